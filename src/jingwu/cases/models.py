@@ -1,0 +1,126 @@
+"""Cases (criminal or administrative), series of linked incidents, and petitions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.core.models import TenantModel
+from jingwu.engine.ids import mask_name
+
+from .choices import CASE_KIND_CHOICES, CASE_STATUS_CHOICES, PETITION_STATUS_CHOICES, SERIES_ORIGIN_CHOICES
+
+
+class Case(TenantModel):
+    number = models.CharField(_("case number"), max_length=32)
+    kind = models.CharField(_("kind"), max_length=16, choices=CASE_KIND_CHOICES)
+    category = models.ForeignKey(
+        "incidents.IncidentCategory", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("category"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    owning_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="cases", verbose_name=_("owning unit")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=CASE_STATUS_CHOICES, default="registered")
+    opened_at = models.DateTimeField(_("opened"))
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    incidents = models.ManyToManyField(
+        "incidents.Incident", through="CaseIncident", related_name="cases", verbose_name=_("incidents")
+    )
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at"]
+        constraints = [models.UniqueConstraint(fields=["bureau", "number"], name="case_number_unique")]
+        indexes = [models.Index(fields=["bureau", "owning_unit", "status"], name="case_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class CaseIncident(TenantModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bureau", "case", "incident"], name="case_incident_unique")]
+
+
+class Series(TenantModel):
+    """Incidents linked as the work of one offender or group (串并案)."""
+
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=120)
+    origin = models.CharField(_("origin"), max_length=16, choices=SERIES_ORIGIN_CHOICES, default="analyst")
+    note = models.TextField(_("note"), blank=True)
+    incidents = models.ManyToManyField(
+        "incidents.Incident", through="SeriesIncident", related_name="series", verbose_name=_("incidents")
+    )
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["bureau", "code"], name="series_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SeriesIncident(TenantModel):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "series", "incident"], name="series_incident_unique")
+        ]
+
+
+class Petition(TenantModel):
+    """A complaint letter or visit (信访件)."""
+
+    number = models.CharField(_("petition number"), max_length=32)
+    received_at = models.DateTimeField(_("received"))
+    petitioner_name = models.CharField(_("petitioner"), max_length=50)
+    petitioner_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"), blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="petitions", verbose_name=_("handling unit")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=PETITION_STATUS_CHOICES, default="received")
+    incidents = models.ManyToManyField(
+        "incidents.Incident",
+        through="PetitionIncident",
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("related incidents"),
+    )
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["bureau", "number"], name="petition_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def petitioner_masked(self) -> str:
+        return mask_name(self.petitioner_name)
+
+
+class PetitionIncident(TenantModel):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "petition", "incident"], name="petition_incident_unique")
+        ]

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import AuditEvent, Bureau
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "region_code"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ["at", "bureau", "actor_label", "action", "object_type", "object_repr", "via", "ip"]
+    list_filter = ["bureau", "action", "object_type", "via"]
+    search_fields = ["actor_label", "object_repr", "object_id", "request_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,51 @@
+"""Request context (who, from where, request id) for audit events written anywhere below a view."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str
+    ip: str
+    user_agent: str
+    via: str  # "web", "api", "cli", "import", "job"
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jingwu_request", default=None)
+
+
+def current_context() -> RequestContext | None:
+    return _current.get()
+
+
+def set_context(ctx: RequestContext | None) -> contextvars.Token:
+    return _current.set(ctx)
+
+
+def reset_context(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        ctx = RequestContext(
+            request_id=rid[:64],
+            ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=request.headers.get("User-Agent", "")[:300],
+            via="api" if request.path.startswith("/api/") else "web",
+        )
+        token = set_context(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_context(token)
+        response["X-Request-Id"] = ctx.request_id
+        return response

@@ -1,0 +1,86 @@
+"""Who may do what: the one permission table of the project.
+
+``PERMISSIONS[role][model_label]`` is a pair (actions, reach):
+- actions: a string of letters, v = view, a = add, c = change, d = delete;
+- reach: how far from the membership's unit the role sees rows of that model:
+  ``subtree`` (the unit and everything below it), ``bureau`` (the whole bureau), or
+  ``criminal`` (criminal incidents and cases anywhere in the bureau: the
+  investigation center takes routed criminal work wherever it happened).
+
+Everything not listed is refused. Enforcement is in ``jingwu.core.scope.restrict``.
+"""
+
+from __future__ import annotations
+
+from jingwu.accounts.choices import Role
+
+V, VA, VAC, VACD = "v", "va", "vac", "vacd"
+
+_ORG = ("org.unit",)
+_PEOPLE = ("personnel.officer", "personnel.officerskill", "personnel.posting")
+_PLACES = ("places.premises", "places.inspectionelement", "places.elementrequirement")
+_INCIDENTS = ("incidents.incident",)
+_CASES = ("cases.case", "cases.series", "cases.petition")
+_AUDIT = ("core.auditevent",)
+
+
+def _grant(models: tuple[str, ...], actions: str, reach: str = "subtree") -> dict[str, tuple[str, str]]:
+    return {m: (actions, reach) for m in models}
+
+
+PERMISSIONS: dict[str, dict[str, tuple[str, str]]] = {
+    Role.BUREAU_COMMAND: {
+        **_grant(_ORG + _PEOPLE + _PLACES + _INCIDENTS + _CASES, V),
+    },
+    Role.PLANNER: {
+        **_grant(_ORG + _PEOPLE, VACD),
+        **_grant(_PLACES + _INCIDENTS, VAC),
+    },
+    Role.INVESTIGATION_CENTER: {
+        **_grant(_ORG, V, "bureau"),
+        **_grant(_PEOPLE, V),
+        **_grant(_INCIDENTS, V, "criminal"),
+        **_grant(_CASES, VAC, "criminal"),
+    },
+    Role.PREVENTION_CENTER: {
+        **_grant(_ORG, V, "bureau"),
+        **_grant(_PEOPLE, V),
+        **_grant(_PLACES, VAC, "bureau"),
+    },
+    Role.STATION_CHIEF: {
+        **_grant(_ORG, VAC),
+        **_grant(_PEOPLE, VAC),
+        **_grant(_PLACES + _INCIDENTS, VAC),
+        **_grant(_CASES, VAC),
+    },
+    Role.ZONE_LEAD: {
+        **_grant(_ORG, V),
+        **_grant(_PEOPLE, V),
+        **_grant(_PLACES + _INCIDENTS, VAC),
+        **_grant(_CASES, V),
+    },
+    Role.COMMUNITY_OFFICER: {
+        **_grant(_ORG, V),
+        **_grant(_PLACES + _INCIDENTS, VA),
+    },
+    Role.AUXILIARY_OFFICER: {
+        **_grant(_ORG, V),
+        **_grant(_PLACES + _INCIDENTS, VA),
+    },
+    Role.POLITICAL_DEPARTMENT: {
+        **_grant(_ORG, V),
+        **_grant(_PEOPLE, VAC),
+    },
+    Role.AUDITOR: {
+        **_grant(_ORG + _PEOPLE + _PLACES + _INCIDENTS + _CASES + _AUDIT, V),
+    },
+    Role.SYSADMIN: {
+        **_grant(_ORG, V),
+    },
+}
+
+
+def allowed(role: str, model_label: str, action: str) -> tuple[bool, str]:
+    """Whether ``role`` may do ``action`` ("view", "add", "change", "delete") on a model."""
+    actions, reach = PERMISSIONS.get(role, {}).get(model_label, ("", "subtree"))
+    return (action[0] in actions, reach)

@@ -1,0 +1,162 @@
+"""The one scoping layer: every read for a user goes through ``restrict``.
+
+An object outside the user's scope is simply absent from the queryset, so a detail
+view that looks it up through ``restrict`` answers 404 rather than leaking it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import models
+from django.db.models import Q
+
+from .permissions import allowed
+
+
+def _area_q(unit) -> Q:
+    """Rows located by station/zone/grid (incidents, premises) under ``unit``."""
+    if unit.kind == "headquarters":
+        return Q()
+    if unit.kind == "station":
+        return Q(station_id=unit.pk)
+    if unit.kind == "zone":
+        return Q(zone_id=unit.pk)
+    if unit.kind == "grid":
+        return Q(grid_id=unit.pk)
+    return Q(station__path__startswith=unit.path)
+
+
+def _premises_q(unit) -> Q:
+    if unit.kind == "headquarters":
+        return Q()
+    if unit.kind == "station":
+        return Q(station_id=unit.pk)
+    if unit.kind == "zone":
+        return Q(grid__parent_id=unit.pk)
+    if unit.kind == "grid":
+        return Q(grid_id=unit.pk)
+    return Q(station__path__startswith=unit.path)
+
+
+def _officer_q(unit) -> Q:
+    if unit.kind == "headquarters":
+        return Q()
+    from jingwu.personnel.models import Posting
+
+    today = dt.date.today()
+    posted = Posting.objects.filter(bureau_id=unit.bureau_id, unit__path__startswith=unit.path, start__lte=today).filter(
+        Q(end__isnull=True) | Q(end__gte=today)
+    )
+    return Q(pk__in=posted.values("officer_id"))
+
+
+def _series_q(unit) -> Q:
+    if unit.kind == "headquarters":
+        return Q()
+    from jingwu.cases.models import SeriesIncident
+    from jingwu.incidents.models import Incident
+
+    inc = Incident.objects.filter(_area_q(unit), bureau_id=unit.bureau_id).values("pk")
+    return Q(pk__in=SeriesIncident.objects.filter(incident_id__in=inc).values("series_id"))
+
+
+# How each model's rows hang off the unit tree: model label -> function(unit) -> Q.
+_UNIT_SCOPES: dict[str, Callable] = {
+    "org.unit": lambda u: Q(path__startswith=u.path),
+    "personnel.officer": _officer_q,
+    "personnel.officerskill": lambda u: _prefix(_officer_q(u), "officer__"),
+    "personnel.posting": lambda u: Q(unit__path__startswith=u.path),
+    "places.premises": _premises_q,
+    "places.inspectionelement": lambda u: Q(),
+    "places.elementrequirement": lambda u: Q(),
+    "incidents.incident": _area_q,
+    "cases.case": lambda u: Q(owning_unit__path__startswith=u.path),
+    "cases.series": _series_q,
+    "cases.petition": lambda u: Q(unit__path__startswith=u.path),
+    "core.auditevent": lambda u: Q(unit_path__startswith=u.path) if u.kind != "headquarters" else Q(),
+}
+
+
+def _prefix(q: Q, prefix: str) -> Q:
+    """Re-root a Q on a related model (``pk__in`` on officer becomes ``officer__pk__in``)."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [
+        _prefix(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children
+    ]
+    return out
+
+
+def _criminal_q(label: str) -> Q | None:
+    if label == "incidents.incident":
+        return Q(category__criminal=True)
+    if label == "cases.case":
+        return Q(kind="criminal")
+    if label in {"cases.series", "cases.petition"}:
+        return Q()
+    return None
+
+
+def current_memberships(user) -> list:
+    """The user's memberships valid today (cached on the user object for the request)."""
+    cached = getattr(user, "_jingwu_memberships", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = dt.date.today()
+    ms = list(
+        user.memberships.select_related("unit")
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
+    user._jingwu_memberships = ms
+    return ms
+
+
+def scope_q(user, model: type[models.Model], action: str = "view") -> Q | None:
+    """The filter selecting what ``user`` may ``action`` on ``model``; None means nothing."""
+    label = model._meta.label_lower
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    unit_q = _UNIT_SCOPES.get(label)
+    combined: Q | None = None
+    for m in current_memberships(user):
+        ok, reach = allowed(m.role, label, action)
+        if not ok:
+            continue
+        q = Q(bureau_id=m.bureau_id)
+        if reach == "criminal":
+            crim = _criminal_q(label)
+            q &= crim if crim is not None else (unit_q(m.unit) if unit_q else Q())
+        elif reach == "subtree" and unit_q is not None:
+            q &= unit_q(m.unit)
+        combined = q if combined is None else (combined | q)
+    return combined
+
+
+def restrict(qs: models.QuerySet | type[models.Model], user, action: str = "view") -> models.QuerySet:
+    """Filter ``qs`` to the rows ``user`` may ``action``."""
+    if isinstance(qs, type):
+        qs = qs._default_manager.all()
+    q = scope_q(user, qs.model, action)
+    if q is None:
+        return qs.none()
+    return qs.filter(q)
+
+
+def can(user, model: type[models.Model], action: str) -> bool:
+    """Whether the user has ``action`` on ``model`` anywhere (for showing buttons)."""
+    return scope_q(user, model, action) is not None
+
+
+def can_object(user, obj: models.Model, action: str) -> bool:
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def user_bureau_ids(user) -> set[int]:
+    return {m.bureau_id for m in current_memberships(user)}

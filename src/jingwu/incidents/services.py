@@ -1,0 +1,71 @@
+"""Writes for incidents (calls for service)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingwu.core import audit
+from jingwu.core.services import authorize, service
+from jingwu.org.models import Unit
+from jingwu.places.services import place
+
+from .models import Incident, IncidentCategory
+
+
+def next_number(bureau, received_at) -> str:
+    """Incident numbers: J + bureau code + yyyymmdd + 5-digit sequence of that day."""
+    local = timezone.localtime(received_at)
+    prefix = f"J{bureau.code}{local:%Y%m%d}"
+    last = (
+        Incident.objects.filter(bureau=bureau, number__startswith=prefix).order_by("-number").values_list(
+            "number", flat=True
+        ).first()
+    )
+    seq = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{seq:05d}"
+
+
+def validate_times(incident: Incident) -> None:
+    order = [("received_at", incident.received_at), ("dispatched_at", incident.dispatched_at),
+             ("arrived_at", incident.arrived_at), ("cleared_at", incident.cleared_at)]
+    last_name, last = order[0]
+    for name, value in order[1:]:
+        if value is None:
+            continue
+        if value < last:
+            raise ValidationError({name: _("This time is earlier than the time before it (%(field)s).")
+                                   % {"field": Incident._meta.get_field(last_name).verbose_name}})
+        last_name, last = name, value
+    if incident.received_at > timezone.now() + timezone.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("The received time is in the future.")})
+
+
+@service
+def do_record_incident(*, actor, bureau, category: IncidentCategory | str, received_at, lon=None, lat=None,
+                       **fields) -> Incident:
+    """Record an incident; its grid, zone and station are derived from the location."""
+    if isinstance(category, str):
+        try:
+            category = IncidentCategory.objects.get(code=category)
+        except IncidentCategory.DoesNotExist as exc:
+            raise ValidationError({"category": _("Unknown incident category code %(code)s.") % {"code": category}}) from exc
+    incident = Incident(bureau=bureau, category=category, received_at=received_at, **fields)
+    if lon is None or lat is None:
+        raise ValidationError({"lon": _("An incident needs a location (longitude and latitude).")})
+    grid_id, station_id = place(bureau.pk, lon, lat)
+    grid = Unit.objects.filter(pk=grid_id).first() if grid_id else None
+    incident.lon, incident.lat = float(lon), float(lat)
+    incident.grid_id = grid_id
+    incident.zone_id = grid.parent_id if grid is not None and grid.parent.kind == "zone" else None
+    incident.station_id = station_id
+    authorize(actor, Incident, "add", unit=grid or Unit.objects.get(pk=station_id))
+    validate_times(incident)
+    if not incident.number:
+        incident.number = next_number(bureau, received_at)
+    incident.full_clean(exclude=["bureau", "grid", "zone", "station", "category"])
+    incident.save()
+    audit.record("create", actor=actor, bureau=bureau, obj=incident,
+                 unit_path=(grid.path if grid else ""), after=audit.snapshot(incident))
+    return incident

@@ -1,0 +1,141 @@
+"""Writes for officers, skills and postings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from jingwu.core import audit
+from jingwu.core.services import authorize, service
+from jingwu.engine.ids import id_number_problem
+
+from .models import Officer, OfficerSkill, Posting
+
+ID_MESSAGES = {
+    "length": "The ID number must have 18 characters.",
+    "format": "The ID number must be 17 digits followed by a digit or X.",
+    "birth_date": "The ID number contains an impossible birth date.",
+    "check_digit": "The ID number's check digit is wrong: please check it for a typing error.",
+}
+
+
+def validate_id_number(value: str) -> str:
+    value = (value or "").strip().upper()
+    problem = id_number_problem(value)
+    if problem:
+        raise ValidationError({"id_number": _(ID_MESSAGES[problem])})
+    return value
+
+
+def validate_officer(officer: Officer) -> None:
+    officer.id_number = validate_id_number(officer.id_number)
+    errors: dict[str, str] = {}
+    birth_in_id = dt.date(int(officer.id_number[6:10]), int(officer.id_number[10:12]), int(officer.id_number[12:14]))
+    if officer.birth_date and officer.birth_date != birth_in_id:
+        errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
+            "date": birth_in_id.isoformat()
+        }
+    gender_in_id = "M" if int(officer.id_number[16]) % 2 else "F"
+    if officer.gender and officer.gender != gender_in_id:
+        errors["gender"] = _("The gender does not match the ID number.")
+    if officer.phone and (len(officer.phone) != 11 or not officer.phone.isdigit()):
+        errors["phone"] = _("A phone number has 11 digits.")
+    if officer.kind == "auxiliary" and officer.rank not in ("", "none"):
+        errors["rank"] = _("Auxiliary officers have no police rank.")
+    dup = Officer.objects.filter(bureau_id=officer.bureau_id).exclude(pk=officer.pk)
+    if dup.filter(police_number=officer.police_number).exists():
+        errors["police_number"] = _("Another officer in this bureau has this police number.")
+    if dup.filter(id_number=officer.id_number).exists():
+        errors["id_number"] = _("Another officer in this bureau has this ID number.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@service
+def do_create_officer(*, actor, bureau, skills: dict[str, int] | None = None, **fields) -> Officer:
+    authorize(actor, Officer, "add", bureau=bureau)
+    officer = Officer(bureau=bureau, **fields)
+    validate_officer(officer)
+    officer.full_clean(exclude=["bureau"])
+    officer.save()
+    for code, level in (skills or {}).items():
+        skill = OfficerSkill(bureau=bureau, officer=officer, skill=code, level=level)
+        skill.full_clean(exclude=["bureau", "officer"])
+        skill.save()
+    after = audit.snapshot(officer)
+    after["skills"] = dict(skills or {})
+    audit.record("create", actor=actor, bureau=bureau, obj=officer, after=after)
+    return officer
+
+
+@service
+def do_update_officer(officer: Officer, *, actor, reason: str = "", **changes) -> Officer:
+    authorize(actor, Officer, "change", bureau=officer.bureau)
+    before = audit.snapshot(officer)
+    for key, value in changes.items():
+        if key in {"bureau", "bureau_id"}:
+            raise ValidationError(_("An officer cannot be moved to another bureau."))
+        setattr(officer, key, value)
+    validate_officer(officer)
+    officer.full_clean(exclude=["bureau"])
+    officer.save()
+    audit.record(
+        "update", actor=actor, bureau=officer.bureau, obj=officer, before=before, after=audit.snapshot(officer),
+        reason=reason,
+    )
+    return officer
+
+
+def validate_posting(posting: Posting) -> None:
+    if posting.end and posting.end < posting.start:
+        raise ValidationError({"end": _("The end date is before the start date.")})
+    if posting.unit.bureau_id != posting.bureau_id or posting.officer.bureau_id != posting.bureau_id:
+        raise ValidationError(_("The officer and the unit must belong to the same bureau."))
+    if posting.unit.valid_to and posting.start > posting.unit.valid_to:
+        raise ValidationError({"unit": _("The unit no longer existed on the posting's start date.")})
+    clash = (
+        Posting.objects.filter(bureau_id=posting.bureau_id, officer_id=posting.officer_id, role=posting.role)
+        .exclude(pk=posting.pk)
+        .filter(Q(end__isnull=True) | Q(end__gte=posting.start))
+    )
+    if posting.end:
+        clash = clash.filter(start__lte=posting.end)
+    other = clash.select_related("unit").first()
+    if other is not None:
+        raise ValidationError(
+            {
+                "start": _(
+                    "This officer already holds this role in %(unit)s from %(start)s; the periods overlap."
+                )
+                % {"unit": other.unit.name, "start": other.start.isoformat()}
+            }
+        )
+
+
+@service
+def do_create_posting(*, actor, officer: Officer, unit, role: str, start: dt.date, end: dt.date | None = None,
+                      note: str = "") -> Posting:
+    authorize(actor, Posting, "add", unit=unit)
+    posting = Posting(bureau_id=officer.bureau_id, officer=officer, unit=unit, role=role, start=start, end=end,
+                      note=note)
+    validate_posting(posting)
+    posting.full_clean(exclude=["bureau", "officer", "unit"])
+    posting.save()
+    audit.record("create", actor=actor, bureau=officer.bureau, obj=posting, unit_path=unit.path,
+                 after=audit.snapshot(posting))
+    return posting
+
+
+@service
+def do_end_posting(posting: Posting, *, actor, end: dt.date, reason: str = "") -> Posting:
+    authorize(actor, Posting, "change", unit=posting.unit)
+    before = audit.snapshot(posting)
+    posting.end = end
+    validate_posting(posting)
+    posting.save(update_fields=["end", "updated_at"])
+    audit.record("update", actor=actor, bureau=posting.officer.bureau, obj=posting, unit_path=posting.unit.path,
+                 before=before, after=audit.snapshot(posting), reason=reason)
+    return posting

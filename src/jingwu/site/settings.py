@@ -1,0 +1,178 @@
+"""Jingwu settings: everything machine-specific comes from the environment.
+
+SQLite is the embedded default (nothing else to install); ``DATABASE_URL`` switches
+to PostgreSQL. ``JINGWU_MODE=production`` refuses DEBUG and the default secret key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from .env import database_from_url, env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("JINGWU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+MODE = env_str("JINGWU_MODE", "development")
+if MODE not in {"development", "production"}:
+    raise ImproperlyConfigured("JINGWU_MODE must be 'development' or 'production'")
+PRODUCTION = MODE == "production"
+
+DEFAULT_SECRET = "jingwu-development-only-secret-key-change-me"
+SECRET_KEY = env_str("JINGWU_SECRET_KEY", DEFAULT_SECRET)
+DEBUG = env_bool("JINGWU_DEBUG", not PRODUCTION)
+
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("Production mode refuses JINGWU_DEBUG=true.")
+    if SECRET_KEY == DEFAULT_SECRET or len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured(
+            "Production mode needs JINGWU_SECRET_KEY set to a random value of 40+ characters."
+        )
+
+ALLOWED_HOSTS = env_list("JINGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("JINGWU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "django_q",
+    "jingwu.core",
+    "jingwu.accounts",
+    "jingwu.org",
+    "jingwu.personnel",
+    "jingwu.places",
+    "jingwu.incidents",
+    "jingwu.cases",
+    "jingwu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jingwu.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "jingwu.site.urls"
+WSGI_APPLICATION = "jingwu.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "jingwu.core.context.site",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env_bool("JINGWU_FAST_HASHER", False):  # the test suite only
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_AGE = env_int("JINGWU_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = env_bool("JINGWU_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env_bool("JINGWU_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = env_int("JINGWU_HSTS_SECONDS", 0)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Map tiles from an intranet tile server, e.g. "http://tiles.intra/{z}/{x}/{y}.png".
+# Empty: maps draw boundaries and points on a plain background.
+TILE_URL = env_str("JINGWU_TILE_URL", "")
+TILE_ATTRIBUTION = env_str("JINGWU_TILE_ATTRIBUTION", "")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+Q_CLUSTER = {
+    "name": "jingwu",
+    "workers": env_int("JINGWU_WORKERS", 1),
+    "timeout": 3600,
+    "retry": 3700,
+    "orm": "default",
+    "catch_up": False,
+    "label": _("Background jobs"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("JINGWU_LOG_LEVEL", "WARNING")},
+}
