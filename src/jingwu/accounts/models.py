@@ -35,7 +35,9 @@ class User(AbstractUser):
 class Membership(TenantModel):
     """Grants ``role`` over ``unit`` and everything below it, between two dates."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     unit = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("unit")
     )

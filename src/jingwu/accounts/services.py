@@ -14,8 +14,18 @@ from .models import Membership, User
 
 
 @service
-def do_create_user(*, actor, username: str, password: str, bureau=None, officer=None, first_name: str = "",
-                   last_name: str = "", is_superuser: bool = False, check_password: bool = True) -> User:
+def do_create_user(
+    *,
+    actor,
+    username: str,
+    password: str,
+    bureau=None,
+    officer=None,
+    first_name: str = "",
+    last_name: str = "",
+    is_superuser: bool = False,
+    check_password: bool = True,
+) -> User:
     if actor is not None and not actor.is_superuser:
         raise ValidationError(_("Only a system administrator may create users."))
     username = username.strip()
@@ -23,8 +33,15 @@ def do_create_user(*, actor, username: str, password: str, bureau=None, officer=
         raise ValidationError({"username": _("A user name is required.")})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This user name is taken.")})
-    user = User(username=username, bureau=bureau, officer=officer, first_name=first_name, last_name=last_name,
-                is_superuser=is_superuser, is_staff=is_superuser)
+    user = User(
+        username=username,
+        bureau=bureau,
+        officer=officer,
+        first_name=first_name,
+        last_name=last_name,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     if check_password:
         validate_password(password, user)
     user.set_password(password)
@@ -41,10 +58,13 @@ def do_grant_membership(*, actor, user: User, unit, role: str, valid_from=None, 
         raise ValidationError({"role": _("Unknown role.")})
     if user.bureau_id and user.bureau_id != unit.bureau_id:
         raise ValidationError({"unit": _("The unit belongs to another bureau than the user.")})
-    m = Membership(bureau_id=unit.bureau_id, user=user, unit=unit, role=role, valid_from=valid_from,
-                   valid_to=valid_to)
+    m = Membership(
+        bureau_id=unit.bureau_id, user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to
+    )
     if Membership.objects.filter(bureau_id=unit.bureau_id, user=user, unit=unit, role=role).exists():
         raise ValidationError(_("The user already has this role in this unit."))
     m.save()
-    audit.record("create", actor=actor, bureau=unit.bureau, obj=m, unit_path=unit.path, after=audit.snapshot(m))
+    audit.record(
+        "create", actor=actor, bureau=unit.bureau, obj=m, unit_path=unit.path, after=audit.snapshot(m)
+    )
     return m

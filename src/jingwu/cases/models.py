@@ -15,7 +15,11 @@ class Case(TenantModel):
     number = models.CharField(_("case number"), max_length=32)
     kind = models.CharField(_("kind"), max_length=16, choices=CASE_KIND_CHOICES)
     category = models.ForeignKey(
-        "incidents.IncidentCategory", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "incidents.IncidentCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("category"),
     )
     title = models.CharField(_("title"), max_length=200)
@@ -47,7 +51,9 @@ class CaseIncident(TenantModel):
     incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["bureau", "case", "incident"], name="case_incident_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "case", "incident"], name="case_incident_unique")
+        ]
 
 
 class Series(TenantModel):
@@ -122,5 +128,7 @@ class PetitionIncident(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["bureau", "petition", "incident"], name="petition_incident_unique")
+            models.UniqueConstraint(
+                fields=["bureau", "petition", "incident"], name="petition_incident_unique"
+            )
         ]

@@ -84,7 +84,11 @@ def record(
     bureau_id = bureau.pk if bureau is not None else None
     # Serialise writers per bureau so the chain has no forks.
     last = (
-        AuditEvent.objects.select_for_update().filter(bureau_id=bureau_id).order_by("-seq").only("seq", "hash").first()
+        AuditEvent.objects.select_for_update()
+        .filter(bureau_id=bureau_id)
+        .order_by("-seq")
+        .only("seq", "hash")
+        .first()
     )
     event = AuditEvent(
         bureau_id=bureau_id,

@@ -2,4 +2,18 @@ from django.conf import settings
 
 
 def site(request):
-    return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION}
+    nav = {}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from jingwu.incidents.models import Incident
+        from jingwu.personnel.models import Officer
+        from jingwu.places.models import Premises
+
+        from .scope import can
+
+        nav = {
+            "officers": can(user, Officer, "view"),
+            "premises": can(user, Premises, "view"),
+            "incidents": can(user, Incident, "view"),
+        }
+    return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}

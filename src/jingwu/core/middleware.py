@@ -15,7 +15,9 @@ class RequestContext:
     via: str  # "web", "api", "cli", "import", "job"
 
 
-_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jingwu_request", default=None)
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "jingwu_request", default=None
+)
 
 
 def current_context() -> RequestContext | None:

@@ -46,9 +46,9 @@ def _officer_q(unit) -> Q:
     from jingwu.personnel.models import Posting
 
     today = dt.date.today()
-    posted = Posting.objects.filter(bureau_id=unit.bureau_id, unit__path__startswith=unit.path, start__lte=today).filter(
-        Q(end__isnull=True) | Q(end__gte=today)
-    )
+    posted = Posting.objects.filter(
+        bureau_id=unit.bureau_id, unit__path__startswith=unit.path, start__lte=today
+    ).filter(Q(end__isnull=True) | Q(end__gte=today))
     return Q(pk__in=posted.values("officer_id"))
 
 
@@ -83,9 +83,7 @@ def _prefix(q: Q, prefix: str) -> Q:
     """Re-root a Q on a related model (``pk__in`` on officer becomes ``officer__pk__in``)."""
     out = Q()
     out.connector, out.negated = q.connector, q.negated
-    out.children = [
-        _prefix(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children
-    ]
+    out.children = [_prefix(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
     return out
 
 

@@ -47,11 +47,11 @@ def polygon_from_geojson(data: dict | str | BaseGeometry) -> Polygon | MultiPoly
             if isinstance(data, dict) and data.get("type") == "Feature":
                 data = data.get("geometry") or {}
             geom = shape(data)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is the same user error
+        except Exception as exc:
             raise GeometryError("not_geojson", str(exc)) from exc
     if not isinstance(geom, Polygon | MultiPolygon):
         raise GeometryError("not_polygon", geom.geom_type)
-    if geom.is_empty or geom.area == 0:
+    if geom.is_empty:
         raise GeometryError("empty")
     minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
@@ -60,12 +60,17 @@ def polygon_from_geojson(data: dict | str | BaseGeometry) -> Polygon | MultiPoly
         from shapely.validation import explain_validity
 
         raise GeometryError("invalid", explain_validity(geom))
+    if geom.area == 0:
+        raise GeometryError("empty")
     return geom
 
 
 def to_geojson(geom: BaseGeometry, precision: int = 6) -> dict:
     """GeoJSON geometry dict with coordinates rounded to ``precision`` decimals (~0.1 m)."""
-    return mapping(shapely.set_precision(geom, 10**-precision) if precision else geom)
+    import json
+
+    geom = shapely.set_precision(geom, 10**-precision) if precision else geom
+    return json.loads(json.dumps(mapping(geom)))  # plain lists, as stored and read back
 
 
 def _scale(lat0: float) -> tuple[float, float]:

@@ -21,7 +21,12 @@ class IncidentCategory(models.Model):
 
     code = models.CharField(_("code"), max_length=8, unique=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     name_zh = models.CharField(_("Chinese name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=60)
@@ -64,7 +69,12 @@ class Incident(TenantModel):
         "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("zone")
     )
     station = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("station")
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("station"),
     )
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)

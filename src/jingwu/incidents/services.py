@@ -19,38 +19,50 @@ def next_number(bureau, received_at) -> str:
     local = timezone.localtime(received_at)
     prefix = f"J{bureau.code}{local:%Y%m%d}"
     last = (
-        Incident.objects.filter(bureau=bureau, number__startswith=prefix).order_by("-number").values_list(
-            "number", flat=True
-        ).first()
+        Incident.objects.filter(bureau=bureau, number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
     )
-    seq = int(last[len(prefix):]) + 1 if last else 1
+    seq = int(last[len(prefix) :]) + 1 if last else 1
     return f"{prefix}{seq:05d}"
 
 
 def validate_times(incident: Incident) -> None:
-    order = [("received_at", incident.received_at), ("dispatched_at", incident.dispatched_at),
-             ("arrived_at", incident.arrived_at), ("cleared_at", incident.cleared_at)]
+    order = [
+        ("received_at", incident.received_at),
+        ("dispatched_at", incident.dispatched_at),
+        ("arrived_at", incident.arrived_at),
+        ("cleared_at", incident.cleared_at),
+    ]
     last_name, last = order[0]
     for name, value in order[1:]:
         if value is None:
             continue
         if value < last:
-            raise ValidationError({name: _("This time is earlier than the time before it (%(field)s).")
-                                   % {"field": Incident._meta.get_field(last_name).verbose_name}})
+            raise ValidationError(
+                {
+                    name: _("This time is earlier than the time before it (%(field)s).")
+                    % {"field": Incident._meta.get_field(last_name).verbose_name}
+                }
+            )
         last_name, last = name, value
     if incident.received_at > timezone.now() + timezone.timedelta(minutes=5):
         raise ValidationError({"received_at": _("The received time is in the future.")})
 
 
 @service
-def do_record_incident(*, actor, bureau, category: IncidentCategory | str, received_at, lon=None, lat=None,
-                       **fields) -> Incident:
+def do_record_incident(
+    *, actor, bureau, category: IncidentCategory | str, received_at, lon=None, lat=None, **fields
+) -> Incident:
     """Record an incident; its grid, zone and station are derived from the location."""
     if isinstance(category, str):
         try:
             category = IncidentCategory.objects.get(code=category)
         except IncidentCategory.DoesNotExist as exc:
-            raise ValidationError({"category": _("Unknown incident category code %(code)s.") % {"code": category}}) from exc
+            raise ValidationError(
+                {"category": _("Unknown incident category code %(code)s.") % {"code": category}}
+            ) from exc
     incident = Incident(bureau=bureau, category=category, received_at=received_at, **fields)
     if lon is None or lat is None:
         raise ValidationError({"lon": _("An incident needs a location (longitude and latitude).")})
@@ -66,6 +78,12 @@ def do_record_incident(*, actor, bureau, category: IncidentCategory | str, recei
         incident.number = next_number(bureau, received_at)
     incident.full_clean(exclude=["bureau", "grid", "zone", "station", "category"])
     incident.save()
-    audit.record("create", actor=actor, bureau=bureau, obj=incident,
-                 unit_path=(grid.path if grid else ""), after=audit.snapshot(incident))
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        obj=incident,
+        unit_path=(grid.path if grid else ""),
+        after=audit.snapshot(incident),
+    )
     return incident

@@ -34,7 +34,12 @@ class Unit(TenantModel):
     """
 
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
     path = models.CharField(_("path"), max_length=255, blank=True, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
@@ -93,4 +98,6 @@ class Unit(TenantModel):
 
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or dt.date.today()
-        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or self.valid_to >= on
+        )

@@ -39,7 +39,9 @@ class BureauAreas:
     def locate_many(self, lon, lat) -> list[Located | None]:
         grid_ids = self.grids.locate_many(lon, lat)
         missing = [i for i, g in enumerate(grid_ids) if g is None]
-        station_ids = self.stations.locate_many([lon[i] for i in missing], [lat[i] for i in missing]) if missing else []
+        station_ids = (
+            self.stations.locate_many([lon[i] for i in missing], [lat[i] for i in missing]) if missing else []
+        )
         out: list[Located | None] = []
         it = iter(station_ids)
         for g in grid_ids:
@@ -69,7 +71,10 @@ def bureau_areas(bureau_id: int) -> BureauAreas:
         return cached
     units = list(
         Unit.objects.current()
-        .filter(bureau_id=bureau_id, kind__in=[UnitKind.HEADQUARTERS, UnitKind.STATION, UnitKind.ZONE, UnitKind.GRID])
+        .filter(
+            bureau_id=bureau_id,
+            kind__in=[UnitKind.HEADQUARTERS, UnitKind.STATION, UnitKind.ZONE, UnitKind.GRID],
+        )
         .exclude(boundary__isnull=True)
         .only("id", "kind", "parent_id", "boundary")
         .order_by("id")

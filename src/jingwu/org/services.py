@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
 from jingwu.core.services import authorize, service
@@ -26,11 +27,13 @@ from .models import Unit
 AREA_KINDS = {UnitKind.HEADQUARTERS, UnitKind.STATION, UnitKind.ZONE, UnitKind.GRID}
 
 GEOMETRY_MESSAGES = {
-    "not_geojson": "The boundary is not readable GeoJSON.",
-    "not_polygon": "The boundary must be a polygon.",
-    "empty": "The boundary is empty.",
-    "out_of_range": "The boundary has coordinates outside longitude -180..180 / latitude -90..90.",
-    "invalid": "The boundary is not a valid polygon (it crosses itself or is malformed).",
+    "not_geojson": gettext_noop("The boundary is not readable GeoJSON."),
+    "not_polygon": gettext_noop("The boundary must be a polygon."),
+    "empty": gettext_noop("The boundary is empty."),
+    "out_of_range": gettext_noop(
+        "The boundary has coordinates outside longitude -180..180 / latitude -90..90."
+    ),
+    "invalid": gettext_noop("The boundary is not a valid polygon (it crosses itself or is malformed)."),
 }
 
 
@@ -74,7 +77,9 @@ def validate_unit(unit: Unit) -> None:
             raise ValidationError({"boundary": _("A zone or grid needs a boundary.")})
         return
     if unit.kind not in AREA_KINDS:
-        raise ValidationError({"boundary": _("Only area units (bureau, station, zone, grid) have a boundary.")})
+        raise ValidationError(
+            {"boundary": _("Only area units (bureau, station, zone, grid) have a boundary.")}
+        )
     try:
         geom = polygon_from_geojson(unit.boundary)
     except GeometryError as exc:
@@ -83,8 +88,10 @@ def validate_unit(unit: Unit) -> None:
         share = outside_share(geom, polygon_from_geojson(parent.boundary))
         if share > AREA_TOLERANCE:
             raise ValidationError(
-                {"boundary": _("The boundary extends outside its parent unit (%(share).1f%% of its area).")
-                 % {"share": share * 100}}
+                {
+                    "boundary": _("The boundary extends outside its parent unit (%(share).1f%% of its area).")
+                    % {"share": share * 100}
+                }
             )
     siblings = (
         Unit.objects.filter(bureau_id=unit.bureau_id, parent_id=unit.parent_id, kind=unit.kind)
@@ -122,7 +129,9 @@ def set_path(unit: Unit) -> None:
 
 
 @service
-def do_create_unit(*, actor, bureau, parent: Unit | None, kind: str, code: str, name_zh: str, **fields) -> Unit:
+def do_create_unit(
+    *, actor, bureau, parent: Unit | None, kind: str, code: str, name_zh: str, **fields
+) -> Unit:
     """Create a unit under ``parent``. Fields: name_en, station_type, boundary, base_lon, ..."""
     authorize(actor, Unit, "add", unit=parent, bureau=bureau)
     unit = Unit(bureau=bureau, parent=parent, kind=kind, code=code.strip(), name_zh=name_zh.strip(), **fields)
@@ -145,7 +154,9 @@ def do_update_unit(unit: Unit, *, actor, reason: str = "", **changes) -> Unit:
     before = audit.snapshot(unit)
     for key, value in changes.items():
         if key in {"bureau", "bureau_id", "path", "parent", "parent_id", "kind"}:
-            raise ValidationError(_("A unit's bureau, parent and kind cannot be changed; end it and create a new one."))
+            raise ValidationError(
+                _("A unit's bureau, parent and kind cannot be changed; end it and create a new one.")
+            )
         setattr(unit, key, value)
     validate_unit(unit)
     apply_geometry(unit)

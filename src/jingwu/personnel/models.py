@@ -63,7 +63,9 @@ class Officer(TenantModel):
 
 
 class OfficerSkill(TenantModel):
-    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="skills", verbose_name=_("officer"))
+    officer = models.ForeignKey(
+        Officer, on_delete=models.CASCADE, related_name="skills", verbose_name=_("officer")
+    )
     skill = models.CharField(_("skill"), max_length=24, choices=SKILL_CHOICES)
     level = models.PositiveSmallIntegerField(
         _("level"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -74,7 +76,9 @@ class OfficerSkill(TenantModel):
         verbose_name_plural = _("skills")
         constraints = [
             models.UniqueConstraint(fields=["bureau", "officer", "skill"], name="officer_skill_unique"),
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="officer_skill_level"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="officer_skill_level"
+            ),
         ]
         indexes = [models.Index(fields=["bureau", "skill", "level"], name="officer_skill_idx")]
 
@@ -91,8 +95,12 @@ class PostingQuerySet(models.QuerySet):
 class Posting(TenantModel):
     """An officer's post in a unit, in a role, from ``start`` to ``end`` (open when None)."""
 
-    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="postings", verbose_name=_("officer"))
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="postings", verbose_name=_("unit"))
+    officer = models.ForeignKey(
+        Officer, on_delete=models.CASCADE, related_name="postings", verbose_name=_("officer")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="postings", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=24, choices=ROLE_CHOICES)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
@@ -106,7 +114,8 @@ class Posting(TenantModel):
         ordering = ["-start"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")), name="posting_dates"
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="posting_dates",
             ),
         ]
         indexes = [

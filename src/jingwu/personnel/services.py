@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
 from jingwu.core.services import authorize, service
@@ -15,10 +16,10 @@ from jingwu.engine.ids import id_number_problem
 from .models import Officer, OfficerSkill, Posting
 
 ID_MESSAGES = {
-    "length": "The ID number must have 18 characters.",
-    "format": "The ID number must be 17 digits followed by a digit or X.",
-    "birth_date": "The ID number contains an impossible birth date.",
-    "check_digit": "The ID number's check digit is wrong: please check it for a typing error.",
+    "length": gettext_noop("The ID number must have 18 characters."),
+    "format": gettext_noop("The ID number must be 17 digits followed by a digit or X."),
+    "birth_date": gettext_noop("The ID number contains an impossible birth date."),
+    "check_digit": gettext_noop("The ID number's check digit is wrong: please check it for a typing error."),
 }
 
 
@@ -33,7 +34,9 @@ def validate_id_number(value: str) -> str:
 def validate_officer(officer: Officer) -> None:
     officer.id_number = validate_id_number(officer.id_number)
     errors: dict[str, str] = {}
-    birth_in_id = dt.date(int(officer.id_number[6:10]), int(officer.id_number[10:12]), int(officer.id_number[12:14]))
+    birth_in_id = dt.date(
+        int(officer.id_number[6:10]), int(officer.id_number[10:12]), int(officer.id_number[12:14])
+    )
     if officer.birth_date and officer.birth_date != birth_in_id:
         errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
             "date": birth_in_id.isoformat()
@@ -83,7 +86,12 @@ def do_update_officer(officer: Officer, *, actor, reason: str = "", **changes) -
     officer.full_clean(exclude=["bureau"])
     officer.save()
     audit.record(
-        "update", actor=actor, bureau=officer.bureau, obj=officer, before=before, after=audit.snapshot(officer),
+        "update",
+        actor=actor,
+        bureau=officer.bureau,
+        obj=officer,
+        before=before,
+        after=audit.snapshot(officer),
         reason=reason,
     )
     return officer
@@ -116,16 +124,24 @@ def validate_posting(posting: Posting) -> None:
 
 
 @service
-def do_create_posting(*, actor, officer: Officer, unit, role: str, start: dt.date, end: dt.date | None = None,
-                      note: str = "") -> Posting:
+def do_create_posting(
+    *, actor, officer: Officer, unit, role: str, start: dt.date, end: dt.date | None = None, note: str = ""
+) -> Posting:
     authorize(actor, Posting, "add", unit=unit)
-    posting = Posting(bureau_id=officer.bureau_id, officer=officer, unit=unit, role=role, start=start, end=end,
-                      note=note)
+    posting = Posting(
+        bureau_id=officer.bureau_id, officer=officer, unit=unit, role=role, start=start, end=end, note=note
+    )
     validate_posting(posting)
     posting.full_clean(exclude=["bureau", "officer", "unit"])
     posting.save()
-    audit.record("create", actor=actor, bureau=officer.bureau, obj=posting, unit_path=unit.path,
-                 after=audit.snapshot(posting))
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=officer.bureau,
+        obj=posting,
+        unit_path=unit.path,
+        after=audit.snapshot(posting),
+    )
     return posting
 
 
@@ -136,6 +152,14 @@ def do_end_posting(posting: Posting, *, actor, end: dt.date, reason: str = "") -
     posting.end = end
     validate_posting(posting)
     posting.save(update_fields=["end", "updated_at"])
-    audit.record("update", actor=actor, bureau=posting.officer.bureau, obj=posting, unit_path=posting.unit.path,
-                 before=before, after=audit.snapshot(posting), reason=reason)
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=posting.officer.bureau,
+        obj=posting,
+        unit_path=posting.unit.path,
+        before=before,
+        after=audit.snapshot(posting),
+        reason=reason,
+    )
     return posting

@@ -61,7 +61,11 @@ class Premises(TenantModel):
         "org.Unit", on_delete=models.PROTECT, related_name="premises", verbose_name=_("grid"), null=True
     )
     station = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="station_premises", verbose_name=_("station"), null=True
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="station_premises",
+        verbose_name=_("station"),
+        null=True,
     )
     responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
     responsible_phone = models.CharField(_("phone"), max_length=11, blank=True)

@@ -23,8 +23,12 @@ def place(bureau_id: int, lon, lat) -> tuple[Unit | None, Unit | None]:
         raise ValidationError({"lon": _("Longitude must be within -180..180 and latitude within -90..90.")})
     found = locate(bureau_id, lon, lat)
     if found is None:
-        raise ValidationError({"lon": _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
-                               % {"lon": lon, "lat": lat}})
+        raise ValidationError(
+            {
+                "lon": _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
+                % {"lon": lon, "lat": lat}
+            }
+        )
     return found.grid_id, found.station_id
 
 
@@ -33,14 +37,31 @@ def do_create_premises(*, actor, bureau, category: str, name: str, lon, lat, **f
     grid_id, station_id = place(bureau.pk, lon, lat)
     station = Unit.objects.get(pk=station_id)
     authorize(actor, Premises, "add", unit=Unit.objects.get(pk=grid_id) if grid_id else station)
-    premises = Premises(bureau=bureau, category=category, name=name.strip(), lon=float(lon), lat=float(lat),
-                        grid_id=grid_id, station_id=station_id, **fields)
-    if premises.external_id and Premises.objects.filter(bureau=bureau, external_id=premises.external_id).exists():
+    premises = Premises(
+        bureau=bureau,
+        category=category,
+        name=name.strip(),
+        lon=float(lon),
+        lat=float(lat),
+        grid_id=grid_id,
+        station_id=station_id,
+        **fields,
+    )
+    if (
+        premises.external_id
+        and Premises.objects.filter(bureau=bureau, external_id=premises.external_id).exists()
+    ):
         raise ValidationError({"external_id": _("Premises with this external id already exist.")})
     premises.full_clean(exclude=["bureau", "grid", "station"])
     premises.save()
-    audit.record("create", actor=actor, bureau=bureau, obj=premises, unit_path=station.path,
-                 after=audit.snapshot(premises))
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        obj=premises,
+        unit_path=station.path,
+        after=audit.snapshot(premises),
+    )
     return premises
 
 
@@ -54,6 +75,14 @@ def do_update_premises(premises: Premises, *, actor, reason: str = "", **changes
         premises.grid_id, premises.station_id = place(premises.bureau_id, premises.lon, premises.lat)
     premises.full_clean(exclude=["bureau", "grid", "station"])
     premises.save()
-    audit.record("update", actor=actor, bureau=premises.bureau, obj=premises, unit_path=premises.station.path,
-                 before=before, after=audit.snapshot(premises), reason=reason)
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=premises.bureau,
+        obj=premises,
+        unit_path=premises.station.path,
+        before=before,
+        after=audit.snapshot(premises),
+        reason=reason,
+    )
     return premises

@@ -67,7 +67,9 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             "OPTIONS": options,
             "TEST": {"NAME": options.pop("test_name", None) or None},
         }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres)")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres)"
+    )
 
 
 def _sqlite(path: str) -> dict[str, object]:

@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jingwu.core import views as core_views
+
 urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("units/", include("jingwu.org.urls")),
+    path("officers/", include("jingwu.personnel.urls")),
+    path("premises/", include("jingwu.places.urls")),
+    path("incidents/", include("jingwu.incidents.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

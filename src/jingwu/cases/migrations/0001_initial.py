@@ -5,154 +5,355 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('incidents', '0001_initial'),
-        ('org', '0001_initial'),
+        ("core", "0001_initial"),
+        ("incidents", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.CharField(max_length=32, verbose_name='case number')),
-                ('kind', models.CharField(choices=[('criminal', '刑事案件'), ('administrative', '行政案件')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('status', models.CharField(choices=[('registered', '已立案'), ('investigating', '侦查中'), ('solved', '已破案'), ('closed', '已结案'), ('withdrawn', '已撤案')], default='registered', max_length=16, verbose_name='status')),
-                ('opened_at', models.DateTimeField(verbose_name='opened')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.incidentcategory', verbose_name='category')),
-                ('owning_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='org.unit', verbose_name='owning unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("number", models.CharField(max_length=32, verbose_name="case number")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("criminal", "刑事案件"), ("administrative", "行政案件")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "已立案"),
+                            ("investigating", "侦查中"),
+                            ("solved", "已破案"),
+                            ("closed", "已结案"),
+                            ("withdrawn", "已撤案"),
+                        ],
+                        default="registered",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="opened")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.incidentcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "owning_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="org.unit",
+                        verbose_name="owning unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
-                'ordering': ['-opened_at'],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseIncident',
+            name="CaseIncident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.case"
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="incidents.incident"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='case',
-            name='incidents',
-            field=models.ManyToManyField(related_name='cases', through='cases.CaseIncident', to='incidents.incident', verbose_name='incidents'),
+            model_name="case",
+            name="incidents",
+            field=models.ManyToManyField(
+                related_name="cases",
+                through="cases.CaseIncident",
+                to="incidents.incident",
+                verbose_name="incidents",
+            ),
         ),
         migrations.CreateModel(
-            name='Petition',
+            name="Petition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.CharField(max_length=32, verbose_name='petition number')),
-                ('received_at', models.DateTimeField(verbose_name='received')),
-                ('petitioner_name', models.CharField(max_length=50, verbose_name='petitioner')),
-                ('petitioner_phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('content', models.TextField(blank=True, verbose_name='content')),
-                ('status', models.CharField(choices=[('received', '已受理'), ('handling', '办理中'), ('answered', '已答复'), ('closed', '已办结')], default='received', max_length=12, verbose_name='status')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='org.unit', verbose_name='handling unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("number", models.CharField(max_length=32, verbose_name="petition number")),
+                ("received_at", models.DateTimeField(verbose_name="received")),
+                ("petitioner_name", models.CharField(max_length=50, verbose_name="petitioner")),
+                ("petitioner_phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("content", models.TextField(blank=True, verbose_name="content")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "已受理"),
+                            ("handling", "办理中"),
+                            ("answered", "已答复"),
+                            ("closed", "已办结"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="org.unit",
+                        verbose_name="handling unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'petition',
-                'verbose_name_plural': 'petitions',
-                'ordering': ['-received_at'],
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='PetitionIncident',
+            name="PetitionIncident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='incidents.incident')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.petition"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='petition',
-            name='incidents',
-            field=models.ManyToManyField(blank=True, related_name='petitions', through='cases.PetitionIncident', to='incidents.incident', verbose_name='related incidents'),
+            model_name="petition",
+            name="incidents",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="petitions",
+                through="cases.PetitionIncident",
+                to="incidents.incident",
+                verbose_name="related incidents",
+            ),
         ),
         migrations.CreateModel(
-            name='Series',
+            name="Series",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('origin', models.CharField(choices=[('analyst', '人工串并'), ('algorithm', '算法串并'), ('ground_truth', '生成真值')], default='analyst', max_length=16, verbose_name='origin')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("analyst", "人工串并"),
+                            ("algorithm", "算法串并"),
+                            ("ground_truth", "生成真值"),
+                        ],
+                        default="analyst",
+                        max_length=16,
+                        verbose_name="origin",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'series',
-                'verbose_name_plural': 'series',
-                'ordering': ['code'],
+                "verbose_name": "series",
+                "verbose_name_plural": "series",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='SeriesIncident',
+            name="SeriesIncident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='incidents.incident')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.series')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.series"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='series',
-            name='incidents',
-            field=models.ManyToManyField(related_name='series', through='cases.SeriesIncident', to='incidents.incident', verbose_name='incidents'),
+            model_name="series",
+            name="incidents",
+            field=models.ManyToManyField(
+                related_name="series",
+                through="cases.SeriesIncident",
+                to="incidents.incident",
+                verbose_name="incidents",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseincident',
-            constraint=models.UniqueConstraint(fields=('bureau', 'case', 'incident'), name='case_incident_unique'),
+            model_name="caseincident",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "case", "incident"), name="case_incident_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['bureau', 'owning_unit', 'status'], name='case_unit_idx'),
+            model_name="case",
+            index=models.Index(fields=["bureau", "owning_unit", "status"], name="case_unit_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('bureau', 'number'), name='case_number_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("bureau", "number"), name="case_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='petitionincident',
-            constraint=models.UniqueConstraint(fields=('bureau', 'petition', 'incident'), name='petition_incident_unique'),
+            model_name="petitionincident",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "petition", "incident"), name="petition_incident_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='petition',
-            constraint=models.UniqueConstraint(fields=('bureau', 'number'), name='petition_number_unique'),
+            model_name="petition",
+            constraint=models.UniqueConstraint(fields=("bureau", "number"), name="petition_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='seriesincident',
-            constraint=models.UniqueConstraint(fields=('bureau', 'series', 'incident'), name='series_incident_unique'),
+            model_name="seriesincident",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "series", "incident"), name="series_incident_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='series',
-            constraint=models.UniqueConstraint(fields=('bureau', 'code'), name='series_code_unique'),
+            model_name="series",
+            constraint=models.UniqueConstraint(fields=("bureau", "code"), name="series_code_unique"),
         ),
     ]

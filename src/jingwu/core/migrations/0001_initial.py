@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,51 +14,118 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Bureau',
+            name="Bureau",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Administrative region code', max_length=12, unique=True, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=150, verbose_name='English name')),
-                ('region_code', models.CharField(blank=True, max_length=6, verbose_name='region code')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Administrative region code",
+                        max_length=12,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=100, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=150, verbose_name="English name")),
+                ("region_code", models.CharField(blank=True, max_length=6, verbose_name="region code")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'Public Security Bureau',
-                'verbose_name_plural': 'Public Security Bureaus',
-                'ordering': ['code'],
+                "verbose_name": "Public Security Bureau",
+                "verbose_name_plural": "Public Security Bureaus",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(help_text="Position in the bureau's chain", verbose_name='sequence')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
-                ('action', models.CharField(choices=[('create', 'Create'), ('update', 'Update'), ('delete', 'Delete'), ('view', 'View'), ('export', 'Export'), ('import', 'Import'), ('login', 'Log in'), ('apply', 'Apply')], max_length=10, verbose_name='action')),
-                ('object_type', models.CharField(max_length=60, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('unit_path', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='unit path')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('via', models.CharField(blank=True, max_length=10, verbose_name='via')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='user agent')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('prev_hash', models.CharField(blank=True, max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('bureau', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.BigIntegerField(
+                        help_text="Position in the bureau's chain", verbose_name="sequence"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="actor name")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Create"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("view", "View"),
+                            ("export", "Export"),
+                            ("import", "Import"),
+                            ("login", "Log in"),
+                            ("apply", "Apply"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=60, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object id")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="object")),
+                (
+                    "unit_path",
+                    models.CharField(blank=True, db_index=True, max_length=255, verbose_name="unit path"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("via", models.CharField(blank=True, max_length=10, verbose_name="via")),
+                ("ip", models.CharField(blank=True, max_length=45, verbose_name="IP address")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="user agent")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
+                ("prev_hash", models.CharField(blank=True, max_length=64, verbose_name="previous hash")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['bureau', 'object_type', 'object_id'], name='audit_object_idx'), models.Index(fields=['bureau', 'actor', 'at'], name='audit_actor_idx')],
-                'constraints': [models.UniqueConstraint(fields=('bureau', 'seq'), name='audit_bureau_seq_unique')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["bureau", "object_type", "object_id"], name="audit_object_idx"),
+                    models.Index(fields=["bureau", "actor", "at"], name="audit_actor_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bureau", "seq"), name="audit_bureau_seq_unique")
+                ],
             },
         ),
     ]

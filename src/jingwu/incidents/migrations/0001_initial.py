@@ -5,66 +5,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('org', '0001_initial'),
+        ("core", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IncidentCategory',
+            name="IncidentCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=40, verbose_name='Chinese name')),
-                ('name_en', models.CharField(max_length=60, verbose_name='English name')),
-                ('criminal', models.BooleanField(default=False, verbose_name='criminal')),
-                ('minutes', models.PositiveSmallIntegerField(default=45, verbose_name='minutes per call')),
-                ('backup', models.FloatField(default=0, verbose_name='backup officers per call')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='incidents.incidentcategory', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=40, verbose_name="Chinese name")),
+                ("name_en", models.CharField(max_length=60, verbose_name="English name")),
+                ("criminal", models.BooleanField(default=False, verbose_name="criminal")),
+                ("minutes", models.PositiveSmallIntegerField(default=45, verbose_name="minutes per call")),
+                ("backup", models.FloatField(default=0, verbose_name="backup officers per call")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="incidents.incidentcategory",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident category',
-                'verbose_name_plural': 'incident categories',
-                'ordering': ['code'],
+                "verbose_name": "incident category",
+                "verbose_name_plural": "incident categories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.CharField(max_length=32, verbose_name='incident number')),
-                ('source_system', models.CharField(blank=True, max_length=32, verbose_name='source system')),
-                ('external_id', models.CharField(blank=True, max_length=64, verbose_name='external id')),
-                ('received_at', models.DateTimeField(verbose_name='received')),
-                ('source', models.CharField(choices=[('call_110', '110报警'), ('walk_in', '来所报案'), ('patrol', '巡逻发现'), ('online', '网上报警'), ('transfer', '移交')], default='call_110', max_length=10, verbose_name='source')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='reporter')),
-                ('reporter_phone', models.CharField(blank=True, max_length=20, verbose_name='reporter phone')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='dispatched')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='arrived')),
-                ('cleared_at', models.DateTimeField(blank=True, null=True, verbose_name='cleared')),
-                ('status', models.CharField(choices=[('received', '已接警'), ('dispatched', '已派警'), ('on_scene', '已到场'), ('cleared', '已处置'), ('closed', '已办结')], default='received', max_length=12, verbose_name='status')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='grid')),
-                ('station', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='station')),
-                ('zone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='zone')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.incidentcategory', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("number", models.CharField(max_length=32, verbose_name="incident number")),
+                ("source_system", models.CharField(blank=True, max_length=32, verbose_name="source system")),
+                ("external_id", models.CharField(blank=True, max_length=64, verbose_name="external id")),
+                ("received_at", models.DateTimeField(verbose_name="received")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("call_110", "110报警"),
+                            ("walk_in", "来所报案"),
+                            ("patrol", "巡逻发现"),
+                            ("online", "网上报警"),
+                            ("transfer", "移交"),
+                        ],
+                        default="call_110",
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("reporter_name", models.CharField(blank=True, max_length=50, verbose_name="reporter")),
+                (
+                    "reporter_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="reporter phone"),
+                ),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True, verbose_name="dispatched")),
+                ("arrived_at", models.DateTimeField(blank=True, null=True, verbose_name="arrived")),
+                ("cleared_at", models.DateTimeField(blank=True, null=True, verbose_name="cleared")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "已接警"),
+                            ("dispatched", "已派警"),
+                            ("on_scene", "已到场"),
+                            ("cleared", "已处置"),
+                            ("closed", "已办结"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="station",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="zone",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.incidentcategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident',
-                'verbose_name_plural': 'incidents',
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['bureau', 'received_at'], name='incident_time_idx'), models.Index(fields=['bureau', 'station', 'received_at'], name='incident_station_idx'), models.Index(fields=['bureau', 'zone', 'received_at'], name='incident_zone_idx'), models.Index(fields=['bureau', 'grid', 'received_at'], name='incident_grid_idx'), models.Index(fields=['bureau', 'category', 'received_at'], name='incident_category_idx')],
-                'constraints': [models.UniqueConstraint(fields=('bureau', 'number'), name='incident_number_unique'), models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('bureau', 'source_system', 'external_id'), name='incident_external_unique')],
+                "verbose_name": "incident",
+                "verbose_name_plural": "incidents",
+                "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["bureau", "received_at"], name="incident_time_idx"),
+                    models.Index(fields=["bureau", "station", "received_at"], name="incident_station_idx"),
+                    models.Index(fields=["bureau", "zone", "received_at"], name="incident_zone_idx"),
+                    models.Index(fields=["bureau", "grid", "received_at"], name="incident_grid_idx"),
+                    models.Index(fields=["bureau", "category", "received_at"], name="incident_category_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bureau", "number"), name="incident_number_unique"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("bureau", "source_system", "external_id"),
+                        name="incident_external_unique",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,49 +5,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('path', models.CharField(blank=True, db_index=True, editable=False, max_length=255, verbose_name='path')),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='depth')),
-                ('kind', models.CharField(choices=[('headquarters', '局机关'), ('investigation_center', '侦查打击中心'), ('prevention_center', '基础防控中心'), ('department', '机关部门'), ('squad', '中队'), ('station', '派出所'), ('zone', '片区'), ('grid', '网格')], max_length=24, verbose_name='kind')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=150, verbose_name='English name')),
-                ('station_type', models.CharField(blank=True, choices=[('full_spectrum', '全攻全守型'), ('proactive', '主动进攻型'), ('preventive', '积极防范型')], default='', max_length=16, verbose_name='station type')),
-                ('boundary', models.JSONField(blank=True, help_text='GeoJSON polygon, WGS84', null=True, verbose_name='boundary')),
-                ('area_km2', models.FloatField(blank=True, null=True, verbose_name='area (km²)')),
-                ('min_lon', models.FloatField(blank=True, editable=False, null=True)),
-                ('min_lat', models.FloatField(blank=True, editable=False, null=True)),
-                ('max_lon', models.FloatField(blank=True, editable=False, null=True)),
-                ('max_lat', models.FloatField(blank=True, editable=False, null=True)),
-                ('base_lon', models.FloatField(blank=True, null=True, verbose_name='office longitude')),
-                ('base_lat', models.FloatField(blank=True, null=True, verbose_name='office latitude')),
-                ('households', models.PositiveIntegerField(default=0, verbose_name='households')),
-                ('residents', models.PositiveIntegerField(default=0, verbose_name='residents')),
-                ('floating', models.PositiveIntegerField(default=0, verbose_name='floating population')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "path",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=255, verbose_name="path"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="depth")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("headquarters", "局机关"),
+                            ("investigation_center", "侦查打击中心"),
+                            ("prevention_center", "基础防控中心"),
+                            ("department", "机关部门"),
+                            ("squad", "中队"),
+                            ("station", "派出所"),
+                            ("zone", "片区"),
+                            ("grid", "网格"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=100, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=150, verbose_name="English name")),
+                (
+                    "station_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("full_spectrum", "全攻全守型"),
+                            ("proactive", "主动进攻型"),
+                            ("preventive", "积极防范型"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="station type",
+                    ),
+                ),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True, help_text="GeoJSON polygon, WGS84", null=True, verbose_name="boundary"
+                    ),
+                ),
+                ("area_km2", models.FloatField(blank=True, null=True, verbose_name="area (km²)")),
+                ("min_lon", models.FloatField(blank=True, editable=False, null=True)),
+                ("min_lat", models.FloatField(blank=True, editable=False, null=True)),
+                ("max_lon", models.FloatField(blank=True, editable=False, null=True)),
+                ("max_lat", models.FloatField(blank=True, editable=False, null=True)),
+                ("base_lon", models.FloatField(blank=True, null=True, verbose_name="office longitude")),
+                ("base_lat", models.FloatField(blank=True, null=True, verbose_name="office latitude")),
+                ("households", models.PositiveIntegerField(default=0, verbose_name="households")),
+                ("residents", models.PositiveIntegerField(default=0, verbose_name="residents")),
+                ("floating", models.PositiveIntegerField(default=0, verbose_name="floating population")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['path'],
-                'indexes': [models.Index(fields=['bureau', 'kind'], name='unit_kind_idx')],
-                'constraints': [models.UniqueConstraint(fields=('bureau', 'code', 'valid_from'), name='unit_code_unique'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='unit_valid_dates')],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["path"],
+                "indexes": [models.Index(fields=["bureau", "kind"], name="unit_kind_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bureau", "code", "valid_from"), name="unit_code_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_from__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="unit_valid_dates",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,111 +6,279 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('org', '0001_initial'),
+        ("core", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Officer',
+            name="Officer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('police_number', models.CharField(max_length=16, verbose_name='police number')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('kind', models.CharField(choices=[('police', '民警'), ('auxiliary', '辅警')], max_length=10, verbose_name='kind')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='gender')),
-                ('birth_date', models.DateField(verbose_name='birth date')),
-                ('id_number', models.CharField(max_length=18, verbose_name='resident ID number')),
-                ('rank', models.CharField(choices=[('none', '无警衔'), ('constable_2', '二级警员'), ('constable_1', '一级警员'), ('sergeant_3', '三级警司'), ('sergeant_2', '二级警司'), ('sergeant_1', '一级警司'), ('inspector_3', '三级警督'), ('inspector_2', '二级警督'), ('inspector_1', '一级警督'), ('superintendent_3', '三级警监')], default='none', max_length=20, verbose_name='rank')),
-                ('phone', models.CharField(blank=True, max_length=11, verbose_name='phone')),
-                ('hired', models.DateField(blank=True, null=True, verbose_name='hired')),
-                ('status', models.CharField(choices=[('active', '在岗'), ('leave', '休假'), ('retired', '退休'), ('left', '离职')], default='active', max_length=10, verbose_name='status')),
-                ('home_lon', models.FloatField(blank=True, null=True, verbose_name='home longitude')),
-                ('home_lat', models.FloatField(blank=True, null=True, verbose_name='home latitude')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("police_number", models.CharField(max_length=16, verbose_name="police number")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("police", "民警"), ("auxiliary", "辅警")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="gender"),
+                ),
+                ("birth_date", models.DateField(verbose_name="birth date")),
+                ("id_number", models.CharField(max_length=18, verbose_name="resident ID number")),
+                (
+                    "rank",
+                    models.CharField(
+                        choices=[
+                            ("none", "无警衔"),
+                            ("constable_2", "二级警员"),
+                            ("constable_1", "一级警员"),
+                            ("sergeant_3", "三级警司"),
+                            ("sergeant_2", "二级警司"),
+                            ("sergeant_1", "一级警司"),
+                            ("inspector_3", "三级警督"),
+                            ("inspector_2", "二级警督"),
+                            ("inspector_1", "一级警督"),
+                            ("superintendent_3", "三级警监"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="rank",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=11, verbose_name="phone")),
+                ("hired", models.DateField(blank=True, null=True, verbose_name="hired")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "在岗"),
+                            ("leave", "休假"),
+                            ("retired", "退休"),
+                            ("left", "离职"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("home_lon", models.FloatField(blank=True, null=True, verbose_name="home longitude")),
+                ("home_lat", models.FloatField(blank=True, null=True, verbose_name="home latitude")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'officer',
-                'verbose_name_plural': 'officers',
-                'ordering': ['police_number'],
+                "verbose_name": "officer",
+                "verbose_name_plural": "officers",
+                "ordering": ["police_number"],
             },
         ),
         migrations.CreateModel(
-            name='OfficerSkill',
+            name="OfficerSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('skill', models.CharField(choices=[('investigation', '刑事侦查'), ('public_order', '治安管理'), ('hazardous_chemicals', '危化品管理'), ('fire_safety', '消防安全'), ('floating_population', '流动人口管理'), ('traffic', '交通管理'), ('water_policing', '水上治安'), ('community_work', '社区警务'), ('forensics', '刑事技术'), ('cyber', '网络与反诈'), ('video', '视频侦查'), ('patrol', '巡特警'), ('legal', '法制'), ('admin', '内勤')], max_length=24, verbose_name='skill')),
-                ('level', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='level')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='personnel.officer', verbose_name='officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "skill",
+                    models.CharField(
+                        choices=[
+                            ("investigation", "刑事侦查"),
+                            ("public_order", "治安管理"),
+                            ("hazardous_chemicals", "危化品管理"),
+                            ("fire_safety", "消防安全"),
+                            ("floating_population", "流动人口管理"),
+                            ("traffic", "交通管理"),
+                            ("water_policing", "水上治安"),
+                            ("community_work", "社区警务"),
+                            ("forensics", "刑事技术"),
+                            ("cyber", "网络与反诈"),
+                            ("video", "视频侦查"),
+                            ("patrol", "巡特警"),
+                            ("legal", "法制"),
+                            ("admin", "内勤"),
+                        ],
+                        max_length=24,
+                        verbose_name="skill",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'skill',
-                'verbose_name_plural': 'skills',
+                "verbose_name": "skill",
+                "verbose_name_plural": "skills",
             },
         ),
         migrations.CreateModel(
-            name='Posting',
+            name="Posting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('role', models.CharField(choices=[('chief', '所长/主任'), ('political_instructor', '教导员'), ('deputy_chief', '副所长/副主任'), ('zone_lead', '片区长'), ('community', '社区民警'), ('patrol', '巡逻'), ('investigator', '侦查员'), ('inspector', '检查员'), ('traffic', '交通'), ('case_handler', '办案'), ('back_office', '内勤'), ('grid_auxiliary', '网格辅警'), ('staff', '工作人员')], max_length=24, verbose_name='role')),
-                ('start', models.DateField(verbose_name='start')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='end')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='postings', to='personnel.officer', verbose_name='officer')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='org.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chief", "所长/主任"),
+                            ("political_instructor", "教导员"),
+                            ("deputy_chief", "副所长/副主任"),
+                            ("zone_lead", "片区长"),
+                            ("community", "社区民警"),
+                            ("patrol", "巡逻"),
+                            ("investigator", "侦查员"),
+                            ("inspector", "检查员"),
+                            ("traffic", "交通"),
+                            ("case_handler", "办案"),
+                            ("back_office", "内勤"),
+                            ("grid_auxiliary", "网格辅警"),
+                            ("staff", "工作人员"),
+                        ],
+                        max_length=24,
+                        verbose_name="role",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="start")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="end")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="postings",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="org.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'posting',
-                'verbose_name_plural': 'postings',
-                'ordering': ['-start'],
+                "verbose_name": "posting",
+                "verbose_name_plural": "postings",
+                "ordering": ["-start"],
             },
         ),
         migrations.AddIndex(
-            model_name='officer',
-            index=models.Index(fields=['bureau', 'kind', 'status'], name='officer_kind_idx'),
+            model_name="officer",
+            index=models.Index(fields=["bureau", "kind", "status"], name="officer_kind_idx"),
         ),
         migrations.AddConstraint(
-            model_name='officer',
-            constraint=models.UniqueConstraint(fields=('bureau', 'police_number'), name='officer_number_unique'),
+            model_name="officer",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "police_number"), name="officer_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officer',
-            constraint=models.UniqueConstraint(fields=('bureau', 'id_number'), name='officer_id_number_unique'),
+            model_name="officer",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "id_number"), name="officer_id_number_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='officerskill',
-            index=models.Index(fields=['bureau', 'skill', 'level'], name='officer_skill_idx'),
+            model_name="officerskill",
+            index=models.Index(fields=["bureau", "skill", "level"], name="officer_skill_idx"),
         ),
         migrations.AddConstraint(
-            model_name='officerskill',
-            constraint=models.UniqueConstraint(fields=('bureau', 'officer', 'skill'), name='officer_skill_unique'),
+            model_name="officerskill",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "officer", "skill"), name="officer_skill_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officerskill',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='officer_skill_level'),
+            model_name="officerskill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1), ("level__lte", 5)), name="officer_skill_level"
+            ),
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['bureau', 'unit', 'end'], name='posting_unit_idx'),
+            model_name="posting",
+            index=models.Index(fields=["bureau", "unit", "end"], name="posting_unit_idx"),
         ),
         migrations.AddIndex(
-            model_name='posting',
-            index=models.Index(fields=['bureau', 'officer', 'start'], name='posting_officer_idx'),
+            model_name="posting",
+            index=models.Index(fields=["bureau", "officer", "start"], name="posting_officer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='posting',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='posting_dates'),
+            model_name="posting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"),
+                name="posting_dates",
+            ),
         ),
     ]

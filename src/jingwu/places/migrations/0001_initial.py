@@ -5,94 +5,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('org', '0001_initial'),
+        ("core", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InspectionElement',
+            name="InspectionElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=60, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=80, verbose_name='English name')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=60, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=80, verbose_name="English name")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection element',
-                'verbose_name_plural': 'inspection elements',
-                'ordering': ['code'],
+                "verbose_name": "inspection element",
+                "verbose_name_plural": "inspection elements",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ElementRequirement',
+            name="ElementRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('category', models.CharField(choices=[('hazchem_user', '危化品使用单位'), ('entertainment', '娱乐场所'), ('hotel', '旅馆'), ('rental_housing', '出租房屋'), ('enterprise', '企业'), ('school', '学校'), ('financial', '金融机构'), ('other', '其他')], max_length=20, verbose_name='premises category')),
-                ('visits_per_year', models.PositiveSmallIntegerField(verbose_name='visits per year')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('element', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='places.inspectionelement', verbose_name='element')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("hazchem_user", "危化品使用单位"),
+                            ("entertainment", "娱乐场所"),
+                            ("hotel", "旅馆"),
+                            ("rental_housing", "出租房屋"),
+                            ("enterprise", "企业"),
+                            ("school", "学校"),
+                            ("financial", "金融机构"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="premises category",
+                    ),
+                ),
+                ("visits_per_year", models.PositiveSmallIntegerField(verbose_name="visits per year")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="places.inspectionelement",
+                        verbose_name="element",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection requirement',
-                'verbose_name_plural': 'inspection requirements',
-                'ordering': ['category', 'element__code'],
+                "verbose_name": "inspection requirement",
+                "verbose_name_plural": "inspection requirements",
+                "ordering": ["category", "element__code"],
             },
         ),
         migrations.CreateModel(
-            name='Premises',
+            name="Premises",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('external_id', models.CharField(blank=True, max_length=64, verbose_name='external id')),
-                ('category', models.CharField(choices=[('hazchem_user', '危化品使用单位'), ('entertainment', '娱乐场所'), ('hotel', '旅馆'), ('rental_housing', '出租房屋'), ('enterprise', '企业'), ('school', '学校'), ('financial', '金融机构'), ('other', '其他')], max_length=20, verbose_name='category')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('responsible_person', models.CharField(blank=True, max_length=50, verbose_name='responsible person')),
-                ('responsible_phone', models.CharField(blank=True, max_length=11, verbose_name='phone')),
-                ('licence_no', models.CharField(blank=True, max_length=40, verbose_name='licence number')),
-                ('status', models.CharField(choices=[('active', '正常营业'), ('rectification', '停业整顿'), ('closed', '已关闭')], default='active', max_length=16, verbose_name='status')),
-                ('employees', models.PositiveIntegerField(default=0, verbose_name='employees')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('grid', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='premises', to='org.unit', verbose_name='grid')),
-                ('station', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='station_premises', to='org.unit', verbose_name='station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("external_id", models.CharField(blank=True, max_length=64, verbose_name="external id")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("hazchem_user", "危化品使用单位"),
+                            ("entertainment", "娱乐场所"),
+                            ("hotel", "旅馆"),
+                            ("rental_housing", "出租房屋"),
+                            ("enterprise", "企业"),
+                            ("school", "学校"),
+                            ("financial", "金融机构"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                (
+                    "responsible_person",
+                    models.CharField(blank=True, max_length=50, verbose_name="responsible person"),
+                ),
+                ("responsible_phone", models.CharField(blank=True, max_length=11, verbose_name="phone")),
+                ("licence_no", models.CharField(blank=True, max_length=40, verbose_name="licence number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常营业"), ("rectification", "停业整顿"), ("closed", "已关闭")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(default=0, verbose_name="employees")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="premises",
+                        to="org.unit",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="station_premises",
+                        to="org.unit",
+                        verbose_name="station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'key premises',
-                'verbose_name_plural': 'key premises',
-                'ordering': ['name'],
+                "verbose_name": "key premises",
+                "verbose_name_plural": "key premises",
+                "ordering": ["name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='inspectionelement',
-            constraint=models.UniqueConstraint(fields=('bureau', 'code'), name='element_code_unique'),
+            model_name="inspectionelement",
+            constraint=models.UniqueConstraint(fields=("bureau", "code"), name="element_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='elementrequirement',
-            constraint=models.UniqueConstraint(fields=('bureau', 'category', 'element'), name='requirement_unique'),
+            model_name="elementrequirement",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "category", "element"), name="requirement_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='premises',
-            index=models.Index(fields=['bureau', 'station', 'category'], name='premises_station_idx'),
+            model_name="premises",
+            index=models.Index(fields=["bureau", "station", "category"], name="premises_station_idx"),
         ),
         migrations.AddIndex(
-            model_name='premises',
-            index=models.Index(fields=['bureau', 'grid'], name='premises_grid_idx'),
+            model_name="premises",
+            index=models.Index(fields=["bureau", "grid"], name="premises_grid_idx"),
         ),
         migrations.AddConstraint(
-            model_name='premises',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('bureau', 'external_id'), name='premises_external_unique'),
+            model_name="premises",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("bureau", "external_id"),
+                name="premises_external_unique",
+            ),
         ),
     ]

@@ -1,0 +1,67 @@
+"""Filter pieces shared by lists and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.org.models import Unit
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """Filter rows by a unit and everything below it; the choices are the units the user sees."""
+
+    def __init__(self, *args, lookup_for=None, **kwargs):
+        self.lookup_for = lookup_for
+        kwargs.setdefault("label", _("Unit"))
+        kwargs.setdefault("queryset", self._units)
+        kwargs.setdefault("method", self.filter_unit)
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def _units(request):
+        from jingwu.org.selectors import units_for
+
+        if request is None:
+            return Unit.objects.none()
+        return units_for(request.user).current().exclude(kind="grid").order_by("path")
+
+    def filter_unit(self, queryset, name, unit):
+        if not unit:
+            return queryset
+        return queryset.filter(self.lookup_for(unit))
+
+
+def area_q(unit) -> Q:
+    """Rows located by grid/zone/station under ``unit``."""
+    if unit.kind == "headquarters":
+        return Q(bureau_id=unit.bureau_id)
+    if unit.kind == "station":
+        return Q(station_id=unit.pk)
+    if unit.kind == "zone":
+        return Q(grid__parent_id=unit.pk)
+    if unit.kind == "grid":
+        return Q(grid_id=unit.pk)
+    return Q(station__path__startswith=unit.path)
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form fields carry Bootstrap classes."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_jw_styled", False):
+            from django import forms
+
+            for field in form.fields.values():
+                widget = field.widget
+                css = (
+                    "form-select form-select-sm"
+                    if isinstance(widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            form._jw_styled = True
+        return form

@@ -1,0 +1,48 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.core.filters import StyledFilterSet, UnitFilter, area_q
+
+from .choices import SOURCE_CHOICES, STATUS_CHOICES
+from .models import Incident, IncidentCategory
+
+
+class CategoryFilter(django_filters.ModelChoiceFilter):
+    """A family (two-digit code) selects all its categories."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Q(category=value) | Q(category__parent=value))
+
+
+class IncidentFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label=_("Number or address"), method="search")
+    unit = UnitFilter(lookup_for=area_q)
+    category = CategoryFilter(label=_("Category"), queryset=IncidentCategory.objects.order_by("code"))
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=SOURCE_CHOICES)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
+    received_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="received_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_to = django_filters.DateFilter(
+        label=_("To"),
+        field_name="received_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["q", "unit", "category", "source", "status", "received_from", "received_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return (
+            queryset.filter(Q(number__icontains=value) | Q(address__icontains=value)) if value else queryset
+        )

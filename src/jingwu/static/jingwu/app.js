@@ -1,0 +1,146 @@
+/* Jingwu front-end glue: maps and charts from data attributes (no inline scripts). */
+(function () {
+  "use strict";
+
+  var TYPE_COLORS = { full_spectrum: "#c0392b", proactive: "#d68910", preventive: "#1e8449" };
+  var CATEGORY_COLORS = {
+    hazchem_user: "#8e44ad", entertainment: "#e74c3c", hotel: "#2980b9", rental_housing: "#16a085",
+    enterprise: "#7f8c8d", school: "#f39c12", financial: "#2c3e50", other: "#95a5a6"
+  };
+
+  function detailUrl(template, id) { return template ? template.replace(/\/0\/$/, "/" + id + "/") : null; }
+
+  function escapeHtml(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function baseMap(el) {
+    var map = L.map(el, { preferCanvas: true, attributionControl: true });
+    var tiles = document.body.dataset.tileUrl;
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 19, attribution: document.body.dataset.tileAttribution || "" }).addTo(map);
+    } else {
+      el.classList.add("jw-map-plain");
+    }
+    return map;
+  }
+
+  function areaStyle(f) {
+    var p = f.properties || {};
+    var color = TYPE_COLORS[p.station_type] || "#2c3e50";
+    return { color: color, weight: p.kind === "grid" ? 0.6 : 2, fillColor: color,
+             fillOpacity: p.kind === "grid" ? 0.04 : 0.10, opacity: p.kind === "grid" ? 0.6 : 0.9 };
+  }
+
+  function initLayerMap(el) {
+    var map = baseMap(el);
+    map.setView([31.0, 119.9], 10);
+    fetch(el.dataset.layersUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        var layers = data.layers || {}, labels = data.labels || {}, overlays = {}, bounds = null;
+        function add(name, layer, show) {
+          if (show) { layer.addTo(map); }
+          overlays[labels[name] || name] = layer;
+          try {
+            var b = layer.getBounds();
+            if (b && b.isValid()) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
+          } catch (e) { /* empty layer */ }
+        }
+        if (layers.boundary) {
+          add("boundary", L.geoJSON(layers.boundary, { style: { color: "#1f2d3d", weight: 3, fill: false } }), true);
+        }
+        if (layers.grids) {
+          add("grids", L.geoJSON(layers.grids, {
+            style: areaStyle,
+            onEachFeature: function (f, l) {
+              l.bindTooltip(escapeHtml(f.properties.name) + " · " + f.properties.households, { sticky: true });
+              var url = detailUrl(el.dataset.unitUrl, f.properties.id);
+              if (url) { l.on("click", function () { window.location.href = url; }); }
+            }
+          }), true);
+        }
+        if (layers.areas) {
+          add("areas", L.geoJSON(layers.areas, {
+            style: function (f) { var s = areaStyle(f); s.weight = 2.5; s.fillOpacity = layers.grids ? 0.02 : 0.15; return s; },
+            onEachFeature: function (f, l) {
+              l.bindTooltip(escapeHtml(f.properties.name), { sticky: true });
+              var url = detailUrl(el.dataset.unitUrl, f.properties.id);
+              if (url && !layers.grids) { l.on("click", function () { window.location.href = url; }); }
+            }
+          }), true);
+        }
+        if (layers.premises) {
+          add("premises", L.geoJSON(layers.premises, {
+            pointToLayer: function (f, latlng) {
+              return L.circleMarker(latlng, { radius: 3.5, weight: 1, color: "#fff",
+                fillColor: CATEGORY_COLORS[f.properties.category] || "#555", fillOpacity: 0.9 });
+            },
+            onEachFeature: function (f, l) {
+              var url = detailUrl(el.dataset.premisesUrl, f.properties.id);
+              l.bindPopup(url ? '<a href="' + url + '">' + escapeHtml(f.properties.name) + "</a>" : escapeHtml(f.properties.name));
+            }
+          }), !layers.incidents);
+        }
+        if (layers.incidents) {
+          add("incidents", L.geoJSON(layers.incidents, {
+            pointToLayer: function (f, latlng) {
+              return L.circleMarker(latlng, { radius: 3, weight: 0,
+                fillColor: f.properties.criminal ? "#c0392b" : "#2471a3", fillOpacity: 0.7 });
+            },
+            onEachFeature: function (f, l) {
+              var url = detailUrl(el.dataset.incidentUrl, f.properties.id);
+              var text = escapeHtml(f.properties.time + " " + f.properties.category);
+              l.bindPopup(url ? '<a href="' + url + '">' + text + "</a>" : text);
+            }
+          }), true);
+        }
+        if (Object.keys(overlays).length > 1) { L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map); }
+        if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        el.dataset.ready = "1";
+      })
+      .catch(function () { el.dataset.ready = "error"; el.classList.add("jw-map-error"); });
+  }
+
+  function initPointMap(el) {
+    var parts = el.dataset.point.split(",");
+    var latlng = [parseFloat(parts[1]), parseFloat(parts[0])];
+    var map = baseMap(el);
+    map.setView(latlng, 15);
+    L.circleMarker(latlng, { radius: 8, color: "#c0392b", weight: 2, fillOpacity: 0.5 }).addTo(map);
+    el.dataset.ready = "1";
+  }
+
+  function initChart(el) {
+    var source = document.getElementById(el.dataset.source);
+    if (!source) { return; }
+    var data = JSON.parse(source.textContent);
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var kind = el.dataset.chart || "line";
+    chart.setOption({
+      grid: { left: 48, right: 16, top: 16, bottom: 48 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.labels, axisLabel: { rotate: kind === "bar" ? 30 : 0 } },
+      yAxis: { type: "value", minInterval: 1 },
+      dataZoom: kind === "line" && data.labels.length > 24 ? [{ type: "inside" }] : [],
+      series: [{ name: el.dataset.seriesName || "", type: kind, data: data.values, smooth: kind === "line",
+                 areaStyle: kind === "line" ? { opacity: 0.15 } : undefined, itemStyle: { color: "#2471a3" } }]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.ready = "1";
+  }
+
+  function init(root) {
+    root.querySelectorAll(".jw-map[data-layers-url]").forEach(initLayerMap);
+    root.querySelectorAll(".jw-map[data-point]").forEach(initPointMap);
+    root.querySelectorAll(".jw-chart[data-source]").forEach(initChart);
+    root.querySelectorAll("select.jw-autosubmit").forEach(function (s) {
+      s.addEventListener("change", function () { s.form.submit(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (e) { if (e.target !== document.body) { init(e.target); } });
+})();
