@@ -1,0 +1,41 @@
+# Jingwu: the two set-up commands are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: install install-dev demo test test-fast lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	bash scripts/setup-system.sh
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+## Install Jingwu, load the demo county (first run only) and serve it on http://127.0.0.1:8000/
+demo: install
+	$(BIN)/jingwu demo
+
+## Install everything and run the whole test suite (slow and browser checks included)
+test: install-dev
+	$(BIN)/python -m pytest
+
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+## Refresh and compile the translation catalogues
+messages:
+	cd src/jingwu && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --settings=jingwu.site.settings
+	cd src/jingwu && ../../$(BIN)/django-admin compilemessages --settings=jingwu.site.settings
+
+clean:
+	rm -rf $(VENV) var build src/*.egg-info
