@@ -31,10 +31,12 @@ def build_county(code: str = "990001", name: str = "测试县公安局", dx: flo
     from jingwu.core.models import Bureau
     from jingwu.engine.ids import make_id_number
     from jingwu.incidents.services import do_record_incident
+    from jingwu.incidents.taxonomy import sync_categories
     from jingwu.org.services import do_create_unit
     from jingwu.personnel.services import do_create_officer, do_create_posting
     from jingwu.places.services import do_create_premises
 
+    sync_categories()  # transactional tests flush the migration's seed rows
     c = County()
     x0 = X0 + dx
     c.bureau = b = Bureau.objects.create(

@@ -51,3 +51,30 @@ class RequestContextMiddleware:
             reset_context(token)
         response["X-Request-Id"] = ctx.request_id
         return response
+
+
+class LanguageMiddleware:
+    """zh-Hans unless the user chose another language (the language cookie).
+
+    The browser's Accept-Language is ignored on purpose: bureau PCs often run an
+    English-language browser, and the bureau's default is Chinese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        lang = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", lang)
+        from django.utils.cache import patch_vary_headers
+
+        patch_vary_headers(response, ("Cookie",))
+        return response
