@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from jingwu.core.admin_base import AuditedAdmin
+
 from .models import Membership, User
 
 
@@ -21,7 +23,7 @@ class JingwuUserAdmin(UserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "unit", "role", "valid_from", "valid_to"]
     list_filter = ["bureau", "role"]
     raw_id_fields = ["user", "unit"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from jingwu.core.admin_base import AuditedAdmin
+
 from .models import Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
 
 
@@ -22,7 +24,7 @@ class PetitionIncidentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdmin):
     list_display = ["number", "title", "kind", "owning_unit", "status", "opened_at"]
     list_filter = ["bureau", "kind", "status"]
     search_fields = ["number", "title"]
@@ -31,14 +33,14 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(AuditedAdmin):
     list_display = ["code", "name", "origin"]
     list_filter = ["bureau", "origin"]
     inlines = [SeriesIncidentInline]
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(AuditedAdmin):
     list_display = ["number", "subject", "unit", "status", "received_at"]
     list_filter = ["bureau", "status"]
     raw_id_fields = ["unit"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from .admin_base import AuditedAdmin
 from .models import AuditEvent, Bureau
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(AuditedAdmin):
     list_display = ["code", "name_zh", "name_en", "region_code"]
     search_fields = ["code", "name_zh", "name_en"]
 

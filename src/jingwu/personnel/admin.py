@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from jingwu.core.admin_base import AuditedAdmin
+
 from .models import Officer, OfficerSkill, Posting
 
 
@@ -17,7 +19,7 @@ class PostingInline(admin.TabularInline):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(AuditedAdmin):
     list_display = ["police_number", "name", "kind", "gender", "birth_date", "rank", "status"]
     list_filter = ["bureau", "kind", "gender", "status", "rank"]
     search_fields = ["police_number", "name"]
@@ -25,14 +27,14 @@ class OfficerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Posting)
-class PostingAdmin(admin.ModelAdmin):
+class PostingAdmin(AuditedAdmin):
     list_display = ["officer", "unit", "role", "start", "end"]
     list_filter = ["bureau", "role"]
     raw_id_fields = ["officer", "unit"]
 
 
 @admin.register(OfficerSkill)
-class OfficerSkillAdmin(admin.ModelAdmin):
+class OfficerSkillAdmin(AuditedAdmin):
     list_display = ["officer", "skill", "level"]
     list_filter = ["bureau", "skill", "level"]
     raw_id_fields = ["officer"]

@@ -594,7 +594,11 @@ def _place_tourist_village(layout: Layout, s: int) -> None:
     """The station's tourist village: its village centre farthest from the station office."""
     spoly = layout.stations[s]
     vc = layout.villages[s]
-    inside = vc[shapely.contains_xy(spoly.buffer(-0.5), vc[:, 0], vc[:, 1])]
+    inside = np.zeros((0, 2))
+    for margin in (2.0, 1.0, 0.5):
+        inside = vc[shapely.contains_xy(spoly.buffer(-margin), vc[:, 0], vc[:, 1])]
+        if len(inside):
+            break
     if len(inside) == 0:
         inside = shapely.get_coordinates(spoly.point_on_surface())
     d = np.hypot(*(inside - layout.station_base[s]).T)

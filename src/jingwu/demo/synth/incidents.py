@@ -242,7 +242,7 @@ def build_incidents(
         codes = list(TOURIST_LEAVES)
         p = np.array(list(TOURIST_LEAVES.values()))
         t_leaf = np.array([_L[c] for c in codes])[rng.choice(len(codes), len(t_day), p=p / p.sum())]
-        t_xy = _gauss_in_county(rng, layout, layout.tourist_center, 0.6, len(t_day))
+        t_xy = _gauss_in_station(rng, layout, tourist, layout.tourist_center, 0.6, len(t_day))
         events.add(
             day=t_day.astype(np.int64),
             leaf=t_leaf.astype(np.int64),
@@ -361,16 +361,22 @@ def _hot_spots(
     return out
 
 
-def _gauss_in_county(rng: np.random.Generator, layout: Layout, center: np.ndarray, sigma: float, n: int) -> np.ndarray:
-    county = layout.county
+def _gauss_in_station(
+    rng: np.random.Generator, layout: Layout, s: int, center: np.ndarray, sigma: float, n: int
+) -> np.ndarray:
+    """Gaussian points around ``center``, redrawn until they fall in station ``s``."""
+
+    def bad_of(xy: np.ndarray) -> np.ndarray:
+        g = layout.locator.grid_of(xy)
+        return (g < 0) | (layout.grid_station[np.maximum(g, 0)] != s)
+
     out = center + rng.normal(0, sigma, (n, 2))
     for _ in range(20):
-        bad = ~_inside(county, out)
+        bad = bad_of(out)
         if not bad.any():
-            break
+            return out
         out[bad] = center + rng.normal(0, sigma, (int(bad.sum()), 2))
-    bad = ~_inside(county, out)
-    out[bad] = center
+    out[bad_of(out)] = center
     return out
 
 

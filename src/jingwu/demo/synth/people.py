@@ -98,7 +98,7 @@ def _station_ages(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.where(
         young,
         np.clip(rng.normal(28.5, 2.8, n), 23.0, 34.0),
-        np.clip(rng.normal(44.0, 7.0, n), 30.0, 59.3),
+        np.clip(rng.normal(44.0, 7.0, n), 30.0, 59.9),
     )
 
 
@@ -175,18 +175,18 @@ class _Workforce:
                 base = {"full_spectrum": 26, "proactive": 20, "preventive": 17}[plan.station_type]
                 ages = _station_ages(rng, self.sz(base))
             for a in ages:
-                p = self._person("police", float(a), 0.12, "station")
+                p = self._person("police", float(a), 0.14, "station")
                 p.pre = (plan.code, "")
                 p.station = s
         for code, n in PRE_SIZES.items():
             mean, sd = (35.0, 7.0) if code in ("JSS", "WJDD") else (38.0, 8.0)
-            for a in np.clip(rng.normal(mean, sd, self.sz(n)), 24.0, 59.3):
-                p = self._person("police", float(a), 0.12, "old")
+            for a in np.clip(rng.normal(mean, sd, self.sz(n)), 24.0, 59.9):
+                p = self._person("police", float(a), 0.14, "old")
                 p.pre = (code, "")
         for code, n in HQ_SIZES.items():
             mean, sd, fem = (50.0, 4.0, 0.1) if code == "HQ" else (41.0, 8.0, 0.1) if code == "JJDD" else (45.0, 7.0, 0.3)
             nn = n if code == "HQ" else self.sz(n)
-            for a in np.clip(rng.normal(mean, sd, nn), 28.0, 59.3):
+            for a in np.clip(rng.normal(mean, sd, nn), 28.0, 59.9):
                 p = self._person("police", float(a), fem, "hq")
                 p.pre = (code, "")
         # Eight women in back-office posts: three at headquarters, five at stations.
