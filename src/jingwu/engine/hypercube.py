@@ -254,6 +254,11 @@ def _arrays(model: HypercubeModel) -> tuple[FloatArray, IntArray]:
     return lam, pref
 
 
+def _weighted_counts(index: IntArray, weights: FloatArray, size: int) -> FloatArray:
+    """``out[i] = sum of weights where index == i`` (``np.bincount`` with weights)."""
+    return np.asarray(np.bincount(index, weights=weights, minlength=size), dtype=np.float64)
+
+
 def _prefix_masks(pref: IntArray) -> IntArray:
     """``masks[j, k]`` = bitmask of the units atom ``j`` prefers to its ``k``-th choice."""
     bits = np.left_shift(np.int64(1), pref)
@@ -444,7 +449,7 @@ def _upward_rates(n: int, lam: FloatArray, pref: IntArray) -> FloatArray:
     masks = _prefix_masks(pref)
     idx = (masks * n + pref).ravel()
     weights = np.repeat(lam, n)
-    g = np.bincount(idx, weights=weights, minlength=size * n).reshape(size, n)
+    g = _weighted_counts(idx, weights, size * n).reshape(size, n)
     for b in range(n):
         view = g.reshape(size >> (b + 1), 2, 1 << b, n)
         view[:, 1] += view[:, 0]
@@ -501,7 +506,7 @@ def _stationary_loss_chain(
     src = np.concatenate(src_parts)
     dst = np.concatenate(dst_parts)
     rate = np.concatenate(rate_parts)
-    out_rate = np.bincount(src, weights=rate, minlength=size)
+    out_rate = _weighted_counts(src, rate, size)
 
     pop = _popcount(states, n)
     log_layers = _log_layer_probabilities(n, a, "zero")
@@ -543,7 +548,7 @@ def _stationary_loss_chain(
     pi = np.insert(np.asarray(x, dtype=np.float64), pin, pin_value)
 
     def residual_of(p: FloatArray) -> float:
-        inflow = np.bincount(dst, weights=rate * p[src], minlength=size)
+        inflow = _weighted_counts(dst, rate * p[src], size)
         return float(np.abs(inflow - out_rate * p).sum() / (out_rate * p).sum())
 
     pi = np.clip(pi, 0.0, None)
@@ -573,8 +578,8 @@ def _jacobi_aggregation(
     sweeps = 0
     change = math.inf
     while sweeps < max_sweeps and change >= tol * 1e-2:
-        new = np.bincount(dst, weights=rate * pi[src], minlength=size) / out_rate
-        sums = np.bincount(pop, weights=new, minlength=layer_p.size)
+        new = _weighted_counts(dst, rate * pi[src], size) / out_rate
+        sums = _weighted_counts(pop, new, layer_p.size)
         new *= (layer_p / sums)[pop]
         change = float(np.abs(new - pi).max())
         pi = new
@@ -678,7 +683,7 @@ def solve_approximate(
     change = math.inf
     iterations = 0
     while iterations < max_iterations and not change < tol:
-        v = np.bincount(pref.ravel(), weights=(coef * busy_products(r)).ravel(), minlength=n)
+        v = _weighted_counts(pref.ravel(), (coef * busy_products(r)).ravel(), n)
         new = (v + queued) / (1.0 + v)
         new *= busy_total / new.sum()
         new = np.minimum(new, 1.0 - 1e-12)

@@ -61,7 +61,7 @@ def unit_detail(request, pk: int):
         )
         ctx["postings"] = postings[:300]
         ctx["posting_count"] = postings.count()
-        people = postings.values("officer__kind").annotate(n=Count("officer", distinct=True))
+        people = postings.order_by().values("officer__kind").annotate(n=Count("officer", distinct=True))
         ctx["people"] = {row["officer__kind"]: row["n"] for row in people}
     if unit.is_area and can(user, Premises, "view"):
         premises = restrict(Premises.objects.all(), user).filter(_area_filter(unit))

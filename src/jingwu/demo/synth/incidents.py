@@ -185,7 +185,7 @@ def build_incidents(
         if plan.role == "textile":
             k0 = (TEXTILE_ZONES_FROM - start).days
             after = np.arange(n_days) >= k0
-            smult[s, after] = 0.66 + 0.34 * np.exp(-(np.arange(n_days)[after] - k0) / 30.0)
+            smult[s, after] = 0.63 + 0.37 * np.exp(-(np.arange(n_days)[after] - k0) / 30.0)
 
     # Base rates per (station, leaf) per day.
     base = np.zeros((n_st, n_leaf))
