@@ -159,7 +159,7 @@ def _cell(v) -> str:
     if v is None:
         return ""
     if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S")
+        return v.date().isoformat() if v.time() == dt.time(0) else v.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
@@ -187,6 +187,8 @@ def parse_datetime(value: str, column: str) -> dt.datetime | None:
 def parse_date(value: str, column: str) -> dt.date | None:
     if not value:
         return None
+    if len(value) > 10 and value[10] in " T" and value[11:].strip("0:. ") == "":
+        value = value[:10]  # a date typed into a date-time cell
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
         try:
             return dt.datetime.strptime(value, fmt).date()

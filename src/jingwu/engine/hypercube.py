@@ -438,7 +438,8 @@ def _performance(
 
 
 def _upward_rates(n: int, lam: FloatArray, pref: IntArray) -> FloatArray:
-    """``up[s, u]`` = rate at which state ``s`` moves to ``s | (1 << u)``.
+    """``up[s, u]`` = rate at which state ``s`` moves to ``s | (1 << u)`` (for ``u`` free
+    in ``s``; entries with ``u`` busy are not used).
 
     A call from atom ``j`` goes to its ``k``-th choice ``u`` exactly in the states that
     contain the prefix mask ``M_jk`` and not ``u``. So ``up[s, u]`` is the sum of
@@ -453,9 +454,6 @@ def _upward_rates(n: int, lam: FloatArray, pref: IntArray) -> FloatArray:
     for b in range(n):
         view = g.reshape(size >> (b + 1), 2, 1 << b, n)
         view[:, 1] += view[:, 0]
-    states = np.arange(size, dtype=np.int64)
-    busy = ((states[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
-    g[busy] = 0.0
     return g
 
 
@@ -476,95 +474,102 @@ def _popcount(states: IntArray, n: int) -> IntArray:
     return pop
 
 
+def _inflow_matrix(n: int, up: FloatArray, mu: float) -> sp.csr_matrix:
+    """Off-diagonal part of the transposed generator, ``inflow = M @ p``.
+
+    Row ``s`` has exactly ``N`` entries, one per neighbour ``s ^ (1 << u)``: if ``u`` is
+    busy in ``s`` the neighbour moved up into ``s`` at rate ``up[s ^ bit, u]``, else it
+    moved down at rate ``mu``. Built directly in CSR form (no sorting of triplets).
+    """
+    size = 1 << n
+    states = np.arange(size, dtype=np.int64)
+    units = np.arange(n, dtype=np.int64)
+    bits = np.left_shift(np.int64(1), units)
+    neighbours = states[:, None] ^ bits[None, :]
+    busy = (states[:, None] & bits[None, :]) != 0
+    values = np.where(busy, up[neighbours, units[None, :]], mu)
+    indptr = np.arange(0, size * n + 1, n, dtype=np.int64)
+    return sp.csr_matrix((values.ravel(), neighbours.ravel(), indptr), shape=(size, size))
+
+
 def _stationary_loss_chain(
-    n: int, up: FloatArray, mu: float, a: float, tol: float, method: Literal["iterative", "direct"]
+    n: int, up: FloatArray, mu: float, lam: float, tol: float, method: Literal["iterative", "direct"]
 ) -> tuple[FloatArray, int, float, bool]:
     """Stationary distribution of the hypercube with lost calls when all units are busy.
 
-    The generator is assembled as a sparse matrix. One state's probability is known in
-    closed form - the empty or the all-busy state, whose layer holds a single state, with
-    the truncated-Poisson (Erlang loss) probability - so it is fixed and the remaining
-    ``2^N - 1`` balance equations form a nonsingular system, solved by BiCGSTAB with a
-    Jacobi preconditioner (``method="iterative"``) or sparse LU (``"direct"``, fine up to
-    about 12 units). If BiCGSTAB falls short of ``tol`` the solution is polished by
+    The balance equations are ``M p = d * p`` with ``M`` the inflow matrix
+    (:func:`_inflow_matrix`) and ``d`` the outflow rates (``lambda`` from every state but
+    the all-busy one, plus ``mu`` per busy unit). One state's probability is known in
+    closed form - the empty or the all-busy state, each alone in its layer, with the
+    truncated-Poisson (Erlang loss) probability - so its equation is replaced by
+    ``p[pin] = known``, which makes the system nonsingular. It is solved by BiCGSTAB with
+    a Jacobi preconditioner (``method="iterative"``) or by sparse LU (``"direct"``, fine
+    up to about 12 units). If BiCGSTAB falls short of ``tol`` the solution is polished by
     Jacobi sweeps with aggregation on the exactly known layer totals.
     """
     size = 1 << n
     states = np.arange(size, dtype=np.int64)
-    src_parts: list[IntArray] = []
-    dst_parts: list[IntArray] = []
-    rate_parts: list[FloatArray] = []
-    for u in range(n):
-        bit = np.int64(1 << u)
-        free = (states & bit) == 0
-        s_free = states[free]
-        r = up[s_free, u]
-        keep = r > 0
-        src_parts += [s_free[keep], states[~free]]
-        dst_parts += [s_free[keep] | bit, states[~free] ^ bit]
-        rate_parts += [r[keep], np.full(size // 2, mu)]
-    src = np.concatenate(src_parts)
-    dst = np.concatenate(dst_parts)
-    rate = np.concatenate(rate_parts)
-    out_rate = _weighted_counts(src, rate, size)
-
     pop = _popcount(states, n)
-    log_layers = _log_layer_probabilities(n, a, "zero")
+    inflow = _inflow_matrix(n, up, mu)
+    out_rate = pop * mu + np.where(states == size - 1, 0.0, lam)
+
+    log_layers = _log_layer_probabilities(n, lam / mu, "zero")
     pin = 0 if log_layers[0] >= log_layers[n] else size - 1
     pin_value = math.exp(float(log_layers[0 if pin == 0 else n]))
-
-    # Reduced system over the other states; index shift when the pinned state is 0.
-    shift = 1 if pin == 0 else 0
-    inner = (src != pin) & (dst != pin)
-    from_pin = (src == pin) & (dst != pin)
-    m = size - 1
-    rows = np.concatenate([dst[inner] - shift, np.arange(m)])
-    cols = np.concatenate([src[inner] - shift, np.arange(m)])
-    diag = np.delete(out_rate, pin)
-    vals = np.concatenate([rate[inner], -diag])
-    a_mat = sp.csr_matrix((vals, (rows, cols)), shape=(m, m))
-    rhs = np.zeros(m)
-    np.add.at(rhs, dst[from_pin] - shift, -rate[from_pin] * pin_value)
-
+    rhs = np.zeros(size)
+    rhs[pin] = pin_value
     layer_p = np.exp(log_layers)
     counts = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
-    guess = np.delete((layer_p / counts)[pop], pin)
+    guess = (layer_p / counts)[pop]
+
+    def residual_of(p: FloatArray) -> float:
+        return float(np.abs(inflow @ p - out_rate * p).sum() / (out_rate * p).sum())
 
     iterations = 0
     if method == "direct":
+        a_mat = (inflow - sp.diags(out_rate)).tolil()
+        a_mat[pin, :] = 0.0
+        a_mat[pin, pin] = 1.0
         x = np.asarray(spla.spsolve(a_mat.tocsc(), rhs), dtype=np.float64)
         iterations = 1
     else:
-        precond = sp.diags(-1.0 / diag)
+
+        def matvec(x: FloatArray) -> FloatArray:
+            y = np.asarray(inflow @ x, dtype=np.float64) - out_rate * x
+            y[pin] = x[pin]
+            return y
+
+        scale = 1.0 / out_rate
+        scale[pin] = 1.0
+        a_op = spla.LinearOperator((size, size), matvec=matvec, dtype=np.float64)
+
+        def apply_precond(x: FloatArray) -> FloatArray:
+            y = -scale * x
+            y[pin] = x[pin]
+            return y
+
+        precond = spla.LinearOperator((size, size), matvec=apply_precond, dtype=np.float64)
         count = [0]
 
         def _tick(_: FloatArray) -> None:
             count[0] += 1
 
         x, _info = spla.bicgstab(
-            a_mat, rhs, x0=guess, rtol=tol, atol=0.0, M=precond, maxiter=10 * m, callback=_tick
+            a_op, rhs, x0=guess, rtol=tol, atol=0.0, M=precond, maxiter=10 * size, callback=_tick
         )
         iterations = count[0]
-    pi = np.insert(np.asarray(x, dtype=np.float64), pin, pin_value)
-
-    def residual_of(p: FloatArray) -> float:
-        inflow = _weighted_counts(dst, rate * p[src], size)
-        return float(np.abs(inflow - out_rate * p).sum() / (out_rate * p).sum())
-
-    pi = np.clip(pi, 0.0, None)
+    pi = np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
     pi /= pi.sum()
     res = residual_of(pi)
     if not (res <= 100 * tol):
-        pi, extra, res = _jacobi_aggregation(pi, src, dst, rate, out_rate, pop, layer_p, tol, residual_of)
+        pi, extra, res = _jacobi_aggregation(pi, inflow, out_rate, pop, layer_p, tol, residual_of)
         iterations += extra
     return pi, iterations, res, res <= 100 * tol
 
 
 def _jacobi_aggregation(
     pi: FloatArray,
-    src: IntArray,
-    dst: IntArray,
-    rate: FloatArray,
+    inflow: sp.csr_matrix,
     out_rate: FloatArray,
     pop: IntArray,
     layer_p: FloatArray,
@@ -574,11 +579,10 @@ def _jacobi_aggregation(
 ) -> tuple[FloatArray, int, float]:
     """Fallback: Jacobi sweeps, each followed by rescaling every layer (states with the
     same number of busy units) to its known Erlang-loss total (an aggregation step)."""
-    size = pi.size
     sweeps = 0
     change = math.inf
     while sweeps < max_sweeps and change >= tol * 1e-2:
-        new = _weighted_counts(dst, rate * pi[src], size) / out_rate
+        new = np.asarray(inflow @ pi, dtype=np.float64) / out_rate
         sums = _weighted_counts(pop, new, layer_p.size)
         new *= (layer_p / sums)[pop]
         change = float(np.abs(new - pi).max())
@@ -617,7 +621,9 @@ def solve_exact(
     mu = model.service_rate
     size = 1 << n
     up = _upward_rates(n, lam, pref)
-    pi, iterations, residual, converged = _stationary_loss_chain(n, up, mu, model.offered_load, tol, method)
+    pi, iterations, residual, converged = _stationary_loss_chain(
+        n, up, mu, model.total_arrival_rate, tol, method
+    )
     if model.capacity == "infinite":
         rho = model.utilisation
         pi = pi / (1.0 + pi[size - 1] * rho / (1.0 - rho))

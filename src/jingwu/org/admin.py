@@ -10,7 +10,23 @@ from .services import apply_geometry, set_path, validate_unit
 class UnitAdminForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = "__all__"
+        fields = [
+            "bureau",
+            "parent",
+            "kind",
+            "code",
+            "name_zh",
+            "name_en",
+            "station_type",
+            "boundary",
+            "base_lon",
+            "base_lat",
+            "households",
+            "residents",
+            "floating",
+            "valid_from",
+            "valid_to",
+        ]
 
     def clean(self):
         cleaned = super().clean()

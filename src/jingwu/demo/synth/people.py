@@ -149,6 +149,25 @@ class _Workforce:
     def sz(self, n: int) -> int:
         return max(3, int(round(n * self.scale)))
 
+    def min_keep(self, s: int) -> int:
+        """Police a station needs after the reform: chief, instructor, back office, a lead and an officer per zone."""
+        return 3 + 2 * len(self.zones_of[s])
+
+    def _capped(self, cands: list[_Person]) -> list[_Person]:
+        """Candidates from stations, at most as many per station as it can spare (youngest first)."""
+        staying: dict[int, int] = {}
+        for p in self.people:
+            if p.kind == "police" and p.origin == "station" and p.station >= 0 and (p.post is None or p.post[0].startswith(self.plans[p.station].code)):
+                staying[p.station] = staying.get(p.station, 0) + 1
+        out, used = [], dict.fromkeys(staying, 0)
+        for p in sorted(cands, key=lambda p: p.age):
+            if p.origin == "station":
+                if used[p.station] >= staying[p.station] - self.min_keep(p.station):
+                    continue
+                used[p.station] += 1
+            out.append(p)
+        return out
+
     # ------------------------------------------------------------------ creation
     def _person(self, kind: str, age: float, female_p: float, origin: str, at: dt.date = REF) -> _Person:
         rng = self.rng
@@ -173,7 +192,7 @@ class _Workforce:
                 ages = np.minimum(ages, 56.5)
             else:
                 base = {"full_spectrum": 26, "proactive": 20, "preventive": 17}[plan.station_type]
-                ages = _station_ages(rng, self.sz(base))
+                ages = _station_ages(rng, max(self.sz(base), self.min_keep(s) + 4))
             for a in ages:
                 p = self._person("police", float(a), 0.14, "station")
                 p.pre = (plan.code, "")
@@ -313,6 +332,7 @@ class _Workforce:
             and p.pre[1] != "back_office"
             and p.age <= 38
         ]
+        cands = self._capped(cands)
         for i in pick_with_mean(rng, np.array([p.age for p in cands]), n_draw, target):
             cands[i].post = (squads[int(rng.integers(2))], "investigator")
         # 6. The old urban station: six stay, the older ones move to headquarters posts.
@@ -339,6 +359,7 @@ class _Workforce:
                 or (p.pre and p.pre[0] in ("XTDD", "ZADD", "NBDD", "XJDD"))
             )
         ]
+        cands = self._capped(cands)
         for i in pick_with_mean(rng, np.array([p.age for p in cands]), n_in, target):
             cands[i].post = (ou_code, "")
         # 8. The rural stations take over traffic: two traffic police each from the brigade.
@@ -390,9 +411,10 @@ class _Workforce:
                             break
                 return out
 
-            chief = take(lambda p: 33 <= p.age <= 56, 1)
-            pi = take(lambda p: 33 <= p.age <= 57, 1)
+            chief = take(lambda p: 33 <= p.age <= 56, 1) or take(lambda p: True, 1)
+            pi = take(lambda p: 33 <= p.age <= 57, 1) or take(lambda p: True, 1)
             leads = take(lambda p: p.age >= 29, len(zones))
+            leads += take(lambda p: True, len(zones) - len(leads)) if len(leads) < len(zones) else []
             back = take(lambda p: p.pre and p.pre[1] == "back_office", 1) or take(lambda p: p.gender == "F", 1)
             squad: list[_Person] = []
             if plan.role == "old_urban":
@@ -461,7 +483,7 @@ class _Workforce:
         n_grids = np.bincount(layout.grid_station, minlength=len(self.plans))
         pre_hosts: list[tuple[str, str, int]] = []
         for s, plan in enumerate(self.plans):
-            n = max(2, int(round(n_grids[s] * 0.3)))
+            n = max(len(self.zones_of[s]) + 2, int(round(n_grids[s] * 0.3)))
             pre_hosts += [(plan.code, "patrol", s)] * n
         pre_hosts += [("XTDD", "patrol", -1)] * self.sz(30)
         pre_hosts += [("JJDD", "traffic", -1)] * self.sz(35)
@@ -540,7 +562,7 @@ class _Workforce:
             end_at: dt.date | None = None
             if p.kind == "police" and retire <= END:
                 end_at, p.status = retire, "retired"
-            elif p.kind == "auxiliary" and rng.random() < 0.05:
+            elif p.kind == "auxiliary" and p.pre is None and rng.random() < 0.08:
                 leave = p.hired + dt.timedelta(days=int(rng.integers(200, 1500)))
                 if leave <= END:
                     end_at, p.status = leave, "left"
