@@ -159,12 +159,13 @@ class _Workforce:
         for p in self.people:
             if p.kind == "police" and p.origin == "station" and p.station >= 0 and (p.post is None or p.post[0].startswith(self.plans[p.station].code)):
                 staying[p.station] = staying.get(p.station, 0) + 1
-        out, used = [], dict.fromkeys(staying, 0)
+        out: list[_Person] = []
+        used: dict[int, int] = {}
         for p in sorted(cands, key=lambda p: p.age):
             if p.origin == "station":
-                if used[p.station] >= staying[p.station] - self.min_keep(p.station):
+                if used.get(p.station, 0) >= staying.get(p.station, 0) - self.min_keep(p.station):
                     continue
-                used[p.station] += 1
+                used[p.station] = used.get(p.station, 0) + 1
             out.append(p)
         return out
 

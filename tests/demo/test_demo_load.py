@@ -1,0 +1,87 @@
+"""The demo county loaded into the database: its shape, its log-ins, and its pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from jingwu.accounts.models import User
+from jingwu.core.audit import verify_chain
+from jingwu.core.models import AuditEvent, Bureau
+from jingwu.demo.load import DEMO_USERS, demo_bureau_code, ensure_demo
+from jingwu.incidents.models import Incident
+from jingwu.org.models import Unit
+from jingwu.personnel.models import Officer, Posting
+from jingwu.places.models import Premises
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(db, client):
+    logins = ensure_demo(seed=2019)
+    bureau = Bureau.objects.get(code=demo_bureau_code(0))
+    assert [name for name, _ in logins] == [u[0] for u in DEMO_USERS]
+
+    # A second run reuses the data instead of failing or duplicating it.
+    counts = (Unit.objects.count(), Incident.objects.count(), User.objects.count())
+    ensure_demo(seed=2019)
+    assert (Unit.objects.count(), Incident.objects.count(), User.objects.count()) == counts
+
+    units = Unit.objects.current(dt.date(2018, 12, 31)).filter(bureau=bureau)
+    types = dict(units.filter(kind="station").values_list("station_type").annotate(n=Count("id")))
+    assert types == {"full_spectrum": 2, "proactive": 5, "preventive": 6}
+    assert units.filter(kind="investigation_center").count() == 1
+    assert units.filter(kind="prevention_center").count() == 1
+    jiapu = units.get(kind="station", name_zh__startswith="夹浦")
+    assert units.filter(kind="zone", parent=jiapu).count() == 3
+    assert 500 <= units.filter(kind="grid").count() <= 1200
+    county_km2 = units.get(kind="headquarters").area_km2
+    assert 1300 <= county_km2 <= 1560
+    station_km2 = sum(units.filter(kind="station").values_list("area_km2", flat=True))
+    assert station_km2 == pytest.approx(county_km2, rel=0.005)  # stations tile the county
+
+    officers = Officer.objects.filter(bureau=bureau)
+    assert 900 <= officers.count() <= 1200
+    jiapu_police = Posting.objects.current(dt.date(2018, 1, 1)).filter(
+        unit__path__startswith=jiapu.path, officer__kind="police").values("officer").distinct().count()
+    assert 14 <= jiapu_police <= 16
+
+    premises = Premises.objects.filter(bureau=bureau)
+    assert 2500 <= premises.count() <= 3500
+    assert premises.filter(station=jiapu, category="enterprise").count() >= 400
+
+    per_year = dict(
+        Incident.objects.filter(bureau=bureau).values_list("received_at__year").annotate(n=Count("id")))
+    assert set(per_year) == {2016, 2017, 2018}
+    assert all(20_000 <= n <= 30_000 for n in per_year.values())
+    sample = Incident.objects.filter(bureau=bureau).order_by("?")[:200]
+    assert all(i.grid_id and i.station_id for i in sample)
+    times = [i.arrived_at - i.received_at for i in sample if i.arrived_at]
+    assert dt.timedelta(minutes=3) < statistics.median(times) < dt.timedelta(minutes=45)
+
+    assert AuditEvent.objects.filter(bureau=bureau, action="import", object_type="demo.county").count() == 1
+    assert verify_chain(bureau) == []
+
+    # Every page for the demo log-ins.
+    station_chief = User.objects.get(username="jiapu")
+    assert station_chief.memberships.get().unit == jiapu
+    pages = [reverse("home"), reverse("org:unit_list"), reverse("personnel:officer_list"),
+             reverse("places:premises_list"), reverse("incidents:incident_list"),
+             reverse("org:unit_detail", args=[jiapu.pk]), reverse("org:unit_map", args=[jiapu.pk])]
+    for username, *_ in DEMO_USERS:
+        client.force_login(User.objects.get(username=username))
+        for url in pages:
+            r = client.get(url)
+            assert r.status_code in (200, 404), (username, url, r.status_code)
+            if url == reverse("home"):
+                assert r.status_code == 200
+    client.force_login(station_chief)
+    other = units.filter(kind="station").exclude(pk=jiapu.pk).first()
+    assert client.get(reverse("org:unit_detail", args=[other.pk])).status_code == 404
+    r = client.get(reverse("org:unit_map", args=[jiapu.pk]))
+    layers = r.json()["layers"]
+    assert len(layers["areas"]["features"]) == 3 and len(layers["grids"]["features"]) > 20
