@@ -178,12 +178,16 @@ def test_the_population_is_about_630_thousand_in_grids_of_150_to_500_households(
     assert stations["雉城派出所"].residents > 2 * stations["水口派出所"].residents
 
 
-def test_it_has_about_3000_premises_with_400_textile_town_enterprises(county: County, station_by_name: dict) -> None:
+def test_it_has_about_3000_premises_with_400_textile_town_enterprises(
+    county: County, station_by_name: dict
+) -> None:
     assert 2700 <= len(county.premises) <= 3300
     jiapu = station_by_name["夹浦派出所"].code
     ent = [p for p in county.premises if p.category == "enterprise" and p.grid_code.startswith(jiapu + "-")]
     assert len(ent) >= 400
-    textile = [p for p in ent if any(k in p.name for k in ("纺织", "织造", "丝绸", "化纤", "经编", "服饰", "家纺"))]
+    textile = [
+        p for p in ent if any(k in p.name for k in ("纺织", "织造", "丝绸", "化纤", "经编", "服饰", "家纺"))
+    ]
     assert len(textile) > 0.6 * len(ent)
     zc = station_by_name["雉城派出所"].code
     by_cat = Counter(p.category for p in county.premises if p.grid_code.startswith(zc + "-"))
@@ -222,7 +226,9 @@ def _area_units(county: County, kind: str) -> list:
     return [u for u in county.units if u.kind == kind]
 
 
-@pytest.mark.parametrize(("child", "parent"), [("grid", "zone"), ("zone", "station"), ("station", "headquarters")])
+@pytest.mark.parametrize(
+    ("child", "parent"), [("grid", "zone"), ("zone", "station"), ("station", "headquarters")]
+)
 def test_each_level_tiles_its_parent_exactly(county: County, units: dict, child: str, parent: str) -> None:
     children = _area_units(county, child)
     by_parent = defaultdict(list)
@@ -298,7 +304,9 @@ def test_police_ages_and_gender_are_realistic(county: County) -> None:
     assert np.mean([order.index(o.rank) for o in young]) < np.mean([order.index(o.rank) for o in old])
 
 
-def test_postings_follow_the_rules(county: County, units: dict, officers: dict, postings_by_officer: dict) -> None:
+def test_postings_follow_the_rules(
+    county: County, units: dict, officers: dict, postings_by_officer: dict
+) -> None:
     roles = set(vocab.codes(vocab.POSTING_ROLES))
     for number, posts in postings_by_officer.items():
         o = officers[number]
@@ -373,7 +381,13 @@ def test_eight_women_moved_from_back_office_to_investigation(
     for number, posts in postings_by_officer.items():
         pre = [p for p in posts if p.end == BEFORE]
         post = [p for p in posts if p.start == REFORM]
-        if pre and post and pre[0].role == "back_office" and post[0].role == "investigator" and post[0].unit_code in zc:
+        if (
+            pre
+            and post
+            and pre[0].role == "back_office"
+            and post[0].role == "investigator"
+            and post[0].unit_code in zc
+        ):
             movers.append(officers[number])
     assert len(movers) == 8
     assert all(o.gender == "F" and o.kind == "police" for o in movers)
@@ -409,11 +423,22 @@ def test_incident_columns_follow_the_contract(county: County) -> None:
     assert inc.category.dtype == np.dtype("<U4") and inc.source.dtype == np.dtype("<U8")
     assert inc.grid.dtype == np.dtype("<U16")
     assert inc.lon.dtype == inc.lat.dtype == np.float64
-    for name in ("dispatch_s", "arrive_s", "clear_s", "address_idx", "description_idx", "reporter_idx", "series"):
+    for name in (
+        "dispatch_s",
+        "arrive_s",
+        "clear_s",
+        "address_idx",
+        "description_idx",
+        "reporter_idx",
+        "series",
+    ):
         arr = getattr(inc, name)
         assert arr.dtype == np.int32 and len(arr) == n
     assert np.all(np.diff(inc.received.astype(np.int64)) >= 0)
-    assert inc.received.min() >= np.datetime64(county.start) and inc.received.max() < np.datetime64(county.end) + 1
+    assert (
+        inc.received.min() >= np.datetime64(county.start)
+        and inc.received.max() < np.datetime64(county.end) + 1
+    )
     leaves = {c.code for c in vocab.INCIDENT_CATEGORIES if c.parent}
     assert set(np.unique(inc.category)) <= leaves
     assert set(np.unique(inc.source)) <= set(vocab.codes(vocab.INCIDENT_SOURCES))
@@ -426,7 +451,9 @@ def test_incident_columns_follow_the_contract(county: County) -> None:
     walk = inc.source == "walk_in"
     assert np.all(inc.dispatch_s[walk] == -1)
     dispatched = inc.dispatch_s >= 0
-    assert np.all(inc.arrive_s[dispatched & (inc.arrive_s >= 0)] > inc.dispatch_s[dispatched & (inc.arrive_s >= 0)])
+    assert np.all(
+        inc.arrive_s[dispatched & (inc.arrive_s >= 0)] > inc.dispatch_s[dispatched & (inc.arrive_s >= 0)]
+    )
     rows = list(inc.rows(10, 13))
     assert len(rows) == 3 and isinstance(rows[0]["received"], dt.datetime)
     assert rows[0]["address"] in inc.addresses and rows[0]["category"] == inc.category[10]
@@ -478,7 +505,10 @@ def test_the_tourist_station_peaks_in_summer_and_golden_week(county: County, sta
     summer = np.isin(month, [7, 8]).sum() / (3 * 62)
     quiet = np.isin(month, [3, 5, 6, 9, 11, 12]).sum() / (3 * 183)
     assert summer > 1.5 * quiet
-    golden = ((day.astype("datetime64[M]").astype(int) % 12 == 9) & ((day - day.astype("datetime64[M]")).astype(int) < 7)).sum()
+    golden = (
+        (day.astype("datetime64[M]").astype(int) % 12 == 9)
+        & ((day - day.astype("datetime64[M]")).astype(int) < 7)
+    ).sum()
     assert golden / 21 > 2 * quiet
     traffic = np.char.startswith(inc.category[sel][np.isin(month, [7, 8])], "03").mean()
     assert traffic > 0.35

@@ -143,6 +143,29 @@ def test_iterative_and_direct_solvers_agree(capacity: Capacity) -> None:
     assert iterative.residual < 1e-10
 
 
+def test_jacobi_fallback_converges_to_the_same_solution() -> None:
+    # The fallback used when BiCGSTAB falls short: Jacobi sweeps with layer aggregation.
+    from jingwu.engine import hypercube as hc
+
+    model = random_model(6, 20, utilisation=0.9, seed=4, capacity="zero")
+    lam, pref = hc._arrays(model)
+    up = hc._upward_rates(6, lam, pref)
+    inflow = hc._inflow_matrix(6, up, 1.0)
+    states = np.arange(64, dtype=np.int64)
+    pop = hc._popcount(states, 6)
+    out_rate = np.asarray(pop + np.where(states == 63, 0.0, lam.sum()), dtype=np.float64)
+    layers = np.exp(hc._log_layer_probabilities(6, model.offered_load, "zero"))
+    start = np.full(64, 1 / 64)
+    pi, sweeps, residual = hc._jacobi_aggregation(
+        start, inflow, out_rate, pop, layers, 1e-12, lambda p: float(np.abs(inflow @ p - out_rate * p).sum())
+    )
+    exact = solve_exact(model).state_probabilities
+    assert exact is not None
+    assert 1 < sweeps < 20_000
+    assert residual < 1e-10
+    assert pi == pytest.approx(exact, abs=1e-10)
+
+
 @pytest.mark.parametrize("capacity", ["infinite", "zero"])
 def test_exact_solution_pools_to_erlang(capacity: Capacity) -> None:
     # With one service rate the number of busy units is a birth-death process: M/M/N or

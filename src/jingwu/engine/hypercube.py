@@ -292,6 +292,11 @@ def correction_factors(n_units: int, rho: float, capacity: Capacity = "infinite"
         a = _offered_load_for_carried(n, rho)
     else:
         raise ValueError(f"capacity must be 'infinite' or 'zero', got {capacity!r}")
+    return _correction_factors_for_load(n, a, rho, capacity)
+
+
+def _correction_factors_for_load(n: int, a: float, rho: float, capacity: Capacity) -> FloatArray:
+    """``Q(N, rho, j)`` given the offered load ``a`` and mean workload ``rho``."""
     logp = _log_layer_probabilities(n, a, capacity)
     out = np.empty(n, dtype=np.float64)
     for j in range(n):
@@ -379,8 +384,8 @@ def _performance(
     converged: bool,
 ) -> HypercubePerformance:
     """Assemble the measures from ``rank_probabilities[j, k]`` = P(a call from atom ``j``
-    finds its first ``k`` choices busy and its ``k``-th free), which sum per atom to
-    ``1 - all_busy``."""
+    finds its choices ``0 .. k-1`` busy and choice ``k`` free; 0-based), which sum per
+    atom to ``1 - all_busy``."""
     lam, pref = _arrays(model)
     n, n_atoms = model.n_units, model.n_atoms
     total = lam.sum()
@@ -511,7 +516,7 @@ def _stationary_loss_chain(
     states = np.arange(size, dtype=np.int64)
     pop = _popcount(states, n)
     inflow = _inflow_matrix(n, up, mu)
-    out_rate = pop * mu + np.where(states == size - 1, 0.0, lam)
+    out_rate = np.asarray(pop * mu + np.where(states == size - 1, 0.0, lam), dtype=np.float64)
 
     log_layers = _log_layer_probabilities(n, lam / mu, "zero")
     pin = 0 if log_layers[0] >= log_layers[n] else size - 1
@@ -676,7 +681,7 @@ def solve_approximate(
         busy_total = model.offered_load * (1.0 - all_busy)
         queued = 0.0
     rho = busy_total / n
-    q = correction_factors(n, rho, model.capacity)
+    q = _correction_factors_for_load(n, model.offered_load, rho, model.capacity)
     coef = (lam / mu)[:, None] * q[None, :]  # J x N, by rank
 
     def busy_products(r: FloatArray) -> FloatArray:

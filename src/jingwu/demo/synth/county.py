@@ -38,10 +38,21 @@ def generate_county(seed: int = 2019, index: int = 0) -> County:
     org = build_units(rng_for(seed, index, "units"), plans, layout, frame, names, namer)
 
     fake = make_faker(int_seed(seed, index, "faker"))
-    officers, postings = build_people(rng_for(seed, index, "people"), fake, plans, org, layout, frame, region, index)
+    officers, postings = build_people(
+        rng_for(seed, index, "people"), fake, plans, org, layout, frame, region, index
+    )
     scale = float(np.clip(org.grid_residents.sum() / 630_000, 0.5, 1.5))
     premises = build_premises(
-        rng_for(seed, index, "premises"), plans, org, layout, frame, names.county_zh, names.tourist_zh, region, region, scale
+        rng_for(seed, index, "premises"),
+        plans,
+        org,
+        layout,
+        frame,
+        names.county_zh,
+        names.tourist_zh,
+        region,
+        region,
+        scale,
     )
     n_series = 7 if index == 0 else int(rng_for(seed, index, "series").integers(5, 11))
     incidents, series = build_incidents(

@@ -8,7 +8,12 @@ import numpy as np
 
 # name -> (first day, length in days) per year, from the State Council's holiday notices.
 _PERIODS: dict[str, tuple[tuple[dt.date, int], ...]] = {
-    "new_year": ((dt.date(2016, 1, 1), 3), (dt.date(2016, 12, 31), 3), (dt.date(2017, 12, 30), 3), (dt.date(2018, 12, 30), 3)),
+    "new_year": (
+        (dt.date(2016, 1, 1), 3),
+        (dt.date(2016, 12, 31), 3),
+        (dt.date(2017, 12, 30), 3),
+        (dt.date(2018, 12, 30), 3),
+    ),
     "spring_festival": ((dt.date(2016, 2, 7), 7), (dt.date(2017, 1, 27), 7), (dt.date(2018, 2, 15), 7)),
     "qingming": ((dt.date(2016, 4, 2), 3), (dt.date(2017, 4, 2), 3), (dt.date(2018, 4, 5), 3)),
     "labour_day": ((dt.date(2016, 4, 30), 3), (dt.date(2017, 4, 29), 3), (dt.date(2018, 4, 29), 3)),

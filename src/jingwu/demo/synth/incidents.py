@@ -44,9 +44,10 @@ LEAF_WEIGHT = {
     "0501": 0.18, "0502": 0.45, "0503": 0.37,
     "0601": 0.30, "0602": 0.35, "0699": 0.35,
 }  # fmt: skip
-TOURIST_LEAVES = {"0301": 0.33, "0302": 0.33, "0404": 0.12, "0502": 0.10, "0501": 0.05, "0201": 0.04, "0503": 0.03}
+TOURIST_LEAVES = {"0301": 0.33, "0302": 0.33, "0404": 0.12, "0502": 0.10, "0501": 0.05, "0201": 0.04, "0503": 0.03}  # fmt: skip
 TOURIST_PER_YEAR = 380.0  # at the off-season base; summer and holidays multiply it
 
+# fmt: off
 _H_DEFAULT = (1.2, 0.9, 0.6, 0.45, 0.4, 0.5, 0.9, 1.5, 2.2, 2.6, 2.7, 2.6, 2.3, 2.3, 2.5, 2.6, 2.7, 2.8, 2.9, 3.0, 2.9, 2.6, 2.1, 1.6)
 _H_TRAFFIC = (0.6, 0.4, 0.3, 0.25, 0.25, 0.4, 1.2, 2.6, 3.0, 2.2, 2.0, 2.0, 2.0, 2.0, 2.1, 2.3, 2.6, 3.1, 3.0, 2.2, 1.6, 1.3, 1.0, 0.8)
 _H_NIGHTLIFE = (2.5, 2.0, 1.4, 0.8, 0.4, 0.3, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2, 1.3, 1.1, 1.0, 1.0, 1.1, 1.3, 1.8, 2.4, 2.9, 3.2, 3.3, 3.0)
@@ -54,9 +55,17 @@ _H_OFFICE = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 3.2, 3.3, 2.8, 2.0, 2.
 _H_BURGLARY = (1.5, 1.7, 1.7, 1.4, 1.0, 0.8, 1.0, 1.2, 1.4, 1.6, 1.6, 1.4, 1.3, 1.4, 1.5, 1.5, 1.4, 1.2, 1.1, 1.1, 1.2, 1.2, 1.3, 1.4)
 _H_NOISE = (2.5, 1.8, 0.9, 0.5, 0.3, 0.3, 0.5, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.0, 0.9, 0.9, 1.0, 1.2, 1.6, 2.2, 3.0, 3.6, 3.8, 3.2)
 _H_DAYTIME = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 3.2, 3.5, 3.5, 3.2, 3.2, 3.4, 3.5, 3.4, 2.8, 2.0, 1.4, 1.0, 0.7, 0.5, 0.3)
+# fmt: on
 HOURS = {
-    "03": _H_TRAFFIC, "0102": _H_BURGLARY, "0104": _H_OFFICE, "0201": _H_NIGHTLIFE, "0204": _H_NIGHTLIFE,
-    "0602": _H_NOISE, "0403": _H_OFFICE, "0404": _H_OFFICE, "0502": _H_DAYTIME,
+    "03": _H_TRAFFIC,
+    "0102": _H_BURGLARY,
+    "0104": _H_OFFICE,
+    "0201": _H_NIGHTLIFE,
+    "0204": _H_NIGHTLIFE,
+    "0602": _H_NOISE,
+    "0403": _H_OFFICE,
+    "0404": _H_OFFICE,
+    "0502": _H_DAYTIME,
 }  # fmt: skip
 MONTHS = {
     "01": (1.15, 1.2, 0.95, 0.9, 0.9, 0.95, 1.0, 1.0, 0.95, 1.0, 1.0, 1.1),
@@ -99,7 +108,14 @@ _SOURCE_P = {
 TRAVEL_MEDIAN_S = {"full_spectrum": 540.0, "proactive": 780.0, "preventive": 1140.0}
 
 DESCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "0101": ("电动车电瓶被盗", "店内财物被盗", "手机被盗", "现金被盗", "工地材料被盗", "凌晨家中三部手机被盗"),
+    "0101": (
+        "电动车电瓶被盗",
+        "店内财物被盗",
+        "手机被盗",
+        "现金被盗",
+        "工地材料被盗",
+        "凌晨家中三部手机被盗",
+    ),
     "0102": ("家中被盗，门锁被撬", "入户盗窃，财物损失", "夜间有人翻窗入室盗窃", "出租房被撬，现金被盗"),
     "0103": ("电动自行车被盗", "摩托车被盗", "停放的轿车被盗", "三轮车被盗"),
     "0104": ("网络刷单被骗", "冒充客服诈骗", "冒充公检法诈骗", "网络贷款诈骗", "网购退款被骗"),
@@ -235,7 +251,13 @@ def build_incidents(
         t_mult[(mo == 7) | (mo == 8)] *= 4.0
         t_mult[mo == 4] *= 1.5  # tea-picking season
         t_mult[weekday >= 5] *= 1.8
-        for name, m in (("national_day", 10.0), ("labour_day", 7.0), ("qingming", 4.0), ("dragon_boat", 3.0), ("spring_festival", 2.0)):
+        for name, m in (
+            ("national_day", 10.0),
+            ("labour_day", 7.0),
+            ("qingming", 4.0),
+            ("dragon_boat", 3.0),
+            ("spring_festival", 2.0),
+        ):
             t_mult[flags[name]] *= m
         t_counts = rng.poisson(TOURIST_PER_YEAR / 365.25 * t_mult)
         t_day = np.repeat(np.arange(n_days), t_counts)
@@ -299,7 +321,9 @@ def build_incidents(
     source[all_series >= 0] = np.where(rng.random(int((all_series >= 0).sum())) < 0.85, 0, 1)
     st_type = np.array([plans[s].station_type for s in range(n_st)])[layout.grid_station[grid]]
     dispatch, arrive, clear = _timings(rng, all_leaf, source, st_type)
-    as_of = int((np.datetime64(end, "s") + np.timedelta64(1, "D") - np.datetime64(start, "s")).astype(np.int64))
+    as_of = int(
+        (np.datetime64(end, "s") + np.timedelta64(1, "D") - np.datetime64(start, "s")).astype(np.int64)
+    )
     status, dispatch, arrive, clear = _status(rng, all_secs, dispatch, arrive, clear, as_of)
     desc_idx = d_start[all_leaf] + (rng.random(n) * d_count[all_leaf]).astype(np.int64)
     desc_idx[all_phone] = phone_desc
@@ -449,7 +473,9 @@ def _near_repeats(
     a = rng.uniform(0, 2 * math.pi, len(src))
     pxy = xy[src] + np.c_[r * np.cos(a), r * np.sin(a)]
     gap = rng.exponential(3.5, len(src))
-    gap = np.where(gap > NEAR_REPEAT_DAYS - 0.5, rng.uniform(0.2, NEAR_REPEAT_DAYS - 0.5, len(src)), gap) + 0.2
+    gap = (
+        np.where(gap > NEAR_REPEAT_DAYS - 0.5, rng.uniform(0.2, NEAR_REPEAT_DAYS - 0.5, len(src)), gap) + 0.2
+    )
     psecs = secs[src] + (gap * 86400).astype(np.int64)
     keep = (psecs < n_days * 86400) & _inside(layout.county, pxy)
     return pxy[keep], psecs[keep]
@@ -468,13 +494,19 @@ def _series(
     n_days: int,
     n_series: int,
 ) -> tuple[list[SeriesSpec], dict[str, np.ndarray]]:
-    kinds = ["phones"] + [("burglary", "ebike", "shop_theft")[int(rng.integers(3))] for _ in range(n_series - 1)]
+    kinds = ["phones"] + [
+        ("burglary", "ebike", "shop_theft")[int(rng.integers(3))] for _ in range(n_series - 1)
+    ]
     offenders = bulk.names(rng, n_series, female_share=0.05)
     hh_station = layout.grid_station[np.maximum(layout.hh_grid, 0)]
     specs, xs, ss, ls, ks, ph = [], [], [], [], [], []
     rural = [s for s, p in enumerate(plans) if p.station_type != "full_spectrum"]
     for k, kind in enumerate(kinds):
-        s = rural[int(rng.integers(len(rural)))] if kind in ("phones", "burglary") else int(rng.integers(len(plans)))
+        s = (
+            rural[int(rng.integers(len(rural)))]
+            if kind in ("phones", "burglary")
+            else int(rng.integers(len(plans)))
+        )
         n = int(rng.integers(6, 10)) if kind == "phones" else int(rng.integers(6, 16))
         first = int(rng.integers(60, n_days - 150))
         day = first + np.r_[0, np.cumsum(rng.integers(2, 8, n - 1))]
@@ -551,7 +583,9 @@ def _timings(
     n = len(leaf)
     minutes = np.array([CATEGORY_BY_CODE[c].minutes for c in LEAVES], dtype=float)[leaf]
     dispatched = np.isin(source, [0, 4])  # 110 calls and transfers are dispatched
-    dispatch = np.where(dispatched, np.clip(rng.lognormal(math.log(75), 0.5, n), 10, 1800), -1).astype(np.int64)
+    dispatch = np.where(dispatched, np.clip(rng.lognormal(math.log(75), 0.5, n), 10, 1800), -1).astype(
+        np.int64
+    )
     median = np.vectorize(TRAVEL_MEDIAN_S.get)(st_type).astype(float)
     travel = np.clip(rng.lognormal(np.log(median), 0.45), 60, 7200)
     arrive = np.where(dispatched, dispatch + travel, np.where(source == 2, 0, -1)).astype(np.int64)

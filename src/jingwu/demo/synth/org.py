@@ -107,8 +107,12 @@ def station_plans(
     for i, (seed, ty) in enumerate(zip(seeds, types, strict=True)):
         role = "old_urban" if i == 0 else "textile" if i == 2 else "tourist" if i == tourist else ""
         zh, py = namer.take()
-        seat = "街道" if ty == "full_spectrum" else ("乡" if ty == "preventive" and rng.random() < 0.4 else "镇")
-        share = {"old_urban": 0.3, "textile": 0.85}.get(role, {"full_spectrum": 0.3, "proactive": 0.18}.get(ty, 0.12))
+        seat = (
+            "街道" if ty == "full_spectrum" else ("乡" if ty == "preventive" and rng.random() < 0.4 else "镇")
+        )
+        share = {"old_urban": 0.3, "textile": 0.85}.get(
+            role, {"full_spectrum": 0.3, "proactive": 0.18}.get(ty, 0.12)
+        )
         plans.append(
             StationPlan(
                 code=f"S{i + 1:02d}",
@@ -171,8 +175,17 @@ def build_units(
     county_name = f"{names.county_zh}县"
     units.append(
         UnitSpec(
-            "HQ", f"{county_name}公安局", f"{names.county_pinyin} County Public Security Bureau",
-            "headquarters", None, None, county_ll, hq_base, *tot, LEGACY_FROM, None,
+            "HQ",
+            f"{county_name}公安局",
+            f"{names.county_pinyin} County Public Security Bureau",
+            "headquarters",
+            None,
+            None,
+            county_ll,
+            hq_base,
+            *tot,
+            LEGACY_FROM,
+            None,
         )
     )
     for code, zh, en in DEPARTMENTS:
@@ -180,22 +193,46 @@ def build_units(
     off = np.array([0.4, 0.3])
     units.append(
         UnitSpec(
-            "ZC", "侦查打击中心", "Investigation & Strike Center", "investigation_center", "HQ", None, None,
-            frame.point(seat_base + off), 0, 0, 0, REFORM_DATE, None,
+            "ZC",
+            "侦查打击中心",
+            "Investigation & Strike Center",
+            "investigation_center",
+            "HQ",
+            None,
+            None,
+            frame.point(seat_base + off),
+            0,
+            0,
+            0,
+            REFORM_DATE,
+            None,
         )
     )
     for code, zh, en in INVESTIGATION_SQUADS:
         units.append(UnitSpec(code, zh, en, "squad", "ZC", None, None, None, 0, 0, 0, REFORM_DATE, None))
     units.append(
         UnitSpec(
-            "FK", "基础防控中心", "Basic Prevention & Control Center", "prevention_center", "HQ", None, None,
-            frame.point(seat_base - off), 0, 0, 0, REFORM_DATE, None,
+            "FK",
+            "基础防控中心",
+            "Basic Prevention & Control Center",
+            "prevention_center",
+            "HQ",
+            None,
+            None,
+            frame.point(seat_base - off),
+            0,
+            0,
+            0,
+            REFORM_DATE,
+            None,
         )
     )
     for code, zh, en in PREVENTION_SQUADS:
         units.append(UnitSpec(code, zh, en, "squad", "FK", None, None, None, 0, 0, 0, REFORM_DATE, None))
     for code, zh, en, kind in PRE_REFORM_UNITS:
-        units.append(UnitSpec(code, zh, en, kind, "HQ", None, None, None, 0, 0, 0, LEGACY_FROM, PRE_REFORM_TO))
+        units.append(
+            UnitSpec(code, zh, en, kind, "HQ", None, None, None, 0, 0, 0, LEGACY_FROM, PRE_REFORM_TO)
+        )
 
     # Stations, their strike squads (urban stations keep one), zones and grids.
     station_codes = [p.code for p in plans]
@@ -212,16 +249,37 @@ def build_units(
         roads.append([namer.road() for _ in range(6 if plan.station_type == "preventive" else 14)])
         units.append(
             UnitSpec(
-                plan.code, f"{plan.short_zh}派出所", f"{plan.pinyin} Police Station", "station", "HQ",
-                plan.station_type, station_ll[s], frame.point(layout.station_base[s]),
-                int(hh[sg].sum()), int(residents[sg].sum()), int(floating[sg].sum()), LEGACY_FROM, None,
+                plan.code,
+                f"{plan.short_zh}派出所",
+                f"{plan.pinyin} Police Station",
+                "station",
+                "HQ",
+                plan.station_type,
+                station_ll[s],
+                frame.point(layout.station_base[s]),
+                int(hh[sg].sum()),
+                int(residents[sg].sum()),
+                int(floating[sg].sum()),
+                LEGACY_FROM,
+                None,
             )
         )
         if plan.station_type == "full_spectrum":
             units.append(
                 UnitSpec(
-                    f"{plan.code}-DJ", f"{plan.short_zh}派出所打击中队", f"{plan.pinyin} Station Strike Squad",
-                    "squad", plan.code, None, None, None, 0, 0, 0, REFORM_DATE, None,
+                    f"{plan.code}-DJ",
+                    f"{plan.short_zh}派出所打击中队",
+                    f"{plan.pinyin} Station Strike Squad",
+                    "squad",
+                    plan.code,
+                    None,
+                    None,
+                    None,
+                    0,
+                    0,
+                    0,
+                    REFORM_DATE,
+                    None,
                 )
             )
         zfrom = TEXTILE_ZONES_FROM if plan.role == "textile" else REFORM_DATE
@@ -237,10 +295,19 @@ def build_units(
             zg = layout.grid_zone == z
             units.append(
                 UnitSpec(
-                    zcode, f"{plan.short_zh}{DIRECTIONS_ZH[d]}{suffix_zh}片",
-                    f"{plan.pinyin} {DIRECTIONS_EN[d]} Zone{suffix_en}", "zone", plan.code, None, zone_ll[z],
-                    frame.point(layout.zone_base[z]), int(hh[zg].sum()), int(residents[zg].sum()),
-                    int(floating[zg].sum()), zfrom, None,
+                    zcode,
+                    f"{plan.short_zh}{DIRECTIONS_ZH[d]}{suffix_zh}片",
+                    f"{plan.pinyin} {DIRECTIONS_EN[d]} Zone{suffix_en}",
+                    "zone",
+                    plan.code,
+                    None,
+                    zone_ll[z],
+                    frame.point(layout.zone_base[z]),
+                    int(hh[zg].sum()),
+                    int(residents[zg].sum()),
+                    int(floating[zg].sum()),
+                    zfrom,
+                    None,
                 )
             )
             gids = np.flatnonzero(zg)
@@ -266,8 +333,19 @@ def build_units(
                 grid_place[g] = f"{pzh}{kind_zh}"
                 units.append(
                     UnitSpec(
-                        gcode, f"{label_zh}网格", f"{label_en} Grid", "grid", zcode, None, grid_ll[g], None,
-                        int(hh[g]), int(residents[g]), int(floating[g]), zfrom, None,
+                        gcode,
+                        f"{label_zh}网格",
+                        f"{label_en} Grid",
+                        "grid",
+                        zcode,
+                        None,
+                        grid_ll[g],
+                        None,
+                        int(hh[g]),
+                        int(residents[g]),
+                        int(floating[g]),
+                        zfrom,
+                        None,
                     )
                 )
     return OrgTree(

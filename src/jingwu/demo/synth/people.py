@@ -141,7 +141,8 @@ class _Workforce:
         self.scale = scale
         self.people: list[_Person] = []
         self.zones_of = {
-            s: [org.zone_codes[z] for z in np.flatnonzero(layout.zone_station == s)] for s in range(len(plans))
+            s: [org.zone_codes[z] for z in np.flatnonzero(layout.zone_station == s)]
+            for s in range(len(plans))
         }
         self.old_urban = next(i for i, p in enumerate(plans) if p.role == "old_urban")
         self.textile = next(i for i, p in enumerate(plans) if p.role == "textile")
@@ -157,7 +158,12 @@ class _Workforce:
         """Candidates from stations, at most as many per station as it can spare (youngest first)."""
         staying: dict[int, int] = {}
         for p in self.people:
-            if p.kind == "police" and p.origin == "station" and p.station >= 0 and (p.post is None or p.post[0].startswith(self.plans[p.station].code)):
+            if (
+                p.kind == "police"
+                and p.origin == "station"
+                and p.station >= 0
+                and (p.post is None or p.post[0].startswith(self.plans[p.station].code))
+            ):
                 staying[p.station] = staying.get(p.station, 0) + 1
         out: list[_Person] = []
         used: dict[int, int] = {}
@@ -204,7 +210,9 @@ class _Workforce:
                 p = self._person("police", float(a), 0.14, "old")
                 p.pre = (code, "")
         for code, n in HQ_SIZES.items():
-            mean, sd, fem = (50.0, 4.0, 0.1) if code == "HQ" else (41.0, 8.0, 0.1) if code == "JJDD" else (45.0, 7.0, 0.3)
+            mean, sd, fem = (
+                (50.0, 4.0, 0.1) if code == "HQ" else (41.0, 8.0, 0.1) if code == "JJDD" else (45.0, 7.0, 0.3)
+            )
             nn = n if code == "HQ" else self.sz(n)
             for a in np.clip(rng.normal(mean, sd, nn), 28.0, 59.9):
                 p = self._person("police", float(a), fem, "hq")
@@ -282,7 +290,9 @@ class _Workforce:
             if p.mover:
                 p.post = ("ZC-NZ", "investigator")
         # 2. Three of the textile town's youngest go to the investigation center; 15 stay.
-        tx = sorted((p for p in at(tx_code) if not p.leader and p.pre[1] != "back_office"), key=lambda p: p.age)
+        tx = sorted(
+            (p for p in at(tx_code) if not p.leader and p.pre[1] != "back_office"), key=lambda p: p.age
+        )
         for i, p in enumerate(tx[:TEXTILE_TO_CENTER]):
             p.post = (squads[i % 2], "investigator")
         for p in at(tx_code):
@@ -318,7 +328,11 @@ class _Workforce:
         ]
         young.sort(key=lambda p: p.age)
         for p in young[:cap]:
-            p.post = ("ZC-JS", "investigator") if p.pre[0] in ("WJDD", "JSS") else (squads[int(rng.integers(2))], "investigator")
+            p.post = (
+                ("ZC-JS", "investigator")
+                if p.pre[0] in ("WJDD", "JSS")
+                else (squads[int(rng.integers(2))], "investigator")
+            )
         fixed = [p for p in police if p.post and p.post[0].startswith("ZC")]
         # 5. Young station officers fill the rest at the target mean age.
         n_draw = n_zc - len(fixed)
@@ -402,7 +416,9 @@ class _Workforce:
             members.sort(key=lambda p: (0 if p.pre == (plan.code, "chief") else 1, -p.age))
             taken: set[int] = set()
 
-            def take(pred: object, n: int, members: list[_Person] = members, taken: set[int] = taken) -> list[_Person]:
+            def take(
+                pred: object, n: int, members: list[_Person] = members, taken: set[int] = taken
+            ) -> list[_Person]:
                 out = []
                 for p in members:
                     if id(p) not in taken and pred(p):  # type: ignore[operator]
@@ -414,9 +430,11 @@ class _Workforce:
 
             chief = take(lambda p: 33 <= p.age <= 56, 1) or take(lambda p: True, 1)
             pi = take(lambda p: 33 <= p.age <= 57, 1) or take(lambda p: True, 1)
-            leads = take(lambda p: p.age >= 29, len(zones))
+            leads = take(lambda p: 29 <= p.age <= 57, len(zones))
             leads += take(lambda p: True, len(zones) - len(leads)) if len(leads) < len(zones) else []
-            back = take(lambda p: p.pre and p.pre[1] == "back_office", 1) or take(lambda p: p.gender == "F", 1)
+            back = take(lambda p: p.pre and p.pre[1] == "back_office", 1) or take(
+                lambda p: p.gender == "F", 1
+            )
             squad: list[_Person] = []
             if plan.role == "old_urban":
                 squad = sorted((p for p in members if id(p) not in taken), key=lambda p: p.age)[: self.sz(8)]
@@ -433,8 +451,12 @@ class _Workforce:
             zone_order = list(zones)
             for i, p in enumerate(leads):
                 p.post = (zone_order[i], "zone_lead")
-            for i, p in enumerate(rng.permutation(len(rest))):
-                rest[p].post = (zone_order[i % len(zone_order)], "community")
+            # The youngest officer of each zone first (no zone loses its only one to retirement).
+            rest.sort(key=lambda p: p.age)
+            head, tail = rest[: len(zone_order)], rest[len(zone_order) :]
+            tail = [tail[i] for i in rng.permutation(len(tail))]
+            for i, p in enumerate(head + tail):
+                p.post = (zone_order[i % len(zone_order)], "community")
             if plan.role == "textile":
                 for p in members:
                     unit, role = p.post
@@ -491,7 +513,9 @@ class _Workforce:
         pre_hosts += [("ZHZX", "staff", -1)] * self.sz(12)
         first_at_station: set[int] = set()
         for unit, role, s in pre_hosts:
-            hired = dt.date(2008, 1, 1) + dt.timedelta(days=int(rng.integers(0, (dt.date(2017, 3, 1) - dt.date(2008, 1, 1)).days)))
+            hired = dt.date(2008, 1, 1) + dt.timedelta(
+                days=int(rng.integers(0, (dt.date(2017, 3, 1) - dt.date(2008, 1, 1)).days))
+            )
             p = self._aux(hired)
             p.pre = (unit, role)
             p.station = s
@@ -505,7 +529,11 @@ class _Workforce:
                     p.interim = (unit, "patrol")
                     p.post_from = TEXTILE_ZONES_FROM
             else:
-                p.post = {"XTDD": ("FK-XT", "patrol"), "JJDD": ("JJDD", "traffic"), "ZHZX": ("ZHZX", "staff")}[unit]
+                p.post = {
+                    "XTDD": ("FK-XT", "patrol"),
+                    "JJDD": ("JJDD", "traffic"),
+                    "ZHZX": ("ZHZX", "staff"),
+                }[unit]
         # New auxiliaries after the reform: most become grid auxiliaries.
         span = (dt.date(2018, 10, 31) - REFORM_DATE).days
         new: list[tuple[str, str]] = [("FK-XT", "patrol")] * self.sz(20) + [("ZC", "staff")] * self.sz(12)
@@ -625,7 +653,12 @@ _SKILLS_BY_ROLE: dict[str, tuple[tuple[str, int], ...]] = {
     "chief": (("public_order", 4), ("community_work", 3), ("investigation", 3), ("admin", 3)),
     "political_instructor": (("admin", 4), ("community_work", 3), ("public_order", 3)),
     "deputy_chief": (("public_order", 4), ("investigation", 3), ("admin", 3)),
-    "inspector": (("hazardous_chemicals", 4), ("fire_safety", 3), ("public_order", 3), ("floating_population", 3)),
+    "inspector": (
+        ("hazardous_chemicals", 4),
+        ("fire_safety", 3),
+        ("public_order", 3),
+        ("floating_population", 3),
+    ),
     "patrol": (("patrol", 4), ("traffic", 2)),
     "traffic": (("traffic", 4), ("patrol", 2)),
     "back_office": (("admin", 4),),
@@ -649,7 +682,9 @@ def _skills(rng: np.random.Generator, p: _Person, plans: list[StationPlan]) -> t
         base = {"video": 3, "admin": 3}
     elif unit.startswith("FK-ZA"):
         # One specialist, many skills: the inspector's own specialism plus the others.
-        lead = ("hazardous_chemicals", "fire_safety", "public_order", "floating_population")[int(rng.integers(4))]
+        lead = ("hazardous_chemicals", "fire_safety", "public_order", "floating_population")[
+            int(rng.integers(4))
+        ]
         base = {k: 3 for k in ("hazardous_chemicals", "fire_safety", "public_order", "floating_population")}
         base[lead] = 5
     if p.mover:

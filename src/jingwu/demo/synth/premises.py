@@ -16,7 +16,20 @@ TEXTILE_ENTERPRISES = 430
 
 _BRAND = "恒鑫华泰达丰盛源宏嘉瑞博诚信昌隆荣汇联亿天明锦绣顺通益金宇辉腾飞永兴和美佳新"
 _TEXTILE = ("纺织", "纺织", "纺织", "织造", "织造", "丝绸", "化纤", "经编", "服饰", "家纺")
-_INDUSTRY = ("机械", "建材", "蓄电池", "新材料", "电子", "耐火材料", "家具", "食品", "包装", "五金", "电器", "农业科技")
+_INDUSTRY = (
+    "机械",
+    "建材",
+    "蓄电池",
+    "新材料",
+    "电子",
+    "耐火材料",
+    "家具",
+    "食品",
+    "包装",
+    "五金",
+    "电器",
+    "农业科技",
+)
 _HAZCHEM = ("化工", "印染", "电镀", "涂料", "新能源")
 _BANKS = ("中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "中国邮政储蓄银行", "农村商业银行")
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -41,7 +54,9 @@ class _Sampler:
 
     def around(self, s: int, n: int, centers: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
         rng = self.rng
-        return self._fill(s, n, lambda m: centers[rng.integers(len(centers), size=m)] + rng.normal(0, sigma, (m, 2)))
+        return self._fill(
+            s, n, lambda m: centers[rng.integers(len(centers), size=m)] + rng.normal(0, sigma, (m, 2))
+        )
 
     def homes(self, s: int, n: int) -> tuple[np.ndarray, np.ndarray]:
         pts = self.hh_by_station[s]
@@ -123,7 +138,9 @@ def build_premises(
         plan_rows += [("enterprise", s, "park")] * int(k)
     for s, k in enumerate(split(sz(800), flo * np.where(is_urban, 2.0, 1.0))):
         plan_rows += [("rental_housing", s, "homes")] * int(k)
-    for s, k in enumerate(split(sz(160), res * np.where(is_old, 5.0, np.where(is_urban, 2.0, np.where(is_tourist, 4.0, 0.5))))):
+    for s, k in enumerate(
+        split(sz(160), res * np.where(is_old, 5.0, np.where(is_urban, 2.0, np.where(is_tourist, 4.0, 0.5))))
+    ):
         plan_rows += [("hotel", s, "tourist" if is_tourist[s] and rng.random() < 0.8 else "center")] * int(k)
     for s, k in enumerate(split(sz(110), res * np.where(is_old, 6.0, np.where(is_urban, 2.5, 0.4)))):
         plan_rows += [("entertainment", s, "center")] * int(k)
@@ -147,7 +164,9 @@ def build_premises(
         if kind == "park":
             p, g = sampler.around(s, len(idx), parks[s], 0.5)
         elif kind == "center":
-            p, g = sampler.around(s, len(idx), layout.station_base[s][None], 1.0 if types[s] == "full_spectrum" else 0.5)
+            p, g = sampler.around(
+                s, len(idx), layout.station_base[s][None], 1.0 if types[s] == "full_spectrum" else 0.5
+            )
         elif kind == "tourist" and layout.tourist_center is not None:
             p, g = sampler.around(s, len(idx), layout.tourist_center[None], 0.6)
         else:
@@ -166,7 +185,11 @@ def build_premises(
         brand = _BRAND[rng.integers(len(_BRAND))] + _BRAND[rng.integers(len(_BRAND))]
         address = address_for(rng, org, county_zh, s, g, 1)[0]
         if cat == "enterprise":
-            ind = _TEXTILE[rng.integers(len(_TEXTILE))] if (s == textile and rng.random() < 0.85) else _INDUSTRY[rng.integers(len(_INDUSTRY))]
+            ind = (
+                _TEXTILE[rng.integers(len(_TEXTILE))]
+                if (s == textile and rng.random() < 0.85)
+                else _INDUSTRY[rng.integers(len(_INDUSTRY))]
+            )
             name = f"{county_zh}{brand}{ind}有限公司"
             employees = int(np.clip(rng.lognormal(np.log(35), 0.8), 3, 2000))
         elif cat == "hazchem_user":
@@ -183,7 +206,9 @@ def build_premises(
                 name = f"{tourist_zh}{brand}{('农家乐', '民宿', '山庄')[rng.integers(3)]}"
                 employees = int(rng.integers(2, 15))
             else:
-                name = f"{county_zh}{brand}{('宾馆', '大酒店', '快捷酒店', '商务酒店', '旅馆')[rng.integers(5)]}"
+                name = (
+                    f"{county_zh}{brand}{('宾馆', '大酒店', '快捷酒店', '商务酒店', '旅馆')[rng.integers(5)]}"
+                )
                 employees = int(np.clip(rng.lognormal(np.log(15), 0.8), 2, 300))
         elif cat == "entertainment":
             name = f"{brand}{('KTV', '量贩式KTV', '娱乐会所', '酒吧', '歌舞厅', '足浴中心')[rng.integers(6)]}"
@@ -217,7 +242,13 @@ def build_premises(
                 used_licences.add(lic)
                 break
         u = rng.random()
-        status = "closed" if u < 0.03 else "rectification" if u < (0.09 if cat == "entertainment" else 0.04) else "active"
+        status = (
+            "closed"
+            if u < 0.03
+            else "rectification"
+            if u < (0.09 if cat == "entertainment" else 0.04)
+            else "active"
+        )
         out.append(
             PremisesSpec(
                 external_id=f"{bureau_code}-P{i + 1:05d}",
