@@ -46,8 +46,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_q",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jingwu.core",
     "jingwu.accounts",
     "jingwu.org",
@@ -56,6 +62,7 @@ INSTALLED_APPS = [
     "jingwu.incidents",
     "jingwu.cases",
     "jingwu.demo",
+    "jingwu.imports",
 ]
 
 MIDDLEWARE = [
@@ -66,10 +73,24 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jingwu.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out after repeated failed log-ins (per user name and address).
+AXES_ENABLED = env_bool("JINGWU_AXES", True)
+AXES_FAILURE_LIMIT = env_int("JINGWU_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("JINGWU_LOCKOUT_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 ROOT_URLCONF = "jingwu.site.urls"
 WSGI_APPLICATION = "jingwu.site.wsgi.application"
@@ -154,11 +175,23 @@ TILE_ATTRIBUTION = env_str("JINGWU_TILE_ATTRIBUTION", "")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jingwu API",
+    "DESCRIPTION": "Units, officers, postings, key premises, incidents and cases of a bureau, scoped to the caller.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 Q_CLUSTER = {

@@ -12,6 +12,8 @@ urlpatterns = [
     path("officers/", include("jingwu.personnel.urls")),
     path("premises/", include("jingwu.places.urls")),
     path("incidents/", include("jingwu.incidents.urls")),
+    path("imports/", include("jingwu.imports.urls")),
+    path("api/", include("jingwu.site.api")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

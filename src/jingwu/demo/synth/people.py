@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -417,11 +418,14 @@ class _Workforce:
             taken: set[int] = set()
 
             def take(
-                pred: object, n: int, members: list[_Person] = members, taken: set[int] = taken
+                pred: Callable[[_Person], bool],
+                n: int,
+                members: list[_Person] = members,
+                taken: set[int] = taken,
             ) -> list[_Person]:
                 out = []
                 for p in members:
-                    if id(p) not in taken and pred(p):  # type: ignore[operator]
+                    if n > 0 and id(p) not in taken and pred(p):
                         out.append(p)
                         taken.add(id(p))
                         if len(out) == n:

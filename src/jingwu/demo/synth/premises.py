@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -63,7 +64,7 @@ class _Sampler:
         rng = self.rng
         return self._fill(s, n, lambda m: pts[rng.integers(len(pts), size=m)] + rng.normal(0, 0.02, (m, 2)))
 
-    def _fill(self, s: int, n: int, gen) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    def _fill(self, s: int, n: int, gen: Callable[[int], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         xs, gs = [], []
         have = 0
         for _ in range(200):
