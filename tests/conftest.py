@@ -305,3 +305,10 @@ def outsider(other_county):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings, request):
+    """Page tests log personas in directly; tests/accounts/test_login_security.py turns 2FA on."""
+    if "otp_required" not in request.keywords:
+        settings.OTP_REQUIRED = False

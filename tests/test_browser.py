@@ -80,6 +80,7 @@ def test_station_page_draws_its_map_and_chart(browser, live_server, county, tmp_
     page.screenshot(path=str(tmp_path / "station.png"), full_page=True)
     assert errors == []
     assert outside == []
+    assert not [m for m in console if "Content Security Policy" in m], console
 
 
 def test_home_and_lists_fit_a_phone(browser, live_server, county):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jingwu.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingwu.core.middleware.LanguageMiddleware",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "jingwu.accounts.otp.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jingwu.core.middleware.RequestContextMiddleware",
@@ -91,6 +93,9 @@ AXES_COOLOFF_TIME = env_int("JINGWU_LOCKOUT_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-factor codes for command, planners, auditors and administrators (see accounts/otp.py).
+OTP_REQUIRED = env_bool("JINGWU_OTP", True)
+OTP_TOTP_ISSUER = env_str("JINGWU_OTP_ISSUER", "Jingwu")
 
 ROOT_URLCONF = "jingwu.site.urls"
 WSGI_APPLICATION = "jingwu.site.wsgi.application"
@@ -143,6 +148,10 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("JINGWU_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = env_int("JINGWU_HSTS_SECONDS", 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JINGWU_HSTS_SUBDOMAINS", True)
+    # The browsers' HSTS preload list is for public internet domains; an intranet host
+    # cannot be on it, so the check that asks for it does not apply.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -363,15 +363,21 @@ def build_units(
 
 
 def address_for(
-    rng: np.random.Generator, org: OrgTree, county_zh: str, station: int, grid: int, n: int
+    rng: np.random.Generator,
+    org: OrgTree,
+    county_zh: str,
+    station: int,
+    grid: int,
+    n: int,
+    street: bool = False,
 ) -> list[str]:
-    """``n`` plausible street addresses inside one grid."""
+    """``n`` plausible addresses inside one grid (``street``: a road and number, for businesses)."""
     town = org.town[station]
     out = []
     for _ in range(n):
         if org.grid_urban[grid]:
             road = org.roads[station][int(rng.integers(len(org.roads[station])))]
-            if rng.random() < 0.4:
+            if street or rng.random() < 0.4:
                 out.append(f"{county_zh}县{town}{org.grid_place[grid]}{road}{int(rng.integers(1, 400))}号")
             else:
                 blk, room = int(rng.integers(1, 30)), int(rng.integers(1, 6)) * 100 + int(rng.integers(1, 5))

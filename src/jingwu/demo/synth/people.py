@@ -745,7 +745,8 @@ def build_people(
         else:
             n_aux += 1
             number = f"F{prefix}{n_aux:04d}"
-        name = fake.name_female() if p.gender == "F" else fake.name_male()
+        # zh_CN has one name format for both sexes; build it from the gendered given-name lists.
+        name = fake.last_name() + (fake.first_name_female() if p.gender == "F" else fake.first_name_male())
         seq = seq_by_birth.get(p.birth, 0)
         seq_by_birth[p.birth] = seq + 1
         id_number = make_id_number(region_code, p.birth, seq, p.gender == "F")

@@ -184,7 +184,7 @@ def build_premises(
         g = int(grid[i])
         town_short = plans[s].short_zh
         brand = _BRAND[rng.integers(len(_BRAND))] + _BRAND[rng.integers(len(_BRAND))]
-        address = address_for(rng, org, county_zh, s, g, 1)[0]
+        address = address_for(rng, org, county_zh, s, g, 1, street=cat not in ("rental_housing", "school"))[0]
         if cat == "enterprise":
             ind = (
                 _TEXTILE[rng.integers(len(_TEXTILE))]
@@ -217,7 +217,7 @@ def build_premises(
             if is_old[s] and "KTV" in name and (largest_ktv < 0 or rng.random() < 0.05):
                 largest_ktv = i
         elif cat == "rental_housing":
-            name = f"{org.grid_place[g]}{int(rng.integers(1, 300))}号出租房"
+            name = f"{address.removeprefix(f'{county_zh}县{org.town[s]}')}出租房"
             employees = 0
         elif cat == "school":
             kind = ("小学", "小学", "中学", "幼儿园", "幼儿园", "职业学校")[rng.integers(6)]
