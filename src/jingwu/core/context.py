@@ -9,11 +9,13 @@ def site(request):
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
 
+        from .models import AuditEvent
         from .scope import can
 
         nav = {
             "officers": can(user, Officer, "view"),
             "premises": can(user, Premises, "view"),
             "incidents": can(user, Incident, "view"),
+            "audit": can(user, AuditEvent, "view"),
         }
     return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}

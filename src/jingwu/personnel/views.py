@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from jingwu.core import audit
 from jingwu.core.scope import restrict
@@ -40,10 +41,31 @@ def officer_detail(request, pk: int):
         .select_related("unit")
         .order_by("-start")
     )
+    revealed, reason_error, reason = False, "", ""
+    if request.method == "POST":
+        # The full ID number is shown only with a recorded reason.
+        reason = request.POST.get("reason", "").strip()[:300]
+        if len(reason) < 4:
+            reason_error = _("Say why you need the full ID number (at least a few words).")
+        else:
+            revealed = True
     with transaction.atomic():  # looking at a person's details is on record
-        audit.record("view", actor=request.user, bureau=officer.bureau, obj=officer)
+        audit.record(
+            "view",
+            actor=request.user,
+            bureau=officer.bureau,
+            obj=officer,
+            after={"fields": ["id_number"]} if revealed else None,
+            reason=reason if revealed else "",
+        )
     return render(
         request,
         "personnel/officer_detail.html",
-        {"officer": officer, "postings": postings, "age": officer.age()},
+        {
+            "officer": officer,
+            "postings": postings,
+            "age": officer.age(),
+            "revealed": revealed,
+            "reason_error": reason_error,
+        },
     )

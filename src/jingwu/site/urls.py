@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jingwu.accounts.otp import otp_view
+from jingwu.core import audit_views
 from jingwu.core import views as core_views
 
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/", otp_view, name="otp"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
+    path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
+    path("audit/export.csv", audit_views.audit_export, name="audit_export"),
     path("units/", include("jingwu.org.urls")),
     path("officers/", include("jingwu.personnel.urls")),
     path("premises/", include("jingwu.places.urls")),
