@@ -1,9 +1,27 @@
-"""The REST API: one router for every app's viewsets, the schema and its docs."""
+"""The REST API: one router for every app's viewsets, the token, the schema and its docs."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from jingwu.cases.api import CaseViewSet
+from jingwu.incidents.api import IncidentViewSet
+from jingwu.org.api import UnitViewSet
+from jingwu.personnel.api import OfficerViewSet, PostingViewSet
+from jingwu.places.api import PremisesViewSet
+
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("officers", OfficerViewSet, basename="officer")
+router.register("postings", PostingViewSet, basename="posting")
+router.register("premises", PremisesViewSet, basename="premises")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
+    path("v1/token/", obtain_auth_token, name="api-token"),
+    path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

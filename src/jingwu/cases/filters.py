@@ -1,0 +1,47 @@
+"""Filters of the case list (the API's)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.incidents.filters import CategoryFilter
+from jingwu.incidents.models import IncidentCategory
+
+from .choices import CASE_KIND_CHOICES, CASE_STATUS_CHOICES
+from .models import Case
+
+
+def _owned_under(unit) -> Q:
+    return Q(owning_unit__path__startswith=unit.path)
+
+
+class CaseFilter(StyledFilterSet):
+    q = django_filters.CharFilter(label=_("Number or title"), method="search")
+    unit = UnitFilter(lookup_for=_owned_under)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CASE_KIND_CHOICES)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CASE_STATUS_CHOICES)
+    category = CategoryFilter(label=_("Category"), queryset=IncidentCategory.objects.order_by("code"))
+    opened_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="opened_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    opened_to = django_filters.DateFilter(
+        label=_("To"),
+        field_name="opened_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "unit", "kind", "status", "category", "opened_from", "opened_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value)) if value else queryset

@@ -1,0 +1,90 @@
+"""The REST API of incidents (calls for service).
+
+The reporter is a person: the API shows the name and phone masked only, and reading
+one incident is audited like the incident page. Incidents are recorded here; there
+is no service to change one, so they are not changed through the API.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework import mixins, serializers
+from rest_framework.response import Response
+
+from jingwu.core import audit
+from jingwu.org.api import ScopedViewSet, actor_bureau
+
+from .filters import IncidentFilter
+from .models import Incident
+from .selectors import incidents_for
+from .services import do_record_incident
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    category_code = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    reporter_masked = serializers.CharField(read_only=True)
+    reporter_phone_masked = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "bureau",
+            "number",
+            "source_system",
+            "external_id",
+            "received_at",
+            "category",
+            "category_code",
+            "category_name",
+            "source",
+            "lon",
+            "lat",
+            "address",
+            "description",
+            "reporter_name",
+            "reporter_phone",
+            "reporter_masked",
+            "reporter_phone_masked",
+            "grid",
+            "zone",
+            "station",
+            "dispatched_at",
+            "arrived_at",
+            "cleared_at",
+            "status",
+        ]
+        read_only_fields = ["bureau", "number", "grid", "zone", "station"]
+        extra_kwargs = {
+            "reporter_name": {"write_only": True},
+            "reporter_phone": {"write_only": True},
+            "lon": {"required": True, "allow_null": False},
+            "lat": {"required": True, "allow_null": False},
+        }
+        validators: list = []  # the services check uniqueness, with their own messages
+
+
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+    """Incidents in the caller's area (the investigation center: criminal ones bureau-wide)."""
+
+    model = Incident
+    selector = staticmethod(incidents_for)
+    ordering = ("-received_at", "-id")
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilter
+
+    def retrieve(self, request, *args, **kwargs):
+        incident = self.get_object()
+        with transaction.atomic():  # the reporter is a person: looking is on record
+            audit.record(
+                "view",
+                actor=request.user,
+                bureau=incident.bureau,
+                obj=incident,
+                unit_path=incident.grid.path if incident.grid else "",
+            )
+        return Response(self.get_serializer(incident).data)
+
+    def create_object(self, data):
+        return do_record_incident(actor=self.request.user, bureau=actor_bureau(self.request.user), **data)
