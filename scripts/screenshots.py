@@ -40,6 +40,7 @@ def main() -> None:
     p.add_argument("--phone", action="store_true")
     p.add_argument("--password", default="jingwu-demo-2019")
     p.add_argument("--only", default="")
+    p.add_argument("--viewport-only", action="store_true", help="the first screen only, not the whole page")
     a = p.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +66,7 @@ def main() -> None:
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(800)
             suffix = ("-phone" if a.phone else "") + ("-en" if a.lang == "en" else "")
-            page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=not a.phone)
+            page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=not (a.phone or a.viewport_only))
             ctx.close()
         browser.close()
 

@@ -65,7 +65,9 @@ class IncidentSerializer(serializers.ModelSerializer):
         validators: list = []  # the services check uniqueness, with their own messages
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+class IncidentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
     """Incidents in the caller's area (the investigation center: criminal ones bureau-wide)."""
 
     model = Incident

@@ -40,7 +40,9 @@ NOT_HERE = _("You do not have permission to do this here.")
 def _validation_detail(exc: DjangoValidationError) -> dict:
     non_field = api_settings.NON_FIELD_ERRORS_KEY
     if hasattr(exc, "error_dict"):
-        return {(non_field if key == NON_FIELD_ERRORS else key): msgs for key, msgs in exc.message_dict.items()}
+        return {
+            (non_field if key == NON_FIELD_ERRORS else key): msgs for key, msgs in exc.message_dict.items()
+        }
     return {non_field: exc.messages}
 
 

@@ -1,0 +1,1553 @@
+"""Where do the people go? Reassigning officers to units after the reform (CP-SAT).
+
+The reform regroups a county bureau: an investigation center staffed by young officers
+drawn from the stations, a prevention center that needs every public-order specialism,
+zones led by deputy chiefs, old stations made younger, female officers moved from back
+offices into operational units. This module turns that into an assignment problem:
+
+* **Decision.** Each officer goes to one unit (possibly the one they are in). Only a
+  short list of *candidate* units is modelled per officer (:func:`candidate_units`): the
+  current unit, the centers, units whose skill requirements the officer meets, and the
+  nearest other units within ``radius_km`` of home, at most ``max_candidates`` in all.
+  Locked officers (near retirement, on leave, pinned) have one candidate: where they are.
+* **Hard rules**, in named groups: headcount min/max per unit and officer kind, the
+  police a unit needs to keep ``min_on_duty`` officers on duty every shift (with the
+  shift relief factor of :mod:`jingwu.engine.staffing`), zone leads, skill requirements
+  (the investigation center's investigators, the prevention center's specialisms),
+  locked officers staying put.
+* **Objective** (weights in :class:`ObjectiveWeights`; all terms documented there):
+  deviation from the (fair-share) targets, age balance, gender balance, a reward for
+  moving female back-office officers into operational units, number of moves,
+  commuting distance.
+* **Output** (:class:`ReassignmentPlan`): moves with reason codes and numbers, per-unit
+  figures before and after, solver status, objective, best bound and gap, and - when the
+  rules cannot all hold - which rule groups conflict (CP-SAT assumption literals and
+  ``SufficientAssumptionsForInfeasibility``, shrunk to a minimal set by deletion).
+
+Two baselines take the same inputs: :func:`proportional_baseline` (split each kind of
+staff over the units in proportion to their targets, largest remainders) and
+:func:`greedy_baseline` (repair the hard rules, then move officers from the most
+over-target to the most under-target unit). :func:`imbalance` is the coefficient of
+variation of workload hours per officer across units, the figure the benchmark compares.
+
+The solver runs with fixed parameters (``random_seed``, ``num_workers``, interleaved
+search when more than one worker) and a *deterministic* time limit, so the same inputs
+give the same plan on any machine load.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from jingwu.engine.geo import distance_m
+from jingwu.engine.staffing import Availability, round_up, shift_relief_factor
+from jingwu.engine.vocab import (
+    GENDERS,
+    OFFICER_KINDS,
+    POSTING_ROLES,
+    RANKS,
+    SKILLS,
+    STATION_TYPES,
+    UNIT_KINDS,
+    codes,
+)
+
+__all__ = [
+    "CENTER_KINDS",
+    "DEFAULT_LEAD_ROLES",
+    "OPERATIONAL_KINDS",
+    "Headcount",
+    "Move",
+    "ObjectiveWeights",
+    "Officer",
+    "ReassignParams",
+    "ReassignProblem",
+    "ReassignmentPlan",
+    "RuleConflict",
+    "SkillRequirement",
+    "Unit",
+    "UnitFigures",
+    "candidate_units",
+    "fair_share_targets",
+    "greedy_baseline",
+    "imbalance",
+    "plan_reassignment",
+    "proportional_baseline",
+    "rule_violations",
+    "unit_figures",
+]
+
+#: Unit kinds that do front-line work (a back-office officer moved into one is "operational").
+OPERATIONAL_KINDS = frozenset(
+    {"station", "zone", "grid", "squad", "investigation_center", "prevention_center"}
+)
+#: County-wide centers: every movable officer may be sent there (always a candidate).
+CENTER_KINDS = frozenset({"investigation_center", "prevention_center"})
+#: Posting roles that make a police officer eligible to lead a zone.
+DEFAULT_LEAD_ROLES = ("chief", "political_instructor", "deputy_chief", "zone_lead")
+#: Unit kinds whose staff count as back office (with the posting role ``back_office``).
+BACK_OFFICE_KINDS = frozenset({"department", "headquarters"})
+
+_RANK_ORDER = {code: i for i, code in enumerate(codes(RANKS))}
+_UNIT_KINDS = codes(UNIT_KINDS)
+_OFFICER_KINDS = codes(OFFICER_KINDS)
+_SKILLS = codes(SKILLS)
+_STATUS_NAMES = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+    cp_model.UNKNOWN: "UNKNOWN",
+}
+# Objective points per unit of weighted objective (CP-SAT needs integer coefficients).
+_POINTS = 1000
+
+
+# --- validation helpers ------------------------------------------------------------------
+
+
+def _ident(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _finite(name: str, value: Any, *, minimum: float | None = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def _count(name: str, value: Any, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+def _lonlat(name: str, lon: Any, lat: Any) -> None:
+    _finite(f"{name} lon", lon, minimum=None)
+    _finite(f"{name} lat", lat, minimum=None)
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise ValueError(f"{name} location ({lon}, {lat}) is not a valid lon/lat")
+
+
+def _known(name: str, value: Any, known: Sequence[str]) -> str:
+    if value not in known:
+        raise ValueError(f"{name}: unknown code {value!r}; known: {list(known)}")
+    return value
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """Target and hard band for one kind of officer in one unit.
+
+    ``target`` may be fractional (an FTE from :func:`jingwu.engine.staffing.plan_units`);
+    ``minimum``/``maximum`` are hard (``maximum=None``: no cap). A unit that is being
+    dissolved has ``Headcount(0, 0, 0)``.
+    """
+
+    target: float = 0.0
+    minimum: int = 0
+    maximum: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", _finite("target", self.target))
+        _count("minimum", self.minimum)
+        if self.maximum is not None:
+            _count("maximum", self.maximum)
+            if self.maximum < self.minimum:
+                raise ValueError(f"maximum ({self.maximum}) must be >= minimum ({self.minimum})")
+        if self.target < self.minimum or (self.maximum is not None and self.target > self.maximum):
+            raise ValueError(
+                f"target {self.target:g} must lie within [minimum, maximum] = [{self.minimum}, {self.maximum}]"
+            )
+
+    @classmethod
+    def around(cls, target: float, tolerance: float = 0.15, *, floor: int = 0) -> Headcount:
+        """A band of +/- ``tolerance`` around ``target`` (minimum rounded down, maximum up)."""
+        _finite("target", target)
+        if not (0.0 <= tolerance < 1.0):
+            raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+        lo = max(_count("floor", floor), math.floor(target * (1.0 - tolerance) + 1e-9))
+        hi = max(lo, round_up(target * (1.0 + tolerance)))
+        return cls(target=min(max(float(target), lo), hi), minimum=lo, maximum=hi)
+
+
+@dataclass(frozen=True)
+class SkillRequirement:
+    """At least ``minimum`` officers at the unit with ``skill`` at level ``>= min_level``.
+
+    ``officer_kind`` restricts the count to ``"police"`` or ``"auxiliary"`` (None: both).
+    Levels run from 1 (basic) to 5 (expert). The investigation center's mix is e.g.
+    ``SkillRequirement("investigation", 12, 3, "police")``; each prevention-center
+    specialism is a requirement with ``minimum=1`` (or more).
+    """
+
+    skill: str
+    minimum: int
+    min_level: int = 1
+    officer_kind: str | None = None
+
+    def __post_init__(self) -> None:
+        _known("skill", self.skill, _SKILLS)
+        _count(f"skill {self.skill!r} minimum", self.minimum, minimum=1)
+        _count(f"skill {self.skill!r} min_level", self.min_level, minimum=1)
+        if self.min_level > 5:
+            raise ValueError(f"skill {self.skill!r} min_level must be <= 5, got {self.min_level}")
+        if self.officer_kind is not None:
+            _known("officer_kind", self.officer_kind, _OFFICER_KINDS)
+
+    @property
+    def label(self) -> str:
+        kind = f" {self.officer_kind}" if self.officer_kind else ""
+        return f"{self.skill}>={self.min_level}{kind}"
+
+    def met_by(self, officer: Officer) -> bool:
+        if self.officer_kind is not None and officer.kind != self.officer_kind:
+            return False
+        return officer.level(self.skill) >= self.min_level
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit officers can be assigned to, with its targets and rules.
+
+    * ``kind`` - a ``vocab.UNIT_KINDS`` code (station, zone, investigation_center,
+      prevention_center, department, ...); ``station_type`` a ``vocab.STATION_TYPES`` code.
+    * ``lon``/``lat`` - the unit's base (commuting distance is measured to it).
+    * ``police``/``auxiliary`` - :class:`Headcount` per officer kind.
+    * ``skills`` - :class:`SkillRequirement` rules.
+    * ``leads`` - police officers eligible to lead it needed (default 1 for a zone, else 0).
+    * ``min_on_duty`` - police on duty in every shift; with ``shifts_per_day`` shifts and
+      the relief factor this is a minimum police headcount,
+      ``round_up(min_on_duty x shifts_per_day x relief)``.
+    * ``workload_hours`` - yearly workload (for officers per hour and :func:`imbalance`).
+    * ``target_mean_age`` / ``target_share_female`` - what the balance terms steer this
+      unit towards (default: the county mean age / share of women). The reform wanted a
+      young investigation center (average age 32): set ``target_mean_age=32`` there.
+    """
+
+    id: str
+    kind: str
+    lon: float
+    lat: float
+    police: Headcount = field(default_factory=Headcount)
+    auxiliary: Headcount = field(default_factory=Headcount)
+    station_type: str | None = None
+    parent: str | None = None
+    skills: tuple[SkillRequirement, ...] = ()
+    leads: int | None = None
+    min_on_duty: int = 0
+    workload_hours: float | None = None
+    target_mean_age: float | None = None
+    target_share_female: float | None = None
+
+    def __post_init__(self) -> None:
+        _ident("unit id", self.id)
+        _known(f"unit {self.id!r} kind", self.kind, _UNIT_KINDS)
+        _lonlat(f"unit {self.id!r}", self.lon, self.lat)
+        for name in ("police", "auxiliary"):
+            if not isinstance(getattr(self, name), Headcount):
+                raise ValueError(f"unit {self.id!r} {name} must be a Headcount")
+        if self.station_type is not None:
+            _known(f"unit {self.id!r} station_type", self.station_type, codes(STATION_TYPES))
+        skills = tuple(self.skills)
+        for req in skills:
+            if not isinstance(req, SkillRequirement):
+                raise ValueError(f"unit {self.id!r} skills must be SkillRequirement objects, got {req!r}")
+        labels = [r.label for r in skills]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"unit {self.id!r} lists a skill requirement twice: {labels}")
+        object.__setattr__(self, "skills", skills)
+        leads = (1 if self.kind == "zone" else 0) if self.leads is None else self.leads
+        object.__setattr__(self, "leads", _count(f"unit {self.id!r} leads", leads))
+        _count(f"unit {self.id!r} min_on_duty", self.min_on_duty)
+        if self.workload_hours is not None:
+            object.__setattr__(
+                self, "workload_hours", _finite(f"unit {self.id!r} workload_hours", self.workload_hours)
+            )
+        if self.target_mean_age is not None:
+            age = _finite(f"unit {self.id!r} target_mean_age", self.target_mean_age)
+            if not 16 <= age <= 70:
+                raise ValueError(f"unit {self.id!r} target_mean_age must be in [16, 70], got {age:g}")
+        if self.target_share_female is not None:
+            share = _finite(f"unit {self.id!r} target_share_female", self.target_share_female)
+            if share > 1:
+                raise ValueError(f"unit {self.id!r} target_share_female must be in [0, 1], got {share:g}")
+
+    def headcount(self, kind: str) -> Headcount:
+        return self.police if kind == "police" else self.auxiliary
+
+
+@dataclass(frozen=True)
+class Officer:
+    """One officer (police or auxiliary) and what the plan may do with them.
+
+    ``skills`` maps ``vocab.SKILLS`` codes to a level 1-5 (a mapping or ``(code, level)``
+    pairs; stored as sorted pairs). ``rank`` is a ``vocab.RANKS`` code (auxiliaries have
+    ``"none"``), ``role`` a ``vocab.POSTING_ROLES`` code. ``unit`` is the current unit,
+    ``lon``/``lat`` the home. ``on_leave`` and ``pinned`` lock the officer in place, and
+    so does age ``>= ReassignParams.lock_age`` (near retirement).
+    """
+
+    id: str
+    kind: str
+    age: int
+    gender: str
+    unit: str
+    lon: float
+    lat: float
+    skills: Mapping[str, int] | tuple[tuple[str, int], ...] = ()
+    rank: str = "none"
+    role: str = "staff"
+    on_leave: bool = False
+    pinned: bool = False
+
+    def __post_init__(self) -> None:
+        _ident("officer id", self.id)
+        who = f"officer {self.id!r}"
+        _known(f"{who} kind", self.kind, _OFFICER_KINDS)
+        _count(f"{who} age", self.age, minimum=16)
+        if self.age > 70:
+            raise ValueError(f"{who} age must be <= 70, got {self.age}")
+        _known(f"{who} gender", self.gender, codes(GENDERS))
+        _ident(f"{who} unit", self.unit)
+        _lonlat(f"{who} home", self.lon, self.lat)
+        pairs = self.skills.items() if isinstance(self.skills, Mapping) else self.skills
+        levels: dict[str, int] = {}
+        for pair in pairs:
+            if not (isinstance(pair, tuple | list) and len(pair) == 2):
+                raise ValueError(f"{who} skills must be (code, level) pairs, got {pair!r}")
+            code, level = pair
+            _known(f"{who} skill", code, _SKILLS)
+            _count(f"{who} skill {code!r} level", level, minimum=1)
+            if level > 5:
+                raise ValueError(f"{who} skill {code!r} level must be <= 5, got {level}")
+            if code in levels:
+                raise ValueError(f"{who} lists skill {code!r} twice")
+            levels[code] = level
+        object.__setattr__(self, "skills", tuple(sorted(levels.items())))
+        _known(f"{who} rank", self.rank, codes(RANKS))
+        if self.kind == "auxiliary" and self.rank != "none":
+            raise ValueError(f"{who}: auxiliary officers have no police rank, got {self.rank!r}")
+        _known(f"{who} role", self.role, codes(POSTING_ROLES))
+        for name in ("on_leave", "pinned"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{who} {name} must be a bool")
+
+    def level(self, skill: str) -> int:
+        """The officer's level in ``skill`` (0 when they do not have it)."""
+        for code, lvl in self.skills:  # type: ignore[misc]
+            if code == skill:
+                return lvl
+        return 0
+
+
+@dataclass(frozen=True)
+class ObjectiveWeights:
+    """Weights of the objective terms (all >= 0; 0 switches a term off).
+
+    The plan minimises ``sum(weight x term)`` over these terms:
+
+    * ``target`` - per person of deviation ``|n - t|`` from each unit's target ``t`` (per
+      officer kind; the fair-share target of :func:`fair_share_targets` when
+      ``ReassignParams.scale_targets``). With ``ReassignParams.relative_targets`` a person
+      counts ``mean target / t`` times (clamped to [0.25, 4]): one officer short hurts a
+      5-officer zone more than a 40-officer station, as it does workload per officer.
+    * ``age`` - per year x person of ``|sum of (age - reference age)|`` over each unit's
+      officers, i.e. ``headcount x |unit mean age - reference|``; the reference is the
+      unit's ``target_mean_age`` or the county mean.
+    * ``gender`` - per person of ``|women - reference share x headcount|`` per unit.
+    * ``female_operational`` - *reward* (subtracted) per female back-office officer (role
+      ``back_office`` or in a department) moved into an operational unit: the reform's
+      spirit, not a rule.
+    * ``moves`` - per officer moved.
+    * ``commute`` - per km from home to the assigned unit's base, summed over all
+      movable officers (staying put counts too, so moving closer home is rewarded).
+
+    Age and gender count the officer kinds in ``ReassignParams.balance_kinds``.
+    """
+
+    target: float = 100.0
+    age: float = 1.0
+    gender: float = 10.0
+    female_operational: float = 20.0
+    moves: float = 10.0
+    commute: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("target", "age", "gender", "female_operational", "moves", "commute"):
+            object.__setattr__(self, name, _finite(f"weight {name}", getattr(self, name)))
+
+
+@dataclass(frozen=True)
+class ReassignParams:
+    """Model and solver settings.
+
+    * ``lock_age`` - officers this old or older stay put (near retirement).
+    * ``lead_roles`` / ``lead_min_rank`` - a police officer may lead a zone if their role
+      is one of ``lead_roles`` or their rank is at least ``lead_min_rank`` (None: roles only).
+    * ``radius_km`` / ``max_candidates`` - candidate units per officer (see
+      :func:`candidate_units`).
+    * ``shifts_per_day`` and ``availability`` - with ``min_on_duty`` give a unit's minimum
+      police headcount; relief factor = (24 / shifts_per_day) x 365 / net hours.
+    * ``scale_targets`` - steer towards fair-share targets (targets scaled to the staff
+      there are; see :func:`fair_share_targets`); ``relative_targets`` - see
+      :class:`ObjectiveWeights`.
+    * ``balance_kinds`` - officer kinds whose age and gender are balanced.
+    * solver: ``max_deterministic_time`` (CP-SAT deterministic seconds, roughly seconds on
+      one core), ``num_workers`` (more than one worker runs CP-SAT's deterministic
+      interleaved search), ``seed``, ``max_wall_seconds`` (optional safety limit - a plan
+      cut by it may not reproduce), ``explain`` (find conflicting rule groups when
+      infeasible), ``explain_deterministic_time`` (per explanation solve).
+    """
+
+    weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
+    lock_age: int = 57
+    lead_roles: tuple[str, ...] = DEFAULT_LEAD_ROLES
+    lead_min_rank: str | None = "inspector_3"
+    radius_km: float = 30.0
+    max_candidates: int = 15
+    shifts_per_day: int = 3
+    availability: Availability = field(default_factory=Availability)
+    scale_targets: bool = True
+    relative_targets: bool = True
+    balance_kinds: tuple[str, ...] = ("police",)
+    max_deterministic_time: float = 30.0
+    num_workers: int = 2
+    seed: int = 0
+    max_wall_seconds: float | None = None
+    explain: bool = True
+    explain_deterministic_time: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.weights, ObjectiveWeights):
+            raise ValueError("weights must be an ObjectiveWeights")
+        _count("lock_age", self.lock_age, minimum=16)
+        roles = tuple(self.lead_roles)
+        for role in roles:
+            _known("lead_roles", role, codes(POSTING_ROLES))
+        object.__setattr__(self, "lead_roles", roles)
+        if self.lead_min_rank is not None:
+            _known("lead_min_rank", self.lead_min_rank, codes(RANKS))
+        if _finite("radius_km", self.radius_km) <= 0:
+            raise ValueError(f"radius_km must be > 0, got {self.radius_km!r}")
+        _count("max_candidates", self.max_candidates, minimum=1)
+        _count("shifts_per_day", self.shifts_per_day, minimum=1)
+        if not isinstance(self.availability, Availability):
+            raise ValueError("availability must be a staffing.Availability")
+        kinds = tuple(self.balance_kinds)
+        for kind in kinds:
+            _known("balance_kinds", kind, _OFFICER_KINDS)
+        object.__setattr__(self, "balance_kinds", kinds)
+        if _finite("max_deterministic_time", self.max_deterministic_time) <= 0:
+            raise ValueError("max_deterministic_time must be > 0")
+        _count("num_workers", self.num_workers, minimum=1)
+        _count("seed", self.seed)
+        if self.max_wall_seconds is not None and _finite("max_wall_seconds", self.max_wall_seconds) <= 0:
+            raise ValueError("max_wall_seconds must be > 0")
+        if _finite("explain_deterministic_time", self.explain_deterministic_time) <= 0:
+            raise ValueError("explain_deterministic_time must be > 0")
+
+    @property
+    def relief_factor(self) -> float:
+        """Officers needed to keep one post filled in one shift every day of the year."""
+        return shift_relief_factor(self.availability, shift_hours=24.0 / self.shifts_per_day)
+
+
+@dataclass(frozen=True)
+class ReassignProblem:
+    """Units, officers and settings; checks that they fit together."""
+
+    units: tuple[Unit, ...]
+    officers: tuple[Officer, ...]
+    params: ReassignParams = field(default_factory=ReassignParams)
+
+    def __post_init__(self) -> None:
+        units, officers = tuple(self.units), tuple(self.officers)
+        if not units:
+            raise ValueError("at least one unit is needed")
+        if not officers:
+            raise ValueError("at least one officer is needed")
+        for u in units:
+            if not isinstance(u, Unit):
+                raise ValueError(f"units must be Unit objects, got {u!r}")
+        for o in officers:
+            if not isinstance(o, Officer):
+                raise ValueError(f"officers must be Officer objects, got {o!r}")
+        if not isinstance(self.params, ReassignParams):
+            raise ValueError("params must be a ReassignParams")
+        ids = [u.id for u in units]
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            raise ValueError(f"unit ids must be unique; repeated: {dup}")
+        oids = [o.id for o in officers]
+        if len(set(oids)) != len(oids):
+            seen: set[str] = set()
+            dup = sorted({i for i in oids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+            raise ValueError(f"officer ids must be unique; repeated: {dup}")
+        known = set(ids)
+        for u in units:
+            if u.parent is not None and u.parent not in known:
+                raise ValueError(f"unit {u.id!r}: parent {u.parent!r} is not a listed unit")
+        for o in officers:
+            if o.unit not in known:
+                raise ValueError(f"officer {o.id!r}: current unit {o.unit!r} is not a listed unit")
+        object.__setattr__(self, "units", units)
+        object.__setattr__(self, "officers", officers)
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """One officer moved, with the reasons as ``(code, *numbers)`` tuples.
+
+    Reason codes: ``("fills_target", unit, kind, gap)`` (the destination was ``gap``
+    short of its target), ``("relieves_surplus", unit, kind, surplus)``,
+    ``("unit_closing", unit)``, ``("skill_needed", skill, min_level, required, before)``,
+    ``("lead_needed", unit, required, before)``, ``("age_balance", unit, before, after)``
+    (mean age of the destination or origin moving towards its reference),
+    ``("gender_balance", unit, before, after)`` (share of women),
+    ``("female_to_operational", from_kind, to_kind)``, and always
+    ``("commute_km", new_km, old_km)``.
+    """
+
+    officer: str
+    from_unit: str
+    to_unit: str
+    reasons: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class RuleConflict:
+    """A hard-rule group that fails (in a plan) or cannot hold together with others.
+
+    ``rule`` is one of ``headcount_min``, ``headcount_max``, ``on_duty``, ``lead``,
+    ``skill``, ``locked``, ``candidates``; ``group`` its unique name (e.g.
+    ``"skill:IC:investigation>=3 police"``). ``required`` is what the rule needs,
+    ``available`` how many officers could at best satisfy it (for a conflict) or have
+    it (for a violation).
+    """
+
+    group: str
+    rule: str
+    unit: str | None
+    required: int | None
+    available: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """A unit's staff under one assignment.
+
+    ``target_police``/``target_auxiliary`` are the (fair-share) targets the plan steers
+    to; ``hours_per_officer`` and ``officers_per_1000_hours`` need ``workload_hours``;
+    ``requirements`` lists ``(label, required, have)`` for each skill requirement and the
+    lead rule (``"lead"``); ``skills_covered`` the skills at least one officer holds.
+    """
+
+    unit: str
+    kind: str
+    police: int
+    auxiliary: int
+    target_police: float
+    target_auxiliary: float
+    workload_hours: float | None
+    hours_per_officer: float | None
+    officers_per_1000_hours: float | None
+    mean_age: float | None
+    share_female: float | None
+    requirements: tuple[tuple[str, int, int], ...]
+    requirements_met: bool
+    skills_covered: tuple[str, ...]
+
+    @property
+    def headcount(self) -> int:
+        return self.police + self.auxiliary
+
+
+@dataclass(frozen=True)
+class ReassignmentPlan:
+    """The CP-SAT plan.
+
+    ``status`` is CP-SAT's (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID);
+    ``objective``/``best_bound`` are in weighted objective units (see
+    :class:`ObjectiveWeights`); ``gap = (objective - bound) / max(1, |objective|)``.
+    ``terms`` holds each term's unweighted value (persons, year x persons, km, moves).
+    ``assignment`` maps every officer to a unit (the current one when no plan was
+    found). ``conflicts`` names the rule groups that cannot hold together when the
+    instance is infeasible (a minimal set when ``minimal_conflict``).
+    """
+
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    terms: Mapping[str, float]
+    moves: tuple[Move, ...]
+    assignment: Mapping[str, str]
+    before: tuple[UnitFigures, ...]
+    after: tuple[UnitFigures, ...]
+    imbalance_before: float | None
+    imbalance_after: float | None
+    conflicts: tuple[RuleConflict, ...]
+    minimal_conflict: bool
+    wall_seconds: float
+    deterministic_seconds: float
+    variables: int
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+    @property
+    def conflict_summary(self) -> str:
+        if not self.conflicts:
+            return ""
+        return "These rules cannot all be met together: " + "; ".join(c.message for c in self.conflicts)
+
+
+# --- preparation -------------------------------------------------------------------------
+
+
+@dataclass
+class _Prep:
+    problem: ReassignProblem
+    uidx: dict[str, int]
+    cur: list[int]
+    dist_km: list[list[float]]
+    locked: list[str | None]
+    lead_ok: list[bool]
+    cand_free: list[list[int]]
+    cand: list[list[int]]
+    fair: dict[tuple[int, str], float]
+    ref_age: list[float]
+    ref_female: list[float]
+    on_duty_min: list[int]
+    back_office: list[bool]
+    county_age: float
+    county_female: float
+
+
+def _lock_reason(o: Officer, params: ReassignParams) -> str | None:
+    if o.pinned:
+        return "pinned"
+    if o.on_leave:
+        return "on_leave"
+    if o.age >= params.lock_age:
+        return "near_retirement"
+    return None
+
+
+def _lead_eligible(o: Officer, params: ReassignParams) -> bool:
+    if o.kind != "police":
+        return False
+    if o.role in params.lead_roles:
+        return True
+    return params.lead_min_rank is not None and _RANK_ORDER[o.rank] >= _RANK_ORDER[params.lead_min_rank]
+
+
+def _fair_share(targets: list[float], mins: list[int], maxs: list[int | None], total: int) -> list[float]:
+    """Scale ``targets`` to add up to ``total``, clamping into [min, max] (water-filling)."""
+    if math.fsum(targets) <= 0:
+        return list(targets)
+    fixed: dict[int, float] = {}
+    scale = 1.0
+    for _ in range(len(targets) + 1):
+        free = [i for i in range(len(targets)) if i not in fixed and targets[i] > 0]
+        rest = total - math.fsum(fixed.values())
+        weight = math.fsum(targets[i] for i in free)
+        if weight <= 0:
+            break
+        scale = max(rest, 0.0) / weight
+        changed = False
+        for i in free:
+            v = targets[i] * scale
+            if v < mins[i]:
+                fixed[i], changed = float(mins[i]), True
+            elif maxs[i] is not None and v > maxs[i]:  # type: ignore[operator]
+                fixed[i], changed = float(maxs[i]), True  # type: ignore[arg-type]
+        if not changed:
+            break
+    return [fixed.get(i, targets[i] * scale if targets[i] > 0 else targets[i]) for i in range(len(targets))]
+
+
+def fair_share_targets(problem: ReassignProblem) -> dict[tuple[str, str], float]:
+    """Each unit's target per officer kind, scaled so the targets add up to the staff.
+
+    When a county has fewer (or more) officers of a kind than its units' targets add up
+    to, every target is scaled by ``staff / sum of targets``; a scaled target outside a
+    unit's [minimum, maximum] band is clamped and the rest rescaled (water-filling). With
+    ``params.scale_targets=False`` the targets are returned unchanged.
+    Keys are ``(unit id, officer kind)``.
+    """
+    units = problem.units
+    out: dict[tuple[str, str], float] = {}
+    for kind in _OFFICER_KINDS:
+        targets = [u.headcount(kind).target for u in units]
+        if problem.params.scale_targets:
+            total = sum(1 for o in problem.officers if o.kind == kind)
+            targets = _fair_share(
+                targets,
+                [u.headcount(kind).minimum for u in units],
+                [u.headcount(kind).maximum for u in units],
+                total,
+            )
+        for u, t in zip(units, targets, strict=True):
+            out[(u.id, kind)] = t
+    return out
+
+
+def _can_take(unit: Unit, kind: str) -> bool:
+    hc = unit.headcount(kind)
+    return hc.maximum is None or hc.maximum > 0
+
+
+def _prepare(problem: ReassignProblem) -> _Prep:
+    params = problem.params
+    units, officers = problem.units, problem.officers
+    uidx = {u.id: i for i, u in enumerate(units)}
+    cur = [uidx[o.unit] for o in officers]
+    dist = [[distance_m(o.lon, o.lat, u.lon, u.lat) / 1000.0 for u in units] for o in officers]
+    locked = [_lock_reason(o, params) for o in officers]
+    lead_ok = [_lead_eligible(o, params) for o in officers]
+    cand_free: list[list[int]] = []
+    for oi, o in enumerate(officers):
+        cand_free.append(_candidates(o, oi, cur[oi], units, dist[oi], lead_ok[oi], params))
+    cand = [[cur[oi]] if locked[oi] else cand_free[oi] for oi in range(len(officers))]
+    fs = fair_share_targets(problem)
+    fair = {(uidx[uid], kind): t for (uid, kind), t in fs.items()}
+    balanced = [o for o in officers if o.kind in params.balance_kinds] or list(officers)
+    county_age = math.fsum(o.age for o in balanced) / len(balanced)
+    county_female = sum(1 for o in balanced if o.gender == "F") / len(balanced)
+    ref_age = [county_age if u.target_mean_age is None else u.target_mean_age for u in units]
+    ref_female = [county_female if u.target_share_female is None else u.target_share_female for u in units]
+    relief = params.relief_factor
+    on_duty = [round_up(u.min_on_duty * params.shifts_per_day * relief) for u in units]
+    back_office = [
+        o.role == "back_office" or units[cur[i]].kind in BACK_OFFICE_KINDS for i, o in enumerate(officers)
+    ]
+    return _Prep(
+        problem=problem,
+        uidx=uidx,
+        cur=cur,
+        dist_km=dist,
+        locked=locked,
+        lead_ok=lead_ok,
+        cand_free=cand_free,
+        cand=cand,
+        fair=fair,
+        ref_age=ref_age,
+        ref_female=ref_female,
+        on_duty_min=on_duty,
+        back_office=back_office,
+        county_age=county_age,
+        county_female=county_female,
+    )
+
+
+def _candidates(
+    o: Officer,
+    oi: int,
+    cur: int,
+    units: Sequence[Unit],
+    dist: Sequence[float],
+    lead_ok: bool,
+    params: ReassignParams,
+) -> list[int]:
+    """Candidate unit indices for a movable officer (current unit first)."""
+    del oi
+    order = sorted(range(len(units)), key=lambda u: (dist[u], units[u].id))
+    first: list[int] = []
+    rest: list[int] = []
+    for u in order:
+        unit = units[u]
+        if u == cur or not _can_take(unit, o.kind):
+            continue
+        needed = unit.kind in CENTER_KINDS or any(r.met_by(o) for r in unit.skills)
+        if needed:
+            first.append(u)
+        elif dist[u] <= params.radius_km or (lead_ok and unit.leads > 0 and dist[u] <= 2 * params.radius_km):
+            rest.append(u)
+    return ([cur] + first + rest)[: params.max_candidates]
+
+
+def candidate_units(problem: ReassignProblem) -> dict[str, tuple[str, ...]]:
+    """The units modelled for each officer (the plan can only choose among these).
+
+    For a locked officer: the current unit. Otherwise, in this order and cut at
+    ``max_candidates``: the current unit; the centers (``CENTER_KINDS``) and units with a
+    skill requirement the officer meets (any distance, nearest first); other units
+    within ``radius_km`` of home (lead-eligible officers: units needing a lead within
+    twice the radius), nearest first. Units whose band for the officer's kind has
+    ``maximum == 0`` are left out.
+    """
+    prep = _prepare(problem)
+    units = problem.units
+    return {o.id: tuple(units[u].id for u in prep.cand[i]) for i, o in enumerate(problem.officers)}
+
+
+# --- figures, rules and the imbalance metric ---------------------------------------------
+
+
+def _assignment_index(problem: ReassignProblem, prep: _Prep, assignment: Mapping[str, str] | None) -> list[int]:
+    if assignment is None:
+        return list(prep.cur)
+    out = []
+    for o in problem.officers:
+        uid = assignment.get(o.id, o.unit)
+        if uid not in prep.uidx:
+            raise ValueError(f"assignment sends officer {o.id!r} to unknown unit {uid!r}")
+        out.append(prep.uidx[uid])
+    return out
+
+
+def _figures(prep: _Prep, where: Sequence[int]) -> tuple[UnitFigures, ...]:
+    problem = prep.problem
+    units, officers = problem.units, problem.officers
+    members: list[list[int]] = [[] for _ in units]
+    for oi, u in enumerate(where):
+        members[u].append(oi)
+    kinds = problem.params.balance_kinds
+    out = []
+    for ui, unit in enumerate(units):
+        staff = [officers[i] for i in members[ui]]
+        police = sum(1 for o in staff if o.kind == "police")
+        aux = len(staff) - police
+        bal = [o for o in staff if o.kind in kinds]
+        reqs = [(r.label, r.minimum, sum(1 for o in staff if r.met_by(o))) for r in unit.skills]
+        if unit.leads:
+            reqs.append(("lead", unit.leads, sum(1 for i in members[ui] if prep.lead_ok[i])))
+        w = unit.workload_hours
+        n = len(staff)
+        out.append(
+            UnitFigures(
+                unit=unit.id,
+                kind=unit.kind,
+                police=police,
+                auxiliary=aux,
+                target_police=round(prep.fair[(ui, "police")], 3),
+                target_auxiliary=round(prep.fair[(ui, "auxiliary")], 3),
+                workload_hours=w,
+                hours_per_officer=(w / n if n else None) if w is not None else None,
+                officers_per_1000_hours=(1000.0 * n / w if w else None) if w is not None else None,
+                mean_age=math.fsum(o.age for o in bal) / len(bal) if bal else None,
+                share_female=sum(1 for o in bal if o.gender == "F") / len(bal) if bal else None,
+                requirements=tuple(reqs),
+                requirements_met=all(have >= need for _, need, have in reqs),
+                skills_covered=tuple(sorted({code for o in staff for code, _ in o.skills})),  # type: ignore[misc]
+            )
+        )
+    return tuple(out)
+
+
+def unit_figures(problem: ReassignProblem, assignment: Mapping[str, str] | None = None) -> tuple[UnitFigures, ...]:
+    """Per-unit figures for ``assignment`` (officer id -> unit id; None: the current one)."""
+    prep = _prepare(problem)
+    return _figures(prep, _assignment_index(problem, prep, assignment))
+
+
+def _imbalance(units: Sequence[Unit], counts: Sequence[int]) -> float | None:
+    loads = []
+    for unit, n in zip(units, counts, strict=True):
+        if unit.workload_hours is not None and unit.workload_hours > 0:
+            loads.append(unit.workload_hours / max(n, 1))
+    if len(loads) < 2:
+        return None
+    mean = math.fsum(loads) / len(loads)
+    var = math.fsum((x - mean) ** 2 for x in loads) / len(loads)
+    return math.sqrt(var) / mean if mean > 0 else None
+
+
+def imbalance(
+    problem: ReassignProblem, assignment: Mapping[str, str] | None = None, *, kind: str | None = None
+) -> float | None:
+    """Coefficient of variation (population std / mean) of workload hours per officer.
+
+    Taken over the units with ``workload_hours > 0``; a unit left with no officers counts
+    as one officer (so the figure stays finite). ``kind`` counts only police or only
+    auxiliaries (None: both). 0 means every unit carries the same hours per officer.
+    Returns None when fewer than two units have workload.
+    """
+    if kind is not None:
+        _known("kind", kind, _OFFICER_KINDS)
+    prep = _prepare(problem)
+    where = _assignment_index(problem, prep, assignment)
+    counts = [0] * len(problem.units)
+    for oi, u in enumerate(where):
+        if kind is None or problem.officers[oi].kind == kind:
+            counts[u] += 1
+    return _imbalance(problem.units, counts)
+
+
+def _group_available(prep: _Prep, rule: str, ui: int, arg: Any, *, full: bool) -> int:
+    """Officers who could at best satisfy a rule group (for messages)."""
+    officers = prep.problem.officers
+
+    def can(oi: int) -> bool:
+        if prep.cur[oi] == ui:
+            return True
+        return (not prep.locked[oi]) and ui in (range(len(prep.uidx)) if full else prep.cand[oi])
+
+    if rule in ("headcount_min", "on_duty"):
+        return sum(1 for oi, o in enumerate(officers) if o.kind == arg and can(oi))
+    if rule == "headcount_max":
+        return sum(1 for oi, o in enumerate(officers) if o.kind == arg and prep.locked[oi] and prep.cur[oi] == ui)
+    if rule == "lead":
+        return sum(1 for oi in range(len(officers)) if prep.lead_ok[oi] and can(oi))
+    if rule == "skill":
+        return sum(1 for oi, o in enumerate(officers) if arg.met_by(o) and can(oi))
+    if rule == "locked":
+        return sum(1 for oi in range(len(officers)) if prep.locked[oi] and prep.cur[oi] == ui)
+    return 0
+
+
+def _group_message(prep: _Prep, rule: str, ui: int | None, arg: Any, required: int | None, avail: int | None) -> str:
+    params = prep.problem.params
+    uid = prep.problem.units[ui].id if ui is not None else ""
+    if rule == "headcount_min":
+        return f"{uid} needs at least {required} {arg} officers, only {avail} can be placed there"
+    if rule == "headcount_max":
+        return f"{uid} allows at most {required} {arg} officers, {avail} are locked there"
+    if rule == "on_duty":
+        unit = prep.problem.units[ui]  # type: ignore[index]
+        return (
+            f"{uid} needs {required} police to keep {unit.min_on_duty} on duty in each of "
+            f"{params.shifts_per_day} shifts (relief factor {params.relief_factor:.2f}), "
+            f"only {avail} can be placed there"
+        )
+    if rule == "lead":
+        rank = f" or rank >= {params.lead_min_rank}" if params.lead_min_rank else ""
+        return (
+            f"{uid} needs {required} zone lead(s) (roles {', '.join(params.lead_roles)}{rank}), "
+            f"only {avail} eligible officers can be placed there"
+        )
+    if rule == "skill":
+        return (
+            f"{uid} skill mix needs {required} {arg.skill} level>={arg.min_level}"
+            f"{' ' + arg.officer_kind if arg.officer_kind else ''}, only {avail} movable or already there"
+        )
+    if rule == "locked":
+        return f"{avail} officers locked at {uid} (age >= {params.lock_age}, on leave or pinned) must stay"
+    if rule == "candidates":
+        return (
+            f"officers may only move to their candidate units (at most {params.max_candidates}, "
+            f"within {params.radius_km:g} km of home, plus the centers)"
+        )
+    return rule
+
+
+def _rules(prep: _Prep) -> list[tuple[str, str, int | None, Any, int | None]]:
+    """All hard-rule groups: (name, rule, unit index, argument, required)."""
+    out: list[tuple[str, str, int | None, Any, int | None]] = []
+    for ui, unit in enumerate(prep.problem.units):
+        for kind in _OFFICER_KINDS:
+            hc = unit.headcount(kind)
+            if hc.minimum > 0:
+                out.append((f"headcount_min:{unit.id}:{kind}", "headcount_min", ui, kind, hc.minimum))
+            if hc.maximum is not None:
+                out.append((f"headcount_max:{unit.id}:{kind}", "headcount_max", ui, kind, hc.maximum))
+        if prep.on_duty_min[ui] > 0:
+            out.append((f"on_duty:{unit.id}", "on_duty", ui, "police", prep.on_duty_min[ui]))
+        if unit.leads:
+            out.append((f"lead:{unit.id}", "lead", ui, None, unit.leads))
+        for req in unit.skills:
+            out.append((f"skill:{unit.id}:{req.label}", "skill", ui, req, req.minimum))
+    return out
+
+
+def _rule_count(prep: _Prep, rule: str, ui: int, arg: Any, members: Sequence[int]) -> int:
+    officers = prep.problem.officers
+    if rule in ("headcount_min", "headcount_max", "on_duty"):
+        return sum(1 for oi in members if officers[oi].kind == arg)
+    if rule == "lead":
+        return sum(1 for oi in members if prep.lead_ok[oi])
+    return sum(1 for oi in members if arg.met_by(officers[oi]))
+
+
+def _violations(prep: _Prep, where: Sequence[int]) -> tuple[RuleConflict, ...]:
+    members: list[list[int]] = [[] for _ in prep.problem.units]
+    for oi, u in enumerate(where):
+        members[u].append(oi)
+    out = []
+    for name, rule, ui, arg, required in _rules(prep):
+        have = _rule_count(prep, rule, ui, arg, members[ui])  # type: ignore[index]
+        bad = have > required if rule == "headcount_max" else have < required  # type: ignore[operator]
+        if bad:
+            uid = prep.problem.units[ui].id  # type: ignore[index]
+            what = "at most" if rule == "headcount_max" else "at least"
+            label = arg.label if rule == "skill" else (arg or "lead")
+            out.append(
+                RuleConflict(name, rule, uid, required, have, f"{uid} has {have} {label}, needs {what} {required}")
+            )
+    for oi, reason in enumerate(prep.locked):
+        if reason and where[oi] != prep.cur[oi]:
+            o = prep.problem.officers[oi]
+            uid = prep.problem.units[prep.cur[oi]].id
+            out.append(
+                RuleConflict(f"locked:{uid}", "locked", uid, None, None, f"officer {o.id} is {reason} but moved")
+            )
+    return tuple(out)
+
+
+def rule_violations(problem: ReassignProblem, assignment: Mapping[str, str]) -> tuple[RuleConflict, ...]:
+    """Hard rules an assignment breaks (empty for a valid plan); used to check baselines."""
+    prep = _prepare(problem)
+    return _violations(prep, _assignment_index(problem, prep, assignment))
+
+
+# --- baselines ---------------------------------------------------------------------------
+
+
+def _largest_remainder(weights: Sequence[float], total: int) -> list[int]:
+    s = math.fsum(weights)
+    if s <= 0 or total <= 0:
+        return [0] * len(weights)
+    exact = [w * total / s for w in weights]
+    base = [math.floor(e) for e in exact]
+    left = total - sum(base)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - base[i]), i))
+    for i in order[:left]:
+        base[i] += 1
+    return base
+
+
+def proportional_baseline(problem: ReassignProblem) -> dict[str, str]:
+    """Split each officer kind over the units in proportion to their targets.
+
+    Quotas: the staff of each kind shared out in proportion to the units' ``target``,
+    rounded by largest remainders. Locked officers stay (and count against their unit's
+    quota); the other officers already in a unit keep their place up to its quota
+    (shortest commute first); the rest go, in id order, to the nearest unit with quota
+    left (or stay when none is left). Skills, leads, bands and the candidate radius are
+    ignored - this is the planner's spreadsheet, "feasible-ish".
+    """
+    prep = _prepare(problem)
+    units, officers = problem.units, problem.officers
+    where = list(prep.cur)
+    for kind in _OFFICER_KINDS:
+        staff = [oi for oi, o in enumerate(officers) if o.kind == kind]
+        quota = _largest_remainder([u.headcount(kind).target for u in units], len(staff))
+        left = list(quota)
+        pool: list[int] = []
+        for oi in staff:
+            if prep.locked[oi]:
+                left[prep.cur[oi]] -= 1
+        by_unit: dict[int, list[int]] = {}
+        for oi in staff:
+            if not prep.locked[oi]:
+                by_unit.setdefault(prep.cur[oi], []).append(oi)
+        for ui in sorted(by_unit):
+            keep = sorted(by_unit[ui], key=lambda oi: (prep.dist_km[oi][ui], officers[oi].id))
+            for oi in keep:
+                if left[ui] > 0:
+                    left[ui] -= 1
+                else:
+                    pool.append(oi)
+        for oi in sorted(pool, key=lambda oi: officers[oi].id):
+            open_units = [ui for ui in range(len(units)) if left[ui] > 0]
+            if not open_units:
+                continue
+            ui = min(open_units, key=lambda u: (prep.dist_km[oi][u], units[u].id))
+            where[oi] = ui
+            left[ui] -= 1
+    return {o.id: units[where[i]].id for i, o in enumerate(officers)}
+
+
+def greedy_baseline(problem: ReassignProblem) -> dict[str, str]:
+    """A greedy repair-and-balance plan over the same candidate units as CP-SAT.
+
+    1. Skill requirements, then zone leads, then headcount and on-duty minimums, unit by
+       unit: while one is short, bring the qualifying movable officer from the unit with
+       the largest surplus over its (fair-share) target (nearest home first) that can
+       spare them (the donor keeps its own minimums and requirements).
+    2. Maximums: push officers out to the candidate unit furthest below its target.
+    3. Balance: while moving an officer from a unit above its target to one below it
+       reduces the total absolute deviation, make the move with the largest gain
+       (largest surplus and deficit first; nearest home among the officers who can go).
+
+    Locked officers never move. Deterministic; rules it cannot repair stay broken.
+    """
+    prep = _prepare(problem)
+    units, officers = problem.units, problem.officers
+    nu = len(units)
+    where = list(prep.cur)
+    count = {(u, k): 0 for u in range(nu) for k in _OFFICER_KINDS}
+    members: list[set[int]] = [set() for _ in range(nu)]
+    for oi, o in enumerate(officers):
+        count[(where[oi], o.kind)] += 1
+        members[where[oi]].add(oi)
+    rules = _rules(prep)
+    by_unit: dict[int, list[int]] = {}
+    for ri, r in enumerate(rules):
+        by_unit.setdefault(r[2], []).append(ri)  # type: ignore[arg-type]
+    rc = [_rule_count(prep, rule, ui, arg, list(members[ui])) for _n, rule, ui, arg, _r in rules]  # type: ignore[index]
+
+    def qualifies(oi: int, ri: int) -> bool:
+        _n, rule, _u, arg, _r = rules[ri]
+        if rule in ("headcount_min", "headcount_max", "on_duty"):
+            return officers[oi].kind == arg
+        if rule == "lead":
+            return prep.lead_ok[oi]
+        return arg.met_by(officers[oi])
+
+    def can_leave(oi: int) -> bool:
+        for ri in by_unit.get(where[oi], ()):
+            if rules[ri][1] != "headcount_max" and qualifies(oi, ri) and rc[ri] - 1 < rules[ri][4]:  # type: ignore[operator]
+                return False
+        return True
+
+    def can_join(oi: int, ui: int) -> bool:
+        hc = units[ui].headcount(officers[oi].kind)
+        return hc.maximum is None or count[(ui, officers[oi].kind)] < hc.maximum
+
+    def surplus(ui: int, kind: str) -> float:
+        return count[(ui, kind)] - prep.fair[(ui, kind)]
+
+    def move(oi: int, ui: int) -> None:
+        k, src = officers[oi].kind, where[oi]
+        for ri in by_unit.get(src, ()):
+            if qualifies(oi, ri):
+                rc[ri] -= 1
+        for ri in by_unit.get(ui, ()):
+            if qualifies(oi, ri):
+                rc[ri] += 1
+        count[(src, k)] -= 1
+        members[src].discard(oi)
+        where[oi] = ui
+        count[(ui, k)] += 1
+        members[ui].add(oi)
+
+    def pull(ri: int) -> bool:
+        ui = rules[ri][2]
+        best = None
+        for oi in range(len(officers)):
+            if prep.locked[oi] or where[oi] == ui or ui not in prep.cand[oi]:
+                continue
+            if not qualifies(oi, ri) or not can_join(oi, ui) or not can_leave(oi):  # type: ignore[arg-type]
+                continue
+            key = (-surplus(where[oi], officers[oi].kind), prep.dist_km[oi][ui], officers[oi].id)  # type: ignore[index]
+            if best is None or key < best[0]:
+                best = (key, oi)
+        if best is None:
+            return False
+        move(best[1], ui)  # type: ignore[arg-type]
+        return True
+
+    phases = (("skill",), ("lead",), ("headcount_min", "on_duty"))
+    for phase in phases:
+        for ri, (_n, rule, _ui, _arg, required) in enumerate(rules):
+            if rule in phase:
+                while rc[ri] < required and pull(ri):  # type: ignore[operator]
+                    pass
+    for ri, (_n, rule, ui, kind, required) in enumerate(rules):
+        if rule != "headcount_max":
+            continue
+        while rc[ri] > required:  # type: ignore[operator]
+            best = None
+            for oi in sorted(members[ui], key=lambda i: officers[i].id):  # type: ignore[index]
+                if officers[oi].kind != kind or prep.locked[oi] or not can_leave(oi):
+                    continue
+                for vi in prep.cand[oi]:
+                    if vi != ui and can_join(oi, vi):
+                        key = (surplus(vi, kind), prep.dist_km[oi][vi], officers[oi].id, units[vi].id)
+                        if best is None or key < best[0]:
+                            best = (key, oi, vi)
+            if best is None:
+                break
+            move(best[1], best[2])
+    # balance: best unit pair first, then the nearest officer who can make that move
+    for _ in range(4 * len(officers)):
+        pairs = []
+        for k in _OFFICER_KINDS:
+            over = [(u, surplus(u, k)) for u in range(nu) if surplus(u, k) > 0.5]
+            under = [(v, surplus(v, k)) for v in range(nu) if surplus(v, k) < -0.5 + 1e-9]
+            for u, s in over:
+                for v, d in under:
+                    gain = abs(s) + abs(d) - abs(s - 1) - abs(d + 1)
+                    if gain > 1e-9:
+                        pairs.append(((-gain, -(s - d), units[u].id, units[v].id, k), u, v, k))
+        pairs.sort(key=lambda p: p[0])
+        moved = False
+        for _key, u, v, k in pairs:
+            best = None
+            for oi in members[u]:
+                if officers[oi].kind != k or prep.locked[oi] or v not in prep.cand[oi]:
+                    continue
+                if not can_join(oi, v) or not can_leave(oi):
+                    continue
+                key = (prep.dist_km[oi][v], officers[oi].id)
+                if best is None or key < best[0]:
+                    best = (key, oi)
+            if best is not None:
+                move(best[1], v)
+                moved = True
+                break
+        if not moved:
+            break
+    return {o.id: units[where[i]].id for i, o in enumerate(officers)}
+
+
+# --- the CP-SAT model --------------------------------------------------------------------
+
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    groups: dict[str, cp_model.IntVar]
+    group_info: dict[str, tuple[str, int | None, Any, int | None]]
+    terms: dict[str, tuple[cp_model.LinearExpr, float]]
+
+
+def _abs_var(model: cp_model.CpModel, expr: cp_model.LinearExpr, bound: int, name: str) -> cp_model.IntVar:
+    d = model.NewIntVar(0, max(bound, 0), name)
+    model.Add(d >= expr)
+    model.Add(d >= -expr)
+    return d
+
+
+def _build(prep: _Prep, *, explain: bool) -> _Model:
+    """The CP-SAT model; ``explain`` adds a literal per rule group and drops the objective."""
+    problem = prep.problem
+    params = problem.params
+    units, officers = problem.units, problem.officers
+    nu = len(units)
+    m = cp_model.CpModel()
+    zero = m.NewConstant(0)
+    cand = [list(range(nu)) for _ in officers] if explain else prep.cand
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    by_unit: list[list[int]] = [[] for _ in range(nu)]
+    for oi in range(len(officers)):
+        for ui in cand[oi]:
+            x[(oi, ui)] = m.NewBoolVar(f"x_{oi}_{ui}")
+            by_unit[ui].append(oi)
+        m.AddExactlyOne(x[(oi, ui)] for ui in cand[oi])
+
+    groups: dict[str, cp_model.IntVar] = {}
+    info: dict[str, tuple[str, int | None, Any, int | None]] = {}
+
+    def enforce(ct: cp_model.Constraint, name: str, rule: str, ui: int | None, arg: Any, req: int | None) -> None:
+        if not explain:
+            return
+        if name not in groups:
+            groups[name] = m.NewBoolVar(f"rule[{name}]")
+            info[name] = (rule, ui, arg, req)
+        ct.OnlyEnforceIf(groups[name])
+
+    def total(ui: int, pick) -> cp_model.LinearExpr:
+        return cp_model.LinearExpr.Sum([zero] + [x[(oi, ui)] for oi in by_unit[ui] if pick(oi)])
+
+    for name, rule, ui, arg, required in _rules(prep):
+        if rule in ("headcount_min", "on_duty"):
+            ct = m.Add(total(ui, lambda oi, k=arg: officers[oi].kind == k) >= required)  # type: ignore[arg-type]
+        elif rule == "headcount_max":
+            ct = m.Add(total(ui, lambda oi, k=arg: officers[oi].kind == k) <= required)  # type: ignore[arg-type]
+        elif rule == "lead":
+            ct = m.Add(total(ui, lambda oi: prep.lead_ok[oi]) >= required)  # type: ignore[arg-type]
+        else:
+            ct = m.Add(total(ui, lambda oi, r=arg: r.met_by(officers[oi])) >= required)  # type: ignore[arg-type]
+        enforce(ct, name, rule, ui, arg, required)
+
+    if explain:
+        for oi in range(len(officers)):
+            c = prep.cur[oi]
+            if prep.locked[oi]:
+                name = f"locked:{units[c].id}"
+                enforce(m.Add(x[(oi, c)] == 1), name, "locked", c, None, None)
+            allowed = set(prep.cand_free[oi])
+            for ui in range(nu):
+                if ui not in allowed:
+                    enforce(m.Add(x[(oi, ui)] == 0), "candidates", "candidates", None, None, None)
+        return _Model(m, x, groups, info, {})
+
+    # objective terms (integer points; _POINTS points = 1 weighted objective unit)
+    w = params.weights
+    terms: dict[str, tuple[cp_model.LinearExpr, float]] = {}
+    obj: list[cp_model.LinearExpr] = []
+
+    # target deviation, in tenths of a person per unit and kind
+    mean_target = {
+        k: (
+            math.fsum(t for (u, kk), t in prep.fair.items() if kk == k and t > 0)
+            / max(1, sum(1 for (u, kk), t in prep.fair.items() if kk == k and t > 0))
+        )
+        for k in _OFFICER_KINDS
+    }
+    dev_parts, dev_raw = [], []
+    for ui in range(nu):
+        for k in _OFFICER_KINDS:
+            t = prep.fair[(ui, k)]
+            staff = [oi for oi in by_unit[ui] if officers[oi].kind == k]
+            if t <= 0 and not staff:
+                continue
+            expr = 10 * total(ui, lambda oi, k=k: officers[oi].kind == k) - round(10 * t)
+            d = _abs_var(m, expr, 10 * max(len(staff), round_up(t)) + 10, f"dev_{ui}_{k}")
+            factor = 1.0
+            if params.relative_targets:
+                factor = min(4.0, max(0.25, mean_target[k] / max(t, 1.0)))
+            coef = round(_POINTS * w.target * factor / 10)
+            dev_parts.append(coef * d)
+            dev_raw.append(d)
+    terms["target_deviation"] = (cp_model.LinearExpr.Sum(dev_raw), 0.1)
+    obj.extend(dev_parts)
+
+    # age and gender balance
+    bal = set(params.balance_kinds)
+    age_raw, fem_raw = [], []
+    for ui in range(nu):
+        staff = [oi for oi in by_unit[ui] if officers[oi].kind in bal]
+        if not staff:
+            continue
+        ref = round(10 * prep.ref_age[ui])
+        coeffs = [10 * officers[oi].age - ref for oi in staff]
+        expr = cp_model.LinearExpr.WeightedSum([x[(oi, ui)] for oi in staff], coeffs)
+        age_raw.append(_abs_var(m, expr, sum(abs(c) for c in coeffs), f"age_{ui}"))
+        fref = round(100 * prep.ref_female[ui])
+        fco = [(100 if officers[oi].gender == "F" else 0) - fref for oi in staff]
+        expr = cp_model.LinearExpr.WeightedSum([x[(oi, ui)] for oi in staff], fco)
+        fem_raw.append(_abs_var(m, expr, sum(abs(c) for c in fco), f"fem_{ui}"))
+    terms["age_imbalance"] = (cp_model.LinearExpr.Sum(age_raw), 0.1)
+    terms["gender_imbalance"] = (cp_model.LinearExpr.Sum(fem_raw), 0.01)
+    obj.append(round(_POINTS * w.age / 10) * cp_model.LinearExpr.Sum(age_raw))
+    obj.append(round(_POINTS * w.gender / 100) * cp_model.LinearExpr.Sum(fem_raw))
+
+    # moves, commute, female back office -> operational
+    stay, km_vars, km_coefs, fo_vars = [], [], [], []
+    movable = 0
+    for oi in range(len(officers)):
+        if prep.locked[oi]:
+            continue
+        movable += 1
+        c = prep.cur[oi]
+        stay.append(x[(oi, c)])
+        for ui in cand[oi]:
+            km_vars.append(x[(oi, ui)])
+            km_coefs.append(round(10 * prep.dist_km[oi][ui]))
+            if (
+                ui != c
+                and officers[oi].gender == "F"
+                and prep.back_office[oi]
+                and units[ui].kind in OPERATIONAL_KINDS
+            ):
+                fo_vars.append(x[(oi, ui)])
+    moves_expr = movable - cp_model.LinearExpr.Sum([zero] + stay)
+    km_expr = cp_model.LinearExpr.WeightedSum([zero] + km_vars, [0] + km_coefs)
+    fo_expr = cp_model.LinearExpr.Sum([zero] + fo_vars)
+    terms["moves"] = (moves_expr, 1.0)
+    terms["commute_km"] = (km_expr, 0.1)
+    terms["female_to_operational"] = (fo_expr, 1.0)
+    obj.append(round(_POINTS * w.moves) * moves_expr)
+    obj.append(round(_POINTS * w.commute / 10) * km_expr)
+    obj.append(-round(_POINTS * w.female_operational) * fo_expr)
+    m.Minimize(cp_model.LinearExpr.Sum(obj))
+    return _Model(m, x, groups, info, terms)
+
+
+def _solver(params: ReassignParams, deterministic_time: float, *, workers: int | None = None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    sp = solver.parameters
+    sp.random_seed = params.seed
+    sp.num_workers = workers or params.num_workers
+    if sp.num_workers > 1:
+        sp.interleave_search = True  # deterministic parallel search
+    sp.max_deterministic_time = deterministic_time
+    if params.max_wall_seconds is not None:
+        sp.max_time_in_seconds = params.max_wall_seconds
+    return solver
+
+
+def _explain(prep: _Prep) -> tuple[tuple[RuleConflict, ...], bool, bool]:
+    """Rule groups that cannot hold together: (conflicts, minimal?, proven infeasible?)."""
+    params = prep.problem.params
+    built = _build(prep, explain=True)
+    m = built.model
+    names = sorted(built.groups)
+    index_to_name = {built.groups[n].Index(): n for n in names}
+
+    def run(active: list[str]) -> tuple[int, list[str]]:
+        m.ClearAssumptions()
+        m.AddAssumptions([built.groups[n] for n in active])
+        solver = _solver(params, params.explain_deterministic_time, workers=1)
+        status = solver.Solve(m)
+        core: list[str] = []
+        if status == cp_model.INFEASIBLE:
+            core = sorted(index_to_name[i] for i in solver.SufficientAssumptionsForInfeasibility())
+        return status, core
+
+    status, core = run(names)
+    if status != cp_model.INFEASIBLE:
+        return (), False, False
+    if not core:
+        core = names
+    minimal = True
+    for name in list(core):
+        if name not in core:
+            continue
+        trial = [n for n in core if n != name]
+        st, smaller = run(trial)
+        if st == cp_model.INFEASIBLE:
+            core = smaller or trial
+        elif st != cp_model.FEASIBLE and st != cp_model.OPTIMAL:
+            minimal = False
+    out = []
+    for name in core:
+        rule, ui, arg, required = built.group_info[name]
+        avail = None if rule == "candidates" else _group_available(prep, rule, ui, arg, full=False)  # type: ignore[arg-type]
+        out.append(
+            RuleConflict(
+                group=name,
+                rule=rule,
+                unit=prep.problem.units[ui].id if ui is not None else None,
+                required=required,
+                available=avail,
+                message=_group_message(prep, rule, ui, arg, required, avail),
+            )
+        )
+    return tuple(out), minimal, True
+
+
+# --- reasons -----------------------------------------------------------------------------
+
+
+def _move_reasons(prep: _Prep, oi: int, src: int, dst: int, before: Sequence[int], after: Sequence[int]) -> tuple:
+    problem = prep.problem
+    units, officers = problem.units, problem.officers
+    o = officers[oi]
+    k = o.kind
+    reasons: list[tuple[Any, ...]] = []
+
+    def count(where: Sequence[int], ui: int, pick) -> int:
+        return sum(1 for i, u in enumerate(where) if u == ui and pick(i))
+
+    n_dst = count(before, dst, lambda i: officers[i].kind == k)
+    t_dst = prep.fair[(dst, k)]
+    if t_dst - n_dst >= 0.5:
+        reasons.append(("fills_target", units[dst].id, k, round(t_dst - n_dst, 1)))
+    n_src = count(before, src, lambda i: officers[i].kind == k)
+    t_src = prep.fair[(src, k)]
+    hc = units[src].headcount(k)
+    if hc.maximum == 0:
+        reasons.append(("unit_closing", units[src].id))
+    elif n_src - t_src >= 0.5:
+        reasons.append(("relieves_surplus", units[src].id, k, round(n_src - t_src, 1)))
+    for req in units[dst].skills:
+        if req.met_by(o):
+            have = count(before, dst, lambda i, r=req: r.met_by(officers[i]))
+            if have < req.minimum:
+                reasons.append(("skill_needed", req.skill, req.min_level, req.minimum, have))
+    if units[dst].leads and prep.lead_ok[oi]:
+        have = count(before, dst, lambda i: prep.lead_ok[i])
+        if have < units[dst].leads:
+            reasons.append(("lead_needed", units[dst].id, units[dst].leads, have))
+    if k in problem.params.balance_kinds:
+        for ui in (dst, src):
+            b = [officers[i] for i, u in enumerate(before) if u == ui and officers[i].kind in problem.params.balance_kinds]
+            a = [officers[i] for i, u in enumerate(after) if u == ui and officers[i].kind in problem.params.balance_kinds]
+            if a and b:
+                mb = math.fsum(x.age for x in b) / len(b)
+                ma = math.fsum(x.age for x in a) / len(a)
+                if abs(ma - prep.ref_age[ui]) + 0.05 < abs(mb - prep.ref_age[ui]):
+                    reasons.append(("age_balance", units[ui].id, round(mb, 1), round(ma, 1)))
+                fb = sum(1 for x in b if x.gender == "F") / len(b)
+                fa = sum(1 for x in a if x.gender == "F") / len(a)
+                if o.gender == "F" and ui == dst and abs(fa - prep.ref_female[ui]) + 1e-3 < abs(fb - prep.ref_female[ui]):
+                    reasons.append(("gender_balance", units[ui].id, round(fb, 3), round(fa, 3)))
+    if o.gender == "F" and prep.back_office[oi] and units[dst].kind in OPERATIONAL_KINDS:
+        reasons.append(("female_to_operational", units[src].kind, units[dst].kind))
+    reasons.append(("commute_km", round(prep.dist_km[oi][dst], 1), round(prep.dist_km[oi][src], 1)))
+    return tuple(reasons)
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
+    """Solve the reassignment with CP-SAT (see the module docstring).
+
+    The greedy baseline seeds the search as a hint. When CP-SAT proves the rules
+    infeasible (or finds no plan in time) and ``params.explain`` is set, a feasibility
+    model with one assumption literal per rule group finds which groups conflict; the
+    core is then shrunk by deleting groups one at a time while it stays infeasible.
+    """
+    params = problem.params
+    start = time.perf_counter()
+    prep = _prepare(problem)
+    units, officers = problem.units, problem.officers
+    built = _build(prep, explain=False)
+    hint = greedy_baseline(problem)
+    for (oi, ui), var in built.x.items():
+        built.model.AddHint(var, 1 if hint[officers[oi].id] == units[ui].id else 0)
+    solver = _solver(params, params.max_deterministic_time)
+    status = solver.Solve(built.model)
+    det_time = solver.DeterministicTime()
+    status_name = _STATUS_NAMES.get(status, str(status))
+    before_idx = list(prep.cur)
+    feasible = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    after_idx = list(before_idx)
+    objective = bound = gap = None
+    terms: dict[str, float] = {}
+    if feasible:
+        for oi in range(len(officers)):
+            for ui in prep.cand[oi]:
+                if solver.BooleanValue(built.x[(oi, ui)]):
+                    after_idx[oi] = ui
+                    break
+        objective = solver.ObjectiveValue() / _POINTS
+        bound = solver.BestObjectiveBound() / _POINTS
+        gap = max(0.0, (objective - bound) / max(1.0, abs(objective)))
+        terms = {name: round(solver.Value(expr) * scale, 4) for name, (expr, scale) in built.terms.items()}
+    conflicts: tuple[RuleConflict, ...] = ()
+    minimal = False
+    if not feasible and params.explain and status in (cp_model.INFEASIBLE, cp_model.UNKNOWN):
+        conflicts, minimal, proven = _explain(prep)
+        if proven:
+            status_name = "INFEASIBLE"
+    moves = tuple(
+        Move(
+            officer=officers[oi].id,
+            from_unit=units[before_idx[oi]].id,
+            to_unit=units[after_idx[oi]].id,
+            reasons=_move_reasons(prep, oi, before_idx[oi], after_idx[oi], before_idx, after_idx),
+        )
+        for oi in range(len(officers))
+        if after_idx[oi] != before_idx[oi]
+    )
+    counts_b = [0] * len(units)
+    counts_a = [0] * len(units)
+    for oi in range(len(officers)):
+        counts_b[before_idx[oi]] += 1
+        counts_a[after_idx[oi]] += 1
+    return ReassignmentPlan(
+        status=status_name,
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
+        terms=MappingProxyType(terms),
+        moves=moves,
+        assignment=MappingProxyType({o.id: units[after_idx[i]].id for i, o in enumerate(officers)}),
+        before=_figures(prep, before_idx),
+        after=_figures(prep, after_idx),
+        imbalance_before=_imbalance(units, counts_b),
+        imbalance_after=_imbalance(units, counts_a),
+        conflicts=conflicts,
+        minimal_conflict=minimal,
+        wall_seconds=time.perf_counter() - start,
+        deterministic_seconds=det_time,
+        variables=len(built.x),
+    )
