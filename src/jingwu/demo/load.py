@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from jingwu.accounts.choices import Role
 from jingwu.cases.models import Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
@@ -97,6 +97,7 @@ def load_county(county: County, *, progress: Progress = None, batch: int = BATCH
             reason="demo county generator",
             via="job",
         )
+    reset_queries()
     return bureau, stats
 
 
@@ -311,6 +312,7 @@ def _load_incidents(
     ids: list[int] = []
     for rows in incident_rows(bureau, county, units):
         Incident.objects.bulk_create(rows, batch_size=batch)
+        reset_queries()  # with DEBUG on, Django keeps every (huge) bulk INSERT statement
         ids.extend(r.pk for r in rows)
         if progress and len(ids) % (batch * 5) == 0:
             _say(progress, f"  {bureau.code}: {len(ids):,} incidents…")

@@ -805,7 +805,9 @@ def candidate_units(problem: ReassignProblem) -> dict[str, tuple[str, ...]]:
 # --- figures, rules and the imbalance metric ---------------------------------------------
 
 
-def _assignment_index(problem: ReassignProblem, prep: _Prep, assignment: Mapping[str, str] | None) -> list[int]:
+def _assignment_index(
+    problem: ReassignProblem, prep: _Prep, assignment: Mapping[str, str] | None
+) -> list[int]:
     if assignment is None:
         return list(prep.cur)
     out = []
@@ -856,7 +858,9 @@ def _figures(prep: _Prep, where: Sequence[int]) -> tuple[UnitFigures, ...]:
     return tuple(out)
 
 
-def unit_figures(problem: ReassignProblem, assignment: Mapping[str, str] | None = None) -> tuple[UnitFigures, ...]:
+def unit_figures(
+    problem: ReassignProblem, assignment: Mapping[str, str] | None = None
+) -> tuple[UnitFigures, ...]:
     """Per-unit figures for ``assignment`` (officer id -> unit id; None: the current one)."""
     prep = _prepare(problem)
     return _figures(prep, _assignment_index(problem, prep, assignment))
@@ -895,19 +899,21 @@ def imbalance(
     return _imbalance(problem.units, counts)
 
 
-def _group_available(prep: _Prep, rule: str, ui: int, arg: Any, *, full: bool) -> int:
+def _group_available(prep: _Prep, rule: str, ui: int, arg: Any) -> int:
     """Officers who could at best satisfy a rule group (for messages)."""
     officers = prep.problem.officers
 
     def can(oi: int) -> bool:
         if prep.cur[oi] == ui:
             return True
-        return (not prep.locked[oi]) and ui in (range(len(prep.uidx)) if full else prep.cand[oi])
+        return (not prep.locked[oi]) and ui in prep.cand[oi]
 
     if rule in ("headcount_min", "on_duty"):
         return sum(1 for oi, o in enumerate(officers) if o.kind == arg and can(oi))
     if rule == "headcount_max":
-        return sum(1 for oi, o in enumerate(officers) if o.kind == arg and prep.locked[oi] and prep.cur[oi] == ui)
+        return sum(
+            1 for oi, o in enumerate(officers) if o.kind == arg and prep.locked[oi] and prep.cur[oi] == ui
+        )
     if rule == "lead":
         return sum(1 for oi in range(len(officers)) if prep.lead_ok[oi] and can(oi))
     if rule == "skill":
@@ -917,7 +923,9 @@ def _group_available(prep: _Prep, rule: str, ui: int, arg: Any, *, full: bool) -
     return 0
 
 
-def _group_message(prep: _Prep, rule: str, ui: int | None, arg: Any, required: int | None, avail: int | None) -> str:
+def _group_message(
+    prep: _Prep, rule: str, ui: int | None, arg: Any, required: int | None, avail: int | None
+) -> str:
     params = prep.problem.params
     uid = prep.problem.units[ui].id if ui is not None else ""
     if rule == "headcount_min":
@@ -993,14 +1001,18 @@ def _violations(prep: _Prep, where: Sequence[int]) -> tuple[RuleConflict, ...]:
             what = "at most" if rule == "headcount_max" else "at least"
             label = arg.label if rule == "skill" else (arg or "lead")
             out.append(
-                RuleConflict(name, rule, uid, required, have, f"{uid} has {have} {label}, needs {what} {required}")
+                RuleConflict(
+                    name, rule, uid, required, have, f"{uid} has {have} {label}, needs {what} {required}"
+                )
             )
     for oi, reason in enumerate(prep.locked):
         if reason and where[oi] != prep.cur[oi]:
             o = prep.problem.officers[oi]
             uid = prep.problem.units[prep.cur[oi]].id
             out.append(
-                RuleConflict(f"locked:{uid}", "locked", uid, None, None, f"officer {o.id} is {reason} but moved")
+                RuleConflict(
+                    f"locked:{uid}", "locked", uid, None, None, f"officer {o.id} is {reason} but moved"
+                )
             )
     return tuple(out)
 
@@ -1242,7 +1254,9 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
     groups: dict[str, cp_model.IntVar] = {}
     info: dict[str, tuple[str, int | None, Any, int | None]] = {}
 
-    def enforce(ct: cp_model.Constraint, name: str, rule: str, ui: int | None, arg: Any, req: int | None) -> None:
+    def enforce(
+        ct: cp_model.Constraint, name: str, rule: str, ui: int | None, arg: Any, req: int | None
+    ) -> None:
         if not explain:
             return
         if name not in groups:
@@ -1359,7 +1373,9 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
     return _Model(m, x, groups, info, terms)
 
 
-def _solver(params: ReassignParams, deterministic_time: float, *, workers: int | None = None) -> cp_model.CpSolver:
+def _solver(
+    params: ReassignParams, deterministic_time: float, *, workers: int | None = None
+) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     sp = solver.parameters
     sp.random_seed = params.seed
@@ -1408,7 +1424,7 @@ def _explain(prep: _Prep) -> tuple[tuple[RuleConflict, ...], bool, bool]:
     out = []
     for name in core:
         rule, ui, arg, required = built.group_info[name]
-        avail = None if rule == "candidates" else _group_available(prep, rule, ui, arg, full=False)  # type: ignore[arg-type]
+        avail = None if rule == "candidates" else _group_available(prep, rule, ui, arg)  # type: ignore[arg-type]
         out.append(
             RuleConflict(
                 group=name,
@@ -1425,48 +1441,55 @@ def _explain(prep: _Prep) -> tuple[tuple[RuleConflict, ...], bool, bool]:
 # --- reasons -----------------------------------------------------------------------------
 
 
-def _move_reasons(prep: _Prep, oi: int, src: int, dst: int, before: Sequence[int], after: Sequence[int]) -> tuple:
+def _move_reasons(
+    prep: _Prep,
+    oi: int,
+    src: int,
+    dst: int,
+    before: Sequence[Sequence[int]],
+    after: Sequence[Sequence[int]],
+) -> tuple[tuple[Any, ...], ...]:
+    """Reason codes for one move; ``before``/``after`` list each unit's officers."""
     problem = prep.problem
     units, officers = problem.units, problem.officers
+    bal = problem.params.balance_kinds
     o = officers[oi]
     k = o.kind
     reasons: list[tuple[Any, ...]] = []
 
-    def count(where: Sequence[int], ui: int, pick) -> int:
-        return sum(1 for i, u in enumerate(where) if u == ui and pick(i))
-
-    n_dst = count(before, dst, lambda i: officers[i].kind == k)
+    n_dst = sum(1 for i in before[dst] if officers[i].kind == k)
     t_dst = prep.fair[(dst, k)]
     if t_dst - n_dst >= 0.5:
         reasons.append(("fills_target", units[dst].id, k, round(t_dst - n_dst, 1)))
-    n_src = count(before, src, lambda i: officers[i].kind == k)
+    n_src = sum(1 for i in before[src] if officers[i].kind == k)
     t_src = prep.fair[(src, k)]
-    hc = units[src].headcount(k)
-    if hc.maximum == 0:
+    if units[src].headcount(k).maximum == 0:
         reasons.append(("unit_closing", units[src].id))
     elif n_src - t_src >= 0.5:
         reasons.append(("relieves_surplus", units[src].id, k, round(n_src - t_src, 1)))
     for req in units[dst].skills:
         if req.met_by(o):
-            have = count(before, dst, lambda i, r=req: r.met_by(officers[i]))
+            have = sum(1 for i in before[dst] if req.met_by(officers[i]))
             if have < req.minimum:
                 reasons.append(("skill_needed", req.skill, req.min_level, req.minimum, have))
     if units[dst].leads and prep.lead_ok[oi]:
-        have = count(before, dst, lambda i: prep.lead_ok[i])
-        if have < units[dst].leads:
+        have = sum(1 for i in before[dst] if prep.lead_ok[i])
+        if have < units[dst].leads:  # type: ignore[operator]
             reasons.append(("lead_needed", units[dst].id, units[dst].leads, have))
-    if k in problem.params.balance_kinds:
+    if k in bal:
         for ui in (dst, src):
-            b = [officers[i] for i, u in enumerate(before) if u == ui and officers[i].kind in problem.params.balance_kinds]
-            a = [officers[i] for i, u in enumerate(after) if u == ui and officers[i].kind in problem.params.balance_kinds]
-            if a and b:
-                mb = math.fsum(x.age for x in b) / len(b)
-                ma = math.fsum(x.age for x in a) / len(a)
-                if abs(ma - prep.ref_age[ui]) + 0.05 < abs(mb - prep.ref_age[ui]):
-                    reasons.append(("age_balance", units[ui].id, round(mb, 1), round(ma, 1)))
+            b = [officers[i] for i in before[ui] if officers[i].kind in bal]
+            a = [officers[i] for i in after[ui] if officers[i].kind in bal]
+            if not (a and b):
+                continue
+            mb = math.fsum(x.age for x in b) / len(b)
+            ma = math.fsum(x.age for x in a) / len(a)
+            if abs(ma - prep.ref_age[ui]) + 0.05 < abs(mb - prep.ref_age[ui]):
+                reasons.append(("age_balance", units[ui].id, round(mb, 1), round(ma, 1)))
+            if ui == dst and o.gender == "F":
                 fb = sum(1 for x in b if x.gender == "F") / len(b)
                 fa = sum(1 for x in a if x.gender == "F") / len(a)
-                if o.gender == "F" and ui == dst and abs(fa - prep.ref_female[ui]) + 1e-3 < abs(fb - prep.ref_female[ui]):
+                if abs(fa - prep.ref_female[ui]) + 1e-3 < abs(fb - prep.ref_female[ui]):
                     reasons.append(("gender_balance", units[ui].id, round(fb, 3), round(fa, 3)))
     if o.gender == "F" and prep.back_office[oi] and units[dst].kind in OPERATIONAL_KINDS:
         reasons.append(("female_to_operational", units[src].kind, units[dst].kind))
@@ -1518,21 +1541,23 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
         conflicts, minimal, proven = _explain(prep)
         if proven:
             status_name = "INFEASIBLE"
+    members_b: list[list[int]] = [[] for _ in units]
+    members_a: list[list[int]] = [[] for _ in units]
+    for oi in range(len(officers)):
+        members_b[before_idx[oi]].append(oi)
+        members_a[after_idx[oi]].append(oi)
     moves = tuple(
         Move(
             officer=officers[oi].id,
             from_unit=units[before_idx[oi]].id,
             to_unit=units[after_idx[oi]].id,
-            reasons=_move_reasons(prep, oi, before_idx[oi], after_idx[oi], before_idx, after_idx),
+            reasons=_move_reasons(prep, oi, before_idx[oi], after_idx[oi], members_b, members_a),
         )
         for oi in range(len(officers))
         if after_idx[oi] != before_idx[oi]
     )
-    counts_b = [0] * len(units)
-    counts_a = [0] * len(units)
-    for oi in range(len(officers)):
-        counts_b[before_idx[oi]] += 1
-        counts_a[after_idx[oi]] += 1
+    counts_b = [len(m) for m in members_b]
+    counts_a = [len(m) for m in members_a]
     return ReassignmentPlan(
         status=status_name,
         objective=objective,

@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from jingwu.core import audit
-from jingwu.org.api import ScopedViewSet, actor_bureau
+from jingwu.org.api import ScopedViewSet, ServiceModelSerializer, actor_bureau
 
 from .filters import IncidentFilter
 from .models import Incident
@@ -20,7 +20,7 @@ from .selectors import incidents_for
 from .services import do_record_incident
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ServiceModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     reporter_masked = serializers.CharField(read_only=True)
@@ -66,7 +66,10 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 
 class IncidentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+    ScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
 ):
     """Incidents in the caller's area (the investigation center: criminal ones bureau-wide)."""
 

@@ -103,11 +103,22 @@ def reason_field():
     )
 
 
+class ServiceModelSerializer(serializers.ModelSerializer):
+    """A model serializer that validates only: saving is the services' business."""
+
+    def create(self, validated_data):
+        raise NotImplementedError("API writes go through the viewset's service call")
+
+    def update(self, instance, validated_data):
+        raise NotImplementedError("API writes go through the viewset's service call")
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
     """Reads through ``selector``; writes through ``create_object``/``update_object`` (services).
 
-    Subclasses mix in the DRF list/retrieve/create/update mixins they offer; anything
-    not mixed in (delete in particular) answers 405.
+    Subclasses list ScopedViewSet first, then the DRF list/retrieve/create/update mixins
+    they offer (so ``create`` and ``perform_*`` here wrap the mixins'); anything not
+    mixed in (delete in particular) answers 405.
     """
 
     model: type[models.Model]
@@ -177,7 +188,7 @@ class ScopedUnitFilterExtension(DjangoFilterExtension):
 # --- units ---------------------------------------------------------------------------
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ServiceModelSerializer):
     parent = ScopedPrimaryKeyRelatedField(
         selector=units_for, model=Unit, required=False, allow_null=True, label=_("parent unit")
     )
@@ -214,11 +225,11 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class UnitViewSet(
+    ScopedViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    ScopedViewSet,
 ):
     """Units of the bureau the caller may see (the unit and everything below it)."""
 

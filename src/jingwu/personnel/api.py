@@ -20,7 +20,13 @@ from rest_framework.response import Response
 from jingwu.core import audit
 from jingwu.core.filters import UnitFilter
 from jingwu.core.scope import restrict
-from jingwu.org.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, actor_bureau, reason_field
+from jingwu.org.api import (
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSet,
+    ServiceModelSerializer,
+    actor_bureau,
+    reason_field,
+)
 from jingwu.org.models import Unit
 from jingwu.org.selectors import units_for
 
@@ -51,7 +57,7 @@ class CurrentPostingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerSerializer(ServiceModelSerializer):
     age = serializers.SerializerMethodField()
     id_number_masked = serializers.CharField(read_only=True)
     phone_masked = serializers.CharField(read_only=True)
@@ -110,11 +116,11 @@ class OfficerSerializer(serializers.ModelSerializer):
 
 
 class OfficerViewSet(
+    ScopedViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    ScopedViewSet,
 ):
     """Officers and auxiliaries currently posted in the caller's units."""
 
@@ -160,7 +166,7 @@ class PostingFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
 
 
-class PostingSerializer(serializers.ModelSerializer):
+class PostingSerializer(ServiceModelSerializer):
     officer = ScopedPrimaryKeyRelatedField(selector=_officers_in_scope, model=Officer, label=_("Officer"))
     officer_name = serializers.CharField(source="officer.name", read_only=True)
     unit = ScopedPrimaryKeyRelatedField(selector=units_for, model=Unit, label=_("Unit"))
@@ -184,7 +190,10 @@ class PostingSerializer(serializers.ModelSerializer):
 
 
 class PostingViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+    ScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
 ):
     """Who holds which post where, and when (postings are created here; none is deleted)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers
 
-from jingwu.org.api import ScopedViewSet, actor_bureau, reason_field
+from jingwu.org.api import ScopedViewSet, ServiceModelSerializer, actor_bureau, reason_field
 
 from .filters import PremisesFilter
 from .models import Premises
@@ -12,7 +12,7 @@ from .selectors import premises_for
 from .services import do_create_premises, do_update_premises
 
 
-class PremisesSerializer(serializers.ModelSerializer):
+class PremisesSerializer(ServiceModelSerializer):
     phone_masked = serializers.CharField(read_only=True)
     reason = reason_field()
 
@@ -43,11 +43,11 @@ class PremisesSerializer(serializers.ModelSerializer):
 
 
 class PremisesViewSet(
+    ScopedViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    ScopedViewSet,
 ):
     """Key premises in the caller's area; grid and station follow from the location."""
 
