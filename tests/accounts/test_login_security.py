@@ -116,3 +116,12 @@ def test_deploy_checks_are_clean_in_production_mode():
         timeout=120,
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.otp_required
+def test_a_session_without_the_second_factor_cannot_use_the_api(client, county):
+    client.force_login(county.planner)
+    r = client.get("/api/v1/units/")
+    assert r.status_code == 403
+    client.force_login(county.chief)
+    assert client.get("/api/v1/units/").status_code == 200

@@ -46,10 +46,15 @@ class RequireOTPMiddleware:
         if (
             user is not None
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not request.path.startswith("/api/")
             and needs_otp(user)
             and not user.is_verified()
         ):
+            if request.path.startswith("/api/"):
+                # A browser session on the API needs the second factor too. (Token clients are
+                # authenticated inside the API view, after this point, and are systems.)
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": _("Two-factor log-in required.")}, status=403)
             return redirect(f"{reverse('otp')}?next={request.get_full_path()}")
         return self.get_response(request)
 
