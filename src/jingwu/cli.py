@@ -181,19 +181,42 @@ def _bureau(code: str):
 @app.command("import")
 def import_(
     kind: str = typer.Argument(..., help="What the file holds: incidents, officers, premises or units."),
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A CSV (UTF-8 or GBK) or XLSX file."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="A CSV/TSV (UTF-8, UTF-16 or GBK; may be gzipped), XLSX, or GeoJSON (units) file.",
+    ),
     bureau: str = typer.Option("", help="Bureau code; needed when more than one bureau exists."),
     user: str = typer.Option(
         ..., help="The user on whose behalf the import runs (recorded in the audit trail)."
     ),
+    mapping: str = typer.Option(
+        "",
+        help="Name of the bureau's column mapping (a bundled one, e.g. chicago-assaults, is saved first), "
+        "or a mapping JSON file.",
+    ),
     dry_run: bool = typer.Option(False, help="Validate every row and report, but save nothing."),
+    skip_invalid: bool = typer.Option(
+        False,
+        help="Import the valid rows and write the bad ones to a reject file, instead of all or nothing.",
+    ),
+    reject_file: Path = typer.Option(
+        None, dir_okay=False, help="Where to write the bad rows with their reasons (CSV, UTF-8 with BOM)."
+    ),
+    resume: bool = typer.Option(
+        True, "--resume/--restart", help="Continue an interrupted import of the same file (default)."
+    ),
 ) -> None:
-    """Import rows from a spreadsheet, all or nothing, through the same checks as the UI."""
+    """Import rows from a file as a job: checked in chunks, saved all at once (resumable)."""
     _setup()
+    from django.core.exceptions import PermissionDenied, ValidationError
     from django.utils import translation
 
     from jingwu.accounts.models import User
-    from jingwu.core.importing import KINDS, run_import
+    from jingwu.core.importing import KINDS
+    from jingwu.imports import services
+    from jingwu.imports.mapping import MappingError
 
     if kind not in KINDS:
         typer.echo(f"Error: kind must be one of {', '.join(KINDS)}.", err=True)
@@ -203,12 +226,229 @@ def import_(
         typer.echo(f"Error: no user {user!r}.", err=True)
         raise typer.Exit(1)
     b = _bureau(bureau)
-    with translation.override(os.environ.get("JINGWU_LANGUAGE", "zh-hans")):
-        report = run_import(kind, file, bureau=b, actor=actor, dry_run=dry_run, progress=typer.echo)
+    language = os.environ.get("JINGWU_LANGUAGE", "zh-hans")
+    with translation.override(language):
+        try:
+            m = _mapping_arg(services, b, mapping, kind, actor)
+            job = None
+            if resume:
+                job = services.find_resumable(
+                    kind=kind,
+                    bureau=b,
+                    user=actor,
+                    sha256=services.file_sha256(file),
+                    mapping=m,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                )
+                if job is not None:
+                    typer.echo(
+                        f"Resuming import job #{job.pk} after row {job.last_row} ({job.get_status_display()})."
+                    )
+            if job is None:
+                job = services.create_job(
+                    kind=kind,
+                    bureau=b,
+                    user=actor,
+                    path=file,
+                    mapping=m,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    via="cli",
+                    language=language,
+                )
+                typer.echo(f"Import job #{job.pk}: {kind} from {file.name}")
+            job = services.process_job(job, progress=_Progress(), reject_path=reject_file)
+        except (MappingError, services.JobBusy, PermissionDenied, ValidationError) as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        report = services.job_report(job)
         for problem in report.problems[:200]:
             typer.echo(f"row {problem.row}, {problem.column}: {problem.value!r}: {problem.reason}", err=True)
-    typer.echo(report.summary())
+        if job.problems_total > 200:
+            typer.echo(f"… and {job.problems_total - 200} more problems.", err=True)
+        typer.echo(report.summary())
+        if job.rows_invalid:
+            path = reject_file or services.reject_path(job)
+            if path:
+                typer.echo(f"Rejected rows with their reasons: {path}")
     raise typer.Exit(0 if report.ok else 1)
+
+
+class _Progress:
+    """A progress line on the terminal (a bar when interactive, a line per chunk otherwise)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last_phase = ""
+
+    def __call__(self, job, phase: str, done: int) -> None:
+        total = job.rows_total or 0
+        if phase == "apply":
+            total = job.rows_valid or 0
+        pct = int(100 * done / total) if total else 100
+        label = {"check": "checked", "apply": "saved"}.get(phase, phase)
+        if self.tty:
+            bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
+            end = "\n" if done >= total else ""
+            sys.stderr.write(f"\r[{bar}] {pct:3d}% {label} {done:,}/{total:,} rows")
+            if end or phase != self.last_phase and self.last_phase:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        else:
+            typer.echo(f"{label} {done}/{total} rows ({pct}%)")
+        self.last_phase = phase
+
+
+def _mapping_arg(services, bureau, name: str, kind: str, actor):
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() == ".json" and path.exists():
+        items = [m for m in services.load_mapping_file(str(path)) if m.get("kind") == kind]
+        if len(items) != 1:
+            raise services.MappingError(f"{path} must hold exactly one mapping for {kind}")
+        return services.save_mapping(actor=actor, bureau=bureau, data=items[0])
+    return services.find_mapping(bureau, name, kind=kind, actor=actor)
+
+
+bureau_app = typer.Typer(help="Create and list bureaus.", no_args_is_help=True)
+app.add_typer(bureau_app, name="bureau")
+
+
+@bureau_app.command("create")
+def bureau_create(
+    code: str = typer.Argument(..., help="Bureau code (administrative region code, up to 12 characters)."),
+    name: str = typer.Argument(..., help="Chinese name of the bureau."),
+    name_en: str = typer.Option("", help="English name."),
+    region_code: str = typer.Option(
+        "", help="6-digit region code (defaults to the first 6 characters of CODE)."
+    ),
+    boundary: Path = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="GeoJSON polygon of the bureau's area (else: the union of the stations imported later).",
+    ),
+) -> None:
+    """Create a bureau and its headquarters unit (then import stations, zones and grids into it)."""
+    _setup()
+    import json
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from jingwu.core.models import Bureau
+    from jingwu.org.services import do_create_unit
+
+    if Bureau.objects.filter(code=code).exists():
+        typer.echo(f"Error: a bureau with code {code!r} exists.", err=True)
+        raise typer.Exit(1)
+    geom = None
+    if boundary is not None:
+        data = json.loads(boundary.read_text("utf-8-sig"))
+        if data.get("type") == "FeatureCollection":
+            import shapely
+            from shapely.geometry import mapping, shape
+
+            data = mapping(shapely.union_all([shape(f["geometry"]) for f in data["features"]]))
+        geom = data
+    try:
+        with transaction.atomic():
+            b = Bureau.objects.create(
+                code=code,
+                name_zh=name,
+                name_en=name_en,
+                region_code=region_code or (code[:6] if code[:6].isdigit() else ""),
+            )
+            do_create_unit(
+                actor=None,
+                bureau=b,
+                parent=None,
+                kind="headquarters",
+                code="HQ",
+                name_zh="局机关",
+                name_en="Headquarters",
+                boundary=geom,
+            )
+    except ValidationError as exc:
+        typer.echo("Error: " + "; ".join(exc.messages), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Created bureau {code} ({name}) with its headquarters unit HQ.")
+
+
+@bureau_app.command("list")
+def bureau_list() -> None:
+    """List the bureaus."""
+    _setup()
+    from jingwu.core.models import Bureau
+
+    for b in Bureau.objects.order_by("code"):
+        typer.echo(f"{b.code:<12} {b.name_zh}  {b.name_en}")
+
+
+mapping_app = typer.Typer(help="Column mappings of foreign files (saved per bureau).", no_args_is_help=True)
+app.add_typer(mapping_app, name="mapping")
+
+
+@mapping_app.command("load")
+def mapping_load(
+    source: str = typer.Argument(..., help="A mapping JSON file, or a bundled set by name (e.g. chicago)."),
+    bureau: str = typer.Option("", help="Bureau code; needed when more than one bureau exists."),
+) -> None:
+    """Save the mappings of a JSON file into a bureau (replacing those of the same name)."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from jingwu.imports import services
+    from jingwu.imports.mapping import MappingError
+
+    b = _bureau(bureau)
+    try:
+        for data in services.load_mapping_file(source):
+            m = services.save_mapping(actor=None, bureau=b, data=data)
+            typer.echo(f"Saved mapping {m.name} ({m.kind}) in bureau {b.code}.")
+    except (MappingError, ValidationError) as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@mapping_app.command("list")
+def mapping_list(bureau: str = typer.Option("", help="Bureau code; all bureaus when empty.")) -> None:
+    """List the saved mappings (and the bundled ones)."""
+    _setup()
+    from jingwu.imports import services
+    from jingwu.imports.models import ImportMapping
+
+    qs = ImportMapping.objects.select_related("bureau").order_by("bureau__code", "name")
+    if bureau:
+        qs = qs.filter(bureau__code=bureau)
+    for m in qs:
+        typer.echo(f"{m.bureau.code:<12} {m.name:<28} {m.kind:<10} {m.description}")
+    typer.echo("Bundled: " + ", ".join(sorted(services.bundled_mappings())))
+
+
+@mapping_app.command("show")
+def mapping_show(
+    name: str = typer.Argument(..., help="Mapping name."),
+    bureau: str = typer.Option("", help="Bureau code; a bundled mapping when empty."),
+) -> None:
+    """Print a mapping as JSON."""
+    _setup()
+    import json
+
+    from jingwu.imports import services
+    from jingwu.imports.models import ImportMapping
+
+    if bureau:
+        m = ImportMapping.objects.filter(bureau__code=bureau, name=name).first()
+        data = m.as_dict() if m else None
+    else:
+        data = services.bundled_mappings().get(name)
+    if data is None:
+        typer.echo(f"Error: no mapping {name!r}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command()

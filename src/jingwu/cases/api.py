@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers
 
-from jingwu.org.api import ScopedViewSet
+from jingwu.core.api import ScopedViewSet
 
 from .filters import CaseFilter
 from .models import Case

@@ -1,24 +1,31 @@
-"""Spreadsheet import (CSV in UTF-8 or GBK, XLSX) through the same services as the UI.
+"""Spreadsheet import (CSV/TSV in UTF-8, UTF-16 or GBK, XLSX, GeoJSON) through the same checks as the UI.
 
-All or nothing: the rows are written in one transaction, and any bad row rolls all of
-them back; the report names each bad row, column, value and reason in the user's
-language. Rows that already exist (same external key) are left alone, so importing the
-same file twice changes nothing.
+This module holds the file readers, the value parsers and the report; the import
+itself runs as a job of ``jingwu.imports`` (checked in chunks, applied in one
+transaction). All or nothing by default: any bad row and nothing is imported, and
+the report names each bad row, column, value and reason in the user's language.
+Rows that already exist (same source system + external id, or the same number)
+are left alone, so importing the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import gzip
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+# Real files carry long free-text fields; the model's own limits judge them per row.
+csv.field_size_limit(16 * 1024 * 1024)
 
 # Column names in Chinese that people's sheets already use, mapped to ours.
 ALIASES = {
@@ -73,6 +80,14 @@ ALIASES = {
     "启用日期": "valid_from",
     "停用日期": "valid_to",
     "外部编号": "external_id",
+    "来源系统": "source_system",
+}
+
+KINDS: dict[str, str] = {
+    "incidents": "incidents.incident",
+    "officers": "personnel.officer",
+    "premises": "places.premises",
+    "units": "org.unit",
 }
 
 
@@ -92,16 +107,42 @@ class Report:
     unchanged: int = 0
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
+    bad_rows: int = 0
+    skip_invalid: bool = False
+    status: str = ""
+    job_id: int | None = None
+    reject_file: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """True when the file went in as asked (with --skip-invalid: whatever was valid)."""
+        if self.status == "failed":
+            return False
+        if self.skip_invalid:
+            return self.status != "rejected"
+        return not self.problems and not self.bad_rows
+
+    def _bad(self) -> int:
+        return max(self.bad_rows, len({p.row for p in self.problems}))
 
     def summary(self) -> str:
-        if self.problems:
+        bad = self._bad()
+        if self.skip_invalid and (bad or self.problems) and self.status != "failed":
+            if self.dry_run:
+                return _(
+                    "Dry run: %(rows)d rows read, %(new)d would be imported, %(same)d already present, "
+                    "%(bad)d rejected; nothing was saved."
+                ) % {"rows": self.rows, "new": self.created, "same": self.unchanged, "bad": bad}
+            return _("%(rows)d rows read: %(new)d imported, %(same)d already present, %(bad)d rejected.") % {
+                "rows": self.rows,
+                "new": self.created,
+                "same": self.unchanged,
+                "bad": bad,
+            }
+        if self.problems or bad:
             return _("%(rows)d rows read, %(bad)d with problems: nothing was imported.") % {
                 "rows": self.rows,
-                "bad": len({p.row for p in self.problems}),
+                "bad": bad,
             }
         if self.dry_run:
             return _(
@@ -114,69 +155,278 @@ class Report:
         }
 
 
-class _Rollback(Exception):
-    pass
+class TableError(ValidationError):
+    """The file as a whole cannot be read (encoding, format, broken structure)."""
+
+
+# ---------------------------------------------------------------------------
+# Reading files
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """A readable table: its format, encoding, header and number of data rows."""
+
+    path: Path
+    fmt: str  # "csv", "xlsx" or "geojson"
+    header: list[str]
+    total: int
+    encoding: str = ""
+    delimiter: str = ","
+
+    def info(self) -> dict:
+        return {
+            "format": self.fmt,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header": self.header,
+        }
+
+    def rows(self, start_after: int = 0) -> Iterator[tuple[int, list]]:
+        """(row number, values) of the non-blank data rows after row ``start_after``.
+
+        Row numbers are what a spreadsheet shows: the header is row 1. GeoJSON
+        features are numbered from 1.
+        """
+        if self.fmt == "xlsx":
+            yield from _xlsx_rows(self.path, start_after)
+        elif self.fmt == "geojson":
+            yield from _geojson_rows(self.path, self.header, start_after)
+        else:
+            yield from _csv_rows(self, start_after)
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _open_binary(path: Path):
+    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+
+
+def _head(path: Path, n: int = 4096) -> bytes:
+    try:
+        with _open_binary(path) as fh:
+            return fh.read(n)
+    except (OSError, EOFError) as exc:
+        raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def sniff_format(path: Path) -> str:
+    head = _head(path)
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if head.startswith(b"PK\x03\x04") or ".xlsx" in suffixes or ".xlsm" in suffixes:
+        return "xlsx"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if ".geojson" in suffixes or (".json" in suffixes and text.startswith(b"{")):
+        return "geojson"
+    if text.startswith(b"{") and b'"type"' in head:
+        return "geojson"
+    return "csv"
+
+
+def open_source(path: Path | str) -> Source:
+    """Open and check a file: detect its format and encoding and count its rows."""
+    path = Path(path)
+    fmt = sniff_format(path)
+    if fmt == "xlsx":
+        return _open_xlsx(path)
+    if fmt == "geojson":
+        return _open_geojson(path)
+    return _open_csv(path)
+
+
+def _encodings(head: bytes) -> list[str]:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ["utf-16"]
+    return ["utf-8-sig", "gb18030"]
+
+
+def _text(path: Path, encoding: str):
+    return io.TextIOWrapper(_open_binary(path), encoding=encoding, newline="")
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _open_csv(path: Path) -> Source:
+    head = _head(path)
+    for encoding in _encodings(head):
+        try:
+            with _text(path, encoding) as fh:
+                first = fh.readline()
+            delimiter = _sniff_delimiter(first)
+            header: list[str] = []
+            total = 0
+            with _text(path, encoding) as fh:
+                reader = csv.reader(fh, delimiter=delimiter)
+                for values in reader:
+                    if not header:
+                        header = [str(v).strip().lstrip("\ufeff") for v in values]
+                        continue
+                    if any(v.strip() for v in values):
+                        total += 1
+            return Source(path, "csv", header, total, encoding, delimiter)
+        except UnicodeError:
+            continue
+        except csv.Error as exc:
+            raise TableError(_("The file is not a readable table: %(error)s") % {"error": exc}) from exc
+        except (OSError, EOFError) as exc:
+            raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
+    raise TableError(_("The file is neither UTF-8 nor GBK text."))
+
+
+def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
+    try:
+        with _text(source.path, source.encoding) as fh:
+            reader = csv.reader(fh, delimiter=source.delimiter)
+            next(reader, None)
+            for number, values in enumerate(reader, start=2):
+                if number <= start_after or not any(v.strip() for v in values):
+                    continue
+                yield number, [v.strip() for v in values]
+    except UnicodeError as exc:
+        raise TableError(_("The file is neither UTF-8 nor GBK text.")) from exc
+    except csv.Error as exc:
+        raise TableError(_("The file is not a readable table: %(error)s") % {"error": exc}) from exc
+
+
+def _load_workbook(path: Path):
+    from openpyxl import load_workbook
+
+    try:
+        if _is_gzip(path):
+            raise TableError(_("The file is not a readable Excel workbook."))
+        return load_workbook(path, read_only=True, data_only=True)
+    except TableError:
+        raise
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike
+        raise TableError(_("The file is not a readable Excel workbook.")) from exc
+
+
+def _open_xlsx(path: Path) -> Source:
+    wb = _load_workbook(path)
+    try:
+        ws = wb.active
+        rows = ws.iter_rows(values_only=True)
+        header = [_cell(c) for c in next(rows, ())]
+        total = 0
+        for values in rows:
+            if values is not None and any(v is not None and str(v).strip() != "" for v in values):
+                total += 1
+    except TableError:
+        raise
+    except Exception as exc:
+        raise TableError(_("The file is not a readable Excel workbook.")) from exc
+    finally:
+        wb.close()
+    return Source(path, "xlsx", header, total)
+
+
+def _xlsx_rows(path: Path, start_after: int) -> Iterator[tuple[int, list]]:
+    wb = _load_workbook(path)
+    try:
+        rows = wb.active.iter_rows(values_only=True)
+        next(rows, None)
+        for number, values in enumerate(rows, start=2):
+            if number <= start_after or values is None:
+                continue
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield number, [_cell(v) for v in values]
+    finally:
+        wb.close()
+
+
+def _features(path: Path) -> list[dict]:
+    try:
+        with _open_binary(path) as fh:
+            data = json.loads(fh.read().decode("utf-8-sig"))
+    except (OSError, EOFError, UnicodeError, ValueError) as exc:
+        raise TableError(_("The file is not a GeoJSON FeatureCollection.")) from exc
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise TableError(_("The file is not a GeoJSON FeatureCollection."))
+    return [f for f in data["features"] if isinstance(f, dict)]
+
+
+def _open_geojson(path: Path) -> Source:
+    features = _features(path)
+    header: list[str] = []
+    seen: set[str] = set()
+    for f in features:
+        for key in (f.get("properties") or {}).keys():
+            if key not in seen:
+                seen.add(key)
+                header.append(str(key))
+    header.append("geometry")
+    return Source(path, "geojson", header, len(features), "utf-8")
+
+
+def _geojson_rows(path: Path, header: list[str], start_after: int) -> Iterator[tuple[int, list]]:
+    for number, f in enumerate(_features(path), start=1):
+        if number <= start_after:
+            continue
+        props = f.get("properties") or {}
+        values = [_cell(props.get(h)) if h in props else "" for h in header[:-1]]
+        values.append(f.get("geometry"))
+        yield number, values
 
 
 def read_table(path: Path) -> Iterator[dict[str, str]]:
     """Rows of a CSV or XLSX file as dicts keyed by (alias-resolved) column names."""
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        rows = wb.active.iter_rows(values_only=True)
-        header = [_column(c) for c in next(rows, ())]
-        for values in rows:
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
-                continue
-            yield {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
-        wb.close()
-        return
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The file is neither UTF-8 nor GBK text."))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [_column(c) for c in next(reader, [])]
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        yield {h: v.strip() for h, v in zip(header, values, strict=False) if h}
+    source = open_source(Path(path))
+    header = [_column(c) for c in source.header]
+    for _number, values in source.rows():
+        yield {h: v for h, v in zip(header, values, strict=False) if h}
 
 
 def _column(name) -> str:
-    name = str(name or "").strip()
+    name = str(name or "").strip().lstrip("\ufeff")
     return ALIASES.get(name, name.lower())
 
 
 def _cell(v) -> str:
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
     if isinstance(v, dt.datetime):
         return v.date().isoformat() if v.time() == dt.time(0) else v.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(v, dt.date):
         return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False)
     return str(v).strip()
+
+
+# ---------------------------------------------------------------------------
+# Parsing values
+# ---------------------------------------------------------------------------
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
 
 
 def parse_datetime(value: str, column: str) -> dt.datetime | None:
     if not value:
         return None
-    for fmt in (
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y/%m/%d %H:%M:%S",
-        "%Y/%m/%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-    ):
+    for fmt in DATETIME_FORMATS:
         try:
             return timezone.make_aware(dt.datetime.strptime(value, fmt))
         except ValueError:
@@ -189,7 +439,7 @@ def parse_date(value: str, column: str) -> dt.date | None:
         return None
     if len(value) > 10 and value[10] in " T" and value[11:].strip("0:. ") == "":
         value = value[:10]  # a date typed into a date-time cell
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
+    for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(value, fmt).date()
         except ValueError:
@@ -201,173 +451,24 @@ def parse_float(value: str, column: str) -> float | None:
     if value == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError as exc:
         raise ValidationError({column: _("Not a number.")}) from exc
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError({column: _("Not a number.")})
+    return number
 
 
 def parse_int(value: str, column: str) -> int:
     if value == "":
         return 0
     try:
-        return int(float(value))
+        number = float(value)
+        if number != number or abs(number) > 2**31:
+            raise ValueError(value)
+        return int(number)
     except ValueError as exc:
         raise ValidationError({column: _("Not a whole number.")}) from exc
-
-
-def _require(row: dict, *columns: str) -> None:
-    missing = {c: _("This column is required.") for c in columns if not row.get(c)}
-    if missing:
-        raise ValidationError(missing)
-
-
-def _incident(row: dict, bureau, actor) -> bool:
-    from jingwu.incidents.models import Incident
-    from jingwu.incidents.services import do_record_incident
-
-    _require(row, "received_at", "category")
-    ext, system = row.get("external_id", ""), row.get("source_system", "")
-    number = row.get("number", "")
-    existing = Incident.objects.filter(bureau=bureau)
-    if ext and existing.filter(source_system=system, external_id=ext).exists():
-        return False
-    if number and existing.filter(number=number).exists():
-        return False
-    do_record_incident(
-        actor=actor,
-        bureau=bureau,
-        category=row["category"],
-        number=number,
-        external_id=ext,
-        source_system=system,
-        received_at=parse_datetime(row["received_at"], "received_at"),
-        source=row.get("source") or "call_110",
-        lon=parse_float(row.get("lon", ""), "lon"),
-        lat=parse_float(row.get("lat", ""), "lat"),
-        address=row.get("address", ""),
-        description=row.get("description", ""),
-        reporter_name=row.get("reporter_name", ""),
-        reporter_phone=row.get("reporter_phone", ""),
-        dispatched_at=parse_datetime(row.get("dispatched_at", ""), "dispatched_at"),
-        arrived_at=parse_datetime(row.get("arrived_at", ""), "arrived_at"),
-        cleared_at=parse_datetime(row.get("cleared_at", ""), "cleared_at"),
-        status=row.get("status") or "closed",
-    )
-    return True
-
-
-def _officer(row: dict, bureau, actor) -> bool:
-    from jingwu.org.models import Unit
-    from jingwu.personnel.models import Officer
-    from jingwu.personnel.services import do_create_officer, do_create_posting
-
-    _require(row, "police_number", "name", "kind", "gender", "birth_date", "id_number")
-    if Officer.objects.filter(bureau=bureau, police_number=row["police_number"]).exists():
-        return False
-    skills: dict[str, int] = {}
-    for part in filter(None, (p.strip() for p in row.get("skills", "").replace("；", ";").split(";"))):
-        code, _sep, level = part.partition(":")
-        skills[code.strip()] = parse_int(level or "1", "skills")
-    officer = do_create_officer(
-        actor=actor,
-        bureau=bureau,
-        police_number=row["police_number"],
-        name=row["name"],
-        kind=row["kind"],
-        gender=row["gender"],
-        birth_date=parse_date(row["birth_date"], "birth_date"),
-        id_number=row["id_number"],
-        rank=row.get("rank") or "none",
-        phone=row.get("phone", ""),
-        hired=parse_date(row.get("hired", ""), "hired"),
-        status=row.get("status") or "active",
-        skills=skills,
-    )
-    if row.get("unit"):
-        unit = Unit.objects.current().filter(bureau=bureau, code=row["unit"]).first()
-        if unit is None:
-            raise ValidationError({"unit": _("No current unit has this code.")})
-        do_create_posting(
-            actor=actor,
-            officer=officer,
-            unit=unit,
-            role=row.get("role") or "staff",
-            start=parse_date(row.get("start", ""), "start") or timezone.localdate(),
-        )
-    return True
-
-
-def _premises(row: dict, bureau, actor) -> bool:
-    from jingwu.places.models import Premises
-    from jingwu.places.services import do_create_premises
-
-    _require(row, "external_id", "category", "name", "lon", "lat")
-    if Premises.objects.filter(bureau=bureau, external_id=row["external_id"]).exists():
-        return False
-    do_create_premises(
-        actor=actor,
-        bureau=bureau,
-        external_id=row["external_id"],
-        category=row["category"],
-        name=row["name"],
-        lon=parse_float(row["lon"], "lon"),
-        lat=parse_float(row["lat"], "lat"),
-        address=row.get("address", ""),
-        responsible_person=row.get("responsible_person", ""),
-        responsible_phone=row.get("responsible_phone", ""),
-        licence_no=row.get("licence_no", ""),
-        status=row.get("status") or "active",
-        employees=parse_int(row.get("employees", ""), "employees"),
-    )
-    return True
-
-
-def _unit(row: dict, bureau, actor) -> bool:
-    import json
-
-    from jingwu.org.models import Unit
-    from jingwu.org.services import do_create_unit
-
-    _require(row, "code", "kind", "name_zh")
-    valid_from = parse_date(row.get("valid_from", ""), "valid_from")
-    if Unit.objects.filter(bureau=bureau, code=row["code"], valid_from=valid_from).exists():
-        return False
-    parent = None
-    if row.get("parent"):
-        parent = Unit.objects.current().filter(bureau=bureau, code=row["parent"]).first()
-        if parent is None:
-            raise ValidationError({"parent": _("No current unit has this code.")})
-    boundary = None
-    if row.get("boundary"):
-        try:
-            boundary = json.loads(row["boundary"])
-        except ValueError as exc:
-            raise ValidationError({"boundary": _("The boundary is not readable GeoJSON.")}) from exc
-    do_create_unit(
-        actor=actor,
-        bureau=bureau,
-        parent=parent,
-        kind=row["kind"],
-        code=row["code"],
-        name_zh=row["name_zh"],
-        name_en=row.get("name_en", ""),
-        station_type=row.get("station_type", ""),
-        boundary=boundary,
-        households=parse_int(row.get("households", ""), "households"),
-        residents=parse_int(row.get("residents", ""), "residents"),
-        floating=parse_int(row.get("floating", ""), "floating"),
-        valid_from=valid_from,
-        valid_to=parse_date(row.get("valid_to", ""), "valid_to"),
-    )
-    return True
-
-
-KINDS: dict[str, Callable[[dict, object, object], bool]] = {
-    "incidents": _incident,
-    "officers": _officer,
-    "premises": _premises,
-    "units": _unit,
-}
 
 
 def run_import(
@@ -378,44 +479,25 @@ def run_import(
     actor,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    mapping=None,
+    skip_invalid: bool = False,
+    reject_file: Path | None = None,
 ) -> Report:
-    handler = KINDS[kind]
-    report = Report(kind=kind, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            try:
-                rows = read_table(Path(path))
-                for number, row in enumerate(rows, start=2):  # row 1 is the header
-                    report.rows += 1
-                    try:
-                        with transaction.atomic():
-                            created = handler(row, bureau, actor)
-                    except ValidationError as exc:
-                        _collect(report, number, row, exc)
-                        continue
-                    except PermissionDenied as exc:
-                        report.problems.append(Problem(number, "", "", str(exc)))
-                        continue
-                    if created:
-                        report.created += 1
-                    else:
-                        report.unchanged += 1
-                    if progress and report.rows % 1000 == 0:
-                        progress(_("%(n)d rows checked…") % {"n": report.rows})
-            except ValidationError as exc:
-                report.problems.append(Problem(0, "", "", " ".join(exc.messages)))
-            if report.problems or dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
-    return report
+    """Import ``path`` now (in this process) as an import job; return its report.
 
+    ``mapping`` is an ``ImportMapping``, a mapping dict or None (our own column
+    names and their Chinese aliases). See ``jingwu.imports.services``.
+    """
+    from jingwu.imports.services import run_import as run
 
-def _collect(report: Report, number: int, row: dict, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for column, errors in exc.message_dict.items():
-            for message in errors:
-                report.problems.append(Problem(number, column, row.get(column, ""), message))
-    else:
-        for message in exc.messages:
-            report.problems.append(Problem(number, "", "", message))
+    return run(
+        kind,
+        Path(path),
+        bureau=bureau,
+        actor=actor,
+        dry_run=dry_run,
+        progress=progress,
+        mapping=mapping,
+        skip_invalid=skip_invalid,
+        reject_file=reject_file,
+    )

@@ -84,7 +84,9 @@ _LOG_FEATURES = frozenset({"incidents_per_km2", "premises_per_km2"})
 _AREA_FEATURES = frozenset({"incidents_per_km2", "premises_per_km2", "urban_share"})
 
 #: Weights of the z-scores in the k-means distance.
-CLUSTER_WEIGHTS: Mapping[str, float] = MappingProxyType({f: (1.0 if f in _AREA_FEATURES else 0.25) for f in FEATURES})
+CLUSTER_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {f: (1.0 if f in _AREA_FEATURES else 0.25) for f in FEATURES}
+)
 
 #: Weights of the z-scores in the transparent urban/intensity score (seasonality counts
 #: against: a holiday peak marks a rural tourist area).
@@ -102,7 +104,12 @@ def _check_int(name: str, value, minimum: int) -> None:
 
 
 def _check_float(name: str, value, minimum: float = 0.0) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < minimum:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value < minimum
+    ):
         raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
 
 
@@ -245,7 +252,10 @@ class FeatureTable:
     std: FloatArray
 
     def as_dict(self) -> dict[str, dict[str, float]]:
-        return {c: {f: float(self.values[i, j]) for j, f in enumerate(self.names)} for i, c in enumerate(self.codes)}
+        return {
+            c: {f: float(self.values[i, j]) for j, f in enumerate(self.names)}
+            for i, c in enumerate(self.codes)
+        }
 
 
 def _raw_features(
@@ -533,7 +543,11 @@ def classify_stations(
         total = int(cells.sum())
         p = cells / total if total else None
         for b in range(bootstrap):
-            draw = rng.multinomial(total, p).reshape(n, 12, 2).astype(float) if p is not None else np.zeros((n, 12, 2))
+            draw = (
+                rng.multinomial(total, p).reshape(n, 12, 2).astype(float)
+                if p is not None
+                else np.zeros((n, 12, 2))
+            )
             noise = np.exp(rng.normal(0.0, jitter, size=(5, n)))
             values = _raw_features(
                 profile.residents * noise[0],  # type: ignore[operator]
@@ -592,4 +606,3 @@ def classify_stations(
         seed=seed,
         bootstrap=bootstrap,
     )
-

@@ -98,7 +98,9 @@ def _float_array(name: str, values, n: int | None = None, *, allow_nan: bool = F
         raise ValueError(f"{name} has {len(arr)} rows, expected {n}")
     bad = ~np.isfinite(arr) if not allow_nan else np.isinf(arr)
     if bad.any():
-        raise ValueError(f"{name} has {int(bad.sum())} non-finite values (first at row {int(np.argmax(bad))})")
+        raise ValueError(
+            f"{name} has {int(bad.sum())} non-finite values (first at row {int(np.argmax(bad))})"
+        )
     arr = arr.copy()
     arr.flags.writeable = False
     return arr
@@ -114,7 +116,11 @@ def _int_array(name: str, values, n: int | None = None, *, lo: int = 0, hi: int 
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if len(arr) and not np.issubdtype(arr.dtype, np.integer):
-        if not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+        if (
+            not np.issubdtype(arr.dtype, np.floating)
+            or not np.all(np.isfinite(arr))
+            or np.any(arr != np.round(arr))
+        ):
             raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
     arr = arr.astype(np.int64)
     if n is not None and len(arr) != n:
@@ -198,7 +204,9 @@ class CategoryTime:
 
 def default_category_times() -> Mapping[str, CategoryTime]:
     """The documented defaults of :data:`vocab.INCIDENT_CATEGORIES` (families and categories)."""
-    return MappingProxyType({c.code: CategoryTime(float(c.minutes), float(c.backup)) for c in INCIDENT_CATEGORIES})
+    return MappingProxyType(
+        {c.code: CategoryTime(float(c.minutes), float(c.backup)) for c in INCIDENT_CATEGORIES}
+    )
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,9 @@ class TravelPolicy:
         _finite("rural_kmh", self.rural_kmh, strict=True)
         _finite("circuity", self.circuity)
         if self.circuity < 1.0:
-            raise ValueError(f"circuity must be >= 1 (roads are never shorter than a straight line), got {self.circuity!r}")
+            raise ValueError(
+                f"circuity must be >= 1 (roads are never shorter than a straight line), got {self.circuity!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -410,7 +420,9 @@ class GridArrays:
         else:
             urban = np.asarray(self.urban)
             if urban.shape != (n,) or urban.dtype != bool:
-                raise ValueError(f"urban must be a boolean array with {n} rows, got {urban.dtype} {urban.shape}")
+                raise ValueError(
+                    f"urban must be a boolean array with {n} rows, got {urban.dtype} {urban.shape}"
+                )
             urban = urban.copy()
         urban.flags.writeable = False
         object.__setattr__(self, "urban", urban)
@@ -715,10 +727,17 @@ def compute_demand(
     rate_rows = []
     for t in grids.station_type:
         if t not in policy.basic_work:
-            raise ValueError(f"no basic work rates for station type {t!r}; configured: {sorted(policy.basic_work)}")
+            raise ValueError(
+                f"no basic work rates for station type {t!r}; configured: {sorted(policy.basic_work)}"
+            )
         r = policy.basic_work[t]
         rate_rows.append(
-            (r.visits_per_household * r.hours_per_visit, r.hours_per_1000_residents, r.hours_per_premises, r.patrol_hours_per_km2)
+            (
+                r.visits_per_household * r.hours_per_visit,
+                r.hours_per_1000_residents,
+                r.hours_per_premises,
+                r.patrol_hours_per_km2,
+            )
         )
     rates = np.array(rate_rows)[station_of_grid]
     grid_work = Workload(
@@ -741,7 +760,9 @@ def compute_demand(
     s_inc = station_of_grid[g]
     reactive = (hours_per_call + travel) * per_year
     n_st = grids.n_stations
-    how = np.bincount(s_inc * HOURS_PER_WEEK + incidents.hour_of_week, weights=reactive, minlength=n_st * HOURS_PER_WEEK)
+    how = np.bincount(
+        s_inc * HOURS_PER_WEEK + incidents.hour_of_week, weights=reactive, minlength=n_st * HOURS_PER_WEEK
+    )
     month = np.bincount(s_inc * MONTHS + (incidents.month - 1), weights=reactive, minlength=n_st * MONTHS)  # type: ignore[operator]
     return DemandResult(
         grids=grid_work,

@@ -1228,9 +1228,9 @@ class _Model:
 
 
 def _abs_var(model: cp_model.CpModel, expr: cp_model.LinearExpr, bound: int, name: str) -> cp_model.IntVar:
-    d = model.NewIntVar(0, max(bound, 0), name)
-    model.Add(d >= expr)
-    model.Add(d >= -expr)
+    d = model.new_int_var(0, max(bound, 0), name)
+    model.add(d >= expr)
+    model.add(d >= -expr)
     return d
 
 
@@ -1241,15 +1241,15 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
     units, officers = problem.units, problem.officers
     nu = len(units)
     m = cp_model.CpModel()
-    zero = m.NewConstant(0)
+    zero = m.new_constant(0)
     cand = [list(range(nu)) for _ in officers] if explain else prep.cand
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_unit: list[list[int]] = [[] for _ in range(nu)]
     for oi in range(len(officers)):
         for ui in cand[oi]:
-            x[(oi, ui)] = m.NewBoolVar(f"x_{oi}_{ui}")
+            x[(oi, ui)] = m.new_bool_var(f"x_{oi}_{ui}")
             by_unit[ui].append(oi)
-        m.AddExactlyOne(x[(oi, ui)] for ui in cand[oi])
+        m.add_exactly_one(x[(oi, ui)] for ui in cand[oi])
 
     groups: dict[str, cp_model.IntVar] = {}
     info: dict[str, tuple[str, int | None, Any, int | None]] = {}
@@ -1260,22 +1260,22 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
         if not explain:
             return
         if name not in groups:
-            groups[name] = m.NewBoolVar(f"rule[{name}]")
+            groups[name] = m.new_bool_var(f"rule[{name}]")
             info[name] = (rule, ui, arg, req)
-        ct.OnlyEnforceIf(groups[name])
+        ct.only_enforce_if(groups[name])
 
     def total(ui: int, pick) -> cp_model.LinearExpr:
-        return cp_model.LinearExpr.Sum([zero] + [x[(oi, ui)] for oi in by_unit[ui] if pick(oi)])
+        return cp_model.LinearExpr.sum([zero] + [x[(oi, ui)] for oi in by_unit[ui] if pick(oi)])
 
     for name, rule, ui, arg, required in _rules(prep):
         if rule in ("headcount_min", "on_duty"):
-            ct = m.Add(total(ui, lambda oi, k=arg: officers[oi].kind == k) >= required)  # type: ignore[arg-type]
+            ct = m.add(total(ui, lambda oi, k=arg: officers[oi].kind == k) >= required)  # type: ignore[arg-type]
         elif rule == "headcount_max":
-            ct = m.Add(total(ui, lambda oi, k=arg: officers[oi].kind == k) <= required)  # type: ignore[arg-type]
+            ct = m.add(total(ui, lambda oi, k=arg: officers[oi].kind == k) <= required)  # type: ignore[arg-type]
         elif rule == "lead":
-            ct = m.Add(total(ui, lambda oi: prep.lead_ok[oi]) >= required)  # type: ignore[arg-type]
+            ct = m.add(total(ui, lambda oi: prep.lead_ok[oi]) >= required)  # type: ignore[arg-type]
         else:
-            ct = m.Add(total(ui, lambda oi, r=arg: r.met_by(officers[oi])) >= required)  # type: ignore[arg-type]
+            ct = m.add(total(ui, lambda oi, r=arg: r.met_by(officers[oi])) >= required)  # type: ignore[arg-type]
         enforce(ct, name, rule, ui, arg, required)
 
     if explain:
@@ -1283,11 +1283,11 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
             c = prep.cur[oi]
             if prep.locked[oi]:
                 name = f"locked:{units[c].id}"
-                enforce(m.Add(x[(oi, c)] == 1), name, "locked", c, None, None)
+                enforce(m.add(x[(oi, c)] == 1), name, "locked", c, None, None)
             allowed = set(prep.cand_free[oi])
             for ui in range(nu):
                 if ui not in allowed:
-                    enforce(m.Add(x[(oi, ui)] == 0), "candidates", "candidates", None, None, None)
+                    enforce(m.add(x[(oi, ui)] == 0), "candidates", "candidates", None, None, None)
         return _Model(m, x, groups, info, {})
 
     # objective terms (integer points; _POINTS points = 1 weighted objective unit)
@@ -1318,7 +1318,7 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
             coef = round(_POINTS * w.target * factor / 10)
             dev_parts.append(coef * d)
             dev_raw.append(d)
-    terms["target_deviation"] = (cp_model.LinearExpr.Sum(dev_raw), 0.1)
+    terms["target_deviation"] = (cp_model.LinearExpr.sum(dev_raw), 0.1)
     obj.extend(dev_parts)
 
     # age and gender balance
@@ -1330,16 +1330,16 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
             continue
         ref = round(10 * prep.ref_age[ui])
         coeffs = [10 * officers[oi].age - ref for oi in staff]
-        expr = cp_model.LinearExpr.WeightedSum([x[(oi, ui)] for oi in staff], coeffs)
+        expr = cp_model.LinearExpr.weighted_sum([x[(oi, ui)] for oi in staff], coeffs)
         age_raw.append(_abs_var(m, expr, sum(abs(c) for c in coeffs), f"age_{ui}"))
         fref = round(100 * prep.ref_female[ui])
         fco = [(100 if officers[oi].gender == "F" else 0) - fref for oi in staff]
-        expr = cp_model.LinearExpr.WeightedSum([x[(oi, ui)] for oi in staff], fco)
+        expr = cp_model.LinearExpr.weighted_sum([x[(oi, ui)] for oi in staff], fco)
         fem_raw.append(_abs_var(m, expr, sum(abs(c) for c in fco), f"fem_{ui}"))
-    terms["age_imbalance"] = (cp_model.LinearExpr.Sum(age_raw), 0.1)
-    terms["gender_imbalance"] = (cp_model.LinearExpr.Sum(fem_raw), 0.01)
-    obj.append(round(_POINTS * w.age / 10) * cp_model.LinearExpr.Sum(age_raw))
-    obj.append(round(_POINTS * w.gender / 100) * cp_model.LinearExpr.Sum(fem_raw))
+    terms["age_imbalance"] = (cp_model.LinearExpr.sum(age_raw), 0.1)
+    terms["gender_imbalance"] = (cp_model.LinearExpr.sum(fem_raw), 0.01)
+    obj.append(round(_POINTS * w.age / 10) * cp_model.LinearExpr.sum(age_raw))
+    obj.append(round(_POINTS * w.gender / 100) * cp_model.LinearExpr.sum(fem_raw))
 
     # moves, commute, female back office -> operational
     stay, km_vars, km_coefs, fo_vars = [], [], [], []
@@ -1360,16 +1360,16 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
                 and units[ui].kind in OPERATIONAL_KINDS
             ):
                 fo_vars.append(x[(oi, ui)])
-    moves_expr = movable - cp_model.LinearExpr.Sum([zero] + stay)
-    km_expr = cp_model.LinearExpr.WeightedSum([zero] + km_vars, [0] + km_coefs)
-    fo_expr = cp_model.LinearExpr.Sum([zero] + fo_vars)
+    moves_expr = movable - cp_model.LinearExpr.sum([zero] + stay)
+    km_expr = cp_model.LinearExpr.weighted_sum([zero] + km_vars, [0] + km_coefs)
+    fo_expr = cp_model.LinearExpr.sum([zero] + fo_vars)
     terms["moves"] = (moves_expr, 1.0)
     terms["commute_km"] = (km_expr, 0.1)
     terms["female_to_operational"] = (fo_expr, 1.0)
     obj.append(round(_POINTS * w.moves) * moves_expr)
     obj.append(round(_POINTS * w.commute / 10) * km_expr)
     obj.append(-round(_POINTS * w.female_operational) * fo_expr)
-    m.Minimize(cp_model.LinearExpr.Sum(obj))
+    m.minimize(cp_model.LinearExpr.sum(obj))
     return _Model(m, x, groups, info, terms)
 
 
@@ -1394,16 +1394,16 @@ def _explain(prep: _Prep) -> tuple[tuple[RuleConflict, ...], bool, bool]:
     built = _build(prep, explain=True)
     m = built.model
     names = sorted(built.groups)
-    index_to_name = {built.groups[n].Index(): n for n in names}
+    index_to_name = {built.groups[n].index: n for n in names}
 
     def run(active: list[str]) -> tuple[int, list[str]]:
-        m.ClearAssumptions()
-        m.AddAssumptions([built.groups[n] for n in active])
+        m.clear_assumptions()
+        m.add_assumptions([built.groups[n] for n in active])
         solver = _solver(params, params.explain_deterministic_time, workers=1)
-        status = solver.Solve(m)
+        status = solver.solve(m)
         core: list[str] = []
         if status == cp_model.INFEASIBLE:
-            core = sorted(index_to_name[i] for i in solver.SufficientAssumptionsForInfeasibility())
+            core = sorted(index_to_name[i] for i in solver.sufficient_assumptions_for_infeasibility())
         return status, core
 
     status, core = run(names)
@@ -1515,10 +1515,10 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
     built = _build(prep, explain=False)
     hint = greedy_baseline(problem)
     for (oi, ui), var in built.x.items():
-        built.model.AddHint(var, 1 if hint[officers[oi].id] == units[ui].id else 0)
+        built.model.add_hint(var, 1 if hint[officers[oi].id] == units[ui].id else 0)
     solver = _solver(params, params.max_deterministic_time)
-    status = solver.Solve(built.model)
-    det_time = solver.DeterministicTime()
+    status = solver.solve(built.model)
+    det_time = solver.deterministic_time
     status_name = _STATUS_NAMES.get(status, str(status))
     before_idx = list(prep.cur)
     feasible = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -1528,13 +1528,13 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
     if feasible:
         for oi in range(len(officers)):
             for ui in prep.cand[oi]:
-                if solver.BooleanValue(built.x[(oi, ui)]):
+                if solver.boolean_value(built.x[(oi, ui)]):
                     after_idx[oi] = ui
                     break
-        objective = solver.ObjectiveValue() / _POINTS
-        bound = solver.BestObjectiveBound() / _POINTS
+        objective = solver.objective_value / _POINTS
+        bound = solver.best_objective_bound / _POINTS
         gap = max(0.0, (objective - bound) / max(1.0, abs(objective)))
-        terms = {name: round(solver.Value(expr) * scale, 4) for name, (expr, scale) in built.terms.items()}
+        terms = {name: round(solver.value(expr) * scale, 4) for name, (expr, scale) in built.terms.items()}
     conflicts: tuple[RuleConflict, ...] = ()
     minimal = False
     if not feasible and params.explain and status in (cp_model.INFEASIBLE, cp_model.UNKNOWN):

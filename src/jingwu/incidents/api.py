@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from jingwu.core import audit
-from jingwu.org.api import ScopedViewSet, ServiceModelSerializer, actor_bureau
+from jingwu.core.api import ScopedViewSet, ServiceModelSerializer, actor_bureau
 
 from .filters import IncidentFilter
 from .models import Incident

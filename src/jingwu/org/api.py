@@ -8,184 +8,22 @@ field errors and their ``PermissionDenied`` a 403. Nothing is deleted through th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import contextmanager
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.contrib.django_filters import DjangoFilterExtension
-from drf_spectacular.plumbing import build_basic_type, build_parameter_type
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, mixins, serializers, viewsets
-from rest_framework.settings import api_settings
+from rest_framework import mixins, serializers
 
-from jingwu.core.filters import UnitFilter
-from jingwu.core.models import Bureau
-from jingwu.core.scope import can, can_object, user_bureau_ids
+from jingwu.core.api import (
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSet,
+    ServiceModelSerializer,
+    actor_bureau,
+    reason_field,
+)
 
 from .filters import UnitListFilter
 from .models import Unit
 from .selectors import units_for
 
-NOT_HERE = _("You do not have permission to do this here.")
-
-
 # --- shared pieces -------------------------------------------------------------------
-
-
-def _validation_detail(exc: DjangoValidationError) -> dict:
-    non_field = api_settings.NON_FIELD_ERRORS_KEY
-    if hasattr(exc, "error_dict"):
-        return {
-            (non_field if key == NON_FIELD_ERRORS else key): msgs for key, msgs in exc.message_dict.items()
-        }
-    return {non_field: exc.messages}
-
-
-@contextmanager
-def service_errors():
-    """Turn a service's refusals into API errors (400 with field errors, 403)."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(_validation_detail(exc)) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except IntegrityError as exc:  # a race with a concurrent write, or a constraint no service checks
-        raise exceptions.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY: [_("This conflicts with an existing record.")]}
-        ) from exc
-
-
-def actor_bureau(user) -> Bureau:
-    """The bureau a new record of ``user`` belongs to."""
-    if getattr(user, "bureau_id", None):
-        return user.bureau
-    ids = user_bureau_ids(user)
-    if len(ids) == 1:
-        return Bureau.objects.get(pk=next(iter(ids)))
-    raise exceptions.ValidationError(
-        {api_settings.NON_FIELD_ERRORS_KEY: [_("Your account belongs to no single bureau.")]}
-    )
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object given by id, chosen among those the caller may see.
-
-    An id outside the caller's scope is answered like an id that does not exist.
-    """
-
-    def __init__(self, *, selector: Callable, model: type[models.Model], **kwargs):
-        self.selector = selector
-        if not kwargs.get("read_only"):
-            kwargs.setdefault("queryset", model._default_manager.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.queryset.none()
-        return self.selector(request.user)
-
-
-def reason_field():
-    return serializers.CharField(
-        label=_("reason"),
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        max_length=500,
-        help_text=_("Why the record is changed (kept in the audit trail)."),
-    )
-
-
-class ServiceModelSerializer(serializers.ModelSerializer):
-    """A model serializer that validates only: saving is the services' business."""
-
-    def create(self, validated_data):
-        raise NotImplementedError("API writes go through the viewset's service call")
-
-    def update(self, instance, validated_data):
-        raise NotImplementedError("API writes go through the viewset's service call")
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Reads through ``selector``; writes through ``create_object``/``update_object`` (services).
-
-    Subclasses list ScopedViewSet first, then the DRF list/retrieve/create/update mixins
-    they offer (so ``create`` and ``perform_*`` here wrap the mixins'); anything not
-    mixed in (delete in particular) answers 405.
-    """
-
-    model: type[models.Model]
-    selector: Callable  # (user, action="view") -> QuerySet
-    ordering: tuple[str, ...] = ("pk",)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation
-            return self.model._default_manager.none()
-        return type(self).selector(self.request.user).order_by(*self.ordering)
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.action in {"update", "partial_update"} and not can_object(self.request.user, obj, "change"):
-            raise exceptions.PermissionDenied(NOT_HERE)
-        return obj
-
-    def create(self, request, *args, **kwargs):
-        if not can(request.user, self.model, "add"):
-            raise exceptions.PermissionDenied(NOT_HERE)
-        return super().create(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("reason", None)
-        with service_errors():
-            obj = self.create_object(data)
-        serializer.instance = self.reload(obj)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        reason = data.pop("reason", "")
-        with service_errors():
-            obj = self.update_object(serializer.instance, data, reason)
-        serializer.instance = self.reload(obj)
-
-    def reload(self, obj):
-        """The saved object as the list would show it (with its related rows loaded)."""
-        return type(self).selector(self.request.user).filter(pk=obj.pk).first() or obj
-
-    def create_object(self, data: dict):  # pragma: no cover - every writable viewset overrides
-        raise NotImplementedError
-
-    def update_object(self, obj, data: dict, reason: str):  # pragma: no cover
-        raise NotImplementedError
-
-
-class ScopedUnitFilterExtension(DjangoFilterExtension):
-    """Document ``UnitFilter`` (a unit id, filtered by a method) as an integer parameter."""
-
-    priority = 1
-
-    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        if isinstance(filter_field, UnitFilter):
-            return [
-                build_parameter_type(
-                    name=field_name,
-                    required=filter_field.extra["required"],
-                    location=OpenApiParameter.QUERY,
-                    description=self._get_field_description(filter_field, None),
-                    schema=build_basic_type(OpenApiTypes.INT),
-                )
-            ]
-        return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
-
-
-# --- units ---------------------------------------------------------------------------
 
 
 class UnitSerializer(ServiceModelSerializer):

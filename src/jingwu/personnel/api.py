@@ -18,15 +18,15 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from jingwu.core import audit
-from jingwu.core.filters import UnitFilter
-from jingwu.core.scope import restrict
-from jingwu.org.api import (
+from jingwu.core.api import (
     ScopedPrimaryKeyRelatedField,
     ScopedViewSet,
     ServiceModelSerializer,
     actor_bureau,
     reason_field,
 )
+from jingwu.core.filters import UnitFilter
+from jingwu.core.scope import restrict
 from jingwu.org.models import Unit
 from jingwu.org.selectors import units_for
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers
 
-from jingwu.org.api import ScopedViewSet, ServiceModelSerializer, actor_bureau, reason_field
+from jingwu.core.api import ScopedViewSet, ServiceModelSerializer, actor_bureau, reason_field
 
 from .filters import PremisesFilter
 from .models import Premises

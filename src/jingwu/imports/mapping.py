@@ -1,0 +1,438 @@
+"""Column mappings: how a foreign file's columns and values become our fields and codes.
+
+A mapping is data (an ``ImportMapping`` row or a JSON file in ``mappings/``)::
+
+    {
+      "name": "vancouver-crimes", "kind": "incidents", "source_system": "vpd",
+      "columns": {
+        "external_id": "_hash",
+        "received_at": "{YEAR}-{MONTH|pad2}-{DAY|pad2} {HOUR|pad2}:{MINUTE|pad2}",
+        "category": "TYPE", "lon": "X", "lat": "Y", "address": "HUNDRED_BLOCK"
+      },
+      "category_map": {"Theft from Vehicle": "0101", "*": "0699"},
+      "value_maps": {"status": {"HAN": "closed"}},
+      "coordinate_system": "utm:10N",
+      "datetime_formats": ["%Y-%m-%d %H:%M"],
+      "timezone": "America/Vancouver",
+      "options": {}
+    }
+
+A column expression is
+- a column name (matched without regard to case or surrounding blanks);
+- a template with ``{column}`` or ``{column|filter|...}`` parts; filters: ``int``
+  (drop leading zeros and ".0"), ``pad2``, ``pad3``, ``pad4`` (zero-pad a number),
+  ``upper``, ``lower``, ``title``, ``strip``, ``digits``;
+- ``{"const": value}``;
+- a list of expressions: the first that is not empty.
+
+Two pseudo-columns exist: ``_row`` (the row number) and ``_hash`` (a digest of the
+row's values, with a counter for identical rows): an external id for files without
+one, stable as long as the file is the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from jingwu.core.importing import ALIASES, DATE_FORMATS, DATETIME_FORMATS
+
+from .projections import ProjectionError, projection
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "incidents": (
+        "external_id",
+        "source_system",
+        "number",
+        "received_at",
+        "category",
+        "source",
+        "status",
+        "lon",
+        "lat",
+        "address",
+        "description",
+        "reporter_name",
+        "reporter_phone",
+        "dispatched_at",
+        "arrived_at",
+        "cleared_at",
+    ),
+    "officers": (
+        "police_number",
+        "name",
+        "kind",
+        "gender",
+        "birth_date",
+        "id_number",
+        "rank",
+        "phone",
+        "hired",
+        "status",
+        "unit",
+        "role",
+        "start",
+        "skills",
+    ),
+    "premises": (
+        "external_id",
+        "category",
+        "name",
+        "lon",
+        "lat",
+        "address",
+        "responsible_person",
+        "responsible_phone",
+        "licence_no",
+        "status",
+        "employees",
+    ),
+    "units": (
+        "code",
+        "parent",
+        "kind",
+        "name_zh",
+        "name_en",
+        "station_type",
+        "boundary",
+        "households",
+        "residents",
+        "floating",
+        "valid_from",
+        "valid_to",
+        "base_lon",
+        "base_lat",
+    ),
+}
+
+PSEUDO = {"_row", "_hash"}
+
+
+class MappingError(ValueError):
+    """A mapping that cannot work (unknown field, bad expression, unknown time zone...)."""
+
+
+def norm(name: Any) -> str:
+    return str(name or "").strip().lstrip("\ufeff").strip().lower()
+
+
+_TEMPLATE = re.compile(r"\{([^{}|]+)((?:\|[a-z0-9]+)*)\}")
+
+
+def _f_int(v: str) -> str:
+    v = v.strip()
+    if not v:
+        return v
+    try:
+        f = float(v)
+    except ValueError:
+        return v.lstrip("0") or ("0" if v else v)
+    return str(int(f)) if f == int(f) else v
+
+
+def _pad(width: int) -> Callable[[str], str]:
+    def pad(v: str) -> str:
+        v = _f_int(v)
+        return v.zfill(width) if v.isdigit() else v
+
+    return pad
+
+
+FILTERS: dict[str, Callable[[str], str]] = {
+    "int": _f_int,
+    "pad2": _pad(2),
+    "pad3": _pad(3),
+    "pad4": _pad(4),
+    "upper": str.upper,
+    "lower": str.lower,
+    "title": str.title,
+    "strip": str.strip,
+    "digits": lambda v: "".join(ch for ch in v if ch.isdigit()),
+}
+
+
+@dataclass
+class Expr:
+    """A compiled column expression: ``fn(row) -> str`` and the columns it reads."""
+
+    fn: Callable[[dict], str]
+    columns: tuple[str, ...]
+    label: str
+
+    def __call__(self, row: dict) -> str:
+        return self.fn(row)
+
+
+def compile_expr(expr: Any) -> Expr:
+    if isinstance(expr, dict):
+        if "const" in expr:
+            value = "" if expr["const"] is None else str(expr["const"])
+            return Expr(lambda row: value, (), value)
+        raise MappingError(f"unknown expression {expr!r}")
+    if isinstance(expr, list):
+        parts = [compile_expr(e) for e in expr]
+        if not parts:
+            raise MappingError("an empty list of alternatives")
+
+        def first(row: dict) -> str:
+            for p in parts:
+                v = p(row)
+                if v != "":
+                    return v
+            return ""
+
+        cols = tuple(c for p in parts for c in p.columns)
+        return Expr(first, cols, " / ".join(p.label for p in parts))
+    if not isinstance(expr, str) or not expr.strip():
+        raise MappingError(f"not a column expression: {expr!r}")
+    if "{" not in expr:
+        key = norm(expr)
+        return Expr(lambda row: row.get(key, ""), (key,), expr.strip())
+    pieces: list[tuple[str, str, tuple[Callable[[str], str], ...]]] = []
+    pos = 0
+    for m in _TEMPLATE.finditer(expr):
+        names = [f for f in m.group(2).split("|") if f]
+        unknown = [f for f in names if f not in FILTERS]
+        if unknown:
+            raise MappingError(f"unknown filter {unknown[0]!r} in {expr!r}")
+        pieces.append((expr[pos : m.start()], norm(m.group(1)), tuple(FILTERS[f] for f in names)))
+        pos = m.end()
+    tail = expr[pos:]
+    if not pieces:
+        raise MappingError(f"no {{column}} in template {expr!r}")
+
+    def render(row: dict) -> str:
+        out = []
+        empty = True
+        for literal, key, filters in pieces:
+            v = row.get(key, "")
+            if v != "":
+                empty = False
+            for f in filters:
+                v = f(v)
+            out.append(literal)
+            out.append(v)
+        return "" if empty else ("".join(out) + tail).strip()
+
+    return Expr(render, tuple(p[1] for p in pieces), expr)
+
+
+@dataclass
+class MappingSpec:
+    """A mapping as the importer uses it; built from a model row, a dict, or the default."""
+
+    kind: str
+    name: str = ""
+    source_system: str = ""
+    columns: dict[str, Any] = field(default_factory=dict)
+    category_map: dict[str, str] = field(default_factory=dict)
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    coordinate_system: str = "wgs84"
+    datetime_formats: list[str] = field(default_factory=list)
+    timezone: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    default: bool = False  # our own column names and the Chinese aliases
+
+    @classmethod
+    def from_dict(cls, data: dict, kind: str | None = None) -> MappingSpec:
+        data = dict(data or {})
+        spec = cls(
+            kind=kind or data.get("kind", ""),
+            name=str(data.get("name", "")),
+            source_system=str(data.get("source_system", "") or ""),
+            columns=dict(data.get("columns") or {}),
+            category_map={str(k): str(v) for k, v in (data.get("category_map") or {}).items()},
+            value_maps={
+                str(f): {str(k): str(v) for k, v in (m or {}).items()}
+                for f, m in (data.get("value_maps") or {}).items()
+            },
+            coordinate_system=str(data.get("coordinate_system") or "wgs84"),
+            datetime_formats=list(data.get("datetime_formats") or []),
+            timezone=str(data.get("timezone") or ""),
+            options=dict(data.get("options") or {}),
+            description=str(data.get("description") or ""),
+        )
+        spec.check()
+        return spec
+
+    @classmethod
+    def default_for(cls, kind: str) -> MappingSpec:
+        return cls(kind=kind, default=True)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "source_system": self.source_system,
+            "columns": self.columns,
+            "category_map": self.category_map,
+            "value_maps": self.value_maps,
+            "coordinate_system": self.coordinate_system,
+            "datetime_formats": self.datetime_formats,
+            "timezone": self.timezone,
+            "options": self.options,
+        }
+
+    def check(self) -> None:
+        """Raise MappingError when the mapping cannot work, whatever the file."""
+        if self.kind not in FIELDS:
+            raise MappingError(f"unknown kind {self.kind!r}; choose one of {', '.join(FIELDS)}")
+        unknown = [f for f in self.columns if f not in FIELDS[self.kind]]
+        if unknown:
+            raise MappingError(
+                f"unknown field(s) for {self.kind}: {', '.join(unknown)}; "
+                f"the fields are {', '.join(FIELDS[self.kind])}"
+            )
+        for expr in self.columns.values():
+            compile_expr(expr)
+        try:
+            projection(self.coordinate_system)
+        except ProjectionError as exc:
+            raise MappingError(str(exc)) from exc
+        self.tz()
+        for fmt in self.datetime_formats:
+            if not isinstance(fmt, str) or "%" not in fmt:
+                raise MappingError(f"not a strptime format: {fmt!r}")
+
+    def tz(self) -> dt.tzinfo:
+        name = self.timezone or settings.TIME_ZONE
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise MappingError(f"unknown time zone {name!r}") from exc
+
+    def uses_hash(self) -> bool:
+        return any("_hash" in compile_expr(e).columns for e in self.columns.values())
+
+
+class Binding:
+    """A mapping bound to a file's header: evaluates our fields on a row."""
+
+    def __init__(self, spec: MappingSpec, header: list[str]):
+        self.spec = spec
+        self.header = list(header)
+        if spec.default:
+            self.keys = [ALIASES.get(str(h).strip().lstrip("\ufeff"), norm(h)) for h in header]
+        else:
+            self.keys = [norm(h) for h in header]
+        self.original = {}
+        for k, h in zip(self.keys, self.header, strict=True):
+            self.original.setdefault(k, str(h))
+        if spec.default:
+            self.exprs = {f: compile_expr(f) for f in FIELDS[spec.kind] if f in self.original}
+        else:
+            self.exprs = {f: compile_expr(e) for f, e in spec.columns.items()}
+        self.tz = spec.tz()
+        self.formats = tuple(spec.datetime_formats) or DATETIME_FORMATS
+        self.custom_formats = bool(spec.datetime_formats)
+        self._value_maps = {f: {norm(k): v for k, v in m.items()} for f, m in spec.value_maps.items()}
+        self._category_map = {norm(k): v for k, v in spec.category_map.items()}
+
+    def missing_columns(self) -> list[str]:
+        """Columns the mapping reads that the file does not have."""
+        out = []
+        for expr in self.exprs.values():
+            for c in expr.columns:
+                if c not in PSEUDO and c not in self.original and self.original.get(c) is None:
+                    out.append(c)
+        return sorted(set(out))
+
+    def row_dict(self, values: list) -> dict:
+        row: dict = {}
+        for k, v in zip(self.keys, values, strict=False):
+            if k and k not in row:
+                row[k] = v
+        return row
+
+    def has(self, fieldname: str) -> bool:
+        return fieldname in self.exprs
+
+    def get(self, row: dict, fieldname: str) -> str:
+        expr = self.exprs.get(fieldname)
+        if expr is None:
+            return ""
+        v = expr(row)
+        return v if isinstance(v, str) else ("" if v is None else str(v))
+
+    def column(self, fieldname: str) -> str:
+        """Their column name(s) for our field, for reports."""
+        if self.spec.default:
+            return fieldname
+        expr = self.exprs.get(fieldname)
+        if expr is None:
+            return fieldname
+        cols = [self.original.get(c, c) for c in expr.columns if c not in PSEUDO]
+        return "+".join(dict.fromkeys(cols)) if cols else fieldname
+
+    # -- values ------------------------------------------------------------
+
+    def mapped(self, fieldname: str, value: str) -> str:
+        """Apply the value map of ``fieldname`` (exact, then case-insensitive, then "*")."""
+        vmap = self.spec.value_maps.get(fieldname)
+        if not vmap:
+            return value
+        if value in vmap:
+            return vmap[value]
+        low = self._value_maps[fieldname]
+        key = norm(value)
+        if key in low:
+            return low[key]
+        return value
+
+    def map_default(self, fieldname: str) -> str | None:
+        vmap = self.spec.value_maps.get(fieldname) or {}
+        return vmap.get("*")
+
+    def category(self, value: str) -> str:
+        if value in self.spec.category_map:
+            return self.spec.category_map[value]
+        return self._category_map.get(norm(value), value)
+
+    def category_default(self) -> str | None:
+        return self.spec.category_map.get("*")
+
+    def datetime(self, value: str) -> dt.datetime:
+        """Parse a date-time in the mapping's formats and time zone; ValueError if it does not fit."""
+        value = value.strip()
+        if not self.custom_formats and _ISO.match(value):
+            naive = dt.datetime.fromisoformat(value.replace("/", "-"))
+            return naive.replace(tzinfo=self.tz)
+        for fmt in self.formats:
+            try:
+                parsed = dt.datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=self.tz)
+            return parsed
+        raise ValueError(value)
+
+    def date(self, value: str) -> dt.date:
+        value = value.strip()
+        if len(value) > 10 and value[10] in " T" and value[11:].strip("0:. ") == "":
+            value = value[:10]
+        for fmt in (*DATE_FORMATS, *self.spec.datetime_formats):
+            try:
+                return dt.datetime.strptime(value, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(value)
+
+    def datetime_message(self) -> str:
+        if self.custom_formats:
+            return _("Not a date and time in the expected format (%(formats)s).") % {
+                "formats": " | ".join(self.formats)
+            }
+        return _("Not a date and time like 2019-04-07 08:30.")
+
+
+_ISO = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")

@@ -1,0 +1,752 @@
+"""Import jobs: create, check in chunks, apply in one transaction, report, audit.
+
+See docs/import-export.md for the design. In short:
+
+- ``create_job`` records who imports what file with which mapping;
+- ``process_job`` runs (or resumes) it: phase 1 checks the file chunk by chunk into
+  ``ImportRow`` staging rows, committing each chunk with the job's progress;
+  phase 2 writes the valid rows, the job's final state and the ``import`` audit
+  event in ONE transaction. A job killed in phase 1 resumes after its last
+  committed chunk; a job killed in phase 2 has written nothing and applies again;
+- ``start_job`` hands a job to the background worker (django-q2);
+- ``run_import`` is the synchronous form used by tests and scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from jingwu.core import audit
+from jingwu.core.importing import Problem, Report, Source, TableError, open_source
+from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
+from jingwu.core.scope import can, current_memberships
+
+from .kinds import HANDLERS, Context, Row, Staged
+from .mapping import Binding, MappingError, MappingSpec
+from .models import ACTIVE_STATUSES, PROBLEM_CAP, ImportJob, ImportMapping, ImportRow, JobStatus, RowStatus
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2000
+STALE_AFTER = {JobStatus.QUEUED: 60, JobStatus.CHECKING: 300, JobStatus.APPLYING: 3600}
+
+ProgressFn = Callable[[ImportJob, str, int], None]  # (job, phase "check"/"apply"/"done", rows done)
+
+
+class JobBusy(Exception):
+    """Another live process is running this job."""
+
+
+def model_for(kind: str):
+    return HANDLERS[kind].model()
+
+
+# ---------------------------------------------------------------------------
+# Who may import and see jobs
+# ---------------------------------------------------------------------------
+
+
+def can_import(user, kind: str | None = None) -> bool:
+    kinds = [kind] if kind else list(HANDLERS)
+    return any(can(user, model_for(k), "add") for k in kinds)
+
+
+def importable_kinds(user) -> list[str]:
+    return [k for k in HANDLERS if can(user, model_for(k), "add")]
+
+
+def auditor_bureau_ids(user) -> set[int]:
+    from jingwu.accounts.choices import Role
+
+    return {m.bureau_id for m in current_memberships(user) if m.role == Role.AUDITOR}
+
+
+def jobs_for(user):
+    """Jobs the user may see: their own, and all of the bureaus they audit."""
+    qs = ImportJob.objects.select_related("user", "mapping", "bureau")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    audited = auditor_bureau_ids(user)
+    return qs.filter(Q(user=user) | Q(bureau_id__in=audited))
+
+
+def import_bureaus(user, kind: str | None = None) -> list:
+    """Bureaus where the user may import (``kind``, or anything)."""
+    from jingwu.core.models import Bureau
+
+    if user.is_superuser:
+        return list(Bureau.objects.all())
+    from jingwu.core.permissions import allowed
+
+    labels = [model_for(k)._meta.label_lower for k in ([kind] if kind else HANDLERS)]
+    ids = {
+        m.bureau_id
+        for m in current_memberships(user)
+        if any(allowed(m.role, label, "add")[0] for label in labels)
+    }
+    return list(Bureau.objects.filter(pk__in=ids))
+
+
+def mappings_for(user):
+    bureaus = import_bureaus(user)
+    return ImportMapping.objects.filter(bureau__in=bureaus).order_by("kind", "name")
+
+
+# ---------------------------------------------------------------------------
+# Mappings
+# ---------------------------------------------------------------------------
+
+BUNDLED = Path(__file__).resolve().parent / "mappings"
+
+
+def bundled_mappings() -> dict[str, dict]:
+    """The mappings shipped in ``mappings/*.json`` by name."""
+    import json
+
+    out: dict[str, dict] = {}
+    for path in sorted(BUNDLED.glob("*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        for m in data.get("mappings", []):
+            out[m["name"]] = {**m, "_file": path.name}
+    return out
+
+
+def load_mapping_file(source: str) -> list[dict]:
+    """Mappings from a JSON file path, or a bundled file by its stem (``chicago``)."""
+    import json
+
+    path = Path(source)
+    if not path.exists():
+        path = BUNDLED / f"{source}.json"
+    if not path.exists():
+        raise MappingError(
+            f"no mapping file {source!r} (bundled: {', '.join(p.stem for p in BUNDLED.glob('*.json'))})"
+        )
+    data = json.loads(path.read_text("utf-8"))
+    items = data.get("mappings", [data]) if isinstance(data, dict) else data
+    return [dict(m) for m in items]
+
+
+def save_mapping(*, actor, bureau, data: dict) -> ImportMapping:
+    """Create or update a bureau's mapping from a dict (checked first)."""
+    spec = MappingSpec.from_dict(data)
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        from jingwu.core.services import authorize
+
+        authorize(actor, model_for(spec.kind), "add", bureau=bureau)
+    with transaction.atomic():
+        existing = ImportMapping.objects.filter(bureau=bureau, name=spec.name).first()
+        before = existing.as_dict() if existing else None
+        m = existing or ImportMapping(
+            bureau=bureau, name=spec.name, created_by=actor if actor and actor.pk else None
+        )
+        for key, value in spec.as_dict().items():
+            if key != "name":
+                setattr(m, key, value)
+        m.timezone = spec.timezone or settings.TIME_ZONE
+        m.full_clean(exclude=["bureau", "created_by"])
+        m.save()
+        audit.record(
+            "update" if existing else "create",
+            actor=actor,
+            bureau=bureau,
+            obj=m,
+            before=before,
+            after=m.as_dict(),
+        )
+    return m
+
+
+def find_mapping(bureau, name: str, kind: str | None = None, actor=None) -> ImportMapping:
+    """A bureau's mapping by name; a bundled mapping of that name is saved to the bureau first."""
+    m = ImportMapping.objects.filter(bureau=bureau, name=name).first()
+    if m is None:
+        bundled = bundled_mappings().get(name)
+        if bundled is None:
+            raise MappingError(f"no mapping {name!r} in bureau {bureau.code} (and none bundled)")
+        m = save_mapping(actor=actor, bureau=bureau, data={k: v for k, v in bundled.items() if k != "_file"})
+    if kind and m.kind != kind:
+        raise MappingError(f"mapping {name!r} is for {m.kind}, not {kind}")
+    return m
+
+
+# ---------------------------------------------------------------------------
+# Jobs
+# ---------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _snapshot(kind: str, mapping) -> tuple[ImportMapping | None, dict | None]:
+    if mapping is None:
+        return None, None
+    if isinstance(mapping, ImportMapping):
+        spec = MappingSpec.from_dict(mapping.as_dict())
+        obj = mapping
+    elif isinstance(mapping, MappingSpec):
+        spec, obj = mapping, None
+    else:
+        spec, obj = MappingSpec.from_dict(mapping), None
+    if spec.kind != kind:
+        raise MappingError(f"mapping {spec.name!r} is for {spec.kind}, not {kind}")
+    return obj, spec.as_dict()
+
+
+def create_job(
+    *,
+    kind: str,
+    bureau,
+    user,
+    path: Path | None = None,
+    upload=None,
+    mapping=None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    via: str = "cli",
+    language: str | None = None,
+) -> ImportJob:
+    if kind not in HANDLERS:
+        raise ValidationError({"kind": _("Unknown kind of import.")})
+    if user is not None and not getattr(user, "is_superuser", False):
+        from jingwu.core.services import authorize
+
+        authorize(user, model_for(kind), "add", bureau=bureau)
+    obj, snapshot = _snapshot(kind, mapping)
+    job = ImportJob(
+        bureau=bureau,
+        user=user if user is not None and user.pk else None,
+        kind=kind,
+        mapping=obj,
+        mapping_snapshot=snapshot,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        via=via,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    if upload is not None:
+        job.file_name = Path(upload.name).name[:255]
+        h = hashlib.sha256()
+        for block in upload.chunks():
+            h.update(block)
+        job.sha256 = h.hexdigest()
+        upload.seek(0)
+        job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{job.file_name}", upload, save=False)
+    elif path is not None:
+        path = Path(path).resolve()
+        job.source_path = str(path)
+        job.file_name = path.name[:255]
+        job.sha256 = file_sha256(path)
+    else:
+        raise ValueError("a job needs a path or an upload")
+    job.save()
+    return job
+
+
+def find_resumable(*, kind, bureau, user, sha256, mapping, dry_run, skip_invalid) -> ImportJob | None:
+    """An unfinished job for the same file, mapping and options (killed or interrupted)."""
+    _obj, snapshot = _snapshot(kind, mapping)
+    for job in ImportJob.objects.filter(
+        bureau=bureau,
+        kind=kind,
+        sha256=sha256,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        status__in=ACTIVE_STATUSES,
+        user=user if user is not None and user.pk else None,
+    ).order_by("-id"):
+        if job.mapping_snapshot == snapshot:
+            return job
+    return None
+
+
+def job_path(job: ImportJob) -> Path:
+    if job.file:
+        return Path(job.file.path)
+    return Path(job.source_path)
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(worker: str) -> bool:
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine: trust the heartbeat
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim(job: ImportJob) -> bool:
+    job.refresh_from_db()
+    if job.status not in ACTIVE_STATUSES:
+        return False
+    me = _worker_id()
+    if job.worker and job.worker != me and _alive(job.worker):
+        limit = STALE_AFTER.get(job.status, 300)
+        fresh = job.heartbeat and (timezone.now() - job.heartbeat).total_seconds() < limit
+        if fresh:
+            raise JobBusy(job.worker)
+    n = ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(worker=me, heartbeat=timezone.now())
+    if not n:
+        raise JobBusy(job.worker)
+    job.worker = me
+    return True
+
+
+def start_job(job: ImportJob) -> None:
+    """Hand the job to the background worker."""
+    from django_q.tasks import async_task
+
+    async_task("jingwu.imports.tasks.run_job", job.pk, task_name=f"import-{job.pk}", group="imports")
+
+
+def process_job(
+    job: ImportJob, *, progress: ProgressFn | None = None, reject_path: Path | None = None
+) -> ImportJob:
+    """Run or resume a job to its end (done, rejected or failed)."""
+    if not _claim(job):
+        return job
+    token = None
+    if current_context() is None:
+        token = set_context(RequestContext(request_id=f"import-{job.pk}", ip="", user_agent="", via=job.via))
+    try:
+        with translation.override(job.language):
+            _run(job, progress)
+    finally:
+        ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(worker="")
+        if token is not None:
+            reset_context(token)
+    job.refresh_from_db()
+    if job.status not in ACTIVE_STATUSES:
+        # the staged valid rows have served; the bad ones stay for the reject file
+        ImportRow.objects.filter(job=job, status=RowStatus.OK).delete()
+    if job.status in (JobStatus.DONE, JobStatus.REJECTED) and job.rows_invalid:
+        path = write_reject_file(job)
+        if reject_path is not None and path is not None:
+            shutil.copyfile(path, reject_path)
+    return job
+
+
+def _spec(job: ImportJob) -> MappingSpec:
+    if job.mapping_snapshot:
+        return MappingSpec.from_dict(job.mapping_snapshot, kind=job.kind)
+    return MappingSpec.default_for(job.kind)
+
+
+def _run(job: ImportJob, progress: ProgressFn | None) -> None:
+    handler = HANDLERS[job.kind]
+    try:
+        spec = _spec(job)
+        source = open_source(job_path(job))
+        binding = Binding(spec, source.header)
+        if job.status == JobStatus.QUEUED:
+            job.status = JobStatus.CHECKING
+            job.started = timezone.now()
+            job.rows_total = source.total
+            job.source_info = source.info()
+            job.save(update_fields=["status", "started", "rows_total", "source_info", "updated_at"])
+        missing = binding.missing_columns()
+        if missing:
+            _finish(
+                job,
+                JobStatus.REJECTED,
+                problems=[
+                    [
+                        1,
+                        binding.original.get(c, c),
+                        "",
+                        _("The file has no column %(column)s, which the mapping reads.") % {"column": c},
+                    ]
+                    for c in missing
+                ],
+            )
+            return
+        ctx = Context(job, binding)
+        if job.status == JobStatus.CHECKING:
+            _check_phase(job, ctx, source, handler, progress)
+        if job.status == JobStatus.APPLYING:
+            _apply_phase(job, ctx, handler, progress)
+    except (TableError, MappingError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _finish(job, JobStatus.REJECTED, problems=[[0, "", "", message]])
+    except Exception as exc:  # a bug or the database: keep the job's record
+        log.exception("import job %s failed", job.pk)
+        _finish(job, JobStatus.FAILED, error="".join(traceback.format_exception_only(exc)).strip())
+
+
+def _rows(job: ImportJob, source: Source, binding: Binding, needs_hash: bool) -> Iterator[Row]:
+    """The file's rows after the job's last checked row (hashes count the earlier rows too)."""
+    seen: dict[bytes, int] = {}
+    start = 0 if needs_hash else job.last_row
+    for row_no, values in source.rows(start_after=start):
+        row = binding.row_dict(values)
+        if needs_hash:
+            h = hashlib.blake2b(digest_size=12)
+            h.update("\x1f".join(str(v) for v in values).encode("utf-8", "surrogatepass"))
+            digest = h.digest()
+            n = seen.get(digest, 0) + 1
+            seen[digest] = n
+            row["_hash"] = digest.hex() + (f"-{n}" if n > 1 else "")
+            if row_no <= job.last_row:
+                continue
+        row["_row"] = str(row_no)
+        yield Row(row_no, row, values)
+
+
+def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress) -> None:
+    needs_hash = ctx.spec.uses_hash()
+    chunk: list[Row] = []
+    for row in _rows(job, source, ctx.binding, needs_hash):
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            _stage(job, ctx, handler, chunk)
+            chunk = []
+            if progress:
+                progress(job, "check", job.rows_done)
+    if chunk:
+        _stage(job, ctx, handler, chunk)
+        if progress:
+            progress(job, "check", job.rows_done)
+    if job.rows_invalid and not job.skip_invalid:
+        _finish(job, JobStatus.REJECTED)
+    elif job.dry_run and handler.bulk:
+        job.created = job.rows_valid
+        _finish(job, JobStatus.DONE)
+    else:
+        job.status = JobStatus.APPLYING
+        job.save(update_fields=["status", "updated_at"])
+
+
+def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
+    staged: list[Staged] = handler.check(ctx, chunk)
+    ok = [s for s in staged if s.status == "ok"]
+    doomed = job.rows_invalid > 0 and not job.skip_invalid
+    # the same key earlier in this job or in this chunk: a duplicate row
+    keys = [s.key for s in ok if s.key]
+    seen = set()
+    for i in range(0, len(keys), 500):
+        seen.update(
+            ImportRow.objects.filter(job=job, key__in=keys[i : i + 500], status=RowStatus.OK).values_list(
+                "key", flat=True
+            )
+        )
+    for s in ok:
+        if s.key and s.key in seen:
+            s.status = "duplicate"
+        elif s.key:
+            seen.add(s.key)
+    rows = []
+    problems = []
+    counts = {"ok": 0, "invalid": 0, "same": 0}
+    for s in staged:
+        if s.status == "ok":
+            counts["ok"] += 1
+            if not doomed:
+                rows.append(
+                    ImportRow(job=job, row_no=s.row_no, key=s.key[:200], status=RowStatus.OK, data=s.data)
+                )
+        elif s.status == "invalid":
+            counts["invalid"] += 1
+            rows.append(
+                ImportRow(
+                    job=job,
+                    row_no=s.row_no,
+                    status=RowStatus.INVALID,
+                    data={"raw": [_jsonable(v) for v in (s.raw or [])]},
+                    problems=s.problems,
+                )
+            )
+            for column, value, reason in s.problems:
+                problems.append([s.row_no, column, value, reason])
+        elif s.status in ("present", "duplicate", "merged"):
+            counts["same"] += 1
+    updates = ctx.cache.pop("updates", {})
+    with transaction.atomic():
+        ImportRow.objects.bulk_create(rows, batch_size=500)
+        for pk, data in updates.items():
+            ImportRow.objects.filter(pk=pk).update(data=data)
+        job.rows_done += len(chunk)
+        job.last_row = chunk[-1].row_no
+        job.rows_valid += counts["ok"]
+        job.rows_invalid += counts["invalid"]
+        job.unchanged += counts["same"]
+        _add_problems(job, problems)
+        job.heartbeat = timezone.now()
+        job.save(
+            update_fields=[
+                "rows_done",
+                "last_row",
+                "rows_valid",
+                "rows_invalid",
+                "unchanged",
+                "problems",
+                "problems_total",
+                "heartbeat",
+                "updated_at",
+            ]
+        )
+
+
+def _jsonable(v):
+    if v is None or isinstance(v, str | int | float | bool):
+        return v
+    if isinstance(v, dict | list):
+        import json
+
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def _add_problems(job: ImportJob, problems: list) -> None:
+    job.problems_total += len(problems)
+    room = PROBLEM_CAP - len(job.problems)
+    if room > 0:
+        job.problems = job.problems + [
+            [r, c, v[:200] if isinstance(v, str) else v, m] for r, c, v, m in problems[:room]
+        ]
+
+
+class _Rollback(Exception):
+    def __init__(self, result):
+        self.result = result
+
+
+def _ok_chunks(job: ImportJob) -> Iterator[list[ImportRow]]:
+    last = 0
+    while True:
+        chunk = list(
+            ImportRow.objects.filter(job=job, status=RowStatus.OK, row_no__gt=last)
+            .order_by("row_no")
+            .only("row_no", "key", "data")[:CHUNK]
+        )
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].row_no
+
+
+def _apply_phase(job: ImportJob, ctx: Context, handler, progress) -> None:
+    done = 0
+
+    def applied(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(job, "apply", done)
+
+    ctx.apply_progress = applied
+    if progress:
+        progress(job, "apply", 0)
+    try:
+        with transaction.atomic():
+            created, unchanged, problems = handler.apply(ctx, _ok_chunks(job))
+            if problems and not job.skip_invalid:
+                raise _Rollback((created, unchanged, problems))
+            if job.dry_run:
+                raise _Rollback((created, unchanged, problems))
+            handler.finish(ctx)
+            _mark_invalid(job, problems)
+            job.created = created
+            job.unchanged += unchanged
+            _finish(job, JobStatus.DONE, atomic=False)
+    except _Rollback as rb:
+        created, unchanged, problems = rb.result
+        _mark_invalid(job, problems)
+        job.created = created
+        job.unchanged += unchanged
+        rejected = bool(problems) and not job.skip_invalid
+        _finish(job, JobStatus.REJECTED if rejected else JobStatus.DONE)
+
+
+def _mark_invalid(job: ImportJob, problems: dict[int, list]) -> None:
+    if not problems:
+        return
+    flat = []
+    for row_no, plist in sorted(problems.items()):
+        ImportRow.objects.filter(job=job, row_no=row_no).update(status=RowStatus.INVALID, problems=plist)
+        flat.extend([row_no, c, v, m] for c, v, m in plist)
+    job.rows_invalid += len(problems)
+    job.rows_valid -= len(problems)
+    _add_problems(job, flat)
+
+
+def _finish(
+    job: ImportJob, status: str, *, problems: list | None = None, error: str = "", atomic=True
+) -> None:
+    def write():
+        if problems:
+            _add_problems(job, problems)
+        job.status = status
+        job.error = error
+        job.finished = timezone.now()
+        job.heartbeat = job.finished
+        job.save()
+        audit.record(
+            "import",
+            actor=job.user,
+            bureau=job.bureau,
+            obj=job,
+            object_repr=f"{job.kind}: {job.file_name}",
+            after={
+                "job": job.pk,
+                "kind": job.kind,
+                "file": job.file_name,
+                "sha256": job.sha256,
+                "mapping": (job.mapping_snapshot or {}).get("name", ""),
+                "status": job.status,
+                "dry_run": job.dry_run,
+                "skip_invalid": job.skip_invalid,
+                "rows": job.rows_done,
+                "created": job.created,
+                "unchanged": job.unchanged,
+                "rejected": job.rows_invalid,
+                "problems": job.problems_total,
+                "error": error[:500],
+            },
+        )
+
+    if atomic:
+        with transaction.atomic():
+            write()
+    else:
+        write()
+
+
+# ---------------------------------------------------------------------------
+# Reports and reject files
+# ---------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def reject_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "rejects"
+
+
+def write_reject_file(job: ImportJob) -> Path | None:
+    """The job's bad rows as CSV (UTF-8 with BOM), their values and the reasons."""
+    if not ImportRow.objects.filter(job=job, status=RowStatus.INVALID).exists():
+        return None
+    folder = reject_dir() / str(job.bureau_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"job-{job.pk}-rejects.csv"
+    header = list((job.source_info or {}).get("header") or [])
+    with translation.override(job.language), open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([_("Row"), *[neutralise(h) for h in header], _("Problems")])
+        qs = ImportRow.objects.filter(job=job, status=RowStatus.INVALID).order_by("row_no")
+        for r in qs.iterator(chunk_size=CHUNK):
+            raw = list(r.data.get("raw") or [])
+            raw += [""] * (len(header) - len(raw))
+            reasons = "; ".join(f"{c}: {m}" if c else m for c, _v, m in (r.problems or []))
+            w.writerow(
+                [
+                    r.row_no,
+                    *[neutralise("" if v is None else v) for v in raw[: max(len(header), len(raw))]],
+                    neutralise(reasons),
+                ]
+            )
+    rel = path.relative_to(Path(settings.MEDIA_ROOT))
+    ImportJob.objects.filter(pk=job.pk).update(reject_file=str(rel))
+    job.reject_file = str(rel)
+    return path
+
+
+def reject_path(job: ImportJob) -> Path | None:
+    if job.reject_file:
+        path = Path(settings.MEDIA_ROOT) / job.reject_file
+        if path.exists():
+            return path
+    return write_reject_file(job)
+
+
+def job_report(job: ImportJob) -> Report:
+    problems = [Problem(int(r), str(c), "" if v is None else str(v), str(m)) for r, c, v, m in job.problems]
+    report = Report(
+        kind=job.kind,
+        rows=job.rows_done,
+        created=job.created,
+        unchanged=job.unchanged,
+        dry_run=job.dry_run,
+        problems=problems,
+        bad_rows=job.rows_invalid,
+        skip_invalid=job.skip_invalid,
+        status=job.status,
+        job_id=job.pk,
+        reject_file=job.reject_file,
+    )
+    if job.status == JobStatus.FAILED and not problems:
+        report.problems.append(Problem(0, "", "", job.error or _("The import failed.")))
+    return report
+
+
+def run_import(
+    kind: str,
+    path: Path,
+    *,
+    bureau,
+    actor,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+    mapping=None,
+    skip_invalid: bool = False,
+    reject_file: Path | None = None,
+    via: str = "cli",
+) -> Report:
+    """Import a file now, in this process, as a job; return the report."""
+    try:
+        job = create_job(
+            kind=kind,
+            bureau=bureau,
+            user=actor,
+            path=path,
+            mapping=mapping,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            via=via,
+        )
+    except PermissionDenied as exc:
+        return Report(kind=kind, problems=[Problem(0, "", "", str(exc))], status="rejected")
+
+    def echo(j: ImportJob, phase: str, n: int) -> None:
+        if progress and phase == "check":
+            progress(_("%(n)d rows checked…") % {"n": n})
+
+    process_job(job, progress=echo if progress else None, reject_path=reject_file)
+    return job_report(job)
