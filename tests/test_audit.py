@@ -117,3 +117,10 @@ def test_writes_record_request_context(client, county):
     event = AuditEvent.objects.filter(object_type="places.premises", action="update").order_by("-id").first()
     assert event.actor == root and event.user_agent == "pytest-agent" and event.ip == "127.0.0.1"
     assert event.before["name"] == "城西宾馆" and event.after["name"] == "城西宾馆（更名）"
+
+
+def test_the_auditor_filters_by_unit(client, county):
+    client.force_login(county.auditor)
+    r = client.get(reverse("audit_list"), {"unit": county.east.pk})
+    rows = list(r.context["page"])
+    assert rows and all(e.unit_path.startswith(county.east.path) for e in rows)

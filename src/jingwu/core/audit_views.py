@@ -9,13 +9,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .filters import StyledFilterSet
+from .filters import StyledFilterSet, UnitFilter
 from .models import AuditEvent
 from .scope import can, restrict
 
@@ -30,9 +31,7 @@ class AuditFilter(StyledFilterSet):
     object_type = django_filters.CharFilter(label=_("Object type"), lookup_expr="icontains")
     object_id = django_filters.CharFilter(label=_("Object id"))
     q = django_filters.CharFilter(label=_("Object or reason"), method="search")
-    unit = django_filters.CharFilter(
-        label=_("Unit code path"), field_name="unit_path", lookup_expr="startswith", widget=forms.HiddenInput
-    )
+    unit = UnitFilter(lookup_for=lambda u: Q(unit_path__startswith=u.path))
     at_from = django_filters.DateFilter(
         label=_("From"),
         field_name="at",
@@ -48,11 +47,9 @@ class AuditFilter(StyledFilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["actor", "action", "object_type", "object_id", "q", "at_from", "at_to"]
+        fields = ["actor", "action", "object_type", "object_id", "q", "unit", "at_from", "at_to"]
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
-
         return (
             queryset.filter(Q(object_repr__icontains=value) | Q(reason__icontains=value))
             if value
