@@ -5,7 +5,8 @@ centroid, or wherever its calls come from), assign every area to one of ``k`` di
 so that every district is **contiguous** (one piece over shared borders), the districts'
 **workloads are balanced**, their shapes are **compact** and travel from each district's
 **base** is short. The same tool splits a station's grids into zones, a county into
-station areas, or a city's beats into police districts (the Chicago check below).
+station areas, or a city's beats into police districts (the Chicago check is in
+``docs/engine-plan.md``).
 
 **Adjacency.** Two areas are neighbours when their boundaries share a line at least
 ``min_shared_m`` long (corner contacts do not count), found with a shapely STRtree and
@@ -554,7 +555,9 @@ class DistrictingOptions:
 @dataclass(frozen=True, eq=False)
 class DistrictPlan:
     """A plan: ``labels[i]`` is area ``i``'s district (0..k-1), its ``metrics``, the objective
-    ``f`` and the objective reached by each start."""
+    ``f`` and the objective reached by each start. (With fixed bases the plan's dispersion
+    is measured about the bases, ``metrics.dispersion`` about the centres, so ``objective``
+    can differ from ``metrics.objective(λ, μ)``.)"""
 
     labels: IntArray
     metrics: DistrictMetrics
@@ -587,7 +590,6 @@ class _Search:
         self.mu = opts.dispersion_weight / float(v.sum())
         self.fixed = opts.base_areas
         self.locked = set(opts.base_areas or ())
-        self.xy_full = graph.xy
 
     # -- state -------------------------------------------------------------------------------
 
