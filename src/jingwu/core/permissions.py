@@ -84,3 +84,8 @@ def allowed(role: str, model_label: str, action: str) -> tuple[bool, str]:
     """Whether ``role`` may do ``action`` ("view", "add", "change", "delete") on a model."""
     actions, reach = PERMISSIONS.get(role, {}).get(model_label, ("", "subtree"))
     return (action[0] in actions, reach)
+
+
+def grant(role: str, model_label: str, actions: str, reach: str = "subtree") -> None:
+    """Add a row to the permission table (an app's ``ready()`` declares its own models here)."""
+    PERMISSIONS.setdefault(role, {})[model_label] = (actions, reach)

@@ -79,6 +79,11 @@ _UNIT_SCOPES: dict[str, Callable] = {
 }
 
 
+def register_scope(model_label: str, fn: Callable) -> None:
+    """Say how a model's rows hang off the unit tree: ``fn(unit) -> Q`` (an app's ``ready()``)."""
+    _UNIT_SCOPES[model_label] = fn
+
+
 def _prefix(q: Q, prefix: str) -> Q:
     """Re-root a Q on a related model (``pk__in`` on officer becomes ``officer__pk__in``)."""
     out = Q()
