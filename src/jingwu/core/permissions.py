@@ -1,7 +1,7 @@
 """Who may do what: the one permission table of the project.
 
 ``PERMISSIONS[role][model_label]`` is a pair (actions, reach):
-- actions: a string of letters, v = view, a = add, c = change, d = delete;
+- actions: a string of letters, v = view, a = add, c = change, d = delete, p = approve;
 - reach: how far from the membership's unit the role sees rows of that model:
   ``subtree`` (the unit and everything below it), ``bureau`` (the whole bureau), or
   ``criminal`` (criminal incidents and cases anywhere in the bureau: the
@@ -80,10 +80,15 @@ PERMISSIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Letters of the actions in the table: view, add, change, delete, and approve (command's
+# approval of a plan before it is applied).
+ACTION_LETTERS = {"view": "v", "add": "a", "change": "c", "delete": "d", "approve": "p"}
+
+
 def allowed(role: str, model_label: str, action: str) -> tuple[bool, str]:
-    """Whether ``role`` may do ``action`` ("view", "add", "change", "delete") on a model."""
+    """Whether ``role`` may do ``action`` ("view", "add", "change", "delete", "approve") on a model."""
     actions, reach = PERMISSIONS.get(role, {}).get(model_label, ("", "subtree"))
-    return (action[0] in actions, reach)
+    return (ACTION_LETTERS[action] in actions, reach)
 
 
 def grant(role: str, model_label: str, actions: str, reach: str = "subtree") -> None:
