@@ -24,8 +24,8 @@ which must stay flat as bureaus go by).
 
 Usage (prints one JSON object):
     python bench/bench_reassign.py
-    python bench/bench_reassign.py --staff 1000 --time 45 --workers 2
-    python bench/bench_reassign.py --bureaus 100 --bureau-time 5 --bureau-staff 600
+    python bench/bench_reassign.py --staff 1000 --time 20 --workers 2
+    python bench/bench_reassign.py --skip-county --bureaus 100 --bureau-time 5 --bureau-staff 600
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ import resource
 import statistics
 import time
 import tracemalloc
+from dataclasses import replace
 from typing import Any
 
 from jingwu.engine.reassign import (
     Headcount,
-    ObjectiveWeights,
     Officer,
     ReassignParams,
     ReassignProblem,
@@ -93,7 +93,10 @@ def synthetic_county(seed: int, staff: int = 1000) -> tuple[list[Unit], list[Off
     plan: list[tuple[str, str, str | None, str | None, float, float, float]] = []
     stations = [("U1", "full_spectrum", 1.5, 0.5), ("U2", "full_spectrum", -2.0, -1.0)]
     stations += [(f"T{i}", "proactive", 14 * math.cos(i * 1.3), 14 * math.sin(i * 1.3)) for i in range(1, 6)]
-    stations += [(f"R{i}", "preventive", 26 * math.cos(i * 1.05 + 0.4), 26 * math.sin(i * 1.05 + 0.4)) for i in range(1, 7)]
+    stations += [
+        (f"R{i}", "preventive", 26 * math.cos(i * 1.05 + 0.4), 26 * math.sin(i * 1.05 + 0.4))
+        for i in range(1, 7)
+    ]
     for sid, stype, x, y in stations:
         zones = {"full_spectrum": 4, "proactive": 3, "preventive": 2}[stype]
         base = {"full_spectrum": 9000, "proactive": 6500, "preventive": 7000}[stype]
@@ -101,8 +104,15 @@ def synthetic_county(seed: int, staff: int = 1000) -> tuple[list[Unit], list[Off
         for z in range(zones):
             ang = z * 2 * math.pi / zones
             plan.append(
-                (f"{sid}-Z{z + 1}", "zone", stype, sid, x + 3 * math.cos(ang), y + 3 * math.sin(ang),
-                 base * rng.uniform(0.6, 1.4) * scale / (1 + zones) * 1.6)
+                (
+                    f"{sid}-Z{z + 1}",
+                    "zone",
+                    stype,
+                    sid,
+                    x + 3 * math.cos(ang),
+                    y + 3 * math.sin(ang),
+                    base * rng.uniform(0.6, 1.4) * scale / (1 + zones) * 1.6,
+                )
             )
     plan.append(("IC", "investigation_center", None, None, 0.5, 1.0, 26000 * scale))
     plan.append(("PC", "prevention_center", None, None, -0.5, 1.5, 14000 * scale))
@@ -133,7 +143,9 @@ def synthetic_county(seed: int, staff: int = 1000) -> tuple[list[Unit], list[Off
             police = Headcount(0, 0, 0)
             aux = Headcount(0, 0, 0)
         else:
-            police = Headcount.around(tp, 0.25, floor=5 if kind == "station" else (2 if kind == "zone" else 0))
+            police = Headcount.around(
+                tp, 0.25, floor=5 if kind == "station" else (2 if kind == "zone" else 0)
+            )
             aux = Headcount.around(ta, 0.35)
         skills: tuple[SkillRequirement, ...] = ()
         target_age = None
@@ -158,6 +170,7 @@ def synthetic_county(seed: int, staff: int = 1000) -> tuple[list[Unit], list[Off
                 # so an ideal plan carries the same hours per officer in every unit
                 workload_hours=round(t * HOURS, 1) if w > 0 else None,
                 target_mean_age=target_age,
+                balance_weight=4.0 if kind == "investigation_center" else 1.0,
             )
         )
 
@@ -181,7 +194,9 @@ def synthetic_county(seed: int, staff: int = 1000) -> tuple[list[Unit], list[Off
     unit_xy = {u.id: ((u.lon - CENTER[0]) / KM_LON, (u.lat - CENTER[1]) / KM_LAT) for u in units}
     officers: list[Officer] = []
     police_units = rng.choices(units, weights=weights, k=n_police)
-    aux_weights = [w if u.kind in ("station", "zone") else 0.15 * w for u, w in zip(units, weights, strict=True)]
+    aux_weights = [
+        w if u.kind in ("station", "zone") else 0.15 * w for u, w in zip(units, weights, strict=True)
+    ]
     aux_units = rng.choices(units, weights=aux_weights, k=n_aux)
     for i, u in enumerate(police_units + aux_units):
         kind = "police" if i < n_police else "auxiliary"
@@ -276,7 +291,9 @@ def run_county(staff: int, seed: int, det_time: float, workers: int) -> dict[str
         "cp_sat": {
             "status": plan.status,
             "wall_seconds": round(plan.wall_seconds, 2),
+            "stage_seconds": dict(plan.stage_seconds),
             "deterministic_seconds": round(plan.deterministic_seconds, 2),
+            "start_objective": _round(plan.start_objective, 2),
             "objective": _round(plan.objective, 2),
             "best_bound": _round(plan.best_bound, 2),
             "gap": _round(plan.gap, 5),
@@ -298,11 +315,44 @@ def run_county(staff: int, seed: int, det_time: float, workers: int) -> dict[str
     }
 
 
-def run_province(bureaus: int, staff: int, det_time: float, workers: int, seed: int) -> dict[str, Any]:
+def run_infeasible(staff: int, seed: int, workers: int) -> dict[str, Any]:
+    """The county with an investigation center asking for more investigators than exist."""
+    units, officers = synthetic_county(seed, staff)
+    qualified = sum(1 for o in officers if o.kind == "police" and o.level("investigation") >= 3)
+    units = [
+        replace(
+            u,
+            skills=(SkillRequirement("investigation", qualified + 5, 3, "police"),),
+            police=Headcount(qualified + 5, qualified + 5, qualified + 40),
+        )
+        if u.kind == "investigation_center"
+        else u
+        for u in units
+    ]
+    params = ReassignParams(max_deterministic_time=5.0, num_workers=workers, seed=seed)
+    plan = plan_reassignment(ReassignProblem(tuple(units), tuple(officers), params))
+    return {
+        "status": plan.status,
+        "wall_seconds": round(plan.wall_seconds, 2),
+        "stage_seconds": dict(plan.stage_seconds),
+        "minimal": plan.minimal_conflict,
+        "conflicts": [c.message for c in plan.conflicts],
+    }
+
+
+def run_province(
+    bureaus: int, staff: int, det_time: float, workers: int, seed: int, lns: int
+) -> dict[str, Any]:
     times, peaks, rss, statuses, gaps = [], [], [], [], []
     for b in range(bureaus):
         units, officers = synthetic_county(seed + b, staff)
-        params = ReassignParams(max_deterministic_time=det_time, num_workers=workers, seed=b)
+        params = ReassignParams(
+            max_deterministic_time=det_time,
+            num_workers=workers,
+            seed=b,
+            lns_iterations=lns,
+            local_search_passes=4,
+        )
         tracemalloc.start()
         t0 = time.perf_counter()
         plan = plan_reassignment(ReassignProblem(tuple(units), tuple(officers), params))
@@ -329,21 +379,27 @@ def run_province(bureaus: int, staff: int, det_time: float, workers: int, seed: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--staff", type=int, default=1000)
-    parser.add_argument("--time", type=float, default=30.0, help="deterministic time limit for the county")
+    parser.add_argument("--time", type=float, default=10.0, help="deterministic time limit for the county")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--bureaus", type=int, default=5)
     parser.add_argument("--bureau-staff", type=int, default=600)
     parser.add_argument("--bureau-time", type=float, default=5.0)
+    parser.add_argument("--bureau-lns", type=int, default=20, help="LNS steps per bureau")
     parser.add_argument("--skip-county", action="store_true")
     args = parser.parse_args()
     out: dict[str, Any] = {"machine": {"python": platform.python_version(), "processor": platform.machine()}}
     if not args.skip_county:
         out["county"] = run_county(args.staff, args.seed, args.time, args.workers)
+        out["infeasible_county"] = run_infeasible(args.staff, args.seed, args.workers)
     if args.bureaus > 0:
-        out["province"] = run_province(args.bureaus, args.bureau_staff, args.bureau_time, args.workers, args.seed)
+        out["province"] = run_province(
+            args.bureaus, args.bureau_staff, args.bureau_time, args.workers, args.seed, args.bureau_lns
+        )
     print(json.dumps(out, indent=2))
 
 

@@ -276,28 +276,29 @@ def import_(
 
 
 class _Progress:
-    """A progress line on the terminal (a bar when interactive, a line per chunk otherwise)."""
+    """Progress on the terminal: a bar when interactive, else a line per 5% (for logs and scripts)."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.last_phase = ""
+        self.last = ("", -100)
 
     def __call__(self, job, phase: str, done: int) -> None:
-        total = job.rows_total or 0
-        if phase == "apply":
-            total = job.rows_valid or 0
-        pct = int(100 * done / total) if total else 100
+        total = (job.rows_valid if phase == "apply" else job.rows_total) or 0
+        pct = min(100, int(100 * done / total)) if total else 100
         label = {"check": "checked", "apply": "saved"}.get(phase, phase)
         if self.tty:
             bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
-            end = "\n" if done >= total else ""
+            if self.last[0] and self.last[0] != phase:
+                sys.stderr.write("\n")
             sys.stderr.write(f"\r[{bar}] {pct:3d}% {label} {done:,}/{total:,} rows")
-            if end or phase != self.last_phase and self.last_phase:
+            if done >= total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-        else:
+        elif phase != self.last[0] or pct - self.last[1] >= 5 or done >= total:
             typer.echo(f"{label} {done}/{total} rows ({pct}%)")
-        self.last_phase = phase
+        else:
+            return
+        self.last = (phase, pct)
 
 
 def _mapping_arg(services, bureau, name: str, kind: str, actor):

@@ -8,6 +8,7 @@ def site(request):
         from jingwu.incidents.models import Incident
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
+        from jingwu.planning.models import Scenario
 
         from .models import AuditEvent
         from .scope import can
@@ -17,5 +18,6 @@ def site(request):
             "premises": can(user, Premises, "view"),
             "incidents": can(user, Incident, "view"),
             "audit": can(user, AuditEvent, "view"),
+            "planning": can(user, Scenario, "view"),
         }
     return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}

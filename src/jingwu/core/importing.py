@@ -16,6 +16,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,11 @@ ALIASES = {
     "停用日期": "valid_to",
     "外部编号": "external_id",
     "来源系统": "source_system",
+    # the headers of our own exports, so an exported sheet imports again
+    "到场时间": "arrived_at",
+    "警情描述": "description",
+    "来源": "source",
+    "居民身份证号码": "id_number",
 }
 
 KINDS: dict[str, str] = {
@@ -210,7 +216,7 @@ def _head(path: Path, n: int = 4096) -> bytes:
     try:
         with _open_binary(path) as fh:
             return fh.read(n)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
 
 
@@ -276,7 +282,7 @@ def _open_csv(path: Path) -> Source:
             continue
         except csv.Error as exc:
             raise TableError(_("The file is not a readable table: %(error)s") % {"error": exc}) from exc
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
     raise TableError(_("The file is neither UTF-8 nor GBK text."))
 
@@ -294,6 +300,8 @@ def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
         raise TableError(_("The file is neither UTF-8 nor GBK text.")) from exc
     except csv.Error as exc:
         raise TableError(_("The file is not a readable table: %(error)s") % {"error": exc}) from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
 
 
 def _load_workbook(path: Path):
@@ -347,7 +355,7 @@ def _features(path: Path) -> list[dict]:
     try:
         with _open_binary(path) as fh:
             data = json.loads(fh.read().decode("utf-8-sig"))
-    except (OSError, EOFError, UnicodeError, ValueError) as exc:
+    except (OSError, EOFError, UnicodeError, ValueError, zlib.error) as exc:
         raise TableError(_("The file is not a GeoJSON FeatureCollection.")) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}

@@ -30,14 +30,23 @@ staff over the units in proportion to their targets, largest remainders) and
 over-target to the most under-target unit). :func:`imbalance` is the coefficient of
 variation of workload hours per officer across units, the figure the benchmark compares.
 
-The solver runs with fixed parameters (``random_seed``, ``num_workers``, interleaved
-search when more than one worker) and a *deterministic* time limit, so the same inputs
-give the same plan on any machine load.
+**Search.** CP-SAT alone finds good plans slowly on this model (the age and gender
+terms are absolute values of long sums, and its generic neighbourhoods rarely improve
+them), so :func:`plan_reassignment` hands it a start: the greedy baseline, improved by
+a local search (moves and swaps on the model's own objective) and a unit-neighbourhood
+LNS (small CP-SAT models over a few linked units, solved one after another). The full
+model then improves that start, proves a bound and reports the gap.
+
+Every stage is deterministic: fixed orders, a seeded neighbourhood choice, CP-SAT with
+fixed parameters (``random_seed``, ``num_workers``, interleaved search when more than
+one worker) and *deterministic* time limits, so the same inputs give the same plan
+whatever the machine load.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,8 +244,11 @@ class Unit:
       ``round_up(min_on_duty x shifts_per_day x relief)``.
     * ``workload_hours`` - yearly workload (for officers per hour and :func:`imbalance`).
     * ``target_mean_age`` / ``target_share_female`` - what the balance terms steer this
-      unit towards (default: the county mean age / share of women). The reform wanted a
-      young investigation center (average age 32): set ``target_mean_age=32`` there.
+      unit towards (default: the mean of the officers the units with their own target
+      leave to the others). The reform wanted a young investigation center (average age
+      32): set ``target_mean_age=32`` there, and a ``balance_weight`` above 1 to make it
+      count more than an ordinary unit's mean.
+    * ``balance_weight`` - multiplies this unit's age and gender terms (default 1).
     """
 
     id: str
@@ -253,6 +265,7 @@ class Unit:
     workload_hours: float | None = None
     target_mean_age: float | None = None
     target_share_female: float | None = None
+    balance_weight: float = 1.0
 
     def __post_init__(self) -> None:
         _ident("unit id", self.id)
@@ -282,6 +295,9 @@ class Unit:
             age = _finite(f"unit {self.id!r} target_mean_age", self.target_mean_age)
             if not 16 <= age <= 70:
                 raise ValueError(f"unit {self.id!r} target_mean_age must be in [16, 70], got {age:g}")
+        object.__setattr__(
+            self, "balance_weight", _finite(f"unit {self.id!r} balance_weight", self.balance_weight)
+        )
         if self.target_share_female is not None:
             share = _finite(f"unit {self.id!r} target_share_female", self.target_share_female)
             if share > 1:
@@ -364,12 +380,18 @@ class ObjectiveWeights:
     * ``target`` - per person of deviation ``|n - t|`` from each unit's target ``t`` (per
       officer kind; the fair-share target of :func:`fair_share_targets` when
       ``ReassignParams.scale_targets``). With ``ReassignParams.relative_targets`` a person
-      counts ``mean target / t`` times (clamped to [0.25, 4]): one officer short hurts a
-      5-officer zone more than a 40-officer station, as it does workload per officer.
+      counts ``mean unit size / unit size`` times (sizes: police plus auxiliary targets;
+      clamped to [0.25, 4]): one officer short hurts a 5-officer zone more than a
+      40-officer station, as it does workload per officer.
     * ``age`` - per year x person of ``|sum of (age - reference age)|`` over each unit's
-      officers, i.e. ``headcount x |unit mean age - reference|``; the reference is the
-      unit's ``target_mean_age`` or the county mean.
-    * ``gender`` - per person of ``|women - reference share x headcount|`` per unit.
+      officers, i.e. ``headcount x |unit mean age - reference|`` (linear in the
+      assignment). It is scaled per unit by ``mean unit size / unit size`` (clamped to
+      [0.25, 4]) times the unit's ``balance_weight``, so that every unit's *mean* counts
+      alike - unscaled, a unit could "improve" by shrinking around its locked old
+      officers. The reference is the unit's ``target_mean_age``, else the mean age of
+      the officers left once units with their own target have their share.
+    * ``gender`` - per person of ``|women - reference share x headcount|`` per unit,
+      scaled the same way.
     * ``female_operational`` - *reward* (subtracted) per female back-office officer (role
       ``back_office`` or in a department) moved into an operational unit: the reform's
       spirit, not a rule.
@@ -412,6 +434,9 @@ class ReassignParams:
       interleaved search), ``seed``, ``max_wall_seconds`` (optional safety limit - a plan
       cut by it may not reproduce), ``explain`` (find conflicting rule groups when
       infeasible), ``explain_deterministic_time`` (per explanation solve).
+    * start heuristics: ``local_search_passes`` (moves and swaps), ``lns_iterations``
+      small CP-SAT models of ``lns_units`` linked units each, ``lns_deterministic_time``
+      per model (see :func:`plan_reassignment`).
     """
 
     weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
@@ -425,12 +450,16 @@ class ReassignParams:
     scale_targets: bool = True
     relative_targets: bool = True
     balance_kinds: tuple[str, ...] = ("police",)
-    max_deterministic_time: float = 30.0
+    max_deterministic_time: float = 10.0
     num_workers: int = 2
     seed: int = 0
     max_wall_seconds: float | None = None
     explain: bool = True
     explain_deterministic_time: float = 10.0
+    local_search_passes: int = 8
+    lns_iterations: int = 100
+    lns_units: int = 3
+    lns_deterministic_time: float = 0.1
 
     def __post_init__(self) -> None:
         if not isinstance(self.weights, ObjectiveWeights):
@@ -460,6 +489,11 @@ class ReassignParams:
             raise ValueError("max_wall_seconds must be > 0")
         if _finite("explain_deterministic_time", self.explain_deterministic_time) <= 0:
             raise ValueError("explain_deterministic_time must be > 0")
+        _count("local_search_passes", self.local_search_passes)
+        _count("lns_iterations", self.lns_iterations)
+        _count("lns_units", self.lns_units, minimum=2)
+        if _finite("lns_deterministic_time", self.lns_deterministic_time) <= 0:
+            raise ValueError("lns_deterministic_time must be > 0")
 
     @property
     def relief_factor(self) -> float:
@@ -592,6 +626,10 @@ class ReassignmentPlan:
     ``assignment`` maps every officer to a unit (the current one when no plan was
     found). ``conflicts`` names the rule groups that cannot hold together when the
     instance is infeasible (a minimal set when ``minimal_conflict``).
+    ``start_objective`` is the cost of the start (greedy, local search, LNS) handed to
+    CP-SAT as a hint (it includes a penalty of 10^6 per officer missing from a hard
+    rule). ``stage_seconds`` splits ``wall_seconds`` by stage; ``deterministic_seconds``
+    adds up CP-SAT's deterministic time over the LNS steps and the full solve.
     """
 
     status: str
@@ -607,7 +645,9 @@ class ReassignmentPlan:
     imbalance_after: float | None
     conflicts: tuple[RuleConflict, ...]
     minimal_conflict: bool
+    start_objective: float
     wall_seconds: float
+    stage_seconds: Mapping[str, float]
     deterministic_seconds: float
     variables: int
 
@@ -735,8 +775,26 @@ def _prepare(problem: ReassignProblem) -> _Prep:
     balanced = [o for o in officers if o.kind in params.balance_kinds] or list(officers)
     county_age = math.fsum(o.age for o in balanced) / len(balanced)
     county_female = sum(1 for o in balanced if o.gender == "F") / len(balanced)
-    ref_age = [county_age if u.target_mean_age is None else u.target_mean_age for u in units]
-    ref_female = [county_female if u.target_share_female is None else u.target_share_female for u in units]
+    kinds = params.balance_kinds
+    size = [math.fsum(fair[(ui, k)] for k in kinds) for ui in range(len(units))]
+    rest_age = _rest_mean(
+        math.fsum(o.age for o in balanced),
+        len(balanced),
+        [(size[ui], u.target_mean_age) for ui, u in enumerate(units) if u.target_mean_age is not None],
+        county_age,
+    )
+    rest_female = _rest_mean(
+        float(sum(1 for o in balanced if o.gender == "F")),
+        len(balanced),
+        [
+            (size[ui], u.target_share_female)
+            for ui, u in enumerate(units)
+            if u.target_share_female is not None
+        ],
+        county_female,
+    )
+    ref_age = [rest_age if u.target_mean_age is None else u.target_mean_age for u in units]
+    ref_female = [rest_female if u.target_share_female is None else u.target_share_female for u in units]
     relief = params.relief_factor
     on_duty = [round_up(u.min_on_duty * params.shifts_per_day * relief) for u in units]
     back_office = [
@@ -759,6 +817,19 @@ def _prepare(problem: ReassignProblem) -> _Prep:
         county_age=county_age,
         county_female=county_female,
     )
+
+
+def _rest_mean(total: float, count: int, taken: Sequence[tuple[float, float]], default: float) -> float:
+    """Mean of what is left once units with their own target take ``size x target`` each.
+
+    A young investigation center (target 32) leaves the other units older than the county
+    mean; steering them to the plain county mean would leave an excess of years no unit
+    can absorb, so they are steered to the mean of the rest instead.
+    """
+    rest_n = count - math.fsum(n for n, _ in taken)
+    if rest_n <= 0.5:
+        return default
+    return (total - math.fsum(n * t for n, t in taken)) / rest_n
 
 
 def _candidates(
@@ -1215,6 +1286,414 @@ def greedy_baseline(problem: ReassignProblem) -> dict[str, str]:
     return {o.id: units[where[i]].id for i, o in enumerate(officers)}
 
 
+# --- objective coefficients and local search -------------------------------------------
+
+
+@dataclass
+class _Coefficients:
+    """Integer objective coefficients shared by the CP-SAT model and the local search.
+
+    Units: target deviation in tenths of a person (``t10`` = round(10 x target)), age in
+    tenths of a year (``a10``, ``r_age``), women in hundredths (``f100``, ``s_fem``),
+    commute in tenths of a km (``km10``). ``per[o][u]`` is the officer-level cost of
+    putting officer ``o`` in unit ``u`` (commute + move - female-to-operational reward).
+    """
+
+    t10: list[list[int]]
+    cdev: list[list[int]]
+    dev_min: list[list[int]]
+    r_age: list[int]
+    s_fem: list[int]
+    c_age: list[int]
+    c_fem: list[int]
+    bal: list[bool]
+    a10: list[int]
+    f100: list[int]
+    km10: list[dict[int, int]]
+    per: list[dict[int, int]]
+    fo: list[frozenset[int]]
+
+
+def _min_deviation(t10: int, band: Headcount) -> int:
+    """Smallest ``|10 n - t10|`` over whole headcounts ``n`` in the band.
+
+    A headcount is a whole number, so a target of 7.3 is missed by at least 0.3 however
+    the officers are placed; giving the deviation variable this lower bound lifts the LP
+    bound by the unavoidable rounding (the LP alone would place 7.3 officers).
+    """
+    lo, hi = band.minimum, band.maximum if band.maximum is not None else max(band.minimum, t10 // 10 + 1)
+    return min(abs(10 * n - t10) for n in {min(max(t10 // 10, lo), hi), min(max(-(-t10 // 10), lo), hi)})
+
+
+def _coefficients(prep: _Prep) -> _Coefficients:
+    problem = prep.problem
+    params = problem.params
+    w = params.weights
+    units, officers = problem.units, problem.officers
+    # relative targets: a person counts (mean unit size / unit size) times, both kinds together
+    unit_size = [math.fsum(prep.fair[(ui, k)] for k in _OFFICER_KINDS) for ui in range(len(units))]
+    pos = [x for x in unit_size if x > 0]
+    mean_unit = math.fsum(pos) / len(pos) if pos else 1.0
+    t10, cdev, dev_min = [], [], []
+    for ui in range(len(units)):
+        row_t, row_c, row_m = [], [], []
+        factor = min(4.0, max(0.25, mean_unit / max(unit_size[ui], 1.0))) if params.relative_targets else 1.0
+        for k in _OFFICER_KINDS:
+            t = prep.fair[(ui, k)]
+            row_t.append(round(10 * t))
+            row_c.append(round(_POINTS * w.target * factor / 10))
+            row_m.append(_min_deviation(row_t[-1], units[ui].headcount(k)))
+        t10.append(row_t)
+        cdev.append(row_c)
+        dev_min.append(row_m)
+    c_km = _POINTS * w.commute / 10
+    c_move = round(_POINTS * w.moves)
+    c_fo = round(_POINTS * w.female_operational)
+    km10: list[dict[int, int]] = []
+    per: list[dict[int, int]] = []
+    fo: list[frozenset[int]] = []
+    for oi, o in enumerate(officers):
+        c = prep.cur[oi]
+        kms = {ui: round(10 * prep.dist_km[oi][ui]) for ui in prep.cand[oi]}
+        eligible = o.gender == "F" and prep.back_office[oi] and not prep.locked[oi]
+        f = frozenset(
+            ui for ui in prep.cand[oi] if eligible and ui != c and units[ui].kind in OPERATIONAL_KINDS
+        )
+        km10.append(kms)
+        fo.append(f)
+        if prep.locked[oi]:
+            per.append({ui: 0 for ui in prep.cand[oi]})
+        else:
+            per.append(
+                {
+                    ui: round(c_km * kms[ui]) + (c_move if ui != c else 0) - (c_fo if ui in f else 0)
+                    for ui in prep.cand[oi]
+                }
+            )
+    bal = set(params.balance_kinds)
+    # each unit's mean counts alike: |sum of (age - ref)| is scaled by mean size / size
+    size = [math.fsum(prep.fair[(ui, k)] for k in bal) for ui in range(len(units))]
+    pos = [x for x in size if x > 0]
+    mean_size = math.fsum(pos) / len(pos) if pos else 1.0
+    scale = [
+        min(4.0, max(0.25, mean_size / max(x, 1.0))) * u.balance_weight
+        for x, u in zip(size, units, strict=True)
+    ]
+    return _Coefficients(
+        t10=t10,
+        cdev=cdev,
+        dev_min=dev_min,
+        r_age=[round(10 * a) for a in prep.ref_age],
+        s_fem=[round(100 * s) for s in prep.ref_female],
+        c_age=[round(_POINTS * w.age * f / 10) for f in scale],
+        c_fem=[round(_POINTS * w.gender * f / 100) for f in scale],
+        bal=[o.kind in bal for o in officers],
+        a10=[10 * o.age for o in officers],
+        f100=[100 if o.gender == "F" else 0 for o in officers],
+        km10=km10,
+        per=per,
+        fo=fo,
+    )
+
+
+_VIOLATION = 10**9  # search penalty per officer missing from (or over) a hard rule
+
+
+class _Search:
+    """Assignment state for the primal heuristics (moves, swaps, unit-neighbourhood LNS).
+
+    The cost is the CP-SAT model's integer objective plus ``_VIOLATION`` points per
+    officer missing from (or over) a hard rule, so the search also repairs a start that
+    breaks rules. Everything is deterministic (fixed orders, seeded choices).
+    """
+
+    def __init__(self, prep: _Prep, start: Sequence[int]) -> None:
+        self.prep = prep
+        problem = prep.problem
+        self.units, self.officers = problem.units, problem.officers
+        self.co = _coefficients(prep)
+        nu, no = len(self.units), len(self.officers)
+        self.kidx = [_OFFICER_KINDS.index(o.kind) for o in self.officers]
+        self.rules = _rules(prep)
+        self.rule_at: list[list[int]] = [[] for _ in range(nu)]
+        for ri, r in enumerate(self.rules):
+            self.rule_at[r[2]].append(ri)  # type: ignore[index]
+        self.is_max = [r[1] == "headcount_max" for r in self.rules]
+        self.need = [int(r[4]) for r in self.rules]  # type: ignore[arg-type]
+        self.qual = [
+            {ui: [ri for ri in self.rule_at[ui] if self._qualifies(oi, ri)] for ui in prep.cand[oi]}
+            for oi in range(no)
+        ]
+        self.cand_set = [frozenset(c) for c in prep.cand]
+        where = list(start)
+        for oi in range(no):  # a start outside the candidates (e.g. a locked officer moved) is reset
+            if where[oi] not in self.cand_set[oi]:
+                where[oi] = prep.cur[oi] if prep.cur[oi] in self.cand_set[oi] else prep.cand[oi][0]
+        self.where = where
+        self.n = [[0, 0] for _ in range(nu)]
+        self.age = [0] * nu
+        self.fem = [0] * nu
+        self.rc = [0] * len(self.rules)
+        self.members: list[set[int]] = [set() for _ in range(nu)]
+        for oi in range(no):
+            self._add(oi, where[oi], 1)
+        self.cost_u = [self.unit_cost(ui) for ui in range(nu)]
+        self.movable = [oi for oi in range(no) if not prep.locked[oi] and len(prep.cand[oi]) > 1]
+        self.origin: list[list[int]] = [[] for _ in range(nu)]
+        for oi in self.movable:
+            self.origin[prep.cur[oi]].append(oi)
+        self.improvements = 0
+
+    def _qualifies(self, oi: int, ri: int) -> bool:
+        _n, rule, _u, arg, _r = self.rules[ri]
+        if rule in ("headcount_min", "headcount_max", "on_duty"):
+            return self.officers[oi].kind == arg
+        if rule == "lead":
+            return self.prep.lead_ok[oi]
+        return arg.met_by(self.officers[oi])
+
+    def _add(self, oi: int, ui: int, sign: int) -> None:
+        co = self.co
+        self.n[ui][self.kidx[oi]] += sign
+        if co.bal[oi]:
+            self.age[ui] += sign * (co.a10[oi] - co.r_age[ui])
+            self.fem[ui] += sign * (co.f100[oi] - co.s_fem[ui])
+        for ri in self.qual[oi][ui]:
+            self.rc[ri] += sign
+        if sign > 0:
+            self.members[ui].add(oi)
+        else:
+            self.members[ui].discard(oi)
+
+    def unit_cost(self, ui: int) -> int:
+        co = self.co
+        c = co.c_age[ui] * abs(self.age[ui]) + co.c_fem[ui] * abs(self.fem[ui])
+        for ki in (0, 1):
+            c += co.cdev[ui][ki] * abs(10 * self.n[ui][ki] - co.t10[ui][ki])
+        for ri in self.rule_at[ui]:
+            gap = self.rc[ri] - self.need[ri] if self.is_max[ri] else self.need[ri] - self.rc[ri]
+            if gap > 0:
+                c += _VIOLATION * gap
+        return c
+
+    def relocate(self, oi: int, ui: int) -> None:
+        self._add(oi, self.where[oi], -1)
+        self._add(oi, ui, 1)
+        self.where[oi] = ui
+
+    def total(self) -> int:
+        return sum(self.cost_u) + sum(self.co.per[oi][self.where[oi]] for oi in range(len(self.officers)))
+
+    def local_search(self, max_passes: int) -> None:
+        """Best single move, else best same-kind swap, for each movable officer in turn."""
+        co, cand, where, cost_u = self.co, self.prep.cand, self.where, self.cost_u
+        for _ in range(max_passes):
+            improved = False
+            for oi in self.movable:
+                u = where[oi]
+                best_delta, best = 0, None
+                for v in cand[oi]:
+                    if v == u:
+                        continue
+                    base = cost_u[u] + cost_u[v] + co.per[oi][u]
+                    self.relocate(oi, v)
+                    delta = self.unit_cost(u) + self.unit_cost(v) + co.per[oi][v] - base
+                    self.relocate(oi, u)
+                    if delta < best_delta:
+                        best_delta, best = delta, v
+                if best is not None:
+                    self.relocate(oi, best)
+                    cost_u[u], cost_u[best] = self.unit_cost(u), self.unit_cost(best)
+                    improved = True
+                    continue
+                best_delta, best_pair = 0, None
+                for v in cand[oi]:
+                    if v == u:
+                        continue
+                    for oj in sorted(self.members[v]):
+                        if (
+                            self.kidx[oj] != self.kidx[oi]
+                            or self.prep.locked[oj]
+                            or u not in self.cand_set[oj]
+                        ):
+                            continue
+                        base = cost_u[u] + cost_u[v] + co.per[oi][u] + co.per[oj][v]
+                        self.relocate(oi, v)
+                        self.relocate(oj, u)
+                        delta = self.unit_cost(u) + self.unit_cost(v) + co.per[oi][v] + co.per[oj][u] - base
+                        self.relocate(oj, v)
+                        self.relocate(oi, u)
+                        if delta < best_delta:
+                            best_delta, best_pair = delta, (oj, v)
+                if best_pair is not None:
+                    oj, v = best_pair
+                    self.relocate(oi, v)
+                    self.relocate(oj, u)
+                    cost_u[u], cost_u[v] = self.unit_cost(u), self.unit_cost(v)
+                    improved = True
+            if not improved:
+                break
+
+    def _neighbourhood(self, rng: random.Random, size: int, links: list[dict[int, int]]) -> list[int]:
+        """A seed unit (every other step weighted by its cost) and ``size - 1`` linked units.
+
+        Units are linked by officers who may move between them, and more strongly by
+        officers who have moved between them in the current plan (so a move can be
+        undone or passed on).
+        """
+        nu = len(self.units)
+        if rng.random() < 0.5:
+            seed = rng.randrange(nu)
+        else:
+            weights = [max(1, c) for c in self.cost_u]
+            pick = rng.random() * sum(weights)
+            acc, seed = 0.0, nu - 1
+            for ui, wgt in enumerate(weights):
+                acc += wgt
+                if pick < acc:
+                    seed = ui
+                    break
+        chosen = [seed]
+        while len(chosen) < size:
+            pool: dict[int, int] = {}
+            for ui in chosen:
+                for vi, c in links[ui].items():
+                    pool[vi] = pool.get(vi, 0) + c
+                for oi in self.members[ui]:
+                    c = self.prep.cur[oi]
+                    if c != ui:
+                        pool[c] = pool.get(c, 0) + 10
+                for oi in self.origin[ui]:
+                    w = self.where[oi]
+                    if w != ui:
+                        pool[w] = pool.get(w, 0) + 10
+            for ui in chosen:
+                pool.pop(ui, None)
+            if not pool:
+                break
+            keys = sorted(pool)
+            pick = rng.random() * sum(pool[k] for k in keys)
+            acc = 0.0
+            for k in keys:
+                acc += pool[k]
+                if pick < acc:
+                    chosen.append(k)
+                    break
+            else:
+                chosen.append(keys[-1])
+        return sorted(chosen)
+
+    def _links(self) -> list[dict[int, int]]:
+        """How strongly units are tied: officers who may move between them."""
+        links: list[dict[int, int]] = [{} for _ in self.units]
+        for oi in self.movable:
+            c = self.prep.cur[oi]
+            for vi in self.prep.cand[oi]:
+                if vi != c:
+                    links[c][vi] = links[c].get(vi, 0) + 1
+                    links[vi][c] = links[vi].get(c, 0) + 1
+        return links
+
+    def lns(self, iterations: int, seed: int, size: int, deterministic_time: float) -> float:
+        """Re-solve the officers of a few linked units exactly with CP-SAT, many times.
+
+        Each step picks a unit (more likely the costlier ones) and ``size - 1`` units
+        tied to it by officers who may move between them, frees every movable officer
+        now in those units (each restricted to the chosen units among their
+        candidates), solves that small model to optimality and keeps it when it is
+        better. Counts improving steps in ``self.improvements``; returns the CP-SAT
+        deterministic time spent.
+        """
+        if iterations <= 0 or not self.movable or len(self.units) < 2:
+            return 0.0
+        rng = random.Random(seed)
+        links = self._links()
+        spent = 0.0
+        for _ in range(iterations):
+            chosen = self._neighbourhood(rng, min(size, len(self.units)), links)
+            spent += self._resolve(chosen, deterministic_time)
+        return spent
+
+    def _resolve(self, chosen: Sequence[int], deterministic_time: float) -> float:
+        co, prep = self.co, self.prep
+        inside = set(chosen)
+        free: list[tuple[int, list[int]]] = []
+        fixed: list[int] = []
+        for ui in chosen:
+            for oi in sorted(self.members[ui]):
+                opts = [v for v in prep.cand[oi] if v in inside] if not prep.locked[oi] else [ui]
+                if len(opts) > 1:
+                    free.append((oi, opts))
+                else:
+                    fixed.append(oi)
+        if not free:
+            return 0.0
+        m = cp_model.CpModel()
+        y: dict[tuple[int, int], cp_model.IntVar] = {}
+        by_unit: dict[int, list[int]] = {ui: [] for ui in chosen}
+        for oi, opts in free:
+            for v in opts:
+                y[(oi, v)] = m.new_bool_var("")
+                by_unit[v].append(oi)
+            m.add_exactly_one(y[(oi, v)] for v in opts)
+        fixed_at: dict[int, list[int]] = {ui: [] for ui in chosen}
+        for oi in fixed:
+            fixed_at[self.where[oi]].append(oi)
+        obj: list[Any] = []
+        for v in chosen:
+            staff = by_unit[v]
+            for ki in (0, 1):
+                base = sum(1 for oi in fixed_at[v] if self.kidx[oi] == ki)
+                terms = [y[(oi, v)] for oi in staff if self.kidx[oi] == ki]
+                expr = 10 * (base + cp_model.LinearExpr.sum(terms)) - co.t10[v][ki]
+                hi = 10 * (base + len(terms)) + co.t10[v][ki]
+                obj.append(co.cdev[v][ki] * _abs_var(m, expr, hi, "", co.dev_min[v][ki]))
+            bal = [oi for oi in staff if co.bal[oi]]
+            base_a = sum(co.a10[oi] - co.r_age[v] for oi in fixed_at[v] if co.bal[oi])
+            coef = [co.a10[oi] - co.r_age[v] for oi in bal]
+            expr = base_a + cp_model.LinearExpr.weighted_sum([y[(oi, v)] for oi in bal], coef)
+            obj.append(co.c_age[v] * _abs_var(m, expr, abs(base_a) + sum(abs(c) for c in coef), ""))
+            base_f = sum(co.f100[oi] - co.s_fem[v] for oi in fixed_at[v] if co.bal[oi])
+            coef = [co.f100[oi] - co.s_fem[v] for oi in bal]
+            expr = base_f + cp_model.LinearExpr.weighted_sum([y[(oi, v)] for oi in bal], coef)
+            obj.append(co.c_fem[v] * _abs_var(m, expr, abs(base_f) + sum(abs(c) for c in coef), ""))
+            for ri in self.rule_at[v]:
+                base = sum(1 for oi in fixed_at[v] if ri in self.qual[oi][v])
+                terms = [y[(oi, v)] for oi in staff if ri in self.qual[oi][v]]
+                count = base + cp_model.LinearExpr.sum(terms)
+                slack = m.new_int_var(0, max(self.need[ri], base + len(terms)), "")
+                if self.is_max[ri]:
+                    m.add(slack >= count - self.need[ri])
+                else:
+                    m.add(slack >= self.need[ri] - count)
+                obj.append(_VIOLATION * slack)
+        for oi, opts in free:
+            obj.append(
+                cp_model.LinearExpr.weighted_sum([y[(oi, v)] for v in opts], [co.per[oi][v] for v in opts])
+            )
+        m.minimize(cp_model.LinearExpr.sum(obj))
+        for oi, opts in free:
+            for v in opts:
+                m.add_hint(y[(oi, v)], 1 if self.where[oi] == v else 0)
+        current = sum(self.cost_u[v] for v in chosen) + sum(co.per[oi][self.where[oi]] for oi, _ in free)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = 0
+        solver.parameters.max_deterministic_time = deterministic_time
+        status = solver.solve(m)
+        spent = solver.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or solver.objective_value >= current:
+            return spent
+        for oi, opts in free:
+            for v in opts:
+                if solver.boolean_value(y[(oi, v)]) and self.where[oi] != v:
+                    self.relocate(oi, v)
+        for v in chosen:
+            self.cost_u[v] = self.unit_cost(v)
+        self.improvements += 1
+        return spent
+
+
 # --- the CP-SAT model --------------------------------------------------------------------
 
 
@@ -1227,8 +1706,11 @@ class _Model:
     terms: dict[str, tuple[cp_model.LinearExpr, float]]
 
 
-def _abs_var(model: cp_model.CpModel, expr: cp_model.LinearExpr, bound: int, name: str) -> cp_model.IntVar:
-    d = model.new_int_var(0, max(bound, 0), name)
+def _abs_var(
+    model: cp_model.CpModel, expr: cp_model.LinearExpr, bound: int, name: str, low: int = 0
+) -> cp_model.IntVar:
+    """``d >= |expr|`` (tight when ``d`` is minimised); ``low`` is a known lower bound of ``|expr|``."""
+    d = model.new_int_var(low, max(bound, low), name)
     model.add(d >= expr)
     model.add(d >= -expr)
     return d
@@ -1237,7 +1719,6 @@ def _abs_var(model: cp_model.CpModel, expr: cp_model.LinearExpr, bound: int, nam
 def _build(prep: _Prep, *, explain: bool) -> _Model:
     """The CP-SAT model; ``explain`` adds a literal per rule group and drops the objective."""
     problem = prep.problem
-    params = problem.params
     units, officers = problem.units, problem.officers
     nu = len(units)
     m = cp_model.CpModel()
@@ -1290,85 +1771,54 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
                     enforce(m.add(x[(oi, ui)] == 0), "candidates", "candidates", None, None, None)
         return _Model(m, x, groups, info, {})
 
-    # objective terms (integer points; _POINTS points = 1 weighted objective unit)
-    w = params.weights
+    # objective (integer points; _POINTS points = 1 weighted objective unit)
+    co = _coefficients(prep)
     terms: dict[str, tuple[cp_model.LinearExpr, float]] = {}
     obj: list[cp_model.LinearExpr] = []
-
-    # target deviation, in tenths of a person per unit and kind
-    mean_target = {
-        k: (
-            math.fsum(t for (u, kk), t in prep.fair.items() if kk == k and t > 0)
-            / max(1, sum(1 for (u, kk), t in prep.fair.items() if kk == k and t > 0))
-        )
-        for k in _OFFICER_KINDS
-    }
-    dev_parts, dev_raw = [], []
+    dev_raw, age_raw, fem_raw, age_cost, fem_cost = [], [], [], [], []
     for ui in range(nu):
-        for k in _OFFICER_KINDS:
-            t = prep.fair[(ui, k)]
+        for ki, k in enumerate(_OFFICER_KINDS):
             staff = [oi for oi in by_unit[ui] if officers[oi].kind == k]
-            if t <= 0 and not staff:
+            if co.t10[ui][ki] == 0 and not staff:
                 continue
-            expr = 10 * total(ui, lambda oi, k=k: officers[oi].kind == k) - round(10 * t)
-            d = _abs_var(m, expr, 10 * max(len(staff), round_up(t)) + 10, f"dev_{ui}_{k}")
-            factor = 1.0
-            if params.relative_targets:
-                factor = min(4.0, max(0.25, mean_target[k] / max(t, 1.0)))
-            coef = round(_POINTS * w.target * factor / 10)
-            dev_parts.append(coef * d)
+            expr = 10 * total(ui, lambda oi, k=k: officers[oi].kind == k) - co.t10[ui][ki]
+            d = _abs_var(m, expr, 10 * len(staff) + co.t10[ui][ki], f"dev_{ui}_{k}", co.dev_min[ui][ki])
+            obj.append(co.cdev[ui][ki] * d)
             dev_raw.append(d)
-    terms["target_deviation"] = (cp_model.LinearExpr.sum(dev_raw), 0.1)
-    obj.extend(dev_parts)
-
-    # age and gender balance
-    bal = set(params.balance_kinds)
-    age_raw, fem_raw = [], []
-    for ui in range(nu):
-        staff = [oi for oi in by_unit[ui] if officers[oi].kind in bal]
+        staff = [oi for oi in by_unit[ui] if co.bal[oi]]
         if not staff:
             continue
-        ref = round(10 * prep.ref_age[ui])
-        coeffs = [10 * officers[oi].age - ref for oi in staff]
+        coeffs = [co.a10[oi] - co.r_age[ui] for oi in staff]
         expr = cp_model.LinearExpr.weighted_sum([x[(oi, ui)] for oi in staff], coeffs)
         age_raw.append(_abs_var(m, expr, sum(abs(c) for c in coeffs), f"age_{ui}"))
-        fref = round(100 * prep.ref_female[ui])
-        fco = [(100 if officers[oi].gender == "F" else 0) - fref for oi in staff]
-        expr = cp_model.LinearExpr.weighted_sum([x[(oi, ui)] for oi in staff], fco)
-        fem_raw.append(_abs_var(m, expr, sum(abs(c) for c in fco), f"fem_{ui}"))
-    terms["age_imbalance"] = (cp_model.LinearExpr.sum(age_raw), 0.1)
-    terms["gender_imbalance"] = (cp_model.LinearExpr.sum(fem_raw), 0.01)
-    obj.append(round(_POINTS * w.age / 10) * cp_model.LinearExpr.sum(age_raw))
-    obj.append(round(_POINTS * w.gender / 100) * cp_model.LinearExpr.sum(fem_raw))
-
-    # moves, commute, female back office -> operational
-    stay, km_vars, km_coefs, fo_vars = [], [], [], []
-    movable = 0
+        age_cost.append(co.c_age[ui] * age_raw[-1])
+        coeffs = [co.f100[oi] - co.s_fem[ui] for oi in staff]
+        expr = cp_model.LinearExpr.weighted_sum([x[(oi, ui)] for oi in staff], coeffs)
+        fem_raw.append(_abs_var(m, expr, sum(abs(c) for c in coeffs), f"fem_{ui}"))
+        fem_cost.append(co.c_fem[ui] * fem_raw[-1])
+    obj.extend(age_cost)
+    obj.extend(fem_cost)
+    per_vars, per_coefs, move_vars, km_vars, km_coefs, fo_vars = [zero], [0], [zero], [zero], [0], [zero]
     for oi in range(len(officers)):
         if prep.locked[oi]:
             continue
-        movable += 1
-        c = prep.cur[oi]
-        stay.append(x[(oi, c)])
         for ui in cand[oi]:
-            km_vars.append(x[(oi, ui)])
-            km_coefs.append(round(10 * prep.dist_km[oi][ui]))
-            if (
-                ui != c
-                and officers[oi].gender == "F"
-                and prep.back_office[oi]
-                and units[ui].kind in OPERATIONAL_KINDS
-            ):
-                fo_vars.append(x[(oi, ui)])
-    moves_expr = movable - cp_model.LinearExpr.sum([zero] + stay)
-    km_expr = cp_model.LinearExpr.weighted_sum([zero] + km_vars, [0] + km_coefs)
-    fo_expr = cp_model.LinearExpr.sum([zero] + fo_vars)
-    terms["moves"] = (moves_expr, 1.0)
-    terms["commute_km"] = (km_expr, 0.1)
-    terms["female_to_operational"] = (fo_expr, 1.0)
-    obj.append(round(_POINTS * w.moves) * moves_expr)
-    obj.append(round(_POINTS * w.commute / 10) * km_expr)
-    obj.append(-round(_POINTS * w.female_operational) * fo_expr)
+            var = x[(oi, ui)]
+            per_vars.append(var)
+            per_coefs.append(co.per[oi][ui])
+            km_vars.append(var)
+            km_coefs.append(co.km10[oi][ui])
+            if ui != prep.cur[oi]:
+                move_vars.append(var)
+            if ui in co.fo[oi]:
+                fo_vars.append(var)
+    obj.append(cp_model.LinearExpr.weighted_sum(per_vars, per_coefs))
+    terms["target_deviation"] = (cp_model.LinearExpr.sum([zero] + dev_raw), 0.1)
+    terms["age_imbalance"] = (cp_model.LinearExpr.sum([zero] + age_raw), 0.1)
+    terms["gender_imbalance"] = (cp_model.LinearExpr.sum([zero] + fem_raw), 0.01)
+    terms["moves"] = (cp_model.LinearExpr.sum(move_vars), 1.0)
+    terms["commute_km"] = (cp_model.LinearExpr.weighted_sum(km_vars, km_coefs), 0.1)
+    terms["female_to_operational"] = (cp_model.LinearExpr.sum(fo_vars), 1.0)
     m.minimize(cp_model.LinearExpr.sum(obj))
     return _Model(m, x, groups, info, terms)
 
@@ -1381,7 +1831,11 @@ def _solver(
     sp.random_seed = params.seed
     sp.num_workers = workers or params.num_workers
     if sp.num_workers > 1:
-        sp.interleave_search = True  # deterministic parallel search
+        # Deterministic parallel search: tasks run in batches and are merged in a fixed
+        # order. One LP worker (for the bound) and one without LP, plus CP-SAT's LNS
+        # workers; the default portfolio spends its first batch on long LP root solves.
+        sp.interleave_search = True
+        sp.subsolvers.extend(["default_lp", "no_lp"])
     sp.max_deterministic_time = deterministic_time
     if params.max_wall_seconds is not None:
         sp.max_time_in_seconds = params.max_wall_seconds
@@ -1501,24 +1955,50 @@ def _move_reasons(
 
 
 def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
-    """Solve the reassignment with CP-SAT (see the module docstring).
+    """Plan the reassignment (see the module docstring).
 
-    The greedy baseline seeds the search as a hint. When CP-SAT proves the rules
-    infeasible (or finds no plan in time) and ``params.explain`` is set, a feasibility
-    model with one assumption literal per rule group finds which groups conflict; the
-    core is then shrunk by deleting groups one at a time while it stays infeasible.
+    Stages, all deterministic: (1) the greedy baseline; (2) local search by moves and
+    swaps on the model's own objective (``local_search_passes``); (3) a unit-neighbourhood
+    LNS - ``lns_iterations`` small CP-SAT models over ``lns_units`` linked units each,
+    skipped while hard rules are still broken; (4) the full CP-SAT model, hinted with
+    that start, for ``max_deterministic_time`` - it improves the plan, proves the bound
+    and reports the gap. When CP-SAT proves the rules infeasible (or finds no plan in
+    time) and ``params.explain`` is set, a feasibility model with one assumption literal
+    per rule group finds which groups conflict; the core is then shrunk by deleting
+    groups one at a time while it stays infeasible.
     """
     params = problem.params
     start = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        stages[name] = round(now - since, 3)
+        return now
+
     prep = _prepare(problem)
     units, officers = problem.units, problem.officers
+    t = lap("prepare", start)
+    greedy = greedy_baseline(problem)
+    t = lap("greedy", t)
+    search = _Search(prep, [prep.uidx[greedy[o.id]] for o in officers])
+    search.local_search(params.local_search_passes)
+    t = lap("local_search", t)
+    lns_det = 0.0
+    if search.total() < _VIOLATION:
+        lns_det = search.lns(
+            params.lns_iterations, params.seed, params.lns_units, params.lns_deterministic_time
+        )
+    t = lap("lns", t)
+    hint_idx, hint_points = list(search.where), search.total()
     built = _build(prep, explain=False)
-    hint = greedy_baseline(problem)
     for (oi, ui), var in built.x.items():
-        built.model.add_hint(var, 1 if hint[officers[oi].id] == units[ui].id else 0)
+        built.model.add_hint(var, 1 if hint_idx[oi] == ui else 0)
+    t = lap("build", t)
     solver = _solver(params, params.max_deterministic_time)
     status = solver.solve(built.model)
-    det_time = solver.deterministic_time
+    det_time = solver.deterministic_time + lns_det
+    t = lap("cp_sat", t)
     status_name = _STATUS_NAMES.get(status, str(status))
     before_idx = list(prep.cur)
     feasible = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -1541,6 +2021,7 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
         conflicts, minimal, proven = _explain(prep)
         if proven:
             status_name = "INFEASIBLE"
+        lap("explain", t)
     members_b: list[list[int]] = [[] for _ in units]
     members_a: list[list[int]] = [[] for _ in units]
     for oi in range(len(officers)):
@@ -1572,7 +2053,9 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
         imbalance_after=_imbalance(units, counts_a),
         conflicts=conflicts,
         minimal_conflict=minimal,
+        start_objective=hint_points / _POINTS,
         wall_seconds=time.perf_counter() - start,
+        stage_seconds=MappingProxyType(stages),
         deterministic_seconds=det_time,
         variables=len(built.x),
     )

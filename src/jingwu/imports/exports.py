@@ -41,71 +41,85 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
+def _v(model_path: str, name: str):
+    """A column header: the model field's own (translated) name."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    app_label, model_name = model_path.split(".")
+    return capfirst(apps.get_model(app_label, model_name)._meta.get_field(name).verbose_name)
+
+
 def _incident_columns() -> list[Column]:
+    i_ = "incidents.Incident"
     return [
-        Column(gettext_lazy("Received"), lambda i: _local(i.received_at), "datetime"),
-        Column(gettext_lazy("Incident number"), lambda i: i.number),
+        Column(_v(i_, "received_at"), lambda i: _local(i.received_at), "datetime"),
+        Column(_v(i_, "number"), lambda i: i.number),
         Column(gettext_lazy("Category code"), lambda i: i.category.code),
-        Column(gettext_lazy("Category"), lambda i: i.category.name),
-        Column(gettext_lazy("Source"), lambda i: i.get_source_display()),
-        Column(gettext_lazy("Status"), lambda i: i.get_status_display()),
-        Column(gettext_lazy("Station"), lambda i: i.station.name if i.station else ""),
-        Column(gettext_lazy("Zone"), lambda i: i.zone.name if i.zone else ""),
-        Column(gettext_lazy("Grid"), lambda i: i.grid.name if i.grid else ""),
-        Column(gettext_lazy("Address"), lambda i: i.address),
-        Column(gettext_lazy("Longitude"), lambda i: i.lon, "number"),
-        Column(gettext_lazy("Latitude"), lambda i: i.lat, "number"),
-        Column(gettext_lazy("Reporter"), lambda i: i.reporter_masked),
-        Column(gettext_lazy("Reporter phone"), lambda i: i.reporter_phone_masked),
-        Column(gettext_lazy("Dispatched"), lambda i: _local(i.dispatched_at), "datetime"),
-        Column(gettext_lazy("Arrived"), lambda i: _local(i.arrived_at), "datetime"),
-        Column(gettext_lazy("Cleared"), lambda i: _local(i.cleared_at), "datetime"),
-        Column(gettext_lazy("Description"), lambda i: i.description),
-        Column(gettext_lazy("Source system"), lambda i: i.source_system),
-        Column(gettext_lazy("External id"), lambda i: i.external_id),
+        Column(_v(i_, "category"), lambda i: i.category.name),
+        Column(_v(i_, "source"), lambda i: i.get_source_display()),
+        Column(_v(i_, "status"), lambda i: i.get_status_display()),
+        Column(_v(i_, "station"), lambda i: i.station.name if i.station else ""),
+        Column(_v(i_, "zone"), lambda i: i.zone.name if i.zone else ""),
+        Column(_v(i_, "grid"), lambda i: i.grid.name if i.grid else ""),
+        Column(_v(i_, "address"), lambda i: i.address),
+        Column(_v(i_, "lon"), lambda i: i.lon, "number"),
+        Column(_v(i_, "lat"), lambda i: i.lat, "number"),
+        Column(_v(i_, "reporter_name"), lambda i: i.reporter_masked),
+        Column(_v(i_, "reporter_phone"), lambda i: i.reporter_phone_masked),
+        Column(_v(i_, "dispatched_at"), lambda i: _local(i.dispatched_at), "datetime"),
+        Column(_v(i_, "arrived_at"), lambda i: _local(i.arrived_at), "datetime"),
+        Column(_v(i_, "cleared_at"), lambda i: _local(i.cleared_at), "datetime"),
+        Column(_v(i_, "description"), lambda i: i.description),
+        Column(_v(i_, "source_system"), lambda i: i.source_system),
+        Column(_v(i_, "external_id"), lambda i: i.external_id),
     ]
 
 
 def _officer_columns() -> list[Column]:
     today = dt.date.today()
+    o_ = "personnel.Officer"
 
     def postings(o) -> str:
-        return "; ".join(f"{p.unit.name} · {p.get_role_display()}" for p in getattr(o, "current_postings", []))
+        return "; ".join(
+            f"{p.unit.name} · {p.get_role_display()}" for p in getattr(o, "current_postings", [])
+        )
 
     def skills(o) -> str:
         return "; ".join(f"{s.get_skill_display()} {s.level}" for s in o.skills.all())
 
     return [
-        Column(gettext_lazy("Police number"), lambda o: o.police_number),
-        Column(gettext_lazy("Name"), lambda o: o.name),
-        Column(gettext_lazy("Kind"), lambda o: o.get_kind_display()),
-        Column(gettext_lazy("Gender"), lambda o: o.get_gender_display()),
+        Column(_v(o_, "police_number"), lambda o: o.police_number),
+        Column(_v(o_, "name"), lambda o: o.name),
+        Column(_v(o_, "kind"), lambda o: o.get_kind_display()),
+        Column(_v(o_, "gender"), lambda o: o.get_gender_display()),
         Column(gettext_lazy("Age"), lambda o: o.age(today), "number"),
-        Column(gettext_lazy("Rank"), lambda o: o.get_rank_display()),
-        Column(gettext_lazy("Status"), lambda o: o.get_status_display()),
+        Column(_v(o_, "rank"), lambda o: o.get_rank_display()),
+        Column(_v(o_, "status"), lambda o: o.get_status_display()),
         Column(gettext_lazy("Current posting"), postings),
         Column(gettext_lazy("Skills"), skills),
-        Column(gettext_lazy("Resident ID number"), lambda o: o.id_number_masked),
-        Column(gettext_lazy("Phone"), lambda o: o.phone_masked),
-        Column(gettext_lazy("Hired"), lambda o: o.hired, "date"),
+        Column(_v(o_, "id_number"), lambda o: o.id_number_masked),
+        Column(_v(o_, "phone"), lambda o: o.phone_masked),
+        Column(_v(o_, "hired"), lambda o: o.hired, "date"),
     ]
 
 
 def _premises_columns() -> list[Column]:
+    p_ = "places.Premises"
     return [
-        Column(gettext_lazy("External id"), lambda p: p.external_id),
+        Column(_v(p_, "external_id"), lambda p: p.external_id),
         Column(gettext_lazy("Premises name"), lambda p: p.name),
-        Column(gettext_lazy("Category"), lambda p: p.get_category_display()),
-        Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
-        Column(gettext_lazy("Station"), lambda p: p.station.name if p.station else ""),
-        Column(gettext_lazy("Grid"), lambda p: p.grid.name if p.grid else ""),
-        Column(gettext_lazy("Address"), lambda p: p.address),
-        Column(gettext_lazy("Longitude"), lambda p: p.lon, "number"),
-        Column(gettext_lazy("Latitude"), lambda p: p.lat, "number"),
-        Column(gettext_lazy("Responsible person"), lambda p: p.responsible_person),
-        Column(gettext_lazy("Phone"), lambda p: p.phone_masked),
-        Column(gettext_lazy("Licence number"), lambda p: p.licence_no),
-        Column(gettext_lazy("Employees"), lambda p: p.employees, "number"),
+        Column(_v(p_, "category"), lambda p: p.get_category_display()),
+        Column(_v(p_, "status"), lambda p: p.get_status_display()),
+        Column(_v(p_, "station"), lambda p: p.station.name if p.station else ""),
+        Column(_v(p_, "grid"), lambda p: p.grid.name if p.grid else ""),
+        Column(_v(p_, "address"), lambda p: p.address),
+        Column(_v(p_, "lon"), lambda p: p.lon, "number"),
+        Column(_v(p_, "lat"), lambda p: p.lat, "number"),
+        Column(_v(p_, "responsible_person"), lambda p: p.responsible_person),
+        Column(_v(p_, "responsible_phone"), lambda p: p.phone_masked),
+        Column(_v(p_, "licence_no"), lambda p: p.licence_no),
+        Column(_v(p_, "employees"), lambda p: p.employees, "number"),
     ]
 
 

@@ -25,11 +25,11 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV or TSV (UTF-8, UTF-16 or GBK; may be gzipped), Excel (.xlsx), or GeoJSON for units."),
+        help_text=_(
+            "CSV or TSV (UTF-8, UTF-16 or GBK; may be gzipped), Excel (.xlsx), or GeoJSON for units."
+        ),
     )
-    dry_run = forms.BooleanField(
-        label=_("Dry run: check every row and report, save nothing"), required=False
-    )
+    dry_run = forms.BooleanField(label=_("Dry run: check every row and report, save nothing"), required=False)
     skip_invalid = forms.BooleanField(
         label=_("Import the valid rows and set the bad ones aside (otherwise: all or nothing)"),
         required=False,

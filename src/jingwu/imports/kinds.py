@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -40,6 +40,11 @@ class Staged:
     data: dict = field(default_factory=dict)
     problems: list[list[str]] = field(default_factory=list)
     raw: list | None = None
+
+
+class StagedRow(NamedTuple):
+    row_no: int
+    data: dict
 
 
 @dataclass
@@ -113,7 +118,9 @@ class Context:
         if value == "":
             mapped_default = self.binding.map_default(fieldname)
             return mapped_default if mapped_default is not None else default
-        table = self.cache.setdefault(f"choices:{fieldname}", _choices(terms))
+        table = self.cache.get(f"choices:{fieldname}")
+        if table is None:
+            table = self.cache[f"choices:{fieldname}"] = _choices(terms)
         mapped = self.binding.mapped(fieldname, value)
         code = table.get(norm(mapped))
         if code is None:
@@ -255,7 +262,15 @@ class IncidentHandler(Handler):
             meta = self.model()._meta
             self._fields = [
                 (name, meta.get_field(name))
-                for name in ("number", "source_system", "external_id", "address", "description", "reporter_name", "reporter_phone")
+                for name in (
+                    "number",
+                    "source_system",
+                    "external_id",
+                    "address",
+                    "description",
+                    "reporter_name",
+                    "reporter_phone",
+                )
             ]
         return self._fields
 
@@ -361,7 +376,9 @@ class IncidentHandler(Handler):
                     problems.from_error(exc)
                 for name, f in self._text_fields():
                     value = item.get(name)
-                    if value:
+                    if value and (
+                        (f.max_length is not None and len(value) > f.max_length) or "\x00" in value
+                    ):
                         try:
                             f.run_validators(value)
                         except ValidationError as exc:
@@ -394,14 +411,15 @@ class IncidentHandler(Handler):
                 numbers.append(d["number"])
         present: set[str] = set()
         base = Incident.objects.filter(bureau=ctx.bureau)
+        step = _batch()
         for system, exts in by_system.items():
-            for i in range(0, len(exts), 500):
-                for ext in base.filter(source_system=system, external_id__in=exts[i : i + 500]).values_list(
+            for i in range(0, len(exts), step):
+                for ext in base.filter(source_system=system, external_id__in=exts[i : i + step]).values_list(
                     "external_id", flat=True
                 ):
                     present.add(f"x:{system}:{ext}")
-        for i in range(0, len(numbers), 500):
-            for number in base.filter(number__in=numbers[i : i + 500]).values_list("number", flat=True):
+        for i in range(0, len(numbers), step):
+            for number in base.filter(number__in=numbers[i : i + step]).values_list("number", flat=True):
                 present.add(f"n:{number}")
         return present
 
@@ -424,54 +442,83 @@ class IncidentHandler(Handler):
                 s.status = "present"
 
     def apply(self, ctx: Context, chunks):
+        from .db import copy_insert
+
         Incident = self.model()
+        columns = [f for f in Incident._meta.concrete_fields if not f.primary_key]
         counters: dict[str, int] = {}
         created = unchanged = 0
+        now = timezone.now()
         for chunk in chunks:
             items = [r.data for r in chunk]
             present = self._present_keys(ctx, items)
-            objs = []
+            new = []
             for d in items:
                 if any(k in present for k in self._keys(d)):
                     unchanged += 1
                     continue
-                fields = {k: d.get(k) for k in _INCIDENT_FIELDS if k in d}
-                for name in ("received_at", "dispatched_at", "arrived_at", "cleared_at"):
-                    if name in fields:
-                        fields[name] = _dt(fields[name])
-                for name in ("address", "description", "reporter_name", "reporter_phone", "number"):
-                    fields.setdefault(name, "")
-                fields.setdefault("source_system", "")
-                fields.setdefault("external_id", "")
-                objs.append(Incident(bureau_id=ctx.bureau.pk, **fields))
-            self._number(ctx, objs, counters)
-            Incident.objects.bulk_create(objs, batch_size=500)
-            created += len(objs)
+                values = {k: d.get(k) for k in _INCIDENT_FIELDS}
+                for name in _TIMES:
+                    values[name] = _dt(values[name])
+                for name in (
+                    "address",
+                    "description",
+                    "reporter_name",
+                    "reporter_phone",
+                    "number",
+                    "source_system",
+                    "external_id",
+                ):
+                    if values[name] is None:
+                        values[name] = ""
+                values.update(bureau_id=ctx.bureau.pk, created_at=now, updated_at=now)
+                new.append(values)
+            self._number(ctx, new, counters)
+            if not copy_insert(
+                Incident, [f.column for f in columns], ([v[f.attname] for f in columns] for v in new)
+            ):
+                Incident.objects.bulk_create([Incident(**v) for v in new], batch_size=500)
+            created += len(new)
             if ctx.apply_progress:
                 ctx.apply_progress(len(chunk))
         return created, unchanged, {}
 
-    def _number(self, ctx: Context, objs: list, counters: dict[str, int]) -> None:
+    def _number(self, ctx: Context, rows: list[dict], counters: dict[str, int]) -> None:
+        """Number the rows without one as ``next_number`` does: J + bureau + day + sequence."""
+        from django.db.models import Max
+        from django.db.models.functions import Substr
+
         Incident = self.model()
         code = ctx.bureau.code
-        for obj in objs:
-            if obj.number:
-                continue
-            local = timezone.localtime(obj.received_at)
-            prefix = f"J{code}{local:%Y%m%d}"
-            if prefix not in counters:
-                last = (
-                    Incident.objects.filter(bureau=ctx.bureau, number__startswith=prefix)
-                    .order_by("-number")
-                    .values_list("number", flat=True)
-                    .first()
-                )
+        if "" not in counters:  # the last number of every day so far, in one query
+            base = f"J{code}"
+            counters[""] = 0
+            for day, last in (
+                Incident.objects.filter(bureau=ctx.bureau, number__startswith=base)
+                .annotate(day=Substr("number", 1, len(base) + 8))
+                .values("day")
+                .annotate(last=Max("number"))
+                .values_list("day", "last")
+            ):
                 try:
-                    counters[prefix] = int(last[len(prefix) :]) if last else 0
+                    counters[day] = int(last[len(day) :])
                 except ValueError:
-                    counters[prefix] = 0
-            counters[prefix] += 1
-            obj.number = f"{prefix}{counters[prefix]:05d}"
+                    continue
+        for values in rows:
+            if values["number"]:
+                continue
+            local = timezone.localtime(values["received_at"])
+            prefix = f"J{code}{local:%Y%m%d}"
+            counters[prefix] = counters.get(prefix, 0) + 1
+            values["number"] = f"{prefix}{counters[prefix]:05d}"
+
+
+def _batch() -> int:
+    """How many values an IN (...) query may carry on this database."""
+    from django.db import connection
+
+    limit = connection.features.max_query_params or 2000
+    return max(100, min(2000, limit - 50))
 
 
 _TIMES = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
@@ -589,7 +636,9 @@ class OfficerHandler(ServiceHandler):
                 except ValidationError as exc:
                     p.from_error(exc)
             skills: dict[str, int] = {}
-            table = ctx.cache.setdefault("choices:skills", _choices(vocab.SKILLS))
+            table = ctx.cache.get("choices:skills") or ctx.cache.setdefault(
+                "choices:skills", _choices(vocab.SKILLS)
+            )
             raw_skills = b.get(v, "skills")
             for part in filter(None, (s.strip() for s in raw_skills.replace("；", ";").split(";"))):
                 code, _sep, level = part.partition(":")

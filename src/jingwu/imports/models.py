@@ -152,6 +152,7 @@ class ImportJob(TenantModel):
     skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     via = models.CharField(_("via"), max_length=10, default="web")
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     source_info = models.JSONField(_("file details"), default=dict, blank=True)
     rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,7 +37,8 @@ from jingwu.core.importing import Problem, Report, Source, TableError, open_sour
 from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
 from jingwu.core.scope import can, current_memberships
 
-from .kinds import HANDLERS, Context, Row, Staged
+from .db import copy_insert
+from .kinds import HANDLERS, Context, Row, Staged, StagedRow, _batch
 from .mapping import Binding, MappingError, MappingSpec
 from .models import ACTIVE_STATUSES, PROBLEM_CAP, ImportJob, ImportMapping, ImportRow, JobStatus, RowStatus
 
@@ -245,6 +247,7 @@ def create_job(
         skip_invalid=skip_invalid,
         via=via,
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        ip=(current_context().ip if current_context() else "")[:45],
     )
     if upload is not None:
         job.file_name = Path(upload.name).name[:255]
@@ -335,16 +338,21 @@ def process_job(
     """Run or resume a job to its end (done, rejected or failed)."""
     if not _claim(job):
         return job
-    token = None
-    if current_context() is None:
-        token = set_context(RequestContext(request_id=f"import-{job.pk}", ip="", user_agent="", via=job.via))
+    outer = current_context()
+    token = set_context(
+        RequestContext(
+            request_id=outer.request_id if outer else f"import-{job.pk}",
+            ip=outer.ip if outer and outer.ip else job.ip,
+            user_agent=outer.user_agent if outer else "",
+            via=job.via,
+        )
+    )
     try:
         with translation.override(job.language):
             _run(job, progress)
     finally:
         ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(worker="")
-        if token is not None:
-            reset_context(token)
+        reset_context(token)
     job.refresh_from_db()
     if job.status not in ACTIVE_STATUSES:
         # the staged valid rows have served; the bad ones stay for the reject file
@@ -372,7 +380,7 @@ def _run(job: ImportJob, progress: ProgressFn | None) -> None:
             job.status = JobStatus.CHECKING
             job.started = timezone.now()
             job.rows_total = source.total
-            job.source_info = source.info()
+            job.source_info = _nonul(source.info())
             job.save(update_fields=["status", "started", "rows_total", "source_info", "updated_at"])
         missing = binding.missing_columns()
         if missing:
@@ -447,15 +455,17 @@ def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress
 
 
 def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
+    reset_queries()  # with DEBUG on, the query log would otherwise grow with the file
     staged: list[Staged] = handler.check(ctx, chunk)
     ok = [s for s in staged if s.status == "ok"]
     doomed = job.rows_invalid > 0 and not job.skip_invalid
     # the same key earlier in this job or in this chunk: a duplicate row
     keys = [s.key for s in ok if s.key]
     seen = set()
-    for i in range(0, len(keys), 500):
+    step = _batch()
+    for i in range(0, len(keys), step):
         seen.update(
-            ImportRow.objects.filter(job=job, key__in=keys[i : i + 500], status=RowStatus.OK).values_list(
+            ImportRow.objects.filter(job=job, key__in=keys[i : i + step], status=RowStatus.OK).values_list(
                 "key", flat=True
             )
         )
@@ -464,34 +474,41 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
             s.status = "duplicate"
         elif s.key:
             seen.add(s.key)
-    rows = []
+    rows: list[tuple] = []  # (row_no, key, status, data, problems)
     problems = []
     counts = {"ok": 0, "invalid": 0, "same": 0}
     for s in staged:
         if s.status == "ok":
             counts["ok"] += 1
             if not doomed:
-                rows.append(
-                    ImportRow(job=job, row_no=s.row_no, key=s.key[:200], status=RowStatus.OK, data=s.data)
-                )
+                rows.append((s.row_no, s.key[:200], RowStatus.OK, s.data, None))
         elif s.status == "invalid":
             counts["invalid"] += 1
-            rows.append(
-                ImportRow(
-                    job=job,
-                    row_no=s.row_no,
-                    status=RowStatus.INVALID,
-                    data={"raw": [_jsonable(v) for v in (s.raw or [])]},
-                    problems=s.problems,
-                )
-            )
-            for column, value, reason in s.problems:
+            plist = _nonul(s.problems)
+            raw = _nonul([_jsonable(v) for v in (s.raw or [])])
+            rows.append((s.row_no, "", RowStatus.INVALID, {"raw": raw}, plist))
+            for column, value, reason in plist:
                 problems.append([s.row_no, column, value, reason])
         elif s.status in ("present", "duplicate", "merged"):
             counts["same"] += 1
     updates = ctx.cache.pop("updates", {})
     with transaction.atomic():
-        ImportRow.objects.bulk_create(rows, batch_size=500)
+        copied = copy_insert(
+            ImportRow,
+            ["job_id", "row_no", "key", "status", "data", "problems"],
+            (
+                (job.pk, n, _nonul(k), st, _dump(d), None if p is None else _dump(p))
+                for n, k, st, d, p in rows
+            ),
+        )
+        if not copied:
+            ImportRow.objects.bulk_create(
+                [
+                    ImportRow(job=job, row_no=n, key=k, status=st, data=d, problems=p)
+                    for n, k, st, d, p in rows
+                ],
+                batch_size=500,
+            )
         for pk, data in updates.items():
             ImportRow.objects.filter(pk=pk).update(data=data)
         job.rows_done += len(chunk)
@@ -516,6 +533,22 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
         )
 
 
+def _nonul(obj):
+    """PostgreSQL's jsonb cannot hold U+0000: show it as U+FFFD (the replacement character)."""
+    if isinstance(obj, str):
+        return obj.replace("\x00", "\ufffd") if "\x00" in obj else obj
+    if isinstance(obj, list | tuple):
+        return [_nonul(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_nonul(k): _nonul(v) for k, v in obj.items()}
+    return obj
+
+
+def _dump(obj) -> str:
+    text = json.dumps(obj, ensure_ascii=False)
+    return json.dumps(_nonul(obj), ensure_ascii=False) if "\\u0000" in text else text
+
+
 def _jsonable(v):
     if v is None or isinstance(v, str | int | float | bool):
         return v
@@ -527,6 +560,7 @@ def _jsonable(v):
 
 
 def _add_problems(job: ImportJob, problems: list) -> None:
+    problems = _nonul(problems)
     job.problems_total += len(problems)
     room = PROBLEM_CAP - len(job.problems)
     if room > 0:
@@ -540,14 +574,16 @@ class _Rollback(Exception):
         self.result = result
 
 
-def _ok_chunks(job: ImportJob) -> Iterator[list[ImportRow]]:
+def _ok_chunks(job: ImportJob) -> Iterator[list[StagedRow]]:
+    """The job's valid staged rows in row order, a chunk at a time (keyset paging)."""
     last = 0
     while True:
-        chunk = list(
-            ImportRow.objects.filter(job=job, status=RowStatus.OK, row_no__gt=last)
+        chunk = [
+            StagedRow(row_no, data)
+            for row_no, data in ImportRow.objects.filter(job=job, status=RowStatus.OK, row_no__gt=last)
             .order_by("row_no")
-            .only("row_no", "key", "data")[:CHUNK]
-        )
+            .values_list("row_no", "data")[:CHUNK]
+        ]
         if not chunk:
             return
         yield chunk
@@ -560,6 +596,7 @@ def _apply_phase(job: ImportJob, ctx: Context, handler, progress) -> None:
     def applied(n: int) -> None:
         nonlocal done
         done += n
+        reset_queries()
         if progress:
             progress(job, "apply", done)
 
@@ -592,6 +629,7 @@ def _mark_invalid(job: ImportJob, problems: dict[int, list]) -> None:
         return
     flat = []
     for row_no, plist in sorted(problems.items()):
+        plist = _nonul(plist)
         ImportRow.objects.filter(job=job, row_no=row_no).update(status=RowStatus.INVALID, problems=plist)
         flat.extend([row_no, c, v, m] for c, v, m in plist)
     job.rows_invalid += len(problems)

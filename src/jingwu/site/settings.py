@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jingwu.cases",
     "jingwu.demo",
     "jingwu.imports",
+    "jingwu.planning",
 ]
 
 MIDDLEWARE = [

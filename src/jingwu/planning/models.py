@@ -1,0 +1,149 @@
+"""Planning scenarios: parameters, the background run's progress, the results and the moves."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.core.models import TenantModel
+from jingwu.personnel.choices import ROLE_CHOICES
+
+from .choices import ACTIVE, ScenarioStatus, Step
+
+
+class Scenario(TenantModel):
+    """A what-if plan of the bureau: made from its state on ``as_of``, applied from ``reform_date``.
+
+    ``params`` holds every setting of the pipeline (see ``jingwu.planning.inputs.ScenarioParams``);
+    ``results`` the figures of the last run (demand, staffing, station types, zones,
+    reassignment before/after, timings). The moves of the plan are ``ScenarioMove`` rows.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ScenarioStatus.choices, default=ScenarioStatus.DRAFT
+    )
+    as_of = models.DateField(_("state as of"), help_text=_("The staff and units as they were on this day."))
+    reform_date = models.DateField(
+        _("reform date"), help_text=_("The new structure applies, and the new postings start, on this day.")
+    )
+    incidents_from = models.DateField(_("incidents from"))
+    incidents_to = models.DateField(_("incidents to"))
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    results = models.JSONField(_("results"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    started_at = models.DateTimeField(_("run started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("run finished"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approval_note = models.TextField(_("approval note"), blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planning scenario")
+        verbose_name_plural = _("planning scenarios")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incidents_to__gte=models.F("incidents_from")),
+                name="scenario_incident_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reform_date__gt=models.F("as_of")), name="scenario_reform_after_state"
+            ),
+        ]
+        indexes = [models.Index(fields=["bureau", "status"], name="scenario_status_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def has_results(self) -> bool:
+        return bool(self.results)
+
+
+class ScenarioMove(TenantModel):
+    """One officer moved by the plan, with the engine's reasons; ``posting`` once applied."""
+
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.CASCADE, related_name="moves", verbose_name=_("scenario")
+    )
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    from_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("from unit")
+    )
+    to_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("to unit")
+    )
+    from_posting = models.ForeignKey(
+        "personnel.Posting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posting the plan ends"),
+    )
+    role = models.CharField(_("new role"), max_length=24, choices=ROLE_CHOICES)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    posting = models.ForeignKey(
+        "personnel.Posting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new posting"),
+    )
+
+    class Meta:
+        verbose_name = _("planned move")
+        verbose_name_plural = _("planned moves")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "scenario", "officer"], name="scenario_move_unique"),
+        ]
+        indexes = [models.Index(fields=["bureau", "scenario"], name="scenario_move_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.from_unit} → {self.to_unit}"

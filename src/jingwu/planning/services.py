@@ -1,0 +1,500 @@
+"""Writes for planning scenarios: create, run (in the background or now), approve, apply.
+
+Every write checks ``authorize`` and records an audit event in its transaction. The
+run itself (``execute_scenario``) reads the bureau through the selectors with the
+permissions of the user who started it, and writes the results and the moves at the end
+in one transaction. Applying an approved plan ends each moved officer's posting the day
+before the apply date and creates the new posting from that date, through the
+personnel services (each posting audited, attributed to the user), all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingwu.core import audit
+from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
+from jingwu.core.scope import restrict
+from jingwu.core.services import authorize, service
+
+from .choices import RUNNABLE, STEP_START, ScenarioStatus, Step
+from .inputs import ScenarioParams, load_state
+from .models import Scenario, ScenarioMove
+
+log = logging.getLogger(__name__)
+
+# The scenario fields an audit event shows (not the results: they are large and derived).
+_AUDIT_FIELDS = [
+    "name",
+    "note",
+    "status",
+    "as_of",
+    "reform_date",
+    "incidents_from",
+    "incidents_to",
+    "params",
+    "approved_by",
+    "approved_at",
+    "approval_note",
+    "applied_by",
+    "applied_at",
+]
+
+
+def scenarios_for(user, action: str = "view"):
+    """The scenarios a user may see (bureau-wide for planner, command and auditor)."""
+    return restrict(
+        Scenario.objects.select_related("bureau", "created_by", "run_by", "approved_by", "applied_by"),
+        user,
+        action,
+    )
+
+
+def can_plan(user) -> bool:
+    from jingwu.core.scope import can
+
+    return can(user, Scenario, "add")
+
+
+def can_approve(user) -> bool:
+    from jingwu.core.scope import can
+
+    return can(user, Scenario, "approve")
+
+
+def _snap(scenario: Scenario) -> dict:
+    return audit.snapshot(scenario, _AUDIT_FIELDS)
+
+
+def _params(data) -> ScenarioParams:
+    try:
+        return ScenarioParams.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"params": str(exc)}) from exc
+
+
+def default_period(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The year of incidents up to the day of the state."""
+    return as_of - dt.timedelta(days=364), as_of
+
+
+@service
+def do_create_scenario(
+    *,
+    actor,
+    bureau,
+    name: str,
+    as_of: dt.date,
+    reform_date: dt.date | None = None,
+    incidents_from: dt.date | None = None,
+    incidents_to: dt.date | None = None,
+    params: dict | None = None,
+    note: str = "",
+) -> Scenario:
+    """A new draft scenario of ``bureau`` made from its state on ``as_of``."""
+    authorize(actor, Scenario, "add", bureau=bureau)
+    reform_date = reform_date or as_of + dt.timedelta(days=1)
+    start, end = default_period(as_of)
+    scenario = Scenario(
+        bureau=bureau,
+        name=(name or "").strip(),
+        note=note,
+        as_of=as_of,
+        reform_date=reform_date,
+        incidents_from=incidents_from or start,
+        incidents_to=incidents_to or end,
+        params=_params(params).to_dict(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _validate(scenario)
+    scenario.save()
+    audit.record("create", actor=actor, bureau=bureau, obj=scenario, after=_snap(scenario))
+    return scenario
+
+
+def _validate(scenario: Scenario) -> None:
+    errors = {}
+    if not scenario.name:
+        errors["name"] = _("A scenario needs a name.")
+    if scenario.reform_date <= scenario.as_of:
+        errors["reform_date"] = _("The reform date must come after the day of the state.")
+    if scenario.incidents_to < scenario.incidents_from:
+        errors["incidents_to"] = _("The incident period ends before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    scenario.full_clean(exclude=["bureau", "created_by", "run_by", "approved_by", "applied_by"])
+
+
+@service
+def do_update_scenario(scenario: Scenario, *, actor, **changes) -> Scenario:
+    """Change a scenario that is not approved yet; its results are dropped (run it again)."""
+    authorize(actor, Scenario, "change", bureau=scenario.bureau)
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.status not in RUNNABLE:
+        raise ValidationError(_("Only a draft, finished or failed scenario can be changed."))
+    before = _snap(scenario)
+    allowed = {"name", "note", "as_of", "reform_date", "incidents_from", "incidents_to", "params"}
+    for key, value in changes.items():
+        if key not in allowed:
+            raise ValidationError(_("This field cannot be changed here: %(field)s") % {"field": key})
+        setattr(scenario, key, _params(value).to_dict() if key == "params" else value)
+    scenario.name = (scenario.name or "").strip()
+    _validate(scenario)
+    scenario.status = ScenarioStatus.DRAFT
+    scenario.results = None
+    scenario.progress = 0
+    scenario.step = ""
+    scenario.error = ""
+    scenario.save()
+    ScenarioMove.objects.filter(scenario=scenario).delete()
+    audit.record(
+        "update", actor=actor, bureau=scenario.bureau, obj=scenario, before=before, after=_snap(scenario)
+    )
+    return scenario
+
+
+def do_run_scenario(scenario: Scenario, *, actor, sync: bool = False, progress=None) -> Scenario:
+    """Queue a run as a background job (django-q2), or run it now with ``sync=True``
+    (``progress(step, percent)`` is then called as the steps start)."""
+    authorize(actor, Scenario, "change", bureau=scenario.bureau)
+    with transaction.atomic():
+        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        if scenario.status not in RUNNABLE:
+            raise ValidationError(_("This scenario is already running, or approved."))
+        _params(scenario.params)  # refuse to queue settings that cannot run
+        before = _snap(scenario)
+        scenario.status = ScenarioStatus.QUEUED
+        scenario.progress = 0
+        scenario.step = ""
+        scenario.error = ""
+        scenario.results = None
+        scenario.run_by = actor if getattr(actor, "pk", None) else None
+        scenario.started_at = scenario.finished_at = None
+        scenario.save()
+        ScenarioMove.objects.filter(scenario=scenario).delete()
+        audit.record(
+            "update",
+            actor=actor,
+            bureau=scenario.bureau,
+            obj=scenario,
+            before=before,
+            after=_snap(scenario),
+            reason="run",
+        )
+        if not sync:
+            pk = scenario.pk
+            transaction.on_commit(lambda: start_run(pk))
+    if sync:
+        return execute_scenario(scenario.pk, progress=progress)
+    return scenario
+
+
+def start_run(pk: int) -> None:
+    """Hand the run to the background worker."""
+    from django_q.tasks import async_task
+
+    async_task("jingwu.planning.tasks.run_scenario", pk, task_name=f"scenario-{pk}", group="planning")
+
+
+class _Ticker:
+    """Moves the progress bar through the reassignment step while CP-SAT runs (no callback there)."""
+
+    def __init__(self, pk: int, expected_seconds: float) -> None:
+        self.pk = pk
+        self.expected = max(5.0, expected_seconds)
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name=f"scenario-{self.pk}-progress", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        lo, hi = STEP_START[Step.REASSIGN], STEP_START[Step.REPORT] - 1
+        t0 = time.monotonic()
+        try:
+            while not self.stop.wait(1.0):
+                share = 1.0 - 0.5 ** ((time.monotonic() - t0) / (self.expected / 2))
+                pct = int(lo + (hi - lo) * share)
+                Scenario.objects.filter(pk=self.pk, step=Step.REASSIGN, progress__lt=pct).update(progress=pct)
+        except Exception:
+            log.exception("progress ticker of scenario %s", self.pk)
+        finally:
+            connection.close()
+
+    def finish(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
+def execute_scenario(pk: int, *, ticker: bool = False, progress=None) -> Scenario:
+    """Run a queued scenario to its end (done or failed). A scenario not queued is left alone.
+
+    ``ticker`` advances the progress bar during the reassignment from a helper thread
+    (the worker and the CLI); ``progress(step, percent)`` is called as the steps start.
+    """
+    from .pipeline import run_pipeline
+
+    token = uuid.uuid4().hex
+    claimed = Scenario.objects.filter(pk=pk, status=ScenarioStatus.QUEUED).update(
+        status=ScenarioStatus.RUNNING, worker=token, started_at=timezone.now(), step=Step.LOAD, progress=0
+    )
+    scenario = Scenario.objects.select_related("bureau", "run_by").get(pk=pk)
+    if not claimed:
+        return scenario
+    params = ScenarioParams.from_dict(scenario.params)
+    outer = current_context()
+    ctx = set_context(
+        RequestContext(
+            request_id=outer.request_id if outer else f"scenario-{pk}",
+            ip=outer.ip if outer else "",
+            user_agent=outer.user_agent if outer else "",
+            via=outer.via if outer else "job",
+        )
+    )
+    tick: _Ticker | None = None
+
+    def report(step: str, percent: int) -> None:
+        nonlocal tick
+        Scenario.objects.filter(pk=pk, worker=token).update(step=step, progress=percent)
+        if progress is not None:
+            progress(step, percent)
+        if ticker and step == Step.REASSIGN:
+            tick = _Ticker(pk, 2.0 * float(params.time_limit) + 10.0)
+            tick.start()
+        elif tick is not None:
+            tick.finish()
+            tick = None
+
+    try:
+        t_load = time.perf_counter()
+        state = load_state(
+            scenario.bureau,
+            as_of=scenario.as_of,
+            reform_date=scenario.reform_date,
+            incidents_from=scenario.incidents_from,
+            incidents_to=scenario.incidents_to,
+            user=scenario.run_by,
+        )
+        t_load = time.perf_counter() - t_load
+        out = run_pipeline(state, params, report)
+        out.results["timings"] = {"load": round(t_load, 3), **out.results["timings"]}
+    except Exception as exc:
+        if tick is not None:
+            tick.finish()
+        log.exception("scenario %s failed", pk)
+        with transaction.atomic():
+            Scenario.objects.filter(pk=pk, worker=token).update(
+                status=ScenarioStatus.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:4000],
+                finished_at=timezone.now(),
+                worker="",
+            )
+            scenario.refresh_from_db()
+            audit.record(
+                "update",
+                actor=scenario.run_by,
+                bureau=scenario.bureau,
+                obj=scenario,
+                after={"status": scenario.status, "error": scenario.error[:500]},
+                reason="run failed",
+            )
+        reset_context(ctx)
+        return scenario
+    finally:
+        if tick is not None:
+            tick.finish()
+    try:
+        with transaction.atomic():
+            scenario = Scenario.objects.select_for_update().get(pk=pk)
+            if scenario.worker != token:  # taken over (e.g. re-queued): keep the newer run
+                return scenario
+            ScenarioMove.objects.filter(scenario=scenario).delete()
+            ScenarioMove.objects.bulk_create(
+                [
+                    ScenarioMove(
+                        bureau_id=scenario.bureau_id,
+                        scenario=scenario,
+                        officer_id=m["officer"],
+                        from_unit_id=m["from_unit"],
+                        to_unit_id=m["to_unit"],
+                        from_posting_id=m["from_posting"],
+                        role=m["role"],
+                        reasons=m["reasons"],
+                    )
+                    for m in out.moves
+                ],
+                batch_size=500,
+            )
+            scenario.results = out.results
+            scenario.status = ScenarioStatus.DONE
+            scenario.step = Step.DONE
+            scenario.progress = 100
+            scenario.finished_at = timezone.now()
+            scenario.worker = ""
+            scenario.save()
+            r = out.results["reassign"]
+            audit.record(
+                "update",
+                actor=scenario.run_by,
+                bureau=scenario.bureau,
+                obj=scenario,
+                after={
+                    "status": scenario.status,
+                    "moves": len(out.moves),
+                    "solver": r["status"],
+                    "gap": r["gap"],
+                    "objective": r["objective"],
+                },
+                reason="run finished",
+            )
+    finally:
+        reset_context(ctx)
+    return scenario
+
+
+@service
+def do_approve_scenario(scenario: Scenario, *, actor, note: str = "") -> Scenario:
+    """Bureau command approves a finished plan (the ``approve`` action)."""
+    authorize(actor, Scenario, "approve", bureau=scenario.bureau)
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.status != ScenarioStatus.DONE:
+        raise ValidationError(_("Only a finished scenario can be approved."))
+    if not (scenario.results or {}).get("reassign", {}).get("feasible"):
+        raise ValidationError(
+            _("This plan breaks the rules (no feasible reassignment): it cannot be approved.")
+        )
+    before = _snap(scenario)
+    scenario.status = ScenarioStatus.APPROVED
+    scenario.approved_by = actor if getattr(actor, "pk", None) else None
+    scenario.approved_at = timezone.now()
+    scenario.approval_note = note
+    scenario.save()
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=scenario.bureau,
+        obj=scenario,
+        before=before,
+        after=_snap(scenario),
+        reason=note or "approved",
+    )
+    return scenario
+
+
+@service
+def do_withdraw_approval(scenario: Scenario, *, actor, note: str = "") -> Scenario:
+    """Bureau command withdraws its approval of a plan not applied yet."""
+    authorize(actor, Scenario, "approve", bureau=scenario.bureau)
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.status != ScenarioStatus.APPROVED:
+        raise ValidationError(_("Only an approved scenario that is not applied can be withdrawn."))
+    before = _snap(scenario)
+    scenario.status = ScenarioStatus.DONE
+    scenario.approved_by = None
+    scenario.approved_at = None
+    scenario.approval_note = note
+    scenario.save()
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=scenario.bureau,
+        obj=scenario,
+        before=before,
+        after=_snap(scenario),
+        reason=note,
+    )
+    return scenario
+
+
+@service
+def do_apply_scenario(scenario: Scenario, *, actor, apply_date: dt.date | None = None) -> Scenario:
+    """Write the approved plan's postings: each moved officer's posting ends the day before
+    ``apply_date`` (default: the reform date) and a new one starts on it, in one transaction."""
+    from jingwu.personnel.services import do_create_posting, do_end_posting
+
+    authorize(actor, Scenario, "change", bureau=scenario.bureau)
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.status != ScenarioStatus.APPROVED:
+        raise ValidationError(_("Only an approved scenario can be applied."))
+    apply_date = apply_date or scenario.reform_date
+    if apply_date <= scenario.as_of:
+        raise ValidationError(_("The new postings must start after the day the plan was made from."))
+    end = apply_date - dt.timedelta(days=1)
+    moves = list(
+        ScenarioMove.objects.filter(scenario=scenario)
+        .select_related(
+            "officer", "officer__bureau", "from_unit", "to_unit", "from_posting", "from_posting__unit"
+        )
+        .order_by("id")
+    )
+    stale = []
+    for m in moves:
+        p = m.from_posting
+        if p is None or p.start > end or (p.end is not None and p.end < end):
+            stale.append(m.officer.name)
+    if stale:
+        raise ValidationError(
+            _(
+                "The postings of %(n)d officers changed since the plan was made (e.g. %(names)s): run it again."
+            )
+            % {"n": len(stale), "names": ", ".join(stale[:5])}
+        )
+    before = _snap(scenario)
+    for m in moves:
+        try:
+            do_end_posting(m.from_posting, actor=actor, end=end, reason=f"planning scenario #{scenario.pk}")
+            m.posting = do_create_posting(
+                actor=actor,
+                officer=m.officer,
+                unit=m.to_unit,
+                role=m.role,
+                start=apply_date,
+                note=(_("Planning scenario #%(n)d") % {"n": scenario.pk})[:200],
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(officer)s: %(problem)s")
+                % {"officer": m.officer.name, "problem": "; ".join(exc.messages)}
+            ) from exc
+        m.save(update_fields=["posting", "updated_at"])
+    scenario.status = ScenarioStatus.APPLIED
+    scenario.applied_by = actor if getattr(actor, "pk", None) else None
+    scenario.applied_at = timezone.now()
+    scenario.save()
+    audit.record(
+        "apply",
+        actor=actor,
+        bureau=scenario.bureau,
+        obj=scenario,
+        before=before,
+        after=_snap(scenario) | {"moves": len(moves), "apply_date": apply_date.isoformat()},
+        reason=f"{len(moves)} postings from {apply_date.isoformat()}",
+    )
+    return scenario
+
+
+@service
+def do_delete_scenario(scenario: Scenario, *, actor) -> None:
+    """Delete a scenario that was never applied (an applied one is the record of the postings)."""
+    authorize(actor, Scenario, "delete", bureau=scenario.bureau)
+    if scenario.status in (ScenarioStatus.APPLIED, ScenarioStatus.RUNNING):
+        raise ValidationError(_("An applied or running scenario cannot be deleted."))
+    before = _snap(scenario)
+    label, pk, text, bureau = scenario._meta.label_lower, str(scenario.pk), str(scenario), scenario.bureau
+    scenario.delete()
+    audit.record(
+        "delete", actor=actor, bureau=bureau, object_type=label, object_id=pk, object_repr=text, before=before
+    )
