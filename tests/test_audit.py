@@ -124,3 +124,13 @@ def test_the_auditor_filters_by_unit(client, county):
     r = client.get(reverse("audit_list"), {"unit": county.east.pk})
     rows = list(r.context["page"])
     assert rows and all(e.unit_path.startswith(county.east.path) for e in rows)
+
+
+def test_jingwu_audit_verify_command(county):
+    from typer.testing import CliRunner
+
+    from jingwu.cli import app
+
+    result = CliRunner().invoke(app, ["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert f"{county.bureau.code}: intact" in result.output

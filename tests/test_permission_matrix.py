@@ -22,6 +22,7 @@ from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
+from jingwu.planning.models import Scenario
 
 PERSONAS = [
     "command",
@@ -86,6 +87,20 @@ ROUTES: dict[str, Route] = {
     ),
     "api:case-list": Route(Case, "api_list"),
     "api:case-detail": Route(Case, "detail", ()),
+    # Planning: planners, command and auditors of the bureau.
+    "planning:scenario_list": Route(Scenario, "list"),
+    "planning:scenario_detail": Route(Scenario, "detail"),
+    "planning:scenario_progress": Route(Scenario, "detail"),
+    "planning:scenario_map": Route(Scenario, "detail"),
+    "planning:scenario_report": Route(Scenario, "detail"),
+    "planning:scenario_xlsx": Route(Scenario, "detail"),
+    "planning:scenario_new": Route(
+        kind="page",
+        expect={p: {"planner": 200, "command": 403, "auditor": 403}.get(p, 404) for p in PERSONAS},
+    ),
+    "planning:compare": Route(
+        kind="page", expect={p: 200 if p in ("planner", "command", "auditor") else 404 for p in PERSONAS}
+    ),
 }
 
 # Routes outside the matrix, and why.
@@ -97,6 +112,11 @@ EXEMPT = {
     "api-schema": "the OpenAPI description; no data",
     "api-docs": "the interactive API documentation page; no data",
     "api-token": "exchanges a user name and password for a token (POST only); no data",
+    "planning:scenario_run": "POST only (405 on GET); tests/planning/test_views.py",
+    "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
+    "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
+    "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
+    "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
 }
 
 
@@ -138,6 +158,7 @@ def test_every_scoped_model_has_a_route_in_the_matrix():
 
 # Models with rows read only through another model's pages (links, catalogues) or not read by users.
 UNSCOPED_MODELS = {
+    "planning.scenariomove": "rows of a scenario, shown through its page",
     "accounts.user": "administered by system administrators in the admin",
     "accounts.membership": "administered by system administrators in the admin",
     "cases.caseincident": "link rows, shown through cases",
@@ -191,6 +212,20 @@ def _objects(county, route: Route):
     if route.model is AuditEvent and route.kind == "detail":
         mine = AuditEvent.objects.filter(bureau=county.bureau).order_by("seq")
         return [mine.first(), mine.filter(unit_path__startswith=county.east.path).first()]
+    if route.model is Scenario:
+        import datetime as dt
+
+        s = Scenario.objects.filter(bureau=county.bureau).first() or Scenario.objects.create(
+            bureau=county.bureau,
+            name="矩阵",
+            as_of=dt.date(2018, 6, 30),
+            reform_date=dt.date(2018, 7, 1),
+            incidents_from=dt.date(2018, 1, 1),
+            incidents_to=dt.date(2018, 6, 30),
+            status="done",
+            results={"reassign": {"moves": 0}},
+        )
+        return [s]
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:

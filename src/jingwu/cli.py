@@ -51,6 +51,8 @@ def demo(
     reset: bool = typer.Option(False, help="Delete the demo database first and generate it again."),
 ) -> None:
     """Load the demo county (first run only) and start the web UI and the background worker."""
+    # The demo's log-ins are shared and printed: two-factor log-in is off unless asked for.
+    os.environ.setdefault("JINGWU_OTP", "0")
     _setup()
     from django.conf import settings
 
@@ -475,6 +477,30 @@ def check() -> None:
     typer.echo(f"CJK font: {font}")
     if pending:
         raise typer.Exit(1)
+
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(bureau: str = typer.Option("", help="Only this bureau code.")) -> None:
+    """Check every bureau's hash chain; exit 1 when an event was altered or removed."""
+    _setup()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("audit_verify", bureau=bureau)
+    except CommandError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+app.add_typer(audit_app, name="audit")
+
+from jingwu.planning.cli import plan_app  # noqa: E402  (after the main commands, for --help order)
+
+app.add_typer(plan_app, name="plan")
 
 
 if __name__ == "__main__":

@@ -27,11 +27,17 @@
     return map;
   }
 
+  var ZONE_COLORS = ["#2471a3", "#c0392b", "#1e8449", "#d68910", "#7d3c98", "#17a589", "#a04000", "#5d6d7e"];
+
   function areaStyle(f) {
     var p = f.properties || {};
     var color = TYPE_COLORS[p.station_type] || "#2c3e50";
-    return { color: color, weight: p.kind === "grid" ? 0.6 : 2, fillColor: color,
-             fillOpacity: p.kind === "grid" ? 0.04 : 0.10, opacity: p.kind === "grid" ? 0.6 : 0.9 };
+    var style = { color: color, weight: p.kind === "grid" ? 0.6 : 2, fillColor: color,
+                  fillOpacity: p.kind === "grid" ? 0.04 : 0.10, opacity: p.kind === "grid" ? 0.6 : 0.9 };
+    // Planning maps: grids shaded by their share of the workload, or coloured by proposed zone.
+    if (p.workload_share != null) { style.fillColor = "#b03a2e"; style.fillOpacity = 0.05 + 0.8 * p.workload_share; }
+    if (p.zone != null) { style.fillColor = ZONE_COLORS[(p.zone - 1) % ZONE_COLORS.length]; style.fillOpacity = 0.35; }
+    return style;
   }
 
   function initLayerMap(el) {
@@ -56,7 +62,8 @@
           add("grids", L.geoJSON(layers.grids, {
             style: areaStyle,
             onEachFeature: function (f, l) {
-              l.bindTooltip(escapeHtml(f.properties.name) + " · " + f.properties.households, { sticky: true });
+              var figure = f.properties.workload != null ? f.properties.workload + " h" : f.properties.households;
+              l.bindTooltip(escapeHtml(f.properties.name) + " · " + figure, { sticky: true });
               var url = detailUrl(el.dataset.unitUrl, f.properties.id);
               if (url) { l.on("click", function () { window.location.href = url; }); }
             }
