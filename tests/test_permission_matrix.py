@@ -113,6 +113,18 @@ EXEMPT = {
     "api-docs": "the interactive API documentation page; no data",
     "api-token": "exchanges a user name and password for a token (POST only); no data",
     "planning:scenario_run": "POST only (405 on GET); tests/planning/test_views.py",
+    # Imports: who may import follows the "add" rows of the permission table; jobs are seen by
+    # their owner and the bureau's auditors (jingwu.imports.services.jobs_for). Each page's
+    # personas, the outsider and the 404s are in tests/imports/test_views.py.
+    "imports:job_list": "tests/imports/test_views.py::test_who_may_import_and_who_sees_the_jobs",
+    "imports:job_new": "tests/imports/test_views.py::test_the_form_offers_only_what_the_user_may_add",
+    "imports:job_detail": "tests/imports/test_views.py::test_who_may_import_and_who_sees_the_jobs",
+    "imports:job_progress": "tests/imports/test_views.py::test_the_progress_fragment_polls_while_the_job_runs",
+    "imports:job_rejects": "tests/imports/test_views.py::test_bad_rows_are_listed_and_downloadable",
+    "imports:mapping_list": "tests/imports/test_views.py::test_mappings_are_edited_as_data",
+    "imports:mapping_new": "tests/imports/test_views.py::test_mappings_are_edited_as_data",
+    "imports:mapping_edit": "tests/imports/test_views.py::test_mappings_are_edited_as_data",
+    "imports:export": "the lists' own scoping and filters; tests/imports/test_views.py (exports and outsiders)",
     "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
@@ -158,6 +170,8 @@ def test_every_scoped_model_has_a_route_in_the_matrix():
 
 # Models with rows read only through another model's pages (links, catalogues) or not read by users.
 UNSCOPED_MODELS = {
+    "imports.importjob": "owner and the bureau's auditors (jingwu.imports.services.jobs_for)",
+    "imports.importmapping": "bureaus where the user may import (jingwu.imports.services.mappings_for)",
     "planning.scenariomove": "rows of a scenario, shown through its page",
     "accounts.user": "administered by system administrators in the admin",
     "accounts.membership": "administered by system administrators in the admin",
