@@ -383,7 +383,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--staff", type=int, default=1000)
-    parser.add_argument("--time", type=float, default=10.0, help="deterministic time limit for the county")
+    parser.add_argument("--time", type=float, default=8.0, help="deterministic time limit for the county")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--bureaus", type=int, default=5)

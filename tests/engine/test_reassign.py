@@ -485,6 +485,8 @@ def test_headcount_around_builds_a_band() -> None:
         (lambda: ReassignParams(max_deterministic_time=0), "max_deterministic_time"),
         (lambda: ReassignParams(lead_roles=("king",)), "unknown code"),
         (lambda: ReassignParams(balance_kinds=("robots",)), "unknown code"),
+        (lambda: ReassignParams(lns_budget=-1.0), "lns_budget"),
+        (lambda: ReassignParams(lns_units=1), "lns_units"),
     ],
 )
 def test_bad_input_raises_value_error(factory, match) -> None:

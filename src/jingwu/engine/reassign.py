@@ -21,8 +21,10 @@ offices into operational units. This module turns that into an assignment proble
   commuting distance.
 * **Output** (:class:`ReassignmentPlan`): moves with reason codes and numbers, per-unit
   figures before and after, solver status, objective, best bound and gap, and - when the
-  rules cannot all hold - which rule groups conflict (CP-SAT assumption literals and
-  ``SufficientAssumptionsForInfeasibility``, shrunk to a minimal set by deletion).
+  rules cannot all hold - which rule groups conflict: rules impossible by counting alone
+  are reported at once; otherwise CP-SAT assumption literals, one per rule group, and
+  ``SufficientAssumptionsForInfeasibility`` give a core, shrunk to a minimal set by
+  deletion.
 
 Two baselines take the same inputs: :func:`proportional_baseline` (split each kind of
 staff over the units in proportion to their targets, largest remainders) and
@@ -436,7 +438,9 @@ class ReassignParams:
       infeasible), ``explain_deterministic_time`` (per explanation solve).
     * start heuristics: ``local_search_passes`` (moves and swaps), ``lns_iterations``
       small CP-SAT models of ``lns_units`` linked units each, ``lns_deterministic_time``
-      per model (see :func:`plan_reassignment`).
+      per model, stopping once the models have used ``lns_budget`` deterministic
+      seconds in all (None: twice ``max_deterministic_time``, so one knob scales the
+      whole effort; see :func:`plan_reassignment`).
     """
 
     weights: ObjectiveWeights = field(default_factory=ObjectiveWeights)
@@ -450,16 +454,17 @@ class ReassignParams:
     scale_targets: bool = True
     relative_targets: bool = True
     balance_kinds: tuple[str, ...] = ("police",)
-    max_deterministic_time: float = 10.0
+    max_deterministic_time: float = 8.0
     num_workers: int = 2
     seed: int = 0
     max_wall_seconds: float | None = None
     explain: bool = True
     explain_deterministic_time: float = 10.0
     local_search_passes: int = 8
-    lns_iterations: int = 100
-    lns_units: int = 3
-    lns_deterministic_time: float = 0.1
+    lns_iterations: int = 50
+    lns_units: int = 8
+    lns_deterministic_time: float = 1.0
+    lns_budget: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.weights, ObjectiveWeights):
@@ -494,6 +499,8 @@ class ReassignParams:
         _count("lns_units", self.lns_units, minimum=2)
         if _finite("lns_deterministic_time", self.lns_deterministic_time) <= 0:
             raise ValueError("lns_deterministic_time must be > 0")
+        if self.lns_budget is not None:
+            _finite("lns_budget", self.lns_budget)
 
     @property
     def relief_factor(self) -> float:
@@ -628,7 +635,8 @@ class ReassignmentPlan:
     instance is infeasible (a minimal set when ``minimal_conflict``).
     ``start_objective`` is the cost of the start (greedy, local search, LNS) handed to
     CP-SAT as a hint (it includes a penalty of 10^6 per officer missing from a hard
-    rule). ``stage_seconds`` splits ``wall_seconds`` by stage; ``deterministic_seconds``
+    rule; None when the instance failed the counting check before any search).
+    ``stage_seconds`` splits ``wall_seconds`` by stage; ``deterministic_seconds``
     adds up CP-SAT's deterministic time over the LNS steps and the full solve.
     """
 
@@ -645,7 +653,7 @@ class ReassignmentPlan:
     imbalance_after: float | None
     conflicts: tuple[RuleConflict, ...]
     minimal_conflict: bool
-    start_objective: float
+    start_objective: float | None
     wall_seconds: float
     stage_seconds: Mapping[str, float]
     deterministic_seconds: float
@@ -768,7 +776,7 @@ def _prepare(problem: ReassignProblem) -> _Prep:
     lead_ok = [_lead_eligible(o, params) for o in officers]
     cand_free: list[list[int]] = []
     for oi, o in enumerate(officers):
-        cand_free.append(_candidates(o, oi, cur[oi], units, dist[oi], lead_ok[oi], params))
+        cand_free.append(_candidates(o, cur[oi], units, dist[oi], lead_ok[oi], params))
     cand = [[cur[oi]] if locked[oi] else cand_free[oi] for oi in range(len(officers))]
     fs = fair_share_targets(problem)
     fair = {(uidx[uid], kind): t for (uid, kind), t in fs.items()}
@@ -834,7 +842,6 @@ def _rest_mean(total: float, count: int, taken: Sequence[tuple[float, float]], d
 
 def _candidates(
     o: Officer,
-    oi: int,
     cur: int,
     units: Sequence[Unit],
     dist: Sequence[float],
@@ -842,7 +849,6 @@ def _candidates(
     params: ReassignParams,
 ) -> list[int]:
     """Candidate unit indices for a movable officer (current unit first)."""
-    del oi
     order = sorted(range(len(units)), key=lambda u: (dist[u], units[u].id))
     first: list[int] = []
     rest: list[int] = []
@@ -1025,8 +1031,8 @@ def _group_message(
         return f"{avail} officers locked at {uid} (age >= {params.lock_age}, on leave or pinned) must stay"
     if rule == "candidates":
         return (
-            f"officers may only move to their candidate units (at most {params.max_candidates}, "
-            f"within {params.radius_km:g} km of home, plus the centers)"
+            f"officers may only move to their candidate units (at most {params.max_candidates} each: "
+            f"the centers, units needing their skills, then units within {params.radius_km:g} km of home)"
         )
     return rule
 
@@ -1594,14 +1600,16 @@ class _Search:
                     links[vi][c] = links[vi].get(c, 0) + 1
         return links
 
-    def lns(self, iterations: int, seed: int, size: int, deterministic_time: float) -> float:
+    def lns(
+        self, iterations: int, seed: int, size: int, deterministic_time: float, budget: float = math.inf
+    ) -> float:
         """Re-solve the officers of a few linked units exactly with CP-SAT, many times.
 
         Each step picks a unit (more likely the costlier ones) and ``size - 1`` units
-        tied to it by officers who may move between them, frees every movable officer
-        now in those units (each restricted to the chosen units among their
-        candidates), solves that small model to optimality and keeps it when it is
-        better. Counts improving steps in ``self.improvements``; returns the CP-SAT
+        (``size`` at most a quarter of all units) tied to it by officers who may move
+        between them, frees every movable officer now in those units (each restricted
+        to the chosen units among their candidates), solves that small model within
+        ``deterministic_time`` and keeps the result when it is better. Counts improving steps in ``self.improvements``; returns the CP-SAT
         deterministic time spent.
         """
         if iterations <= 0 or not self.movable or len(self.units) < 2:
@@ -1609,9 +1617,12 @@ class _Search:
         rng = random.Random(seed)
         links = self._links()
         spent = 0.0
+        size = min(size, max(2, len(self.units) // 4))
         for _ in range(iterations):
-            chosen = self._neighbourhood(rng, min(size, len(self.units)), links)
-            spent += self._resolve(chosen, deterministic_time)
+            if spent >= budget:
+                break
+            chosen = self._neighbourhood(rng, size, links)
+            spent += self._resolve(chosen, min(deterministic_time, max(budget - spent, 0.01)))
         return spent
 
     def _resolve(self, chosen: Sequence[int], deterministic_time: float) -> float:
@@ -1716,14 +1727,25 @@ def _abs_var(
     return d
 
 
-def _build(prep: _Prep, *, explain: bool) -> _Model:
-    """The CP-SAT model; ``explain`` adds a literal per rule group and drops the objective."""
+def _build(
+    prep: _Prep, *, explain: bool, all_units: bool = False, only: frozenset[str] | None = None
+) -> _Model:
+    """The CP-SAT model.
+
+    ``explain`` adds a literal per rule group (and per unit's locked officers) and drops
+    the objective; locked officers then get their free candidates so that staying put
+    is a rule group too. ``all_units`` makes every unit a candidate of every officer;
+    ``only`` keeps just the named rule groups.
+    """
     problem = prep.problem
     units, officers = problem.units, problem.officers
     nu = len(units)
     m = cp_model.CpModel()
     zero = m.new_constant(0)
-    cand = [list(range(nu)) for _ in officers] if explain else prep.cand
+    if all_units:
+        cand = [list(range(nu)) for _ in officers]
+    else:
+        cand = prep.cand_free if explain else prep.cand
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_unit: list[list[int]] = [[] for _ in range(nu)]
     for oi in range(len(officers)):
@@ -1749,6 +1771,8 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
         return cp_model.LinearExpr.sum([zero] + [x[(oi, ui)] for oi in by_unit[ui] if pick(oi)])
 
     for name, rule, ui, arg, required in _rules(prep):
+        if only is not None and name not in only:
+            continue
         if rule in ("headcount_min", "on_duty"):
             ct = m.add(total(ui, lambda oi, k=arg: officers[oi].kind == k) >= required)  # type: ignore[arg-type]
         elif rule == "headcount_max":
@@ -1762,13 +1786,9 @@ def _build(prep: _Prep, *, explain: bool) -> _Model:
     if explain:
         for oi in range(len(officers)):
             c = prep.cur[oi]
-            if prep.locked[oi]:
-                name = f"locked:{units[c].id}"
+            name = f"locked:{units[c].id}"
+            if prep.locked[oi] and (only is None or name in only):
                 enforce(m.add(x[(oi, c)] == 1), name, "locked", c, None, None)
-            allowed = set(prep.cand_free[oi])
-            for ui in range(nu):
-                if ui not in allowed:
-                    enforce(m.add(x[(oi, ui)] == 0), "candidates", "candidates", None, None, None)
         return _Model(m, x, groups, info, {})
 
     # objective (integer points; _POINTS points = 1 weighted objective unit)
@@ -1842,25 +1862,99 @@ def _solver(
     return solver
 
 
+def _conflict(
+    prep: _Prep, name: str, rule: str, ui: int | None, arg: Any, required: int | None
+) -> RuleConflict:
+    avail = None if rule == "candidates" else _group_available(prep, rule, ui, arg)  # type: ignore[arg-type]
+    return RuleConflict(
+        group=name,
+        rule=rule,
+        unit=prep.problem.units[ui].id if ui is not None else None,
+        required=required,
+        available=avail,
+        message=_group_message(prep, rule, ui, arg, required, avail),
+    )
+
+
+def _counting_conflicts(prep: _Prep) -> list[RuleConflict]:
+    """Rule groups that fail by counting alone (no solver needed).
+
+    A minimum that fewer officers could ever meet (those there or with the unit among
+    their candidates) - together with the candidate limits when the county as a whole
+    has enough; a maximum below the officers locked in the unit - together with the
+    lock. Each such group (or pair) is a minimal conflict on its own.
+    """
+    officers = prep.problem.officers
+    out: list[RuleConflict] = []
+    seen: set[str] = set()
+
+    def add(c: RuleConflict) -> None:
+        if c.group not in seen:
+            seen.add(c.group)
+            out.append(c)
+
+    for name, rule, ui, arg, required in _rules(prep):
+        avail = _group_available(prep, rule, ui, arg)  # type: ignore[arg-type]
+        if rule == "headcount_max":
+            if avail > required:  # type: ignore[operator]
+                add(_conflict(prep, name, rule, ui, arg, required))
+                add(_conflict(prep, f"locked:{prep.problem.units[ui].id}", "locked", ui, None, None))  # type: ignore[index]
+            continue
+        if avail >= required:  # type: ignore[operator]
+            continue
+        add(_conflict(prep, name, rule, ui, arg, required))
+        if rule in ("headcount_min", "on_duty"):
+            anywhere = sum(
+                1
+                for oi, o in enumerate(officers)
+                if o.kind == arg and (not prep.locked[oi] or prep.cur[oi] == ui)
+            )
+        elif rule == "lead":
+            anywhere = sum(
+                1
+                for oi in range(len(officers))
+                if prep.lead_ok[oi] and (not prep.locked[oi] or prep.cur[oi] == ui)
+            )
+        else:
+            anywhere = sum(
+                1
+                for oi, o in enumerate(officers)
+                if arg.met_by(o) and (not prep.locked[oi] or prep.cur[oi] == ui)
+            )
+        if anywhere >= required:  # type: ignore[operator]
+            add(_conflict(prep, "candidates", "candidates", None, None, None))
+    return out
+
+
 def _explain(prep: _Prep) -> tuple[tuple[RuleConflict, ...], bool, bool]:
-    """Rule groups that cannot hold together: (conflicts, minimal?, proven infeasible?)."""
+    """Rule groups that cannot hold together: (conflicts, minimal?, proven infeasible?).
+
+    First by counting (:func:`_counting_conflicts`). Otherwise CP-SAT on the model with
+    one assumption literal per rule group (candidate limits kept):
+    ``sufficient_assumptions_for_infeasibility`` gives a core, shrunk by dropping one
+    group at a time while the rest stays infeasible. A last solve with every unit open
+    to every officer and only the core's groups tells whether the candidate limits are
+    part of the conflict.
+    """
+    counted = _counting_conflicts(prep)
+    if counted:
+        return tuple(counted), True, True
     params = prep.problem.params
     built = _build(prep, explain=True)
-    m = built.model
     names = sorted(built.groups)
     index_to_name = {built.groups[n].index: n for n in names}
 
-    def run(active: list[str]) -> tuple[int, list[str]]:
-        m.clear_assumptions()
-        m.add_assumptions([built.groups[n] for n in active])
+    def run(model: _Model, active: list[str]) -> tuple[int, list[str]]:
+        model.model.clear_assumptions()
+        model.model.add_assumptions([model.groups[n] for n in active])
         solver = _solver(params, params.explain_deterministic_time, workers=1)
-        status = solver.solve(m)
+        status = solver.solve(model.model)
         core: list[str] = []
-        if status == cp_model.INFEASIBLE:
+        if status == cp_model.INFEASIBLE and model is built:
             core = sorted(index_to_name[i] for i in solver.sufficient_assumptions_for_infeasibility())
         return status, core
 
-    status, core = run(names)
+    status, core = run(built, names)
     if status != cp_model.INFEASIBLE:
         return (), False, False
     if not core:
@@ -1870,25 +1964,18 @@ def _explain(prep: _Prep) -> tuple[tuple[RuleConflict, ...], bool, bool]:
         if name not in core:
             continue
         trial = [n for n in core if n != name]
-        st, smaller = run(trial)
+        st, smaller = run(built, trial)
         if st == cp_model.INFEASIBLE:
             core = smaller or trial
-        elif st != cp_model.FEASIBLE and st != cp_model.OPTIMAL:
+        elif st not in (cp_model.FEASIBLE, cp_model.OPTIMAL):
             minimal = False
-    out = []
-    for name in core:
-        rule, ui, arg, required = built.group_info[name]
-        avail = None if rule == "candidates" else _group_available(prep, rule, ui, arg)  # type: ignore[arg-type]
-        out.append(
-            RuleConflict(
-                group=name,
-                rule=rule,
-                unit=prep.problem.units[ui].id if ui is not None else None,
-                required=required,
-                available=avail,
-                message=_group_message(prep, rule, ui, arg, required, avail),
-            )
-        )
+    out = [_conflict(prep, name, *built.group_info[name]) for name in core]
+    wide = _build(prep, explain=True, all_units=True, only=frozenset(core))
+    st, _ = run(wide, [n for n in core if n in wide.groups])
+    if st in (cp_model.FEASIBLE, cp_model.OPTIMAL):
+        out.append(_conflict(prep, "candidates", "candidates", None, None, None))
+    elif st != cp_model.INFEASIBLE:
+        minimal = False
     return tuple(out), minimal, True
 
 
@@ -1954,6 +2041,35 @@ def _move_reasons(
 # --- entry point -------------------------------------------------------------------------
 
 
+def _empty_plan(
+    prep: _Prep, conflicts: tuple[RuleConflict, ...], start: float, stages: dict[str, float]
+) -> ReassignmentPlan:
+    """The plan for an instance proved infeasible before any search: nobody moves."""
+    units = prep.problem.units
+    before = _figures(prep, prep.cur)
+    counts = [f.headcount for f in before]
+    return ReassignmentPlan(
+        status="INFEASIBLE",
+        objective=None,
+        best_bound=None,
+        gap=None,
+        terms=MappingProxyType({}),
+        moves=(),
+        assignment=MappingProxyType({o.id: o.unit for o in prep.problem.officers}),
+        before=before,
+        after=before,
+        imbalance_before=_imbalance(units, counts),
+        imbalance_after=_imbalance(units, counts),
+        conflicts=conflicts,
+        minimal_conflict=True,
+        start_objective=None,
+        wall_seconds=time.perf_counter() - start,
+        stage_seconds=MappingProxyType(stages),
+        deterministic_seconds=0.0,
+        variables=0,
+    )
+
+
 def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
     """Plan the reassignment (see the module docstring).
 
@@ -1979,6 +2095,11 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
     prep = _prepare(problem)
     units, officers = problem.units, problem.officers
     t = lap("prepare", start)
+    if params.explain:
+        counted = _counting_conflicts(prep)
+        if counted:
+            lap("explain", t)
+            return _empty_plan(prep, tuple(counted), start, stages)
     greedy = greedy_baseline(problem)
     t = lap("greedy", t)
     search = _Search(prep, [prep.uidx[greedy[o.id]] for o in officers])
@@ -1986,8 +2107,9 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
     t = lap("local_search", t)
     lns_det = 0.0
     if search.total() < _VIOLATION:
+        budget = 2.0 * params.max_deterministic_time if params.lns_budget is None else params.lns_budget
         lns_det = search.lns(
-            params.lns_iterations, params.seed, params.lns_units, params.lns_deterministic_time
+            params.lns_iterations, params.seed, params.lns_units, params.lns_deterministic_time, budget
         )
     t = lap("lns", t)
     hint_idx, hint_points = list(search.where), search.total()
