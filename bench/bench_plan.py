@@ -14,7 +14,7 @@ hard rules broken, distance from the targets, the investigation center's mean ag
 the reform's headline figures.
 
 Usage:
-    JINGWU_DATA_DIR=/tmp/jw python bench/bench_plan.py [--time 20] [--workers 2] [--no-zones]
+    JINGWU_DATA_DIR=/tmp/jw python bench/bench_plan.py [--time 15] [--workers 1] [--no-zones]
 """
 
 from __future__ import annotations

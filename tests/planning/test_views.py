@@ -227,3 +227,22 @@ def test_compare_two_scenarios(client, county, make_scenario, done_scenario):
     assert client.get(reverse("planning:compare") + "?a=999999&b=1").status_code == 404
     assert client.get(reverse("planning:compare") + "?a=x").status_code == 404
     assert client.get(reverse("planning:compare")).status_code == 200
+
+
+def test_pages_render_with_minimal_results(client, county):
+    """What tests/test_permission_matrix.py creates: a finished scenario with almost no results."""
+    import datetime as dt
+
+    s = Scenario.objects.create(
+        bureau=county.bureau,
+        name="矩阵",
+        as_of=dt.date(2018, 6, 30),
+        reform_date=dt.date(2018, 7, 1),
+        incidents_from=dt.date(2018, 1, 1),
+        incidents_to=dt.date(2018, 6, 30),
+        status=ScenarioStatus.DONE,
+        results={"reassign": {"moves": 0}},
+    )
+    client.force_login(county.auditor)
+    for name in ("scenario_detail", "scenario_progress", "scenario_map", "scenario_report", "scenario_xlsx"):
+        assert client.get(reverse(f"planning:{name}", args=[s.pk])).status_code == 200, name

@@ -35,11 +35,12 @@ class Step(models.TextChoices):
     DONE = "done", _("Finished")
 
 
-#: Share of the progress bar at the start of each step (the reassignment takes the longest).
+#: Share of the progress bar at the start of each step, in the order they run (the
+#: reassignment takes the longest).
 STEP_START = {
     Step.LOAD: 0,
-    Step.DEMAND: 15,
-    Step.CLASSIFY: 20,
+    Step.CLASSIFY: 10,
+    Step.DEMAND: 20,
     Step.STAFFING: 30,
     Step.ZONES: 35,
     Step.REASSIGN: 45,

@@ -21,6 +21,12 @@ plan_app = typer.Typer(
     help="Planning scenarios: run the whole plan and write its reports.", no_args_is_help=True
 )
 
+
+@plan_app.callback()
+def _plan() -> None:
+    """Planning scenarios: run the whole plan and write its reports."""
+
+
 _SCENARIO_KEYS = ("name", "note", "as_of", "reform_date", "incidents_from", "incidents_to")
 
 

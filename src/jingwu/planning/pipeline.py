@@ -184,7 +184,7 @@ def run_pipeline(
     moves = []
     for m in plan.moves:
         oid, src, dst = int(m.officer), int(m.from_unit), int(m.to_unit)
-        o = next_officer(state, oid)
+        o = _officer(state, oid)
         moves.append(
             {
                 "officer": oid,
@@ -228,7 +228,7 @@ def run_pipeline(
     return PipelineOutput(results=results, moves=moves, problem=problem, plan=plan)
 
 
-def next_officer(state: BureauState, pk: int):
+def _officer(state: BureauState, pk: int):
     index = getattr(state, "_officer_index", None)
     if index is None:
         index = {o.id: o for o in state.officers}
@@ -424,7 +424,7 @@ def _staffing(state: BureauState, params: ScenarioParams, types: dict[str, str],
         for pk in fixed_units:
             t = given(pk, kind)
             targets[(pk, kind)] = float(now.get((pk, kind), 0) if t is None else t)
-            basis[pk] = "kept" if t is None else "set"
+            basis[pk] = "kept" if given(pk, "police") is None else "set"
         ic_total = 0.0
         for pk in ic:
             t = given(pk, kind)
@@ -460,7 +460,8 @@ def _staffing(state: BureauState, params: ScenarioParams, types: dict[str, str],
         tilt = float(params.workload_tilt)
         for i, b, wk in zip(free, base, by_work, strict=True):
             targets[(stations[i], kind)] = max(0.0, (1.0 - tilt) * b + tilt * wk)
-            basis[stations[i]] = "workload"
+            if kind == "police":
+                basis[stations[i]] = "workload"
     for r, pk in zip(station_rows, stations, strict=True):
         workload_hours[pk] = r.fte * net
     rows = []

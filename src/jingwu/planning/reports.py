@@ -153,6 +153,7 @@ class Report:
     demand_grids: list[dict] = field(default_factory=list)
     staffing: list[dict] = field(default_factory=list)
     zones: dict | None = None
+    what_if: dict | None = None
     moves: list[dict] = field(default_factory=list)
     figures: list[dict] = field(default_factory=list)
     reassign: dict = field(default_factory=dict)
@@ -212,6 +213,9 @@ def build(scenario: Scenario, *, moves: bool = True, max_moves: int | None = Non
                 "committed_pct": _pct(row.get("committed_share")),
             }
         )
+    w = results.get("what_if")
+    if w:
+        rep.what_if = w | {"row_list": [x | {"label": _n(x["name"])} for x in w.get("rows", [])]}
     st = [r for r in rep.staffing if r["kind"] == "station"]
     rep.chart_staffing = {"labels": [r["label"] for r in st], "values": [r["target_police"] for r in st]}
     z = results.get("zones")
@@ -391,6 +395,7 @@ def render_xlsx(scenario: Scenario) -> bytes:
             _("Station type"),
             _("Basis"),
             _("Obligated hours"),
+            _("Needed before the reform"),
             _("FTE needed"),
             _("Officers needed"),
             _("Police today"),
@@ -405,6 +410,7 @@ def render_xlsx(scenario: Scenario) -> bytes:
                 str(x["type_label"]),
                 str(x["basis_label"]),
                 x["obligated_hours"],
+                x.get("fte_before"),
                 x["fte"],
                 x["officers_needed"],
                 x["police_now"],
@@ -486,8 +492,8 @@ def render_xlsx(scenario: Scenario) -> bytes:
             _("Kind"),
             _("Gender"),
             _("Age"),
-            _("From"),
-            _("To"),
+            _("From unit"),
+            _("To unit"),
             _("New role"),
             _("Reasons"),
             _("Commute"),
