@@ -439,3 +439,33 @@ def test_mapping_model_is_saved_per_bureau(county, other_county):
             data={"name": "x", "kind": "incidents", "columns": {"nope": "A"}},
         )
     assert X0 + DX > X0 and Y0 + DY > Y0
+
+
+def test_rows_written_by_others_between_check_and_apply_are_left_alone(county, tmp_path, monkeypatch):
+    from jingwu.imports import services
+    from jingwu.incidents.services import do_record_incident
+
+    path = _csv(tmp_path, GOOD)
+    real = services._apply_phase
+
+    def stop(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "_apply_phase", stop)
+    job = services.create_job(kind="incidents", bureau=county.bureau, user=county.planner, path=path)
+    with pytest.raises(KeyboardInterrupt):
+        services.process_job(job)
+    do_record_incident(  # someone records E1 meanwhile
+        actor=None,
+        bureau=county.bureau,
+        category="0101",
+        received_at=dt.datetime(2018, 7, 1, 0, 30, tzinfo=dt.UTC),
+        lon=X0 + 0.004,
+        lat=Y0 + 0.004,
+        external_id="E1",
+    )
+    monkeypatch.setattr(services, "_apply_phase", real)
+    services.process_job(job)
+    job.refresh_from_db()
+    assert job.status == "done" and (job.created, job.unchanged) == (1, 1)
+    assert Incident.objects.filter(external_id="E1").count() == 1

@@ -414,9 +414,11 @@ class IncidentHandler(Handler):
         step = _batch()
         for system, exts in by_system.items():
             for i in range(0, len(exts), step):
-                for ext in base.filter(source_system=system, external_id__in=exts[i : i + step]).values_list(
-                    "external_id", flat=True
-                ):
+                # (external_id <> '' lets PostgreSQL use the partial unique index)
+                found = base.filter(source_system=system, external_id__in=exts[i : i + step]).exclude(
+                    external_id=""
+                )
+                for ext in found.values_list("external_id", flat=True):
                     present.add(f"x:{system}:{ext}")
         for i in range(0, len(numbers), step):
             for number in base.filter(number__in=numbers[i : i + step]).values_list("number", flat=True):
@@ -449,9 +451,17 @@ class IncidentHandler(Handler):
         counters: dict[str, int] = {}
         created = unchanged = 0
         now = timezone.now()
+        # Rows present before a chunk was checked were set aside then; what may have come
+        # since is what others wrote after the job started. Looking that up once (rather
+        # than per chunk, in a table this very transaction is filling) keeps the apply linear.
+        since = (ctx.job.started or ctx.job.created_at or now) - dt.timedelta(minutes=10)
+        present: set[str] = set()
+        for system, ext, number in Incident.objects.filter(
+            bureau=ctx.bureau, created_at__gte=since
+        ).values_list("source_system", "external_id", "number"):
+            present.update(self._keys({"source_system": system, "external_id": ext, "number": number}))
         for chunk in chunks:
             items = [r.data for r in chunk]
-            present = self._present_keys(ctx, items)
             new = []
             for d in items:
                 if any(k in present for k in self._keys(d)):

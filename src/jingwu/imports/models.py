@@ -219,11 +219,16 @@ class ImportRow(models.Model):
         verbose_name = _("staged row")
         verbose_name_plural = _("staged rows")
         ordering = ["job", "row_no"]
-        constraints = [models.UniqueConstraint(fields=["job", "row_no"], name="import_row_unique")]
-        indexes = [
-            models.Index(fields=["job", "key"], name="import_row_key_idx"),
-            models.Index(fields=["job", "status", "row_no"], name="import_row_status_idx"),
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row_no"], name="import_row_unique"),
+            # A valid row's key appears once per job (duplicates are not staged). Being
+            # unique also tells the planner that a lookup by key finds one row, so it uses
+            # this index even while the table's statistics lag behind a growing job.
+            models.UniqueConstraint(
+                fields=["job", "key"], condition=~models.Q(key=""), name="import_row_key_unique"
+            ),
         ]
+        indexes = [models.Index(fields=["job", "status", "row_no"], name="import_row_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row_no}"

@@ -465,9 +465,9 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
     step = _batch()
     for i in range(0, len(keys), step):
         seen.update(
-            ImportRow.objects.filter(job=job, key__in=keys[i : i + step], status=RowStatus.OK).values_list(
-                "key", flat=True
-            )
+            ImportRow.objects.filter(job=job, key__in=keys[i : i + step])
+            .exclude(key="")
+            .values_list("key", flat=True)
         )
     for s in ok:
         if s.key and s.key in seen:
