@@ -30,7 +30,10 @@ def timings(client, url: str, n: int) -> dict:
         samples.append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 200, (url, r.status_code)
     samples.sort()
-    return {"median_ms": round(statistics.median(samples), 1), "p95_ms": round(samples[int(0.95 * (n - 1))], 1)}
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[int(0.95 * (n - 1))], 1),
+    }
 
 
 def run(n: int) -> dict:
@@ -56,7 +59,10 @@ def run(n: int) -> dict:
     )
     hq = Unit.objects.get(bureau=bureau, kind="headquarters")
     users = {}
-    for name, unit, role in (("bench-chief", station, "station_chief"), ("bench-command", hq, "bureau_command")):
+    for name, unit, role in (
+        ("bench-chief", station, "station_chief"),
+        ("bench-command", hq, "bureau_command"),
+    ):
         from jingwu.accounts.models import User
 
         u = User.objects.filter(username=name).first()
@@ -67,7 +73,10 @@ def run(n: int) -> dict:
     pages = {
         "incident_list (chief)": ("bench-chief", "/incidents/"),
         "incident_list page 50 (chief)": ("bench-chief", "/incidents/?page=50"),
-        "incident_list filtered (command)": ("bench-command", f"/incidents/?unit={station.pk}&received_from=2018-01-01"),
+        "incident_list filtered (command)": (
+            "bench-command",
+            f"/incidents/?unit={station.pk}&received_from=2018-01-01",
+        ),
         "station_page (chief)": ("bench-chief", f"/units/{station.pk}/"),
         "station_map (chief)": ("bench-chief", f"/units/{station.pk}/map.json"),
         "home (command)": ("bench-command", "/"),
@@ -91,19 +100,35 @@ def main() -> int:
     province_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jingwu_bench")
     base = province_url.rsplit("/", 1)[0]
     empty_url = base + "/jingwu_bench_empty"
-    subprocess.run(["psql", base + "/postgres", "-qc", "DROP DATABASE IF EXISTS jingwu_bench_empty"], check=True)
+    subprocess.run(
+        ["psql", base + "/postgres", "-qc", "DROP DATABASE IF EXISTS jingwu_bench_empty"], check=True
+    )
     subprocess.run(["psql", base + "/postgres", "-qc", "CREATE DATABASE jingwu_bench_empty"], check=True)
     env = {**os.environ, "DATABASE_URL": empty_url, "JINGWU_DEBUG": "0"}
     # The baseline: a single small county (one county of the generator, scale 1).
     subprocess.run([sys.executable, "-m", "jingwu.cli", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-c", (
-        "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','jingwu.site.settings');django.setup();"
-        "from jingwu.demo.load import load_county;from jingwu.demo.synth import generate_county;"
-        "load_county(generate_county(seed=2019,index=0))")], env=env, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','jingwu.site.settings');django.setup();"
+                "from jingwu.demo.load import load_county;from jingwu.demo.synth import generate_county;"
+                "load_county(generate_county(seed=2019,index=0))"
+            ),
+        ],
+        env=env,
+        check=True,
+    )
     results = {}
     for label, url in (("province", province_url), ("one_county", empty_url)):
-        r = subprocess.run([sys.executable, __file__, "--child", "-n", str(a.n)],
-                           env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=True)
+        r = subprocess.run(
+            [sys.executable, __file__, "--child", "-n", str(a.n)],
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         results[label] = json.loads(r.stdout.strip().splitlines()[-1])
     print(json.dumps(results, indent=1))
     return 0

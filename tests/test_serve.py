@@ -27,8 +27,14 @@ def test_serve_starts_web_and_worker_and_stops_on_ctrl_c(tmp_path):
     jingwu = [sys.executable, "-m", "jingwu.cli"]
     subprocess.run([*jingwu, "migrate"], env=env, check=True, capture_output=True, timeout=300)
     port = _free_port()
-    proc = subprocess.Popen([*jingwu, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [*jingwu, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 60
         status = None
@@ -39,7 +45,9 @@ def test_serve_starts_web_and_worker_and_stops_on_ctrl_c(tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert status == 200
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
         assert children, "the background worker did not start"
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         out, _ = proc.communicate(timeout=30)

@@ -46,8 +46,13 @@ def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(db,
 
     officers = Officer.objects.filter(bureau=bureau)
     assert 900 <= officers.count() <= 1200
-    jiapu_police = Posting.objects.current(dt.date(2018, 1, 1)).filter(
-        unit__path__startswith=jiapu.path, officer__kind="police").values("officer").distinct().count()
+    jiapu_police = (
+        Posting.objects.current(dt.date(2018, 1, 1))
+        .filter(unit__path__startswith=jiapu.path, officer__kind="police")
+        .values("officer")
+        .distinct()
+        .count()
+    )
     assert 14 <= jiapu_police <= 16
 
     premises = Premises.objects.filter(bureau=bureau)
@@ -55,7 +60,8 @@ def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(db,
     assert premises.filter(station=jiapu, category="enterprise").count() >= 400
 
     per_year = dict(
-        Incident.objects.filter(bureau=bureau).values_list("received_at__year").annotate(n=Count("id")))
+        Incident.objects.filter(bureau=bureau).values_list("received_at__year").annotate(n=Count("id"))
+    )
     assert set(per_year) == {2016, 2017, 2018}
     assert all(20_000 <= n <= 30_000 for n in per_year.values())
     sample = Incident.objects.filter(bureau=bureau).order_by("?")[:200]
@@ -69,9 +75,15 @@ def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(db,
     # Every page for the demo log-ins.
     station_chief = User.objects.get(username="jiapu")
     assert station_chief.memberships.get().unit == jiapu
-    pages = [reverse("home"), reverse("org:unit_list"), reverse("personnel:officer_list"),
-             reverse("places:premises_list"), reverse("incidents:incident_list"),
-             reverse("org:unit_detail", args=[jiapu.pk]), reverse("org:unit_map", args=[jiapu.pk])]
+    pages = [
+        reverse("home"),
+        reverse("org:unit_list"),
+        reverse("personnel:officer_list"),
+        reverse("places:premises_list"),
+        reverse("incidents:incident_list"),
+        reverse("org:unit_detail", args=[jiapu.pk]),
+        reverse("org:unit_map", args=[jiapu.pk]),
+    ]
     for username, *_ in DEMO_USERS:
         client.force_login(User.objects.get(username=username))
         for url in pages:
