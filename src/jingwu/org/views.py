@@ -64,7 +64,7 @@ def unit_detail(request, pk: int):
         people = postings.order_by().values("officer__kind").annotate(n=Count("officer", distinct=True))
         ctx["people"] = {row["officer__kind"]: row["n"] for row in people}
     if unit.is_area and can(user, Premises, "view"):
-        premises = restrict(Premises.objects.all(), user).filter(_area_filter(unit))
+        premises = restrict(Premises.objects.all(), user).filter(area_q(unit))
         ctx["premises_by_category"] = [
             {
                 "label": dict(Premises._meta.get_field("category").flatchoices).get(
@@ -77,7 +77,7 @@ def unit_detail(request, pk: int):
         ]
         ctx["premises_total"] = sum(r["n"] for r in ctx["premises_by_category"])
     if unit.is_area and can(user, Incident, "view"):
-        incidents = restrict(Incident.objects.all(), user).filter(_area_filter(unit))
+        incidents = restrict(Incident.objects.all(), user).filter(area_q(unit))
         latest = incidents.aggregate(t=Max("received_at"))["t"]
         if latest:
             year = incidents.filter(received_at__gt=latest - dt.timedelta(days=365))
@@ -100,10 +100,6 @@ def unit_detail(request, pk: int):
             ]
     ctx["has_map"] = unit.boundary is not None
     return render(request, "org/unit_detail.html", ctx)
-
-
-def _area_filter(unit: Unit):
-    return area_q(unit)
 
 
 def _feature(u: Unit, **props) -> dict:
@@ -139,7 +135,7 @@ def unit_map(request, pk: int):
         grids = visible.filter(kind="grid", path__startswith=unit.path)
         layers["grids"] = {"type": "FeatureCollection", "features": [_feature(u) for u in grids]}
     if can(user, Premises, "view"):
-        prem = restrict(Premises.objects.all(), user).filter(_area_filter(unit))
+        prem = restrict(Premises.objects.all(), user).filter(area_q(unit))
         layers["premises"] = {
             "type": "FeatureCollection",
             "features": [
@@ -152,7 +148,7 @@ def unit_map(request, pk: int):
             ],
         }
     if can(user, Incident, "view"):
-        inc = restrict(Incident.objects.all(), user).filter(_area_filter(unit)).exclude(lon__isnull=True)
+        inc = restrict(Incident.objects.all(), user).filter(area_q(unit)).exclude(lon__isnull=True)
         latest = inc.aggregate(t=Max("received_at"))["t"]
         feats = []
         if latest:
