@@ -412,6 +412,50 @@ def test_imbalance_is_zero_when_hours_per_officer_are_equal() -> None:
     assert imbalance(problem, kind="auxiliary") == pytest.approx(1 / 3)
 
 
+def test_imbalance_counts_only_the_compared_units() -> None:
+    units = (
+        Unit("A", "station", 120.0, 30.0, police=Headcount(1, 0, 5), workload_hours=200.0),
+        Unit("B", "station", 120.01, 30.0, police=Headcount(1, 0, 5), workload_hours=100.0),
+        Unit("IC", "investigation_center", 120.02, 30.0, police=Headcount(1, 0, 5), workload_hours=900.0),
+    )
+    officers = tuple(Officer(f"p{i}", "police", 30, "M", u, 120.0, 30.0) for i, u in enumerate("AB"))
+    officers += (Officer("p2", "police", 30, "M", "IC", 120.0, 30.0),)
+    every = ReassignProblem(units, officers)
+    stations = ReassignProblem(units, officers, ReassignParams(workload_units=("A", "B")))
+    assert imbalance(stations) == pytest.approx(1 / 3)  # 200 vs 100 h; the center left out
+    assert imbalance(every) > imbalance(stations)
+    with pytest.raises(ValueError, match="workload_units"):
+        ReassignProblem(units, officers, ReassignParams(workload_units=("A", "Z")))
+
+
+def _two_stations(workload: float) -> ReassignProblem:
+    """Equal targets, unequal workload: 600 h and 200 h a year, four officers each."""
+    units = (
+        Unit("A", "station", 120.0, 30.0, police=Headcount(4, 2, 6), workload_hours=600.0),
+        Unit("B", "station", 120.01, 30.0, police=Headcount(4, 2, 6), workload_hours=200.0),
+    )
+    officers = tuple(
+        Officer(f"p{i}", "police", 30 + i, "M", "A" if i < 4 else "B", 120.005, 30.0) for i in range(8)
+    )
+    return ReassignProblem(units, officers, replace(FAST, weights=ObjectiveWeights(workload=workload)))
+
+
+def test_workload_term_evens_hours_per_officer_within_the_bands() -> None:
+    off = plan_reassignment(_two_stations(0.0))
+    assert off.moves == () and off.imbalance_after == pytest.approx(0.5)  # 150 vs 50 h
+    problem = _two_stations(3000.0)
+    plan = plan_reassignment(problem)
+    assert plan.status == "OPTIMAL" and not rule_violations(problem, plan.assignment)
+    after = {f.unit: f.police for f in plan.after}
+    assert after == {"A": 6, "B": 2}  # 100 h each, at the edge of both bands
+    assert plan.imbalance_after == pytest.approx(0.0)
+    assert plan.terms["workload_deviation"] == pytest.approx(0.0)
+    for base in (proportional_baseline(problem), greedy_baseline(problem)):
+        assert imbalance(problem, base) == pytest.approx(0.5)  # the baselines keep the targets
+    aux_only = replace(problem, params=replace(problem.params, workload_kinds=("auxiliary",)))
+    assert plan_reassignment(aux_only).moves == ()  # it counts auxiliaries only: none here
+
+
 def test_small_instance_solves_to_optimality() -> None:
     units = (
         Unit("S", "station", 120.0, 30.0, police=Headcount(2, 2, 2)),
@@ -485,6 +529,9 @@ def test_headcount_around_builds_a_band() -> None:
         (lambda: ReassignParams(max_deterministic_time=0), "max_deterministic_time"),
         (lambda: ReassignParams(lead_roles=("king",)), "unknown code"),
         (lambda: ReassignParams(balance_kinds=("robots",)), "unknown code"),
+        (lambda: ReassignParams(workload_kinds=("robots",)), "unknown code"),
+        (lambda: ReassignParams(workload_units=("",)), "non-empty"),
+        (lambda: ObjectiveWeights(workload=-1), ">= 0"),
         (lambda: ReassignParams(lns_budget=-1.0), "lns_budget"),
         (lambda: ReassignParams(lns_units=1), "lns_units"),
     ],

@@ -270,3 +270,21 @@ def test_a_planner_sets_a_station_target_and_age(county, make_scenario):
     assert rows["S01"]["target_police"] == pytest.approx(5 - 2 - 1, abs=0.05)
     with pytest.raises(ValidationError):
         make_scenario(unit_target_ages={"S01": 5})
+
+
+def test_station_types_have_target_ages_and_workload_is_compared_across_stations(county, make_scenario):
+    from jingwu.planning.inputs import ScenarioParams
+
+    assert ScenarioParams().type_target_ages == {"full_spectrum": 35.0}
+    assert ScenarioParams().workload_weight > 0
+    with pytest.raises(ValidationError):
+        make_scenario(type_target_ages={"sleepy": 35})
+    with pytest.raises(ValidationError):
+        make_scenario(type_target_ages={"full_spectrum": 70})
+    with pytest.raises(ValidationError):
+        make_scenario(workload_weight=-1)
+    s = do_run_scenario(make_scenario(type_target_ages={}), actor=county.planner, sync=True)
+    r = s.results["reassign"]
+    assert r["feasible"]
+    # the imbalance is taken over the stations only, the same way for the plan and the baselines
+    assert r["imbalance_after"] == r["baselines"]["plan"]["imbalance"]

@@ -400,6 +400,15 @@ class ObjectiveWeights:
     * ``moves`` - per officer moved.
     * ``commute`` - per km from home to the assigned unit's base, summed over all
       movable officers (staying put counts too, so moving closer home is rewarded).
+    * ``workload`` - workload balance, the linear stand-in for :func:`imbalance`: over the
+      units with ``workload_hours > 0``, each unit's officers (of the kinds in
+      ``ReassignParams.workload_kinds``) against its share by workload of those units'
+      targets, ``e = hours x (sum of their targets) / (sum of their hours)``, so
+      ``|n - e| / t`` is about how far the unit's hours per officer are from the common
+      rate, as a share of it (``t`` the unit's target, at least 1). The term is the sum
+      over those units of ``|n - e| / t``. Off by default: with targets set from workload
+      (``e = t``) it only breaks ties; with targets set otherwise it trades distance from
+      the targets for an even workload per officer, within the bands.
 
     Age and gender count the officer kinds in ``ReassignParams.balance_kinds``.
     """
@@ -410,9 +419,10 @@ class ObjectiveWeights:
     female_operational: float = 20.0
     moves: float = 10.0
     commute: float = 0.5
+    workload: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("target", "age", "gender", "female_operational", "moves", "commute"):
+        for name in ("target", "age", "gender", "female_operational", "moves", "commute", "workload"):
             object.__setattr__(self, name, _finite(f"weight {name}", getattr(self, name)))
 
 
@@ -430,7 +440,13 @@ class ReassignParams:
     * ``scale_targets`` - steer towards fair-share targets (targets scaled to the staff
       there are; see :func:`fair_share_targets`); ``relative_targets`` - see
       :class:`ObjectiveWeights`.
-    * ``balance_kinds`` - officer kinds whose age and gender are balanced.
+    * ``balance_kinds`` - officer kinds whose age and gender are balanced;
+      ``workload_kinds`` - officer kinds counted by the workload balance term (both by
+      default, as :func:`imbalance` with ``kind=None``); ``workload_units`` - the ids of
+      the units whose workload per officer is compared, by that term and by
+      :func:`imbalance` (None: every unit with ``workload_hours > 0``). Compare units whose
+      hours are on one basis: a unit whose target *is* its hours sits at one officer's
+      net hours whatever the plan, and would dominate the figure.
     * solver: ``max_deterministic_time`` (CP-SAT deterministic seconds, roughly seconds on
       one core), ``num_workers`` (more than one worker runs CP-SAT's deterministic
       interleaved search), ``seed``, ``max_wall_seconds`` (optional safety limit - a plan
@@ -454,6 +470,8 @@ class ReassignParams:
     scale_targets: bool = True
     relative_targets: bool = True
     balance_kinds: tuple[str, ...] = ("police",)
+    workload_kinds: tuple[str, ...] = ("police", "auxiliary")
+    workload_units: tuple[str, ...] | None = None
     max_deterministic_time: float = 8.0
     num_workers: int = 2
     seed: int = 0
@@ -486,6 +504,15 @@ class ReassignParams:
         for kind in kinds:
             _known("balance_kinds", kind, _OFFICER_KINDS)
         object.__setattr__(self, "balance_kinds", kinds)
+        kinds = tuple(self.workload_kinds)
+        for kind in kinds:
+            _known("workload_kinds", kind, _OFFICER_KINDS)
+        object.__setattr__(self, "workload_kinds", kinds)
+        if self.workload_units is not None:
+            ids = tuple(self.workload_units)
+            for uid in ids:
+                _ident("workload_units", uid)
+            object.__setattr__(self, "workload_units", ids)
         if _finite("max_deterministic_time", self.max_deterministic_time) <= 0:
             raise ValueError("max_deterministic_time must be > 0")
         _count("num_workers", self.num_workers, minimum=1)
@@ -546,6 +573,9 @@ class ReassignProblem:
         for o in officers:
             if o.unit not in known:
                 raise ValueError(f"officer {o.id!r}: current unit {o.unit!r} is not a listed unit")
+        for uid in self.params.workload_units or ():
+            if uid not in known:
+                raise ValueError(f"workload_units: {uid!r} is not a listed unit")
         object.__setattr__(self, "units", units)
         object.__setattr__(self, "officers", officers)
 
@@ -943,11 +973,21 @@ def unit_figures(
     return _figures(prep, _assignment_index(problem, prep, assignment))
 
 
-def _imbalance(units: Sequence[Unit], counts: Sequence[int]) -> float | None:
+def _compared(problem: ReassignProblem) -> list[bool]:
+    """Units whose workload per officer is compared (``params.workload_units``, with hours)."""
+    chosen = problem.params.workload_units
+    keep = None if chosen is None else set(chosen)
+    return [
+        u.workload_hours is not None and u.workload_hours > 0 and (keep is None or u.id in keep)
+        for u in problem.units
+    ]
+
+
+def _imbalance(problem: ReassignProblem, counts: Sequence[int]) -> float | None:
     loads = []
-    for unit, n in zip(units, counts, strict=True):
-        if unit.workload_hours is not None and unit.workload_hours > 0:
-            loads.append(unit.workload_hours / max(n, 1))
+    for unit, n, use in zip(problem.units, counts, _compared(problem), strict=True):
+        if use:
+            loads.append(float(unit.workload_hours or 0.0) / max(n, 1))
     if len(loads) < 2:
         return None
     mean = math.fsum(loads) / len(loads)
@@ -960,7 +1000,8 @@ def imbalance(
 ) -> float | None:
     """Coefficient of variation (population std / mean) of workload hours per officer.
 
-    Taken over the units with ``workload_hours > 0``; a unit left with no officers counts
+    Taken over the units with ``workload_hours > 0`` (only those listed in
+    ``params.workload_units`` when it is set); a unit left with no officers counts
     as one officer (so the figure stays finite). ``kind`` counts only police or only
     auxiliaries (None: both). 0 means every unit carries the same hours per officer.
     Returns None when fewer than two units have workload.
@@ -973,7 +1014,7 @@ def imbalance(
     for oi, u in enumerate(where):
         if kind is None or problem.officers[oi].kind == kind:
             counts[u] += 1
-    return _imbalance(problem.units, counts)
+    return _imbalance(problem, counts)
 
 
 def _group_available(prep: _Prep, rule: str, ui: int, arg: Any) -> int:
@@ -1303,6 +1344,8 @@ class _Coefficients:
     tenths of a year (``a10``, ``r_age``), women in hundredths (``f100``, ``s_fem``),
     commute in tenths of a km (``km10``). ``per[o][u]`` is the officer-level cost of
     putting officer ``o`` in unit ``u`` (commute + move - female-to-operational reward).
+    Workload balance: ``wl_e10[u]`` the unit's share by workload in tenths of a person,
+    ``wl_c[u]`` points per tenth off it (0: no term), ``wl_k[k]`` whether kind ``k`` counts.
     """
 
     t10: list[list[int]]
@@ -1318,6 +1361,9 @@ class _Coefficients:
     km10: list[dict[int, int]]
     per: list[dict[int, int]]
     fo: list[frozenset[int]]
+    wl_e10: list[int]
+    wl_c: list[int]
+    wl_k: tuple[bool, bool]
 
 
 def _min_deviation(t10: int, band: Headcount) -> int:
@@ -1385,6 +1431,7 @@ def _coefficients(prep: _Prep) -> _Coefficients:
         min(4.0, max(0.25, mean_size / max(x, 1.0))) * u.balance_weight
         for x, u in zip(size, units, strict=True)
     ]
+    wl_e10, wl_c = _workload_coefficients(prep)
     return _Coefficients(
         t10=t10,
         cdev=cdev,
@@ -1399,7 +1446,38 @@ def _coefficients(prep: _Prep) -> _Coefficients:
         km10=km10,
         per=per,
         fo=fo,
+        wl_e10=wl_e10,
+        wl_c=wl_c,
+        wl_k=(_OFFICER_KINDS[0] in params.workload_kinds, _OFFICER_KINDS[1] in params.workload_kinds),
     )
+
+
+def _workload_coefficients(prep: _Prep) -> tuple[list[int], list[int]]:
+    """Each unit's share by workload (tenths of a person) and points per tenth off it.
+
+    Over the compared units (``workload_units`` with ``workload_hours > 0``): share ``e = hours x T / H`` with ``T`` the
+    sum of their (fair-share) targets of the ``workload_kinds`` and ``H`` the sum of their
+    hours; a tenth of a person off it costs ``weight / (10 x max(t, 1))`` (relative to
+    the unit's own target ``t``). All zero when the weight is 0 or fewer than two units
+    have workload.
+    """
+    problem = prep.problem
+    params = problem.params
+    units = problem.units
+    nu = len(units)
+    w = params.weights.workload
+    kinds = params.workload_kinds
+    loaded = [ui for ui, use in enumerate(_compared(problem)) if use]
+    if w <= 0 or len(loaded) < 2 or not kinds:
+        return [0] * nu, [0] * nu
+    size = [math.fsum(prep.fair[(ui, k)] for k in kinds) for ui in range(nu)]
+    hours = math.fsum(float(units[ui].workload_hours or 0.0) for ui in loaded)
+    staff = math.fsum(size[ui] for ui in loaded)
+    e10, cost = [0] * nu, [0] * nu
+    for ui in loaded:
+        e10[ui] = round(10 * float(units[ui].workload_hours or 0.0) * staff / hours)
+        cost[ui] = max(1, round(_POINTS * w / (10 * max(size[ui], 1.0))))
+    return e10, cost
 
 
 _VIOLATION = 10**9  # search penalty per officer missing from (or over) a hard rule
@@ -1476,6 +1554,9 @@ class _Search:
         c = co.c_age[ui] * abs(self.age[ui]) + co.c_fem[ui] * abs(self.fem[ui])
         for ki in (0, 1):
             c += co.cdev[ui][ki] * abs(10 * self.n[ui][ki] - co.t10[ui][ki])
+        if co.wl_c[ui]:
+            n = sum(self.n[ui][ki] for ki in (0, 1) if co.wl_k[ki])
+            c += co.wl_c[ui] * abs(10 * n - co.wl_e10[ui])
         for ri in self.rule_at[ui]:
             gap = self.rc[ri] - self.need[ri] if self.is_max[ri] else self.need[ri] - self.rc[ri]
             if gap > 0:
@@ -1659,6 +1740,12 @@ class _Search:
                 expr = 10 * (base + cp_model.LinearExpr.sum(terms)) - co.t10[v][ki]
                 hi = 10 * (base + len(terms)) + co.t10[v][ki]
                 obj.append(co.cdev[v][ki] * _abs_var(m, expr, hi, "", co.dev_min[v][ki]))
+            if co.wl_c[v]:
+                base = sum(1 for oi in fixed_at[v] if co.wl_k[self.kidx[oi]])
+                terms = [y[(oi, v)] for oi in staff if co.wl_k[self.kidx[oi]]]
+                expr = 10 * (base + cp_model.LinearExpr.sum(terms)) - co.wl_e10[v]
+                hi = 10 * (base + len(terms)) + co.wl_e10[v]
+                obj.append(co.wl_c[v] * _abs_var(m, expr, hi, ""))
             bal = [oi for oi in staff if co.bal[oi]]
             base_a = sum(co.a10[oi] - co.r_age[v] for oi in fixed_at[v] if co.bal[oi])
             coef = [co.a10[oi] - co.r_age[v] for oi in bal]
@@ -1795,7 +1882,15 @@ def _build(
     co = _coefficients(prep)
     terms: dict[str, tuple[cp_model.LinearExpr, float]] = {}
     obj: list[cp_model.LinearExpr] = []
-    dev_raw, age_raw, fem_raw, age_cost, fem_cost = [], [], [], [], []
+    dev_raw, age_raw, fem_raw, age_cost, fem_cost, wl_raw = [], [], [], [], [], []
+    wl_kinds = set(problem.params.workload_kinds)
+    for ui in range(nu):
+        if co.wl_c[ui]:
+            staff = [oi for oi in by_unit[ui] if officers[oi].kind in wl_kinds]
+            expr = 10 * total(ui, lambda oi: officers[oi].kind in wl_kinds) - co.wl_e10[ui]
+            d = _abs_var(m, expr, 10 * len(staff) + co.wl_e10[ui], f"wl_{ui}")
+            obj.append(co.wl_c[ui] * d)
+            wl_raw.append(d)
     for ui in range(nu):
         for ki, k in enumerate(_OFFICER_KINDS):
             staff = [oi for oi in by_unit[ui] if officers[oi].kind == k]
@@ -1839,6 +1934,8 @@ def _build(
     terms["moves"] = (cp_model.LinearExpr.sum(move_vars), 1.0)
     terms["commute_km"] = (cp_model.LinearExpr.weighted_sum(km_vars, km_coefs), 0.1)
     terms["female_to_operational"] = (cp_model.LinearExpr.sum(fo_vars), 1.0)
+    if wl_raw:
+        terms["workload_deviation"] = (cp_model.LinearExpr.sum(wl_raw), 0.1)
     m.minimize(cp_model.LinearExpr.sum(obj))
     return _Model(m, x, groups, info, terms)
 
@@ -2045,7 +2142,6 @@ def _empty_plan(
     prep: _Prep, conflicts: tuple[RuleConflict, ...], start: float, stages: dict[str, float]
 ) -> ReassignmentPlan:
     """The plan for an instance proved infeasible before any search: nobody moves."""
-    units = prep.problem.units
     before = _figures(prep, prep.cur)
     counts = [f.headcount for f in before]
     return ReassignmentPlan(
@@ -2058,8 +2154,8 @@ def _empty_plan(
         assignment=MappingProxyType({o.id: o.unit for o in prep.problem.officers}),
         before=before,
         after=before,
-        imbalance_before=_imbalance(units, counts),
-        imbalance_after=_imbalance(units, counts),
+        imbalance_before=_imbalance(prep.problem, counts),
+        imbalance_after=_imbalance(prep.problem, counts),
         conflicts=conflicts,
         minimal_conflict=True,
         start_objective=None,
@@ -2171,8 +2267,8 @@ def plan_reassignment(problem: ReassignProblem) -> ReassignmentPlan:
         assignment=MappingProxyType({o.id: units[after_idx[i]].id for i, o in enumerate(officers)}),
         before=_figures(prep, before_idx),
         after=_figures(prep, after_idx),
-        imbalance_before=_imbalance(units, counts_b),
-        imbalance_after=_imbalance(units, counts_a),
+        imbalance_before=_imbalance(problem, counts_b),
+        imbalance_after=_imbalance(problem, counts_a),
         conflicts=conflicts,
         minimal_conflict=minimal,
         start_objective=hint_points / _POINTS,

@@ -78,7 +78,7 @@ class ScenarioForm(forms.Form):
     zone_station = forms.ChoiceField(label=_("Redesign the zones of"), required=False)
     zone_k = forms.IntegerField(label=_("Number of zones"), min_value=2, max_value=12, initial=3)
     time_limit = forms.FloatField(
-        label=_("Solver time limit (deterministic seconds)"), min_value=0.5, max_value=3600, initial=15.0
+        label=_("Solver time limit (deterministic seconds)"), min_value=0.5, max_value=3600, initial=8.0
     )
     advanced = forms.CharField(
         label=_("Advanced settings (JSON)"),

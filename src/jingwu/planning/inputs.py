@@ -36,6 +36,8 @@ PLAN_KINDS = ("headquarters", "department", "investigation_center", "prevention_
 LEADER_ROLES = ("chief", "political_instructor")
 #: Inspection specialisms the prevention center must hold ("one specialist, many skills").
 PC_SKILLS = ("hazardous_chemicals", "fire_safety", "floating_population", "public_order")
+# Mean age the stations of a type are steered to (the reform's urban station: 47.6 -> 34.7).
+DEFAULT_TYPE_TARGET_AGES = {"full_spectrum": 35.0}
 WEIGHT_NAMES = ("target", "age", "gender", "female_operational", "moves", "commute")
 DEFAULT_WEIGHTS = {
     "target": 100.0,
@@ -73,7 +75,10 @@ class ScenarioParams:
       and headquarters keep their staff, the investigation center follows its cases, the
       prevention center takes the staff of the merged units the investigation center does
       not, the stations share the rest); ``unit_target_ages`` - a mean age to steer a unit
-      to (e.g. a young urban station).
+      to (e.g. a young urban station); ``type_target_ages`` - a mean age to steer every
+      station of a type to (``unit_target_ages`` wins). By default the full-spectrum
+      (urban) stations, which keep a strike squad, are steered to 35: the reform took its
+      old urban station from 47.6 to 34.7. The other stations follow the county.
     * ``ic_from_stations`` - share of the investigation center drawn from the stations;
       ``workload_tilt`` - how far each station moves from today's staffing (less what it
       gives the center) towards its share by workload; ``inspections_by_center`` - the
@@ -82,7 +87,8 @@ class ScenarioParams:
     * ``station_overrides`` - ``{station code: {"type": ..., "reason": ...}}``.
     * ``zone_station`` / ``zone_k`` - redesign this station's zones into ``zone_k`` zones.
     * ``weights`` - the reassignment objective (``engine.reassign.ObjectiveWeights``);
-      ``time_limit`` CP-SAT deterministic seconds, ``workers``, ``seed``;
+      ``time_limit`` CP-SAT deterministic seconds (and as many for the LNS that gives it
+      its start), ``workers``, ``seed``;
       ``local_search_passes`` of the engine's start heuristic (each pass costs seconds on
       a thousand staff); ``bootstrap`` runs of the station-type stability.
     * ``retire_lock_age`` - officers this old stay where they are (unless their unit
@@ -90,6 +96,12 @@ class ScenarioParams:
       deputy chiefs at headquarters) stay.
     * ``band`` - +/- share of a unit's target it may deviate (hard); ``min_on_duty`` -
       police on duty per shift at every station.
+    * ``workload_weight`` - weight of the even workload per officer across the stations
+      (``engine.reassign.ObjectiveWeights.workload``: per station, how far its officers
+      are from its share by workload, relative to its size). The station targets keep
+      today's proportions (``workload_tilt``); this lets the plan use the band to even
+      out hours per officer where it costs little. 3,000: one station 10 % off the common
+      rate weighs as much as three officers off target in a mid-sized unit.
     """
 
     proactive_shares: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PROACTIVE_SHARES))
@@ -107,13 +119,14 @@ class ScenarioParams:
     pc_specialists: int = 2
     unit_targets: dict[str, float] = field(default_factory=dict)
     unit_target_ages: dict[str, float] = field(default_factory=dict)
+    type_target_ages: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TYPE_TARGET_AGES))
     workload_tilt: float = 0.1
     inspections_by_center: bool = True
     station_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     zone_station: str = ""
     zone_k: int = 3
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    time_limit: float = 15.0
+    time_limit: float = 8.0
     workers: int = 1
     seed: int = 0
     local_search_passes: int = 2
@@ -122,6 +135,7 @@ class ScenarioParams:
     band: float = 0.25
     min_on_duty: int = 1
     bootstrap: int = 200
+    workload_weight: float = 3000.0
 
     def __post_init__(self) -> None:
         self.validate()
@@ -177,6 +191,12 @@ class ScenarioParams:
         for code, value in self.unit_target_ages.items():
             if not 18 <= value <= 60:
                 raise ValueError(f"target mean age of {code} must be between 18 and 60")
+        self.type_target_ages = {str(k): float(v) for k, v in dict(self.type_target_ages).items()}
+        for code, value in self.type_target_ages.items():
+            if code not in types:
+                raise ValueError(f"target mean age by station type: unknown station type {code!r}")
+            if not 18 <= value <= 60:
+                raise ValueError(f"target mean age of {code} stations must be between 18 and 60")
         overrides = {}
         for code, value in dict(self.station_overrides).items():
             value = {"type": value} if isinstance(value, str) else dict(value)
@@ -209,6 +229,7 @@ class ScenarioParams:
             raise ValueError("police on duty per shift must be between 0 and 20")
         if not 0 <= int(self.bootstrap) <= 2000:
             raise ValueError("bootstrap runs must be between 0 and 2,000")
+        _positive("workload weight", self.workload_weight, allow_zero=True)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,7 +19,9 @@ Where the people go:
 * units that close are emptied. Auxiliary officers follow the same rules.
 
 CP-SAT (``engine.reassign``) then chooses who moves, within +/- ``band`` of each target,
-balancing ages and genders, few moves, short commutes.
+balancing ages and genders (the investigation center and, by default, the full-spectrum
+stations steered younger), an even workload per officer across the stations, few moves,
+short commutes.
 """
 
 from __future__ import annotations
@@ -750,6 +752,8 @@ def _problem(
             skills = tuple(SkillRequirement(s, int(params.pc_specialists), 2) for s in PC_SKILLS)
         elif u.kind in ("department", "headquarters"):
             weight = float(params.office_age_weight)
+        elif u.kind == "station" and types.get(u.code) in params.type_target_ages:
+            target_age = float(params.type_target_ages[types[u.code]])
         if pk not in state.closing and u.code in params.unit_target_ages:
             target_age = float(params.unit_target_ages[u.code])
             weight = max(weight, 1.0)
@@ -771,9 +775,15 @@ def _problem(
             )
         )
     rp = ReassignParams(
-        weights=ObjectiveWeights(**params.weights),
+        weights=ObjectiveWeights(**params.weights, workload=float(params.workload_weight)),
+        # workload per officer is compared across the stations: their hours are on one
+        # basis (calls, travel and the cases they keep, grossed up by their type's
+        # proactive share). The investigation center's target *is* its hours, so it sits
+        # at one officer's net hours whatever the plan (see docs/planning.md).
+        workload_units=tuple(str(pk) for pk in state.stations if pk not in state.closing),
         lock_age=71,  # the pipeline pins near-retirement officers itself (not in units that close)
         max_deterministic_time=float(params.time_limit),
+        lns_budget=float(params.time_limit),
         num_workers=int(params.workers),
         seed=int(params.seed),
         local_search_passes=int(params.local_search_passes),
