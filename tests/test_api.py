@@ -484,7 +484,9 @@ def test_token_authentication(api, c):
     other = APIClient()
     r = other.get(list_url("incidents"), HTTP_AUTHORIZATION=f"Token {key}")
     assert r.status_code == 200 and r.json()["count"] == 2
-    assert other.get(list_url("incidents"), HTTP_AUTHORIZATION="Token wrong").status_code in (401, 403)
+    assert other.get(list_url("incidents"), HTTP_AUTHORIZATION="Token wrong").status_code == 401
+    r = APIClient().get(list_url("incidents"))  # no credentials at all: 401 and how to authenticate
+    assert r.status_code == 401 and r["WWW-Authenticate"] == "Token"
     r = APIClient().post(
         reverse("api-token"), {"username": c.chief.username, "password": "nope"}, format="json"
     )

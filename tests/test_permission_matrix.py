@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from jingwu.cases.models import Case
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
+from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
@@ -47,6 +48,10 @@ class Route:
     json_layer: str = ""
     expect: dict = field(default_factory=dict)  # persona -> status for "page"/"export" routes
 
+
+# Who may import (add rows of some importable kind): 200 on the import forms, 404 for the rest.
+IMPORTERS = ("planner", "prevention", "chief", "zone_lead", "community", "political")
+IMPORT_PAGE = {p: 200 if p in IMPORTERS else 404 for p in PERSONAS}
 
 ROUTES: dict[str, Route] = {
     "home": Route(kind="page"),
@@ -98,6 +103,15 @@ ROUTES: dict[str, Route] = {
         kind="page",
         expect={p: {"planner": 200, "command": 403, "auditor": 403}.get(p, 404) for p in PERSONAS},
     ),
+    # Imports: a job is its owner's (and the bureau auditors'); mappings are the bureau's importers'.
+    "imports:job_list": Route(ImportJob, "list"),
+    "imports:job_detail": Route(ImportJob, "detail"),
+    "imports:job_progress": Route(ImportJob, "detail"),
+    "imports:job_rejects": Route(ImportJob, "detail"),
+    "imports:job_new": Route(kind="page", expect=IMPORT_PAGE | {"auditor": 403}),
+    "imports:mapping_list": Route(ImportMapping, "list", context="mappings"),
+    "imports:mapping_edit": Route(ImportMapping, "detail"),
+    "imports:mapping_new": Route(kind="page", expect=IMPORT_PAGE),
     "planning:compare": Route(
         kind="page", expect={p: 200 if p in ("planner", "command", "auditor") else 404 for p in PERSONAS}
     ),
@@ -113,17 +127,6 @@ EXEMPT = {
     "api-docs": "the interactive API documentation page; no data",
     "api-token": "exchanges a user name and password for a token (POST only); no data",
     "planning:scenario_run": "POST only (405 on GET); tests/planning/test_views.py",
-    # Imports: who may import follows the "add" rows of the permission table; jobs are seen by
-    # their owner and the bureau's auditors (jingwu.imports.services.jobs_for). Each page's
-    # personas, the outsider and the 404s are in tests/imports/test_views.py.
-    "imports:job_list": "tests/imports/test_views.py::test_who_may_import_and_who_sees_the_jobs",
-    "imports:job_new": "tests/imports/test_views.py::test_the_form_offers_only_what_the_user_may_add",
-    "imports:job_detail": "tests/imports/test_views.py::test_who_may_import_and_who_sees_the_jobs",
-    "imports:job_progress": "tests/imports/test_views.py::test_the_progress_fragment_polls_while_the_job_runs",
-    "imports:job_rejects": "tests/imports/test_views.py::test_bad_rows_are_listed_and_downloadable",
-    "imports:mapping_list": "tests/imports/test_views.py::test_mappings_are_edited_as_data",
-    "imports:mapping_new": "tests/imports/test_views.py::test_mappings_are_edited_as_data",
-    "imports:mapping_edit": "tests/imports/test_views.py::test_mappings_are_edited_as_data",
     "imports:export": "the lists' own scoping and filters; tests/imports/test_views.py (exports and outsiders)",
     "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
@@ -170,8 +173,6 @@ def test_every_scoped_model_has_a_route_in_the_matrix():
 
 # Models with rows read only through another model's pages (links, catalogues) or not read by users.
 UNSCOPED_MODELS = {
-    "imports.importjob": "owner and the bureau's auditors (jingwu.imports.services.jobs_for)",
-    "imports.importmapping": "bureaus where the user may import (jingwu.imports.services.mappings_for)",
     "planning.scenariomove": "rows of a scenario, shown through its page",
     "accounts.user": "administered by system administrators in the admin",
     "accounts.membership": "administered by system administrators in the admin",
@@ -240,11 +241,41 @@ def _objects(county, route: Route):
             results={"reassign": {"moves": 0}},
         )
         return [s]
+    if route.model is ImportJob:
+        return _import_jobs(county)
+    if route.model is ImportMapping:
+        from jingwu.imports.services import save_mapping
+
+        m = ImportMapping.objects.filter(bureau=county.bureau).first() or save_mapping(
+            actor=None, bureau=county.bureau, data={"name": "matrix", "kind": "incidents", "columns": {}}
+        )
+        return [m]
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
         return list(_cases(county))
     return [getattr(county, name) for name in route.objects]
+
+
+def _import_jobs(county):
+    """A finished job of the planner's and one of the west chief's, each with a rejected row."""
+    import tempfile
+    from pathlib import Path
+
+    from jingwu.imports.services import run_import
+
+    jobs = list(ImportJob.objects.filter(bureau=county.bureau).order_by("pk"))
+    if not jobs:
+        folder = Path(tempfile.mkdtemp(prefix="jingwu-matrix-"))
+        for user in (county.planner, county.chief):
+            path = folder / f"{user.username}.csv"
+            path.write_text(
+                "external_id,received_at,category,lon,lat\nM1,2018-13-45 99:99,0101,0,0\n", "utf-8"
+            )
+            report = run_import("incidents", path, bureau=county.bureau, actor=user, skip_invalid=True)
+            assert report.status == "done" and report.bad_rows == 1, report
+        jobs = list(ImportJob.objects.filter(bureau=county.bureau).order_by("pk"))
+    return jobs
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))

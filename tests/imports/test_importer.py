@@ -360,23 +360,18 @@ def test_a_job_interrupted_while_saving_leaves_nothing_and_applies_again(county,
     from jingwu.imports import kinds
 
     monkeypatch.setattr(services, "CHUNK", 10)
-    real = kinds.IncidentHandler._number
-    calls = {"n": 0}
+    monkeypatch.setattr(kinds.IncidentHandler, "APPLY_SLICE", 10)
 
-    def dying(self, *args):  # numbering runs before each chunk's insert: the first chunk is in
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def dying(job, phase, done):  # the first slice of rows is in when the second begins
+        if phase == "apply" and done >= 10:
             raise KeyboardInterrupt
-        return real(self, *args)
 
-    monkeypatch.setattr(kinds.IncidentHandler, "_number", dying)
     job = services.create_job(kind="incidents", bureau=county.bureau, user=county.planner, path=path)
     with pytest.raises(KeyboardInterrupt):
-        services.process_job(job)
+        services.process_job(job, progress=dying)
     job.refresh_from_db()
     assert job.status == "applying"
-    assert not Incident.objects.filter(external_id__startswith="S").exists()  # the first chunk too
-    monkeypatch.setattr(kinds.IncidentHandler, "_number", real)
+    assert not Incident.objects.filter(external_id__startswith="S").exists()  # the first slice too
     services.process_job(job)
     job.refresh_from_db()
     assert job.status == "done" and job.created == 30

@@ -293,9 +293,11 @@ def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
             reader = csv.reader(fh, delimiter=source.delimiter)
             next(reader, None)
             for number, values in enumerate(reader, start=2):
-                if number <= start_after or not any(v.strip() for v in values):
+                if number <= start_after:
                     continue
-                yield number, [v.strip() for v in values]
+                values = [v.strip() for v in values]
+                if any(values):
+                    yield number, values
     except UnicodeError as exc:
         raise TableError(_("The file is neither UTF-8 nor GBK text.")) from exc
     except csv.Error as exc:

@@ -5,7 +5,8 @@
 - reach: how far from the membership's unit the role sees rows of that model:
   ``subtree`` (the unit and everything below it), ``bureau`` (the whole bureau), or
   ``criminal`` (criminal incidents and cases anywhere in the bureau: the
-  investigation center takes routed criminal work wherever it happened).
+  investigation center takes routed criminal work wherever it happened), or ``own``
+  (the rows of the bureau the user made, such as their import jobs).
 
 Everything not listed is refused. Enforcement is in ``jingwu.core.scope.restrict``.
 """

@@ -79,9 +79,19 @@ _UNIT_SCOPES: dict[str, Callable] = {
 }
 
 
-def register_scope(model_label: str, fn: Callable) -> None:
-    """Say how a model's rows hang off the unit tree: ``fn(unit) -> Q`` (an app's ``ready()``)."""
+def register_scope(model_label: str, fn: Callable, *, owner: str | None = None) -> None:
+    """Say how a model's rows hang off the unit tree: ``fn(unit) -> Q`` (an app's ``ready()``).
+
+    ``owner`` names the field holding the user a row belongs to, for the ``own`` reach
+    (rows of the membership's bureau that the user made: their own import jobs).
+    """
     _UNIT_SCOPES[model_label] = fn
+    if owner:
+        _OWNERS[model_label] = owner
+
+
+# Models with an owner: model label -> the user field (for the ``own`` reach).
+_OWNERS: dict[str, str] = {}
 
 
 def _prefix(q: Q, prefix: str) -> Q:
@@ -136,6 +146,8 @@ def scope_q(user, model: type[models.Model], action: str = "view") -> Q | None:
         if reach == "criminal":
             crim = _criminal_q(label)
             q &= crim if crim is not None else (unit_q(m.unit) if unit_q else Q())
+        elif reach == "own":
+            q &= Q(**{f"{_OWNERS[label]}_id": user.pk})
         elif reach == "subtree" and unit_q is not None:
             q &= unit_q(m.unit)
         combined = q if combined is None else (combined | q)

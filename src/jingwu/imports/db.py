@@ -23,3 +23,16 @@ def copy_insert(model, columns: list[str], rows: Iterable) -> bool:
             for row in rows:
                 copy.write_row(row)
     return True
+
+
+def copy_rows(table: str, columns: list[str], rows: Iterable) -> bool:
+    """COPY ``rows`` into a table by name (see ``copy_insert``); False when not PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return False
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cur:
+        with cur.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    return True

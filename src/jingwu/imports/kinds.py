@@ -47,13 +47,37 @@ class StagedRow(NamedTuple):
     data: dict
 
 
-@dataclass
 class Row:
-    """A row of the file: its number, its values by (normalised) column, and the raw values."""
+    """A row of the file: its number, its raw values, and its values by (normalised) column.
 
-    row_no: int
-    values: dict
-    raw: list
+    ``values`` (a dict, with the pseudo-columns ``_row`` and ``_hash``) is built on first
+    use: the column-wise checks read the raw values by position and never need it.
+    """
+
+    __slots__ = ("row_no", "raw", "_values", "_extra", "_binding")
+
+    def __init__(self, row_no: int, values: dict | None, raw: list, *, binding=None, extra=None):
+        self.row_no = row_no
+        self.raw = raw
+        self._values = values
+        self._binding = binding
+        self._extra = extra
+
+    @property
+    def values(self) -> dict:
+        if self._values is None:
+            d = self._binding.row_dict(self.raw)
+            if self._extra:
+                d.update(self._extra)
+            self._values = d
+        return self._values
+
+
+class Checked(NamedTuple):
+    """What a column-wise check of a chunk found: the bad rows, and the good ones as typed tuples."""
+
+    staged: list[Staged]  # invalid (and otherwise set-aside) rows
+    typed: list[tuple]  # valid rows in the handler's STAGE_COLUMNS order
 
 
 class Problems(list):
@@ -90,14 +114,6 @@ def _choices(terms: Iterable[vocab.Term]) -> dict[str, str]:
     return out
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _dt(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
 class Context:
     """What the checks of one job share: bureau, actor, mapping, and caches."""
 
@@ -115,26 +131,39 @@ class Context:
         self, fieldname: str, value: str, terms, default: str | None, problems: Problems
     ) -> str | None:
         """Resolve a coded value: value map, then code or label in either language."""
+        code, reason = self.resolve(fieldname, value, terms, default)
+        if reason:
+            problems.add(fieldname, value, reason)
+        return code
+
+    def resolve(self, fieldname: str, value: str, terms, default: str | None) -> tuple[str | None, str]:
+        """(code, "") for a known value, (None, reason) for an unknown one; remembered per value."""
+        memo = self.cache.setdefault(f"resolved:{fieldname}", {})
+        hit = memo.get(value)
+        if hit is not None:
+            return hit
         if value == "":
             mapped_default = self.binding.map_default(fieldname)
-            return mapped_default if mapped_default is not None else default
-        table = self.cache.get(f"choices:{fieldname}")
-        if table is None:
-            table = self.cache[f"choices:{fieldname}"] = _choices(terms)
-        mapped = self.binding.mapped(fieldname, value)
-        code = table.get(norm(mapped))
-        if code is None:
+            result = (mapped_default if mapped_default is not None else default, "")
+        else:
+            table = self.cache.get(f"choices:{fieldname}")
+            if table is None:
+                table = self.cache[f"choices:{fieldname}"] = _choices(terms)
+            code = table.get(norm(self.binding.mapped(fieldname, value)))
             fallback = self.binding.map_default(fieldname)
-            if fallback is not None and norm(fallback) in table:
-                return table[norm(fallback)]
-            problems.add(
-                fieldname,
-                value,
-                _("Unknown value %(value)s: use one of %(codes)s, or map it in the column mapping.")
-                % {"value": value, "codes": ", ".join(sorted({v for v in table.values()}))},
-            )
-            return None
-        return code
+            if code is not None:
+                result = (code, "")
+            elif fallback is not None and norm(fallback) in table:
+                result = (table[norm(fallback)], "")
+            else:
+                result = (
+                    None,
+                    _("Unknown value %(value)s: use one of %(codes)s, or map it in the column mapping.")
+                    % {"value": value, "codes": ", ".join(sorted({v for v in table.values()}))},
+                )
+        if len(memo) < 10_000:  # a column of free text must not fill the memory
+            memo[value] = result
+        return result
 
     def units_by_code(self) -> dict[str, int]:
         if "units_by_code" not in self.cache:
@@ -149,6 +178,7 @@ class Context:
 class Handler:
     kind = ""
     bulk = False  # True: the check is complete, a dry run need not run the writes
+    typed = False  # True: ``check`` returns ``Checked`` and the handler stages valid rows itself
     stores_raw = True  # keep the raw values of valid rows (needed when writes may still fail)
 
     def model(self):
@@ -166,32 +196,31 @@ class Handler:
 
     # helpers shared by kinds
     @staticmethod
-    def _coordinates(ctx: Context, rows: list[Row], plist: list[Problems], lon_field="lon", lat_field="lat"):
-        """Parse and project the coordinates of a chunk: arrays lon, lat and a validity mask."""
+    def _coordinates(ctx: Context, rows: list[Row], plist, lon_field="lon", lat_field="lat"):
+        """Parse and project the coordinates of a chunk: arrays lon, lat and a validity mask.
+
+        ``plist[i]`` is the problem list of row ``i``. Columns that are all numbers (or
+        blank) convert in one step; a column with text in it is parsed value by value.
+        """
         n = len(rows)
-        xs = np.full(n, np.nan)
-        ys = np.full(n, np.nan)
-        for i, row in enumerate(rows):
-            x_raw = ctx.binding.get(row.values, lon_field)
-            y_raw = ctx.binding.get(row.values, lat_field)
-            if x_raw == "" and y_raw == "":
+        x_raw = ctx.binding.values_of(rows, lon_field)
+        y_raw = ctx.binding.values_of(rows, lat_field)
+        xs = _floats(x_raw)
+        ys = _floats(y_raw)
+        for i in np.flatnonzero(~(np.isfinite(xs) & np.isfinite(ys))).tolist():
+            xr, yr = x_raw[i], y_raw[i]
+            if xr == "" and yr == "":
                 continue
-            bad = False
-            for fieldname, raw, arr in ((lon_field, x_raw, xs), (lat_field, y_raw, ys)):
+            for fieldname, raw in ((lon_field, xr), (lat_field, yr)):
+                if raw == "":
+                    continue
                 try:
-                    v = float(raw) if raw != "" else float("nan")
+                    v = float(raw)
                 except ValueError:
-                    plist[i].add(fieldname, raw, _("Not a number."))
-                    bad = True
-                    continue
+                    v = float("nan")
                 if not np.isfinite(v):
-                    if raw != "":
-                        plist[i].add(fieldname, raw, _("Not a number."))
-                    bad = True
-                    continue
-                arr[i] = v
-            if bad:
-                xs[i] = ys[i] = np.nan
+                    plist[i].add(fieldname, raw, _("Not a number."))
+            xs[i] = ys[i] = np.nan
         given = np.isfinite(xs) & np.isfinite(ys) & ~((xs == 0) & (ys == 0))
         lon = np.full(n, np.nan)
         lat = np.full(n, np.nan)
@@ -202,20 +231,92 @@ class Handler:
         return lon, lat, given
 
 
+def _floats(values: list[str]) -> np.ndarray:
+    """The numbers of a column; blank and unreadable values are NaN."""
+    try:
+        return np.array([v or "nan" for v in values], dtype=np.float64)
+    except ValueError:
+        out = np.full(len(values), np.nan)
+        for i, v in enumerate(values):
+            try:
+                out[i] = float(v) if v else np.nan
+            except ValueError:
+                pass
+        return out
+
+
+class LazyProblems(dict):
+    """The problem lists of a chunk's rows, made for the rows that have any."""
+
+    def __init__(self, binding: Binding, rows: list[Row]):
+        super().__init__()
+        self.binding = binding
+        self.rows = rows
+
+    def __missing__(self, i: int) -> Problems:
+        p = self[i] = Problems(self.binding, self.rows[i])
+        return p
+
+
 # ---------------------------------------------------------------------------
 # Incidents
 # ---------------------------------------------------------------------------
 
 
 class IncidentHandler(Handler):
+    """Incidents: checked column-wise, staged typed in a scratch table, written by SQL.
+
+    The check phase parses and validates a chunk a column at a time (category,
+    source and status through memos of their distinct values, coordinates as numpy
+    arrays located in one spatial query, times only where the file has them) and
+    copies the valid rows, already typed, into the job's scratch table
+    ``imports_stage_<job id>`` (COPY on PostgreSQL). The apply phase moves them into
+    the incidents table with ``INSERT ... SELECT`` in slices of row numbers, leaving
+    out rows whose key an earlier row of the file had and rows the bureau already
+    holds (same source system and external id, or same number), and numbering the
+    rows without a number as ``next_number`` does (J + bureau + local day + sequence).
+    """
+
     kind = "incidents"
     bulk = True
     stores_raw = False
+    typed = True
+    APPLY_SLICE = 50_000
+    # the scratch table: row number, key, local day and sequence (for numbering), then the values
+    EXTRA_COLUMNS = (
+        ("row_no", "integer"),
+        ("key", "varchar(200)"),
+        ("day", "varchar(8)"),
+        ("seq", "integer"),
+    )
+    VALUE_COLUMNS = (
+        "number",
+        "source_system",
+        "external_id",
+        "received_at",
+        "category_id",
+        "source",
+        "lon",
+        "lat",
+        "address",
+        "description",
+        "reporter_name",
+        "reporter_phone",
+        "grid_id",
+        "zone_id",
+        "station_id",
+        "dispatched_at",
+        "arrived_at",
+        "cleared_at",
+        "status",
+    )
 
     def model(self):
         from jingwu.incidents.models import Incident
 
         return Incident
+
+    # -- check ---------------------------------------------------------------
 
     def _categories(self, ctx: Context) -> tuple[dict[str, int], dict[str, str]]:
         if "categories" not in ctx.cache:
@@ -229,32 +330,38 @@ class IncidentHandler(Handler):
             ctx.cache["categories"] = (by_code, by_label)
         return ctx.cache["categories"]
 
-    def _category(self, ctx: Context, value: str, problems: Problems) -> int | None:
+    def _category(self, ctx: Context, value: str) -> tuple[int | None, str]:
+        """(category id, "") or (None, the reason); remembered per value."""
+        memo = ctx.cache.setdefault("category-memo", {})
+        hit = memo.get(value)
+        if hit is not None:
+            return hit
         by_code, by_label = self._categories(ctx)
         default = ctx.binding.category_default()
         if value == "":
             if default is not None and default in by_code:
-                return by_code[default]
-            problems.add("category", "", _(REQUIRED))
-            return None
-        code = ctx.binding.category(value)
-        if code in by_code:
-            return by_code[code]
-        code = by_label.get(norm(code), code)
-        if code in by_code:
-            return by_code[code]
-        if default is not None and default in by_code:
-            return by_code[default]
-        if ctx.spec.default:
-            problems.add("category", value, _("Unknown incident category code %(code)s.") % {"code": value})
+                result = (by_code[default], "")
+            else:
+                result = (None, _(REQUIRED))
         else:
-            problems.add(
-                "category",
-                value,
-                _("Unknown incident category %(value)s: add it to the mapping's category map.")
-                % {"value": value},
-            )
-        return None
+            code = ctx.binding.category(value)
+            if code not in by_code:
+                code = by_label.get(norm(code), code)
+            if code in by_code:
+                result = (by_code[code], "")
+            elif default is not None and default in by_code:
+                result = (by_code[default], "")
+            elif ctx.spec.default:
+                result = (None, _("Unknown incident category code %(code)s.") % {"code": value})
+            else:
+                result = (
+                    None,
+                    _("Unknown incident category %(value)s: add it to the mapping's category map.")
+                    % {"value": value},
+                )
+        if len(memo) < 10_000:
+            memo[value] = result
+        return result
 
     def _text_fields(self):
         """The text fields and their model validators (lengths): the checks ``full_clean`` makes."""
@@ -289,238 +396,390 @@ class IncidentHandler(Handler):
                 cache[unit_id] = str(exc)
         return cache[unit_id]
 
-    def check(self, ctx: Context, rows: list[Row]) -> list[Staged]:
+    def _times(self, ctx: Context, rows: list[Row], fieldname: str, problems) -> list:
+        """The parsed date-times of a column (None where blank or bad; bad ones get a problem)."""
+        b = ctx.binding
+        out: list = [None] * len(rows)
+        if not b.has(fieldname):
+            return out
+        memo: dict[str, dt.datetime] = {}
+        parse = b.datetime
+        for i, raw in enumerate(b.values_of(rows, fieldname)):
+            if raw == "":
+                continue
+            v = memo.get(raw)
+            if v is None:
+                try:
+                    v = memo[raw] = parse(raw)
+                except ValueError:
+                    problems[i].add(fieldname, raw, b.datetime_message())
+                    continue
+            out[i] = v
+        return out
+
+    def check(self, ctx: Context, rows: list[Row]) -> Checked:
         from jingwu.incidents.services import validate_times
         from jingwu.org.selectors import bureau_areas
 
         b = ctx.binding
-        plist = [Problems(b, r) for r in rows]
-        parsed: list[dict] = []
-        for row, problems in zip(rows, plist, strict=True):
-            v = row.values
-            item: dict[str, Any] = {}
-            received = b.get(v, "received_at")
-            if received == "":
-                problems.add("received_at", "", _(REQUIRED))
-            else:
-                try:
-                    item["received_at"] = b.datetime(received)
-                except ValueError:
-                    problems.add("received_at", received, b.datetime_message())
-            for name in ("dispatched_at", "arrived_at", "cleared_at"):
-                raw = b.get(v, name)
-                if raw:
-                    try:
-                        item[name] = b.datetime(raw)
-                    except ValueError:
-                        problems.add(name, raw, b.datetime_message())
-            item["category_id"] = self._category(ctx, b.get(v, "category"), problems)
-            item["source"] = ctx.choice(
-                "source", b.get(v, "source"), vocab.INCIDENT_SOURCES, "call_110", problems
-            )
-            item["status"] = ctx.choice(
-                "status", b.get(v, "status"), vocab.INCIDENT_STATUSES, "closed", problems
-            )
-            for name in ("number", "address", "description", "reporter_name", "reporter_phone"):
-                item[name] = b.get(v, name)
-            item["source_system"] = ctx.spec.source_system or b.get(v, "source_system")
-            ext = b.get(v, "external_id")
-            if not ext and not item["number"]:
-                ext = "h:" + (v.get("_hash") or _row_digest(row))
-            item["external_id"] = ext
-            parsed.append(item)
+        n = len(rows)
+        problems = LazyProblems(b, rows)
 
-        lon, lat, given = self._coordinates(ctx, rows, plist)
+        received = self._times(ctx, rows, "received_at", problems)
+        if b.has("received_at"):
+            for i, raw in enumerate(b.values_of(rows, "received_at")):
+                if raw == "":
+                    problems[i].add("received_at", "", _(REQUIRED))
+        else:
+            for i in range(n):
+                problems[i].add("received_at", "", _(REQUIRED))
+        later = {name: self._times(ctx, rows, name, problems) for name in _TIMES[1:] if b.has(name)}
+
+        category_ids: list = [None] * n
+        for i, value in enumerate(b.values_of(rows, "category")):
+            cid, reason = self._category(ctx, value)
+            if reason:
+                problems[i].add("category", value, reason)
+            category_ids[i] = cid
+        coded = {}
+        for name, terms, default in (
+            ("source", vocab.INCIDENT_SOURCES, "call_110"),
+            ("status", vocab.INCIDENT_STATUSES, "closed"),
+        ):
+            col = b.values_of(rows, name)
+            codes: list = [None] * n
+            for i, value in enumerate(col):
+                code, reason = ctx.resolve(name, value, terms, default)
+                if reason:
+                    problems[i].add(name, value, reason)
+                codes[i] = code
+            coded[name] = codes
+        texts = {
+            name: b.values_of(rows, name)
+            for name in ("number", "address", "description", "reporter_name", "reporter_phone")
+        }
+        systems = (
+            [ctx.spec.source_system] * n if ctx.spec.source_system else b.values_of(rows, "source_system")
+        )
+        externals = b.values_of(rows, "external_id")
+        numbers = texts["number"]
+        for i in range(n):
+            if not externals[i] and not numbers[i]:
+                externals[i] = "h:" + (rows[i].values.get("_hash") or _row_digest(rows[i]))
+        texts["source_system"] = systems
+        texts["external_id"] = externals
+
+        # lengths (and NUL characters) as the model's validators see them, per column
+        for name, f in self._text_fields():
+            col = texts[name]
+            limit = f.max_length
+            if (
+                limit is not None
+                and max(map(len, col), default=0) <= limit
+                and not any("\x00" in v for v in col)
+            ):
+                continue
+            for i, value in enumerate(col):
+                if value and ((limit is not None and len(value) > limit) or "\x00" in value):
+                    try:
+                        f.run_validators(value)
+                    except ValidationError as exc:
+                        for message in exc.messages:
+                            problems[i].add(name, value, message)
+
+        lon, lat, given = self._coordinates(ctx, rows, problems)
         in_range = given & (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
-        located: list = [None] * len(rows)
+        located: list = [None] * n
         idx = np.flatnonzero(in_range)
         if len(idx):
             areas = bureau_areas(ctx.bureau.pk)
             found = areas.locate_many(lon[idx].tolist(), lat[idx].tolist())
             for i, loc in zip(idx.tolist(), found, strict=True):
                 located[i] = loc
-
-        out: list[Staged] = []
-        for i, (row, problems, item) in enumerate(zip(rows, plist, parsed, strict=True)):
-            lon_raw = b.get(row.values, "lon")
-            if not given[i]:
-                if not any(p[0] == b.column("lon") or p[0] == b.column("lat") for p in problems):
-                    problems.add("lon", lon_raw, _("An incident needs a location (longitude and latitude)."))
-            elif not in_range[i]:
-                problems.add(
-                    "lon", lon_raw, _("Longitude must be within -180..180 and latitude within -90..90.")
-                )
-            elif located[i] is None:
-                problems.add(
-                    "lon",
-                    lon_raw,
-                    _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
-                    % {"lon": lon[i], "lat": lat[i]},
-                )
-            else:
-                loc = located[i]
+        lon_raw = b.values_of(rows, "lon")
+        lon_column, lat_column = b.column("lon"), b.column("lat")
+        lons, lats = lon.tolist(), lat.tolist()
+        for i in range(n):
+            loc = located[i]
+            if loc is not None:
                 refusal = self._authorized(ctx, loc.grid_id or loc.station_id)
                 if refusal:
-                    problems.add("", "", refusal)
-                item.update(
-                    lon=float(lon[i]),
-                    lat=float(lat[i]),
-                    grid_id=loc.grid_id,
-                    zone_id=loc.zone_id,
-                    station_id=loc.station_id,
+                    problems[i].add("", "", refusal)
+            elif not given[i]:
+                if i not in problems or not any(p[0] in (lon_column, lat_column) for p in problems[i]):
+                    problems[i].add(
+                        "lon", lon_raw[i], _("An incident needs a location (longitude and latitude).")
+                    )
+            elif not in_range[i]:
+                problems[i].add(
+                    "lon", lon_raw[i], _("Longitude must be within -180..180 and latitude within -90..90.")
                 )
-            if not problems and item.get("received_at") is not None:
-                try:
-                    validate_times(SimpleNamespace(**{k: item.get(k) for k in _TIMES}))
-                except ValidationError as exc:
-                    problems.from_error(exc)
-                for name, f in self._text_fields():
-                    value = item.get(name)
-                    if value and (
-                        (f.max_length is not None and len(value) > f.max_length) or "\x00" in value
-                    ):
-                        try:
-                            f.run_validators(value)
-                        except ValidationError as exc:
-                            for message in exc.messages:
-                                problems.add(name, value, message)
-            if problems:
-                out.append(Staged(row.row_no, "invalid", problems=list(problems), raw=row.raw))
-                continue
-            key = (
-                f"x:{item['source_system']}:{item['external_id']}"
-                if item["external_id"]
-                else f"n:{item['number']}"
-            )
-            data = {k: v for k, v in item.items() if v not in ("", None)}
-            for name in ("received_at", "dispatched_at", "arrived_at", "cleared_at"):
-                if name in data:
-                    data[name] = _iso(data[name])
-            out.append(Staged(row.row_no, "ok", key=key, data=data))
-        self._mark_present(ctx, out)
-        return out
+            else:
+                problems[i].add(
+                    "lon",
+                    lon_raw[i],
+                    _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
+                    % {"lon": lons[i], "lat": lats[i]},
+                )
 
-    def _present_keys(self, ctx: Context, items: list[dict]) -> set[str]:
-        Incident = self.model()
-        by_system: dict[str, list[str]] = {}
-        numbers: list[str] = []
-        for d in items:
-            if d.get("external_id"):
-                by_system.setdefault(d.get("source_system", ""), []).append(d["external_id"])
-            if d.get("number"):
-                numbers.append(d["number"])
-        present: set[str] = set()
-        base = Incident.objects.filter(bureau=ctx.bureau)
-        step = _batch()
-        for system, exts in by_system.items():
-            for i in range(0, len(exts), step):
-                # (external_id <> '' lets PostgreSQL use the partial unique index)
-                found = base.filter(source_system=system, external_id__in=exts[i : i + step]).exclude(
-                    external_id=""
+        # the order of the times, and none in the future
+        soon = timezone.now() + dt.timedelta(minutes=5)
+        for i in range(n):
+            r = received[i]
+            if r is None or i in problems:
+                continue
+            if r > soon or (later and any(col[i] is not None for col in later.values())):
+                try:
+                    validate_times(
+                        SimpleNamespace(
+                            received_at=r,
+                            **{name: (later[name][i] if name in later else None) for name in _TIMES[1:]},
+                        )
+                    )
+                except ValidationError as exc:
+                    problems[i].from_error(exc)
+
+        staged: list[Staged] = []
+        typed: list[tuple] = []
+        local_tz = timezone.get_current_timezone()
+        day_memo: dict = {}
+        seq = self._sequences(ctx)
+        none = [None] * n
+        dispatched = later.get("dispatched_at", none)
+        arrived = later.get("arrived_at", none)
+        cleared = later.get("cleared_at", none)
+        addresses, descriptions = texts["address"], texts["description"]
+        reporters, phones = texts["reporter_name"], texts["reporter_phone"]
+        sources, statuses = coded["source"], coded["status"]
+        for i, row in enumerate(rows):
+            if i in problems:
+                staged.append(Staged(row.row_no, "invalid", problems=list(problems[i]), raw=row.raw))
+                continue
+            ext, number, system = externals[i], numbers[i], systems[i]
+            key = f"x:{system}:{ext}" if ext else f"n:{number}"
+            r = received[i]
+            if number:
+                day, s = "", 0
+            else:
+                # the local day of the received time, for the number (``next_number``)
+                stamp = int(r.timestamp()) // 3600
+                day = day_memo.get(stamp)
+                if day is None:
+                    day = day_memo[stamp] = f"{r.astimezone(local_tz):%Y%m%d}"
+                s = seq[day] = seq.get(day, 0) + 1
+            loc = located[i]
+            typed.append(
+                (
+                    row.row_no,
+                    key[:200],
+                    day,
+                    s,
+                    number,
+                    system,
+                    ext,
+                    r,
+                    category_ids[i],
+                    sources[i],
+                    lons[i],
+                    lats[i],
+                    addresses[i],
+                    descriptions[i],
+                    reporters[i],
+                    phones[i],
+                    loc.grid_id,
+                    loc.zone_id,
+                    loc.station_id,
+                    dispatched[i],
+                    arrived[i],
+                    cleared[i],
+                    statuses[i],
                 )
-                for ext in found.values_list("external_id", flat=True):
-                    present.add(f"x:{system}:{ext}")
-        for i in range(0, len(numbers), step):
-            for number in base.filter(number__in=numbers[i : i + step]).values_list("number", flat=True):
-                present.add(f"n:{number}")
-        return present
+            )
+        return Checked(staged, typed)
+
+    # -- the scratch table ---------------------------------------------------
 
     @staticmethod
-    def _keys(d: dict) -> list[str]:
-        keys = []
-        if d.get("external_id"):
-            keys.append(f"x:{d.get('source_system', '')}:{d['external_id']}")
-        if d.get("number"):
-            keys.append(f"n:{d['number']}")
-        return keys
+    def table(job) -> str:
+        return f"imports_stage_{int(job.pk)}"
 
-    def _mark_present(self, ctx: Context, staged: list[Staged]) -> None:
-        ok = [s for s in staged if s.status == "ok"]
-        if not ok:
+    def _column_types(self) -> list[tuple[str, str]]:
+        from django.db import connection
+
+        by_column = {f.column: f for f in self.model()._meta.concrete_fields}
+        return list(self.EXTRA_COLUMNS) + [(c, by_column[c].db_type(connection)) for c in self.VALUE_COLUMNS]
+
+    def columns(self) -> list[str]:
+        return [c for c, _t in self.EXTRA_COLUMNS] + list(self.VALUE_COLUMNS)
+
+    def _sequences(self, ctx: Context) -> dict[str, int]:
+        """The last sequence number given per local day in this job (read back on resume)."""
+        seq = ctx.cache.get("seq")
+        if seq is None:
+            from django.db import connection
+
+            seq = ctx.cache["seq"] = {}
+            if ctx.job.rows_valid:
+                with connection.cursor() as cur:
+                    cur.execute(
+                        f"SELECT day, MAX(seq) FROM {self.table(ctx.job)} WHERE day <> '' GROUP BY day"
+                    )
+                    seq.update({day: int(last) for day, last in cur.fetchall()})
+        return seq
+
+    def stage(self, ctx: Context, typed: list[tuple]) -> None:
+        """Write a chunk's valid rows to the scratch table (in the chunk's transaction)."""
+        from django.db import connection
+
+        from .db import copy_rows
+
+        table = self.table(ctx.job)
+        if not ctx.cache.get("stage-ready"):
+            cols = ", ".join(f"{connection.ops.quote_name(c)} {t}" for c, t in self._column_types())
+            with connection.cursor() as cur:
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+            ctx.cache["stage-ready"] = True
+        if not typed:
             return
-        present = self._present_keys(ctx, [s.data for s in ok])
-        for s in ok:
-            if any(k in present for k in self._keys(s.data)):
-                s.status = "present"
+        if not copy_rows(table, self.columns(), typed):
+            adapt = connection.ops.adapt_datetimefield_value
+            times = {self.columns().index(c) for c in _TIMES}
+            rows = [tuple(adapt(v) if j in times else v for j, v in enumerate(t)) for t in typed]
+            marks = ", ".join(["%s"] * len(self.columns()))
+            with connection.cursor() as cur:
+                cur.executemany(f"INSERT INTO {table} ({', '.join(self.columns())}) VALUES ({marks})", rows)
 
-    def apply(self, ctx: Context, chunks):
-        from .db import copy_insert
+    def drop(self, job) -> None:
+        from django.db import connection
 
-        Incident = self.model()
-        columns = [f for f in Incident._meta.concrete_fields if not f.primary_key]
-        counters: dict[str, int] = {}
-        created = unchanged = 0
-        now = timezone.now()
-        # Rows present before a chunk was checked were set aside then; what may have come
-        # since is what others wrote after the job started. Looking that up once (rather
-        # than per chunk, in a table this very transaction is filling) keeps the apply linear.
-        since = (ctx.job.started or ctx.job.created_at or now) - dt.timedelta(minutes=10)
-        present: set[str] = set()
-        for system, ext, number in Incident.objects.filter(
-            bureau=ctx.bureau, created_at__gte=since
-        ).values_list("source_system", "external_id", "number"):
-            present.update(self._keys({"source_system": system, "external_id": ext, "number": number}))
-        for chunk in chunks:
-            items = [r.data for r in chunk]
-            new = []
-            for d in items:
-                if any(k in present for k in self._keys(d)):
-                    unchanged += 1
-                    continue
-                values = {k: d.get(k) for k in _INCIDENT_FIELDS}
-                for name in _TIMES:
-                    values[name] = _dt(values[name])
-                for name in (
-                    "address",
-                    "description",
-                    "reporter_name",
-                    "reporter_phone",
-                    "number",
-                    "source_system",
-                    "external_id",
-                ):
-                    if values[name] is None:
-                        values[name] = ""
-                values.update(bureau_id=ctx.bureau.pk, created_at=now, updated_at=now)
-                new.append(values)
-            self._number(ctx, new, counters)
-            if not copy_insert(
-                Incident, [f.column for f in columns], ([v[f.attname] for f in columns] for v in new)
-            ):
-                Incident.objects.bulk_create([Incident(**v) for v in new], batch_size=500)
-            created += len(new)
-            if ctx.apply_progress:
-                ctx.apply_progress(len(chunk))
-        return created, unchanged, {}
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {self.table(job)}")
 
-    def _number(self, ctx: Context, rows: list[dict], counters: dict[str, int]) -> None:
-        """Number the rows without one as ``next_number`` does: J + bureau + day + sequence."""
+    # -- apply ---------------------------------------------------------------
+
+    def _selection(self, ctx: Context) -> tuple[str, list]:
+        """FROM/WHERE of the staged rows to write: first of their key in the file, not in the bureau yet."""
+        from django.db import connection
+
+        incidents = connection.ops.quote_name(self.model()._meta.db_table)
+        t = self.table(ctx.job)
+        sql = (
+            f" FROM {t} s"
+            f" WHERE s.row_no > %s AND s.row_no <= %s"
+            f" AND NOT EXISTS (SELECT 1 FROM {t} d WHERE d.key = s.key AND d.row_no < s.row_no)"
+            f" AND NOT (s.external_id <> '' AND EXISTS (SELECT 1 FROM {incidents} i"
+            f" WHERE i.bureau_id = %s AND i.source_system = s.source_system AND i.external_id = s.external_id"
+            f" AND i.external_id <> ''))"
+            f" AND NOT (s.number <> '' AND EXISTS (SELECT 1 FROM {incidents} i"
+            f" WHERE i.bureau_id = %s AND i.number = s.number))"
+        )
+        return sql, [ctx.bureau.pk, ctx.bureau.pk]
+
+    def _prepare(self, ctx: Context) -> int:
+        """Index the scratch table for the key lookups (once) and return its last row number."""
+        from django.db import connection
+
+        t = self.table(ctx.job)
+        self.stage(ctx, [])
+        with connection.cursor() as cur:
+            cur.execute(f"CREATE INDEX IF NOT EXISTS {t}_key ON {t} (key, row_no)")
+            cur.execute(f"CREATE INDEX IF NOT EXISTS {t}_row ON {t} (row_no)")
+            if connection.vendor == "postgresql":
+                cur.execute(f"ANALYZE {t}")
+            cur.execute(f"SELECT MAX(row_no) FROM {t}")
+            return cur.fetchone()[0] or 0
+
+    def count_new(self, ctx: Context) -> int:
+        """How many staged rows an apply would write (for a dry run)."""
+        from django.db import connection
+
+        last = self._prepare(ctx)
+        where, params = self._selection(ctx)
+        with connection.cursor() as cur:
+            cur.execute("SELECT COUNT(*)" + where, [0, last, *params])
+            return cur.fetchone()[0]
+
+    def _day_bases(self, ctx: Context) -> dict[str, int]:
+        """The last sequence of each local day that already has numbers J + bureau + day + NNNNN."""
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT MIN(day), MAX(day) FROM {self.table(ctx.job)} WHERE day <> ''")
+            first, last = cur.fetchone()
+        if not first:
+            return {}
         from django.db.models import Max
         from django.db.models.functions import Substr
 
-        Incident = self.model()
-        code = ctx.bureau.code
-        if "" not in counters:  # the last number of every day so far, in one query
-            base = f"J{code}"
-            counters[""] = 0
-            for day, last in (
-                Incident.objects.filter(bureau=ctx.bureau, number__startswith=base)
-                .annotate(day=Substr("number", 1, len(base) + 8))
-                .values("day")
-                .annotate(last=Max("number"))
-                .values_list("day", "last")
-            ):
-                try:
-                    counters[day] = int(last[len(day) :])
-                except ValueError:
-                    continue
-        for values in rows:
-            if values["number"]:
+        base = f"J{ctx.bureau.code}"
+        out: dict[str, int] = {}
+        for prefix, number in (
+            self.model()
+            .objects.filter(bureau=ctx.bureau, number__gte=f"{base}{first}", number__lt=f"{base}{last}~")
+            .annotate(day=Substr("number", 1, len(base) + 8))
+            .values("day")
+            .annotate(last=Max("number"))
+            .values_list("day", "last")
+        ):
+            try:
+                out[prefix[len(base) :]] = int(number[len(prefix) :])
+            except ValueError:
                 continue
-            local = timezone.localtime(values["received_at"])
-            prefix = f"J{code}{local:%Y%m%d}"
-            counters[prefix] = counters.get(prefix, 0) + 1
-            values["number"] = f"{prefix}{counters[prefix]:05d}"
+        return out
+
+    def apply(self, ctx: Context, chunks):
+        """INSERT ... SELECT the staged rows, a slice of row numbers at a time."""
+        from django.db import connection
+
+        Incident = self.model()
+        last = self._prepare(ctx)
+        fields = [f for f in Incident._meta.concrete_fields if not f.primary_key]
+        expected = {"bureau_id", "created_at", "updated_at", *self.VALUE_COLUMNS}
+        if {f.column for f in fields} != expected:  # a new field on Incident must be staged too
+            raise RuntimeError(f"incident columns changed: {sorted({f.column for f in fields} ^ expected)}")
+        bases = self._day_bases(ctx)
+        q = connection.ops.quote_name
+        t = self.table(ctx.job)
+        base_table = f"{t}_base"
+        join = ""
+        offset = "s.seq"
+        with connection.cursor() as cur:
+            if bases:
+                cur.execute(f"DROP TABLE IF EXISTS {base_table}")
+                cur.execute(f"CREATE TABLE {base_table} (day varchar(8) PRIMARY KEY, base integer NOT NULL)")
+                cur.executemany(f"INSERT INTO {base_table} (day, base) VALUES (%s, %s)", list(bases.items()))
+                join = f" LEFT JOIN {base_table} b ON b.day = s.day"
+                offset = "(COALESCE(b.base, 0) + s.seq)"
+            if connection.vendor == "postgresql":
+                padded = f"CASE WHEN {offset} < 100000 THEN lpad(CAST({offset} AS text), 5, '0') ELSE CAST({offset} AS text) END"
+            else:
+                padded = f"printf('%%05d', {offset})"
+            number = f"CASE WHEN s.number <> '' THEN s.number ELSE %s || s.day || {padded} END"
+            values = ["%s", "%s", "%s"] + [
+                number if c == "number" else f"s.{q(c)}" for c in self.VALUE_COLUMNS
+            ]
+            where, params = self._selection(ctx)
+            where = where.replace(f" FROM {t} s", f" FROM {t} s{join}", 1)
+            sql = (
+                f"INSERT INTO {q(Incident._meta.db_table)} (bureau_id, created_at, updated_at, "
+                f"{', '.join(q(c) for c in self.VALUE_COLUMNS)}) SELECT {', '.join(values)}{where}"
+            )
+            now = timezone.now()
+            if connection.vendor != "postgresql":
+                now = connection.ops.adapt_datetimefield_value(now)
+            created = 0
+            start = 0
+            while start < last:
+                stop = start + self.APPLY_SLICE
+                cur.execute(sql, [ctx.bureau.pk, now, now, f"J{ctx.bureau.code}", start, stop, *params])
+                created += cur.rowcount
+                if ctx.apply_progress:
+                    cur.execute(f"SELECT COUNT(*) FROM {t} WHERE row_no > %s AND row_no <= %s", [start, stop])
+                    ctx.apply_progress(cur.fetchone()[0])
+                start = stop
+            if bases:
+                cur.execute(f"DROP TABLE IF EXISTS {base_table}")
+        return created, ctx.job.rows_valid - created, {}
 
 
 def _batch() -> int:
@@ -532,27 +791,6 @@ def _batch() -> int:
 
 
 _TIMES = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
-_INCIDENT_FIELDS = (
-    "number",
-    "source_system",
-    "external_id",
-    "received_at",
-    "category_id",
-    "source",
-    "lon",
-    "lat",
-    "address",
-    "description",
-    "reporter_name",
-    "reporter_phone",
-    "grid_id",
-    "zone_id",
-    "station_id",
-    "dispatched_at",
-    "arrived_at",
-    "cleared_at",
-    "status",
-)
 
 
 def _row_digest(row: Row) -> str:

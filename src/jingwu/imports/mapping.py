@@ -165,6 +165,7 @@ class Expr:
     fn: Callable[[dict], str]
     columns: tuple[str, ...]
     label: str
+    simple: bool = False  # the value of one column, as it is
 
     def __call__(self, row: dict) -> str:
         return self.fn(row)
@@ -194,7 +195,7 @@ def compile_expr(expr: Any) -> Expr:
         raise MappingError(f"not a column expression: {expr!r}")
     if "{" not in expr:
         key = norm(expr)
-        return Expr(lambda row: row.get(key, ""), (key,), expr.strip())
+        return Expr(lambda row: row.get(key, ""), (key,), expr.strip(), simple=key not in PSEUDO)
     pieces: list[tuple[str, str, tuple[Callable[[str], str], ...]]] = []
     pos = 0
     for m in _TEMPLATE.finditer(expr):
@@ -336,6 +337,16 @@ class Binding:
         self.custom_formats = bool(spec.datetime_formats)
         self._value_maps = {f: {norm(k): v for k, v in m.items()} for f, m in spec.value_maps.items()}
         self._category_map = {norm(k): v for k, v in spec.category_map.items()}
+        first = {}
+        for i, k in enumerate(self.keys):
+            if k:
+                first.setdefault(k, i)
+        # fields that are one column of the file, by position (see ``values_of``)
+        self._positions = {
+            f: first[e.columns[0]]
+            for f, e in self.exprs.items()
+            if e.simple and e.columns and e.columns[0] in first
+        }
 
     def missing_columns(self) -> list[str]:
         """Columns the mapping reads that the file does not have."""
@@ -355,6 +366,28 @@ class Binding:
 
     def has(self, fieldname: str) -> bool:
         return fieldname in self.exprs
+
+    def values_of(self, rows: list, fieldname: str) -> list[str]:
+        """``get`` of one field for a whole chunk of rows, column-wise.
+
+        A field that is a plain column is read straight from each row's raw values by
+        position (the first column of that name, as ``row_dict`` keeps it); anything
+        else evaluates the expression on each row.
+        """
+        expr = self.exprs.get(fieldname)
+        if expr is None:
+            return [""] * len(rows)
+        pos = self._positions.get(fieldname)
+        if pos is not None:
+            vals = [r.raw[pos] if pos < len(r.raw) else "" for r in rows]
+            if set(map(type, vals)) <= {str}:
+                return vals
+            return [v if isinstance(v, str) else ("" if v is None else str(v)) for v in vals]
+        out = []
+        for r in rows:
+            v = expr(r.values)
+            out.append(v if isinstance(v, str) else ("" if v is None else str(v)))
+        return out
 
     def get(self, row: dict, fieldname: str) -> str:
         expr = self.exprs.get(fieldname)

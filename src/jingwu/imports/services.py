@@ -28,17 +28,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import reset_queries, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
 from jingwu.core.importing import Problem, Report, Source, TableError, open_source
 from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
-from jingwu.core.scope import can, current_memberships
+from jingwu.core.scope import can, current_memberships, restrict
 
 from .db import copy_insert
-from .kinds import HANDLERS, Context, Row, Staged, StagedRow, _batch
+from .kinds import HANDLERS, Checked, Context, Row, StagedRow, _batch
 from .mapping import Binding, MappingError, MappingSpec
 from .models import ACTIVE_STATUSES, PROBLEM_CAP, ImportJob, ImportMapping, ImportRow, JobStatus, RowStatus
 
@@ -72,21 +71,9 @@ def importable_kinds(user) -> list[str]:
     return [k for k in HANDLERS if can(user, model_for(k), "add")]
 
 
-def auditor_bureau_ids(user) -> set[int]:
-    from jingwu.accounts.choices import Role
-
-    return {m.bureau_id for m in current_memberships(user) if m.role == Role.AUDITOR}
-
-
 def jobs_for(user):
-    """Jobs the user may see: their own, and all of the bureaus they audit."""
-    qs = ImportJob.objects.select_related("user", "mapping", "bureau")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    audited = auditor_bureau_ids(user)
-    return qs.filter(Q(user=user) | Q(bureau_id__in=audited))
+    """Jobs the user may see (the scoping layer: their own, and all of the bureaus they audit)."""
+    return restrict(ImportJob.objects.select_related("user", "mapping", "bureau"), user)
 
 
 def import_bureaus(user, kind: str | None = None) -> list:
@@ -107,8 +94,8 @@ def import_bureaus(user, kind: str | None = None) -> list:
 
 
 def mappings_for(user):
-    bureaus = import_bureaus(user)
-    return ImportMapping.objects.filter(bureau__in=bureaus).order_by("kind", "name")
+    """The saved mappings of the bureaus where the user may import (the scoping layer)."""
+    return restrict(ImportMapping.objects.all(), user).order_by("kind", "name")
 
 
 # ---------------------------------------------------------------------------
@@ -357,6 +344,9 @@ def process_job(
     if job.status not in ACTIVE_STATUSES:
         # the staged valid rows have served; the bad ones stay for the reject file
         ImportRow.objects.filter(job=job, status=RowStatus.OK).delete()
+        handler = HANDLERS[job.kind]
+        if getattr(handler, "typed", False):
+            handler.drop(job)
     if job.status in (JobStatus.DONE, JobStatus.REJECTED) and job.rows_invalid:
         path = write_reject_file(job)
         if reject_path is not None and path is not None:
@@ -416,18 +406,17 @@ def _rows(job: ImportJob, source: Source, binding: Binding, needs_hash: bool) ->
     seen: dict[bytes, int] = {}
     start = 0 if needs_hash else job.last_row
     for row_no, values in source.rows(start_after=start):
-        row = binding.row_dict(values)
+        extra = {"_row": str(row_no)}
         if needs_hash:
             h = hashlib.blake2b(digest_size=12)
             h.update("\x1f".join(str(v) for v in values).encode("utf-8", "surrogatepass"))
             digest = h.digest()
             n = seen.get(digest, 0) + 1
             seen[digest] = n
-            row["_hash"] = digest.hex() + (f"-{n}" if n > 1 else "")
+            extra["_hash"] = digest.hex() + (f"-{n}" if n > 1 else "")
             if row_no <= job.last_row:
                 continue
-        row["_row"] = str(row_no)
-        yield Row(row_no, row, values)
+        yield Row(row_no, None, values, binding=binding, extra=extra)
 
 
 def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress) -> None:
@@ -447,7 +436,8 @@ def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress
     if job.rows_invalid and not job.skip_invalid:
         _finish(job, JobStatus.REJECTED)
     elif job.dry_run and handler.bulk:
-        job.created = job.rows_valid
+        job.created = handler.count_new(ctx) if getattr(handler, "typed", False) else job.rows_valid
+        job.unchanged += job.rows_valid - job.created
         _finish(job, JobStatus.DONE)
     else:
         job.status = JobStatus.APPLYING
@@ -456,7 +446,12 @@ def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress
 
 def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
     reset_queries()  # with DEBUG on, the query log would otherwise grow with the file
-    staged: list[Staged] = handler.check(ctx, chunk)
+    checked = handler.check(ctx, chunk)
+    typed: list[tuple] | None = None
+    if isinstance(checked, Checked):  # valid rows come typed, for the handler's own staging
+        staged, typed = checked.staged, checked.typed
+    else:
+        staged = checked
     ok = [s for s in staged if s.status == "ok"]
     doomed = job.rows_invalid > 0 and not job.skip_invalid
     # the same key earlier in this job or in this chunk: a duplicate row
@@ -476,7 +471,7 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
             seen.add(s.key)
     rows: list[tuple] = []  # (row_no, key, status, data, problems)
     problems = []
-    counts = {"ok": 0, "invalid": 0, "same": 0}
+    counts = {"ok": len(typed or ()), "invalid": 0, "same": 0}
     for s in staged:
         if s.status == "ok":
             counts["ok"] += 1
@@ -511,6 +506,8 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
             )
         for pk, data in updates.items():
             ImportRow.objects.filter(pk=pk).update(data=data)
+        if typed is not None:
+            handler.stage(ctx, [] if doomed else typed)
         job.rows_done += len(chunk)
         job.last_row = chunk[-1].row_no
         job.rows_valid += counts["ok"]

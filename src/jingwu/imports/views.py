@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jingwu.core.scope import can, restrict
+
 from . import exports
 from .forms import ImportForm, MappingForm
 from .mapping import FIELDS
-from .models import ImportMapping
+from .models import ImportJob, ImportMapping
 from .services import (
-    auditor_bureau_ids,
     can_import,
     create_job,
     job_report,
@@ -26,14 +27,17 @@ from .services import (
 )
 
 
-def _can_see_jobs(user) -> bool:
-    return user.is_superuser or can_import(user) or bool(auditor_bureau_ids(user))
+def _may(user, model, action: str) -> None:
+    """404 for a page the user has no view of at all, 403 when they see it but may not ``action``."""
+    if not can(user, model, "view"):
+        raise Http404
+    if action != "view" and not can(user, model, action):
+        raise PermissionDenied
 
 
 @login_required
 def job_list(request):
-    if not _can_see_jobs(request.user):
-        raise PermissionDenied
+    _may(request.user, ImportJob, "view")
     jobs = jobs_for(request.user).order_by("-created_at", "-id")
     page = Paginator(jobs, 50).get_page(request.GET.get("page"))
     return render(
@@ -45,8 +49,7 @@ def job_list(request):
 
 @login_required
 def job_new(request):
-    if not can_import(request.user):
-        raise PermissionDenied
+    _may(request.user, ImportJob, "add")
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -107,16 +110,19 @@ def job_rejects(request, pk: int):
 
 @login_required
 def mapping_list(request):
-    if not can_import(request.user):
-        raise PermissionDenied
+    _may(request.user, ImportMapping, "view")
     return render(request, "imports/mapping_list.html", {"mappings": mappings_for(request.user)})
 
 
 @login_required
 def mapping_edit(request, pk: int | None = None):
-    if not can_import(request.user):
-        raise PermissionDenied
-    mapping = get_object_or_404(mappings_for(request.user), pk=pk) if pk else None
+    if pk:
+        mapping = get_object_or_404(mappings_for(request.user), pk=pk)
+        if not restrict(ImportMapping.objects.filter(pk=pk), request.user, "change").exists():
+            raise PermissionDenied
+    else:
+        _may(request.user, ImportMapping, "add")
+        mapping = None
     if request.method == "POST":
         form = MappingForm(request.POST, user=request.user)
         if form.is_valid():

@@ -183,9 +183,11 @@ TILE_URL = env_str("JINGWU_TILE_URL", "")
 TILE_ATTRIBUTION = env_str("JINGWU_TILE_ATTRIBUTION", "")
 
 REST_FRAMEWORK = {
+    # Token first: a request without credentials gets 401 with "WWW-Authenticate: Token"
+    # (DRF asks the first class for that header; session authentication has none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -8,6 +8,7 @@ def can_see_imports(user) -> bool:
     """Whether the Import menu item shows: the user may import, or audits a bureau."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from jingwu.imports.views import _can_see_jobs
+    from jingwu.core.scope import can
+    from jingwu.imports.models import ImportJob
 
-    return _can_see_jobs(user)
+    return can(user, ImportJob, "view")
