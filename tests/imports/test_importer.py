@@ -286,6 +286,10 @@ def test_every_import_is_an_audit_event_of_the_user(county, tmp_path):
     ok, bad = events[before], events[before + 1]
     assert ok.actor == county.planner and ok.after["created"] == 2 and ok.after["status"] == "done"
     assert bad.actor == county.planner and bad.after["status"] == "rejected"
+    # the event names the very rows the import wrote, as runs of ids
+    ids = {pk for first, last in ok.after["created_ids"] for pk in range(first, last + 1)}
+    assert ids == set(Incident.objects.filter(external_id__in=["E1", "E2"]).values_list("pk", flat=True))
+    assert "created_ids" not in bad.after
     from jingwu.core.audit import verify_chain
 
     assert verify_chain(county.bureau) == []

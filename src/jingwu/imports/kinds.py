@@ -282,6 +282,7 @@ class IncidentHandler(Handler):
     stores_raw = False
     typed = True
     APPLY_SLICE = 50_000
+    MAX_ID_RUNS = 1_000  # in the audit event
     # the scratch table: row number, key, local day and sequence (for numbering), then the values
     EXTRA_COLUMNS = (
         ("row_no", "integer"),
@@ -769,16 +770,32 @@ class IncidentHandler(Handler):
                 now = connection.ops.adapt_datetimefield_value(now)
             created = 0
             start = 0
+            # which rows the job wrote, for its audit event: runs of ids [first, last]
+            # (one run unless other writers interleaved)
+            runs: list[list[int]] = []
             while start < last:
                 stop = start + self.APPLY_SLICE
-                cur.execute(sql, [ctx.bureau.pk, now, now, f"J{ctx.bureau.code}", start, stop, *params])
-                created += cur.rowcount
+                cur.execute(
+                    sql + " RETURNING id",
+                    [ctx.bureau.pk, now, now, f"J{ctx.bureau.code}", start, stop, *params],
+                )
+                ids = sorted(r[0] for r in cur.fetchall())
+                created += len(ids)
+                for pk in ids:
+                    if runs and pk == runs[-1][1] + 1:
+                        runs[-1][1] = pk
+                    elif len(runs) < self.MAX_ID_RUNS:
+                        runs.append([pk, pk])
+                    else:  # more runs than an audit event should hold: the count says the rest
+                        ctx.cache["created_ids_truncated"] = True
+                        break
                 if ctx.apply_progress:
                     cur.execute(f"SELECT COUNT(*) FROM {t} WHERE row_no > %s AND row_no <= %s", [start, stop])
                     ctx.apply_progress(cur.fetchone()[0])
                 start = stop
             if bases:
                 cur.execute(f"DROP TABLE IF EXISTS {base_table}")
+        ctx.cache["created_ids"] = runs
         return created, ctx.job.rows_valid - created, {}
 
 

@@ -611,7 +611,13 @@ def _apply_phase(job: ImportJob, ctx: Context, handler, progress) -> None:
             _mark_invalid(job, problems)
             job.created = created
             job.unchanged += unchanged
-            _finish(job, JobStatus.DONE, atomic=False)
+            _finish(
+                job,
+                JobStatus.DONE,
+                atomic=False,
+                created_ids=ctx.cache.get("created_ids"),
+                truncated=ctx.cache.get("created_ids_truncated", False),
+            )
     except _Rollback as rb:
         created, unchanged, problems = rb.result
         _mark_invalid(job, problems)
@@ -635,7 +641,14 @@ def _mark_invalid(job: ImportJob, problems: dict[int, list]) -> None:
 
 
 def _finish(
-    job: ImportJob, status: str, *, problems: list | None = None, error: str = "", atomic=True
+    job: ImportJob,
+    status: str,
+    *,
+    problems: list | None = None,
+    error: str = "",
+    atomic=True,
+    created_ids: list | None = None,
+    truncated: bool = False,
 ) -> None:
     def write():
         if problems:
@@ -666,6 +679,9 @@ def _finish(
                 "rejected": job.rows_invalid,
                 "problems": job.problems_total,
                 "error": error[:500],
+                # the rows written in bulk, as runs of ids [first, last] (bulk kinds)
+                **({"created_ids": created_ids} if created_ids is not None else {}),
+                **({"created_ids_truncated": True} if truncated else {}),
             },
         )
 
