@@ -469,8 +469,31 @@ def test_updating_through_the_api_is_audited_with_the_reason(api, c):
     api.cookies["django_language"] = "en"
     r = api.patch(detail_url("units", c.zone_s.pk), {"kind": "grid"}, format="json")
     assert r.status_code == 400 and "cannot be changed" in r.json()["non_field_errors"][0]
-    r = api.patch(detail_url("officers", c.off_lead.pk), {"skills": []}, format="json")
-    assert r.status_code == 400 and r.json() == {"skills": ["Skills can be given on creation only."]}
+    r = api.patch(
+        detail_url("officers", c.off_lead.pk),
+        {"skills": [{"skill": "patrol", "level": 2}, {"skill": "patrol", "level": 3}]},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json() == {"skills": ["Each skill may be given once."]}
+
+
+def test_skills_change_through_the_api_and_are_audited(api, c):
+    from jingwu.core.models import AuditEvent
+
+    api.force_authenticate(c.chief)
+    url = detail_url("officers", c.off_comm.pk)
+    r = api.patch(url, {"skills": [{"skill": "patrol", "level": 2}]}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["skills"] == [{"skill": "patrol", "level": 2}]
+    assert dict(c.off_comm.skills.values_list("skill", "level")) == {"patrol": 2}
+    event = AuditEvent.objects.filter(action="update", object_id=str(c.off_comm.pk)).latest("seq")
+    assert event.before["skills"] == {"community_work": 3} and event.after["skills"] == {"patrol": 2}
+    # a change without "skills" keeps them
+    assert api.patch(url, {"rank": c.off_comm.rank}, format="json").status_code == 200
+    assert dict(c.off_comm.skills.values_list("skill", "level")) == {"patrol": 2}
+    # outside the chief's station: 404, and nothing changes
+    r = api.patch(detail_url("officers", c.off_east.pk), {"skills": []}, format="json")
+    assert r.status_code == 404 and c.off_east.skills.exists()
 
 
 # --- tokens, filters, pages ------------------------------------------------------------

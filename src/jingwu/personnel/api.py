@@ -61,7 +61,11 @@ class OfficerSerializer(ServiceModelSerializer):
     age = serializers.SerializerMethodField()
     id_number_masked = serializers.CharField(read_only=True)
     phone_masked = serializers.CharField(read_only=True)
-    skills = SkillSerializer(many=True, required=False, help_text=_("Skills can be given on creation only."))
+    skills = SkillSerializer(
+        many=True,
+        required=False,
+        help_text=_("The officer's skills and levels; on a change, the list given replaces them."),
+    )
     current_postings = serializers.SerializerMethodField()
     reason = reason_field()
 
@@ -110,8 +114,9 @@ class OfficerSerializer(ServiceModelSerializer):
         return CurrentPostingSerializer(postings, many=True, context=self.context).data
 
     def validate_skills(self, value):
-        if self.instance is not None:
-            raise serializers.ValidationError(_("Skills can be given on creation only."))
+        codes = [s["skill"] for s in value]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError(_("Each skill may be given once."))
         return value
 
 
@@ -143,6 +148,8 @@ class OfficerViewSet(
         )
 
     def update_object(self, officer, data, reason):
+        if "skills" in data:
+            data["skills"] = {s["skill"]: s["level"] for s in data["skills"]}
         return do_update_officer(officer, actor=self.request.user, reason=reason, **data)
 
 

@@ -74,8 +74,15 @@ def do_create_officer(*, actor, bureau, skills: dict[str, int] | None = None, **
     return officer
 
 
+def _skills(officer: Officer) -> dict[str, int]:
+    return dict(officer.skills.order_by("skill").values_list("skill", "level"))
+
+
 @service
-def do_update_officer(officer: Officer, *, actor, reason: str = "", **changes) -> Officer:
+def do_update_officer(
+    officer: Officer, *, actor, reason: str = "", skills: dict[str, int] | None = None, **changes
+) -> Officer:
+    """Change an officer; ``skills`` (skill -> level), when given, replaces their skills."""
     authorize(actor, Officer, "change", bureau=officer.bureau)
     before = audit.snapshot(officer)
     for key, value in changes.items():
@@ -85,13 +92,24 @@ def do_update_officer(officer: Officer, *, actor, reason: str = "", **changes) -
     validate_officer(officer)
     officer.full_clean(exclude=["bureau"])
     officer.save()
+    after = audit.snapshot(officer)
+    if skills is not None:
+        before["skills"] = _skills(officer)
+        officer.skills.exclude(skill__in=list(skills)).delete()
+        held = {s.skill: s for s in officer.skills.all()}
+        for code, level in skills.items():
+            skill = held.get(code) or OfficerSkill(bureau=officer.bureau, officer=officer, skill=code)
+            skill.level = level
+            skill.full_clean(exclude=["bureau", "officer"])
+            skill.save()
+        after["skills"] = _skills(officer)
     audit.record(
         "update",
         actor=actor,
         bureau=officer.bureau,
         obj=officer,
         before=before,
-        after=audit.snapshot(officer),
+        after=after,
         reason=reason,
     )
     return officer
