@@ -659,3 +659,30 @@ def test_list_queries_do_not_grow_with_the_rows(api, c, django_assert_max_num_qu
         with django_assert_max_num_queries(small[name]):
             data = api.get(list_url(name)).json()
         assert len(data["results"]) >= 25, name
+
+
+def test_a_chief_creates_and_posts_an_officer_in_one_step(api, c):
+    from jingwu.engine.ids import make_id_number
+    from jingwu.personnel.models import Officer
+
+    as_user(api, c.chief)
+    r = api.post(list_url("officers"), _officer_payload(unit=c.west.pk, role="staff"), format="json")
+    assert r.status_code == 201, r.content
+    officer = Officer.objects.get(police_number="100099")
+    assert [p.unit_id for p in officer.postings.all()] == [c.west.pk]
+    assert api.get(detail_url("officers", officer.pk)).status_code == 200  # the chief sees them now
+    # posting outside the chief's station: refused, and the officer is not created either
+    r = api.post(
+        list_url("officers"),
+        _officer_payload(
+            police_number="100098",
+            unit=c.east.pk,
+            id_number=make_id_number("990001", dt.date(1994, 2, 3), 9, True),
+        ),
+        format="json",
+    )
+    assert r.status_code == 400 and "unit" in r.json(), r.content  # not one of the chief's units
+    assert not Officer.objects.filter(police_number="100098").exists()
+    # a posting's dates and unit are not changed through the officer
+    r = api.patch(detail_url("officers", officer.pk), {"unit": c.zone_s.pk}, format="json")
+    assert r.status_code == 400

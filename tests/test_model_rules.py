@@ -268,3 +268,30 @@ def test_a_tampered_audit_event_breaks_the_chain(county, django_db_blocker):
     AuditEvent.objects.filter(pk=event.pk).update(reason="changed later")
     problems = verify_chain(county.bureau)
     assert any(f"seq {event.seq}: content altered" in p for p in problems)
+
+
+def test_creating_and_posting_an_officer_is_one_transaction(county):
+    """A chief may post a new officer in the station, not elsewhere; a refused posting leaves no officer."""
+    from django.core.exceptions import PermissionDenied
+
+    from jingwu.engine.ids import make_id_number
+
+    def create(number, unit, seq):
+        return do_create_officer(
+            actor=county.chief,
+            bureau=county.bureau,
+            police_number=number,
+            name="新警员",
+            kind="police",
+            gender="M",
+            birth_date=dt.date(1996, 5, 6),
+            id_number=make_id_number("990001", dt.date(1996, 5, 6), seq, False),
+            posting={"unit": unit, "role": "staff", "start": dt.date(2018, 7, 1)},
+        )
+
+    o = create("300001", county.zone_s, 11)
+    assert list(o.postings.values_list("unit_id", "start")) == [(county.zone_s.pk, dt.date(2018, 7, 1))]
+    assert AuditEvent.objects.filter(action="create", object_type="personnel.posting").exists()
+    with pytest.raises(PermissionDenied):
+        create("300002", county.east, 13)
+    assert not Officer.objects.filter(police_number="300002").exists()

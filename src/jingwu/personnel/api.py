@@ -68,6 +68,26 @@ class OfficerSerializer(ServiceModelSerializer):
     )
     current_postings = serializers.SerializerMethodField()
     reason = reason_field()
+    # on creation only: post the new officer at once (a station chief's way to add one)
+    unit = ScopedPrimaryKeyRelatedField(
+        selector=units_for,
+        model=Unit,
+        label=_("Unit"),
+        write_only=True,
+        required=False,
+        help_text=_("On creation: the unit to post the new officer in."),
+    )
+    role = serializers.ChoiceField(
+        choices=ROLE_CHOICES,
+        write_only=True,
+        required=False,
+        help_text=_("On creation: the role of the posting."),
+    )
+    start = serializers.DateField(
+        write_only=True,
+        required=False,
+        help_text=_("On creation: the first day of the posting (default today)."),
+    )
 
     class Meta:
         model = Officer
@@ -92,6 +112,9 @@ class OfficerSerializer(ServiceModelSerializer):
             "skills",
             "current_postings",
             "reason",
+            "unit",
+            "role",
+            "start",
         ]
         read_only_fields = ["bureau"]
         # Personal data goes in, never out: reads show the masked forms only.
@@ -112,6 +135,14 @@ class OfficerSerializer(ServiceModelSerializer):
         if postings is None:
             postings = obj.postings.current().select_related("unit")
         return CurrentPostingSerializer(postings, many=True, context=self.context).data
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None and {"unit", "role", "start"} & set(attrs):
+            raise serializers.ValidationError(_("Postings change through the postings API."))
+        if self.instance is None and ({"role", "start"} & set(attrs)) and "unit" not in attrs:
+            raise serializers.ValidationError({"unit": _("A posting needs a unit.")})
+        return attrs
 
     def validate_skills(self, value):
         codes = [s["skill"] for s in value]
@@ -143,8 +174,19 @@ class OfficerViewSet(
 
     def create_object(self, data):
         skills = {s["skill"]: s["level"] for s in data.pop("skills", [])}
+        posting = None
+        if "unit" in data:
+            posting = {
+                "unit": data.pop("unit"),
+                "role": data.pop("role", None),
+                "start": data.pop("start", None),
+            }
         return do_create_officer(
-            actor=self.request.user, bureau=actor_bureau(self.request.user), skills=skills, **data
+            actor=self.request.user,
+            bureau=actor_bureau(self.request.user),
+            skills=skills,
+            posting=posting,
+            **data,
         )
 
     def update_object(self, officer, data, reason):

@@ -58,7 +58,15 @@ def validate_officer(officer: Officer) -> None:
 
 
 @service
-def do_create_officer(*, actor, bureau, skills: dict[str, int] | None = None, **fields) -> Officer:
+def do_create_officer(
+    *, actor, bureau, skills: dict[str, int] | None = None, posting: dict | None = None, **fields
+) -> Officer:
+    """Create an officer; ``posting`` (unit, role, start) posts them in the same transaction.
+
+    A station chief sees the officers posted in the station: creating and posting in
+    one step is how they add a new officer to it (the posting is checked against the
+    chief's units like any other).
+    """
     authorize(actor, Officer, "add", bureau=bureau)
     officer = Officer(bureau=bureau, **fields)
     validate_officer(officer)
@@ -71,6 +79,14 @@ def do_create_officer(*, actor, bureau, skills: dict[str, int] | None = None, **
     after = audit.snapshot(officer)
     after["skills"] = dict(skills or {})
     audit.record("create", actor=actor, bureau=bureau, obj=officer, after=after)
+    if posting is not None:
+        do_create_posting(
+            actor=actor,
+            officer=officer,
+            unit=posting["unit"],
+            role=posting.get("role") or "staff",
+            start=posting.get("start") or dt.date.today(),
+        )
     return officer
 
 
