@@ -563,7 +563,7 @@ class IncidentHandler(Handler):
                 day, s = "", 0
             else:
                 # the local day of the received time, for the number (``next_number``)
-                stamp = int(r.timestamp()) // 3600
+                stamp = int(r.timestamp()) // 900  # every UTC offset is a multiple of 15 minutes
                 day = day_memo.get(stamp)
                 if day is None:
                     day = day_memo[stamp] = f"{r.astimezone(local_tz):%Y%m%d}"
