@@ -29,6 +29,11 @@ PAGES = [
     ("command", "incidents", "/incidents/"),
     ("fangkong", "premises", "/premises/"),
     ("jiapu-zone", "zone", "@zone"),
+    ("planner", "imports", "/imports/"),
+    ("planner", "import-new", "/imports/new/"),
+    ("planner", "mappings", "/imports/mappings/"),
+    ("audit", "imports-audit", "/imports/"),
+    ("planner", "planning", "/planning/"),
 ]
 
 

@@ -144,7 +144,7 @@ def test_huge_fields_and_formulas_are_kept_as_text_and_neutralised_on_export(cou
         ["H2", "2018-07-01 08:31", "0101", str(X0 + 0.004), str(Y0 + 0.004), "x" * 5000, "", "", ""],
     ]
     report = run_import("incidents", _write(tmp_path, rows), bureau=county.bureau, actor=county.planner)
-    assert not report.ok and report.problems[0].row == 3 and report.problems[0].column == "address"
+    assert not report.ok and report.problems[0].row == 3 and report.problems[0].column == "地址"
     report = run_import("incidents", _write(tmp_path, rows[:1]), bureau=county.bureau, actor=county.planner)
     assert report.ok
     client.force_login(county.command)

@@ -41,7 +41,7 @@ def test_import_is_all_or_nothing_and_reports_each_bad_row(county, tmp_path):
         report = run_import("incidents", _csv(tmp_path, bad), bureau=county.bureau, actor=county.planner)
         summary = report.summary()
     assert not report.ok
-    assert [(p.row, p.column) for p in report.problems] == [(4, "received_at"), (5, "lon")]
+    assert [(p.row, p.column) for p in report.problems] == [(4, "接警时间"), (5, "经度")]
     assert "outside the bureau" in report.problems[1].reason
     assert Incident.objects.count() == before
     assert "nothing was imported" in summary
@@ -118,8 +118,8 @@ def test_officer_id_check_digit_and_unknown_unit_are_reported_in_chinese(county,
     report = run_import("officers", _csv(tmp_path, text), bureau=county.bureau, actor=county.planner)
     assert not report.ok
     by_row = {(p.row, p.column): p.reason for p in report.problems}
-    assert "校验位" in by_row[(2, "id_number")]
-    assert (3, "unit") in by_row
+    assert "校验位" in by_row[(2, "身份证号")]
+    assert (3, "单位代码") in by_row
 
 
 def test_premises_outside_the_area_and_unknown_category(county, tmp_path):
@@ -132,7 +132,7 @@ def test_premises_outside_the_area_and_unknown_category(county, tmp_path):
     with translation.override("en"):
         report = run_import("premises", _csv(tmp_path, text), bureau=county.bureau, actor=county.planner)
     assert not report.ok
-    assert [(p.row, p.column) for p in report.problems] == [(3, "category"), (4, "lon")]
+    assert [(p.row, p.column) for p in report.problems] == [(3, "场所类别"), (4, "经度")]
     report = run_import(
         "premises", _csv(tmp_path, text), bureau=county.bureau, actor=county.planner, skip_invalid=True
     )
@@ -468,3 +468,10 @@ def test_rows_written_by_others_between_check_and_apply_are_left_alone(county, t
     job.refresh_from_db()
     assert job.status == "done" and (job.created, job.unchanged) == (1, 1)
     assert Incident.objects.filter(external_id="E1").count() == 1
+
+
+def test_a_missing_time_is_reported_in_the_users_language(county, tmp_path):
+    text = f"外部编号,接警时间,类别代码,经度,纬度\nE9,,0101,{X0 + 0.004},{Y0 + 0.004}\n"
+    with translation.override("zh-hans"):
+        report = run_import("incidents", _csv(tmp_path, text), bureau=county.bureau, actor=county.planner)
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [(2, "接警时间", "此列为必填项。")]

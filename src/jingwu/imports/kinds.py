@@ -23,13 +23,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jingwu.engine import vocab
 
 from .mapping import Binding, norm
 from .projections import to_lonlat
 
-REQUIRED = "This column is required."
+REQUIRED = gettext_noop("This column is required.")
 
 
 @dataclass

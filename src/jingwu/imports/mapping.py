@@ -115,6 +115,41 @@ FIELDS: dict[str, tuple[str, ...]] = {
 PSEUDO = {"_row", "_hash"}
 
 
+MODELS = {
+    "incidents": "incidents.Incident",
+    "officers": "personnel.Officer",
+    "premises": "places.Premises",
+    "units": "org.Unit",
+}
+_VERBOSE: dict[str, dict[str, str]] = {}
+
+
+def header_aliases(kind: str) -> dict[str, str]:
+    """The field names of a kind as our pages and exports head their columns, in every language.
+
+    So that a sheet exported from a list imports again, whatever the language it was
+    exported in ("接收时间", "received" -> ``received_at``).
+    """
+    if kind not in _VERBOSE:
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+        from django.utils import translation
+
+        meta = apps.get_model(MODELS[kind])._meta
+        out: dict[str, str] = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                for f in FIELDS[kind]:
+                    try:
+                        field = meta.get_field(f)
+                    except FieldDoesNotExist:
+                        continue
+                    if hasattr(field, "verbose_name"):  # not a reverse relation (officers' skills)
+                        out.setdefault(norm(str(field.verbose_name)), f)
+        _VERBOSE[kind] = out
+    return _VERBOSE[kind]
+
+
 class MappingError(ValueError):
     """A mapping that cannot work (unknown field, bad expression, unknown time zone...)."""
 
@@ -322,7 +357,12 @@ class Binding:
         self.spec = spec
         self.header = list(header)
         if spec.default:
-            self.keys = [ALIASES.get(str(h).strip().lstrip("\ufeff"), norm(h)) for h in header]
+            verbose = header_aliases(spec.kind)
+            self.keys = []
+            for h in header:
+                name = str(h).strip().lstrip("\ufeff")
+                key = ALIASES.get(name) or (norm(h) if norm(h) in FIELDS[spec.kind] else None)
+                self.keys.append(key or verbose.get(norm(h), norm(h)))
         else:
             self.keys = [norm(h) for h in header]
         self.original = {}
@@ -397,9 +437,9 @@ class Binding:
         return v if isinstance(v, str) else ("" if v is None else str(v))
 
     def column(self, fieldname: str) -> str:
-        """Their column name(s) for our field, for reports."""
+        """Their column name(s) for our field, for reports (the file's own header)."""
         if self.spec.default:
-            return fieldname
+            return self.original.get(fieldname, fieldname)
         expr = self.exprs.get(fieldname)
         if expr is None:
             return fieldname
