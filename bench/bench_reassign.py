@@ -344,6 +344,7 @@ def run_province(
     bureaus: int, staff: int, det_time: float, workers: int, seed: int, lns: int
 ) -> dict[str, Any]:
     times, peaks, rss, statuses, gaps = [], [], [], [], []
+    infeasible: list[dict[str, Any]] = []
     for b in range(bureaus):
         units, officers = synthetic_county(seed + b, staff)
         params = ReassignParams(
@@ -362,6 +363,8 @@ def run_province(
         rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         statuses.append(plan.status)
         gaps.append(plan.gap if plan.gap is not None else float("nan"))
+        if plan.status == "INFEASIBLE":  # the synthetic draw broke a rule: say which, as a planner sees it
+            infeasible.append({"bureau": b, "seconds": round(times[-1], 2), "why": plan.conflict_summary()})
         del plan, units, officers
     return {
         "bureaus": bureaus,
@@ -371,10 +374,16 @@ def run_province(
         "seconds_per_bureau_max": round(max(times), 2),
         "seconds_total": round(sum(times), 1),
         "python_peak_mib_max": round(max(peaks), 1),
+        "seconds_per_bureau_median": round(statistics.median(times), 2),
         "max_rss_mib_first": round(rss[0], 1),
         "max_rss_mib_last": round(rss[-1], 1),
+        # the process's maximum resident set after 1, 10, 25, 50, 75 and all bureaus
+        "max_rss_mib_by_bureau": {
+            str(n): round(rss[n - 1], 1) for n in sorted({1, 10, 25, 50, 75, bureaus}) if n <= bureaus
+        },
         "statuses": {s: statuses.count(s) for s in sorted(set(statuses))},
-        "gap_max": round(max(gaps), 5),
+        "gap_max": round(max(g for g in gaps if g == g), 5) if any(g == g for g in gaps) else None,
+        "infeasible": infeasible,
     }
 
 
