@@ -267,3 +267,22 @@ def test_an_exported_incident_list_imports_again_in_either_language(client, coun
     assert report.ok and report.created == int(r["X-Export-Rows"]), report.problems[:3]
     copy = Incident.objects.get(external_id="R0")
     assert copy.station_id == county.west.pk and copy.number.startswith(f"J{county.bureau.code}")
+
+
+def test_the_bar_follows_the_saving_of_a_large_job(client, county, monkeypatch):
+    """The apply is one transaction: the page reads its progress from what the worker reports."""
+    from jingwu.imports import kinds, services
+
+    _start(client, county.planner)
+    job = ImportJob.objects.get()
+    client.cookies["django_language"] = "en"
+    seen = []
+
+    def look(j, phase, done):  # what the progress page shows while the worker saves
+        if phase == "apply" and done:
+            seen.append(client.get(reverse("imports:job_progress", args=[job.pk])).content.decode())
+
+    monkeypatch.setattr(kinds.IncidentHandler, "APPLY_SLICE", 1)
+    services.process_job(job, progress=look)
+    assert seen and "Saving in one transaction: 1 of 2 rows" in seen[0] and 'value="50"' in seen[0]
+    assert services.applied_rows(job) is None  # the worker's note is gone with the job's end

@@ -347,6 +347,7 @@ def process_job(
         handler = HANDLERS[job.kind]
         if getattr(handler, "typed", False):
             handler.drop(job)
+        _applied_path(job).unlink(missing_ok=True)
     if job.status in (JobStatus.DONE, JobStatus.REJECTED) and job.rows_invalid:
         path = write_reject_file(job)
         if reject_path is not None and path is not None:
@@ -587,13 +588,37 @@ def _ok_chunks(job: ImportJob) -> Iterator[list[StagedRow]]:
         last = chunk[-1].row_no
 
 
+def _applied_path(job: ImportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "applying" / f"{job.pk}"
+
+
+def applied_rows(job: ImportJob) -> int | None:
+    """How many rows the running apply of ``job`` has written so far (None when unknown).
+
+    The apply is one transaction, invisible to others until it commits, so its progress
+    goes to a small file that the progress page reads (any process on the host).
+    """
+    try:
+        return int(_applied_path(job).read_text("ascii"))
+    except (OSError, ValueError):
+        return None
+
+
 def _apply_phase(job: ImportJob, ctx: Context, handler, progress) -> None:
     done = 0
+    marker = _applied_path(job)
 
     def applied(n: int) -> None:
         nonlocal done
         done += n
         reset_queries()
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_suffix(".tmp")
+            tmp.write_text(str(done), "ascii")
+            tmp.replace(marker)
+        except OSError:  # progress is a courtesy: never fail an import for it
+            pass
         if progress:
             progress(job, "apply", done)
 

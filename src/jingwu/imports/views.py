@@ -16,6 +16,7 @@ from .forms import ImportForm, MappingForm
 from .mapping import FIELDS
 from .models import ImportJob, ImportMapping
 from .services import (
+    applied_rows,
     can_import,
     create_job,
     job_report,
@@ -82,15 +83,25 @@ def _job(request, pk: int):
 
 
 @login_required
+def _with_progress(job):
+    """The job, with the rows its running apply has saved so far (``applied``) and the bar's percent."""
+    job.applied = applied_rows(job) if job.status == "applying" else None
+    if job.applied is not None and job.rows_valid:
+        job.bar = min(100, int(100 * job.applied / job.rows_valid))
+    else:
+        job.bar = job.percent
+    return job
+
+
 def job_detail(request, pk: int):
-    job = _job(request, pk)
+    job = _with_progress(_job(request, pk))
     return render(request, "imports/job_detail.html", {"job": job, "report": job_report(job)})
 
 
 @login_required
 @require_GET
 def job_progress(request, pk: int):
-    job = _job(request, pk)
+    job = _with_progress(_job(request, pk))
     return render(request, "imports/_progress.html", {"job": job, "report": job_report(job)})
 
 
