@@ -14,15 +14,7 @@ def copy_insert(model, columns: list[str], rows: Iterable) -> bool:
     caller then writes with ``bulk_create``. Constraints and indexes apply as for
     INSERT: a duplicate key fails the whole statement (and the transaction).
     """
-    if connection.vendor != "postgresql":
-        return False
-    quote = connection.ops.quote_name
-    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with connection.cursor() as cur:
-        with cur.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-    return True
+    return copy_rows(model._meta.db_table, columns, rows)
 
 
 def copy_rows(table: str, columns: list[str], rows: Iterable) -> bool:
