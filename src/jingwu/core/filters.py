@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingwu.org.models import Unit
@@ -31,19 +30,6 @@ class UnitFilter(django_filters.ModelChoiceFilter):
         if not unit:
             return queryset
         return queryset.filter(self.lookup_for(unit))
-
-
-def area_q(unit) -> Q:
-    """Rows located by grid/zone/station under ``unit``."""
-    if unit.kind == "headquarters":
-        return Q(bureau_id=unit.bureau_id)
-    if unit.kind == "station":
-        return Q(station_id=unit.pk)
-    if unit.kind == "zone":
-        return Q(grid__parent_id=unit.pk)
-    if unit.kind == "grid":
-        return Q(grid_id=unit.pk)
-    return Q(station__path__startswith=unit.path)
 
 
 class StyledFilterSet(django_filters.FilterSet):

@@ -15,29 +15,25 @@ from django.db.models import Q
 from .permissions import allowed
 
 
-def _area_q(unit) -> Q:
-    """Rows located by station/zone/grid (incidents, premises) under ``unit``."""
+def area_q(unit, zone_field: str = "grid__parent_id") -> Q:
+    """Rows located by station/grid (incidents, premises) under ``unit``.
+
+    ``zone_field`` says how a row knows its zone: incidents store it (``zone_id``, which
+    their indexes use), premises through their grid. Lists, maps and filters use it too.
+    """
     if unit.kind == "headquarters":
-        return Q()
+        return Q(bureau_id=unit.bureau_id)
     if unit.kind == "station":
         return Q(station_id=unit.pk)
     if unit.kind == "zone":
-        return Q(zone_id=unit.pk)
+        return Q(**{zone_field: unit.pk})
     if unit.kind == "grid":
         return Q(grid_id=unit.pk)
     return Q(station__path__startswith=unit.path)
 
 
-def _premises_q(unit) -> Q:
-    if unit.kind == "headquarters":
-        return Q()
-    if unit.kind == "station":
-        return Q(station_id=unit.pk)
-    if unit.kind == "zone":
-        return Q(grid__parent_id=unit.pk)
-    if unit.kind == "grid":
-        return Q(grid_id=unit.pk)
-    return Q(station__path__startswith=unit.path)
+def _incident_area_q(unit) -> Q:
+    return area_q(unit, "zone_id")
 
 
 def _officer_q(unit) -> Q:
@@ -58,7 +54,7 @@ def _series_q(unit) -> Q:
     from jingwu.cases.models import SeriesIncident
     from jingwu.incidents.models import Incident
 
-    inc = Incident.objects.filter(_area_q(unit), bureau_id=unit.bureau_id).values("pk")
+    inc = Incident.objects.filter(_incident_area_q(unit), bureau_id=unit.bureau_id).values("pk")
     return Q(pk__in=SeriesIncident.objects.filter(incident_id__in=inc).values("series_id"))
 
 
@@ -68,10 +64,10 @@ _UNIT_SCOPES: dict[str, Callable] = {
     "personnel.officer": _officer_q,
     "personnel.officerskill": lambda u: _prefix(_officer_q(u), "officer__"),
     "personnel.posting": lambda u: Q(unit__path__startswith=u.path),
-    "places.premises": _premises_q,
+    "places.premises": area_q,
     "places.inspectionelement": lambda u: Q(),
     "places.elementrequirement": lambda u: Q(),
-    "incidents.incident": _area_q,
+    "incidents.incident": _incident_area_q,
     "cases.case": lambda u: Q(owning_unit__path__startswith=u.path),
     "cases.series": _series_q,
     "cases.petition": lambda u: Q(unit__path__startswith=u.path),

@@ -3,7 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingwu.core.filters import StyledFilterSet, UnitFilter, area_q
+from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.core.scope import area_q
 
 from .choices import SOURCE_CHOICES, STATUS_CHOICES
 from .models import Incident, IncidentCategory

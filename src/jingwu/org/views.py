@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingwu.core.filters import area_q
 from jingwu.core.i18n import pick
-from jingwu.core.scope import can, restrict
+from jingwu.core.scope import area_q, can, restrict
 from jingwu.incidents.models import Incident
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
