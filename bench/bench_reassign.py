@@ -364,7 +364,7 @@ def run_province(
         statuses.append(plan.status)
         gaps.append(plan.gap if plan.gap is not None else float("nan"))
         if plan.status == "INFEASIBLE":  # the synthetic draw broke a rule: say which, as a planner sees it
-            infeasible.append({"bureau": b, "seconds": round(times[-1], 2), "why": plan.conflict_summary()})
+            infeasible.append({"bureau": b, "seconds": round(times[-1], 2), "why": plan.conflict_summary})
         del plan, units, officers
     return {
         "bureaus": bureaus,
