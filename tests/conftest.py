@@ -286,6 +286,22 @@ def build_county(code: str = "990001", name: str = "测试县公安局", dx: flo
     return c
 
 
+def minimal_scenario(bureau):
+    """A finished scenario with almost no results (the permission matrix's, and the pages' edge case)."""
+    from jingwu.planning.models import Scenario
+
+    return Scenario.objects.create(
+        bureau=bureau,
+        name="矩阵",
+        as_of=dt.date(2018, 6, 30),
+        reform_date=dt.date(2018, 7, 1),
+        incidents_from=dt.date(2018, 1, 1),
+        incidents_to=dt.date(2018, 6, 30),
+        status="done",
+        results={"reassign": {"moves": 0}},
+    )
+
+
 @pytest.fixture
 def county(db):
     return build_county()

@@ -25,6 +25,8 @@ from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
 from jingwu.planning.models import Scenario
 
+from .conftest import minimal_scenario
+
 PERSONAS = [
     "command",
     "planner",
@@ -228,18 +230,7 @@ def _objects(county, route: Route):
         mine = AuditEvent.objects.filter(bureau=county.bureau).order_by("seq")
         return [mine.first(), mine.filter(unit_path__startswith=county.east.path).first()]
     if route.model is Scenario:
-        import datetime as dt
-
-        s = Scenario.objects.filter(bureau=county.bureau).first() or Scenario.objects.create(
-            bureau=county.bureau,
-            name="矩阵",
-            as_of=dt.date(2018, 6, 30),
-            reform_date=dt.date(2018, 7, 1),
-            incidents_from=dt.date(2018, 1, 1),
-            incidents_to=dt.date(2018, 6, 30),
-            status="done",
-            results={"reassign": {"moves": 0}},
-        )
+        s = Scenario.objects.filter(bureau=county.bureau).first() or minimal_scenario(county.bureau)
         return [s]
     if route.model is ImportJob:
         return _import_jobs(county)

@@ -12,6 +12,7 @@ from jingwu.core.models import AuditEvent
 from jingwu.planning.choices import ScenarioStatus
 from jingwu.planning.models import Scenario
 
+from ..conftest import minimal_scenario
 from .conftest import AS_OF, REFORM
 
 pytestmark = pytest.mark.django_db
@@ -231,18 +232,7 @@ def test_compare_two_scenarios(client, county, make_scenario, done_scenario):
 
 def test_pages_render_with_minimal_results(client, county):
     """What tests/test_permission_matrix.py creates: a finished scenario with almost no results."""
-    import datetime as dt
-
-    s = Scenario.objects.create(
-        bureau=county.bureau,
-        name="矩阵",
-        as_of=dt.date(2018, 6, 30),
-        reform_date=dt.date(2018, 7, 1),
-        incidents_from=dt.date(2018, 1, 1),
-        incidents_to=dt.date(2018, 6, 30),
-        status=ScenarioStatus.DONE,
-        results={"reassign": {"moves": 0}},
-    )
+    s = minimal_scenario(county.bureau)
     client.force_login(county.auditor)
     for name in ("scenario_detail", "scenario_progress", "scenario_map", "scenario_report", "scenario_xlsx"):
         assert client.get(reverse(f"planning:{name}", args=[s.pk])).status_code == 200, name
