@@ -34,7 +34,7 @@ lint: install-dev
 
 ## Refresh and compile the translation catalogues
 messages:
-	cd src/jingwu && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --settings=jingwu.site.settings
+	cd src/jingwu && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --add-location=file --settings=jingwu.site.settings
 	cd src/jingwu && ../../$(BIN)/django-admin compilemessages --settings=jingwu.site.settings
 
 clean:
