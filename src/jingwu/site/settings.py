@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jingwu.incidents",
     "jingwu.cases",
     "jingwu.demo",
+    "jingwu.jobs",
     "jingwu.imports",
     "jingwu.planning",
 ]
@@ -206,11 +207,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The worker cluster runs long work (jingwu.jobs): several jobs at once, each kind
+# under its own cap and limits (jingwu/jobs/registry.py). Its own timeout is only the
+# backstop of the jobs' limits, and its retry the backstop of the minute's sweep that
+# resumes a job whose worker died.
+JOB_WORKERS = env_int("JINGWU_WORKERS", 3)
 Q_CLUSTER = {
     "name": "jingwu",
-    "workers": env_int("JINGWU_WORKERS", 1),
-    "timeout": 3600,
-    "retry": 3700,
+    "workers": JOB_WORKERS,
+    "recycle": 50,
+    "timeout": env_int("JINGWU_WORKER_TIMEOUT", 6 * 3600),
+    "retry": env_int("JINGWU_WORKER_TIMEOUT", 6 * 3600) + 600,
+    "max_attempts": 2,
     "orm": "default",
     "catch_up": False,
     "label": _("Background jobs"),
