@@ -188,7 +188,7 @@ class EtasParams:
 
     window_days: float | None = None
     daily: bool = True
-    max_iterations: int = 300
+    max_iterations: int = 500
     tolerance: float = 1e-6
     refit_every: int = 1
     theta0: float = 0.5
@@ -265,7 +265,7 @@ def fit_etas(
     end: float,
     n_cells: int,
     *,
-    max_iterations: int = 300,
+    max_iterations: int = 500,
     tolerance: float = 1e-6,
     init: EtasFit | None = None,
     theta0: float = 0.5,
@@ -278,8 +278,8 @@ def fit_etas(
     being triggered by each earlier event in its cell, ``theta omega exp(-omega dt) /
     lambda``. M-step: ``omega`` = triggered mass / its total delay, ``theta`` = triggered
     mass / the offspring the window could see (``sum 1 - exp(-omega (end - t_i))``), ``mu``
-    = each cell's background mass / the window's length. Stops when neither ``theta`` nor
-    ``omega`` moves by more than ``tolerance`` (relative) in an iteration.
+    = each cell's background mass / the window's length. Stops when an iteration raises
+    the log-likelihood by less than ``tolerance`` per event (EM never lowers it).
     """
     cells = np.asarray(cells, dtype=np.int64)
     t = np.asarray(t, dtype=np.float64)
@@ -298,7 +298,7 @@ def fit_etas(
 
     if init is not None:
         # From the previous fit, but not from theta ~ 0: EM cannot leave theta = 0.
-        theta, omega = max(init.theta, 0.05), init.omega
+        theta, omega = max(init.theta, 0.01), init.omega
         mu = np.where(counts > 0, np.maximum(init.mu, counts * 1e-3 / length), 0.0)
     else:
         theta, omega = theta0, omega0
@@ -312,21 +312,20 @@ def fit_etas(
     for iterations in range(1, max_iterations + 1):  # noqa: B007 (reported)
         trig = theta * omega * np.exp(-omega * delay)
         lam = mu[cells] + np.bincount(child, weights=trig, minlength=n)
+        previous = loglik
         loglik = float(np.log(lam).sum() - mu.sum() * length - theta * (1.0 - np.exp(-omega * horizon)).sum())
+        if loglik - previous < tolerance * n:
+            converged = True
+            break
         p_trig = trig / lam[child]
         p_back = mu[cells] / lam
         mass = float(p_trig.sum())
-        new_mu = np.bincount(cells, weights=p_back, minlength=n_cells) / length
+        mu = np.bincount(cells, weights=p_back, minlength=n_cells) / length
         if mass > 1e-12 and len(parent):
-            new_omega = mass / float((p_trig * delay).sum())
-            new_theta = min(mass / float((1.0 - np.exp(-new_omega * horizon)).sum()), 0.999)
+            omega = mass / float((p_trig * delay).sum())
+            theta = min(mass / float((1.0 - np.exp(-omega * horizon)).sum()), 0.999)
         else:
-            new_omega, new_theta = omega, 0.0
-        step = max(abs(new_theta - theta), abs(new_omega - omega) / max(omega, 1e-12))
-        theta, omega, mu = new_theta, new_omega, new_mu
-        if step < tolerance:
-            converged = True
-            break
+            theta = 0.0
     mu.setflags(write=False)
     return EtasFit(
         mu=mu, theta=theta, omega=omega, iterations=iterations, converged=converged, log_likelihood=loglik
