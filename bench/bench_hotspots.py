@@ -106,8 +106,8 @@ def run(events, params: hotspots.EvaluationParams) -> dict[str, Any]:
         **{f"pai_{c:g}": round(s.pai, 3) for c, s in result.coverage.items()},
         **{f"hit_rate_{c:g}": round(s.hit_rate, 4) for c, s in result.coverage.items()},
         **{f"pei_{c:g}": round(s.pei, 3) for c, s in result.coverage.items()},
-        "events": result.events,
-        "cells": result.cells,
+        "events": int(result.events),
+        "cells": int(result.cells),
     }
     if result.etas is not None:
         out["etas_theta"] = round(result.etas.theta, 4)
