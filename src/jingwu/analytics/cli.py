@@ -22,8 +22,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from jingwu.engine.spacetime import Events
 
 FILE_HELP = "A CSV or TSV file (UTF-8; may be gzipped) with a header row."
 X_HELP = "Column of the x coordinate (easting, or longitude with --crs 4326)."
@@ -55,7 +59,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @dataclass(frozen=True)
 class Points:
-    events: object  # jingwu.engine.spacetime.Events
+    events: Events
     rows: int
     skipped: int
     crs: str

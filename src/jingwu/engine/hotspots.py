@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 from scipy import ndimage
 
-from jingwu.engine.spacetime import Events
+from jingwu.engine.spacetime import Events, day_date
 
 MethodName = Literal["naive", "kde", "prospective", "etas"]
 METHODS: tuple[str, ...] = ("naive", "kde", "prospective", "etas")
@@ -359,8 +359,8 @@ class _Scorer:
         self.grid = grid
         self.train_days = float(train_days)
         self.params = params
-        self._fit: EtasFit | None = None
-        self._fit_day: float | None = None
+        self.fit: EtasFit | None = None  # the last ETAS fit
+        self.fit_day: float | None = None
         if isinstance(params, KdeParams):
             f = params.subdivisions
             sub = Grid(grid.x0, grid.y0, grid.cell / f, grid.nx * f, grid.ny * f)
@@ -401,8 +401,8 @@ class _Scorer:
         if isinstance(p, EtasParams):
             s = self._span(day, p.window_days)
             w = self.train_days if p.window_days is None else min(p.window_days, self.train_days)
-            if self._fit is None or self._fit_day is None or day - self._fit_day >= p.refit_every:
-                self._fit = fit_etas(
+            if self.fit is None or self.fit_day is None or day - self.fit_day >= p.refit_every:
+                self.fit = fit_etas(
                     self.cells[s],
                     self.t_fit[s],
                     day - w,
@@ -410,12 +410,12 @@ class _Scorer:
                     g.n_cells,
                     max_iterations=p.max_iterations,
                     tolerance=p.tolerance,
-                    init=self._fit,
+                    init=self.fit,
                     theta0=p.theta0,
                     omega0=p.omega0,
                 )
-                self._fit_day = day
-            return etas_day_scores(self._fit, self.cells[s], self.t_fit[s], day)
+                self.fit_day = day
+            return etas_day_scores(self.fit, self.cells[s], self.t_fit[s], day)
         raise TypeError(f"unknown method settings {p!r}")
 
 
@@ -533,8 +533,6 @@ class Evaluation:
 
 def check_periods(events: Events, params: EvaluationParams) -> None:
     """Refuse a test period the data cannot support, with a message saying why."""
-    from jingwu.engine.spacetime import day_date
-
     if len(events) == 0:
         raise ValueError("there are no events")
     first = math.floor(float(events.t.min()))
@@ -629,7 +627,7 @@ def evaluate(
         events=n_events,
         cells=n_active,
         grid=grid,
-        etas=scorer._fit,
+        etas=scorer.fit,
     )
 
 
@@ -643,6 +641,4 @@ def offset_sensitivity(
     if offsets is None:
         h = params.cell / 2
         offsets = [(0.0, 0.0), (h, 0.0), (0.0, h), (h, h)]
-    from dataclasses import replace
-
     return tuple(evaluate(events, replace(params, offset=(float(ox), float(oy)))) for ox, oy in offsets)
