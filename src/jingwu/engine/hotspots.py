@@ -143,9 +143,9 @@ class NaiveParams:
 @dataclass(frozen=True)
 class KdeParams:
     """Gaussian kernel density, standard deviation ``bandwidth`` metres, over the last
-    ``window_days`` (None: the whole training window). The default 100 m was the best of
-    50, 100, 150 and 250 m over the four real data sets' validation years (the year
-    before each test year; docs/engine-analytics.md)."""
+    ``window_days`` (None: the whole training window). The default 100 m was chosen on
+    the real data sets' validation periods, before their test periods
+    (docs/engine-analytics.md)."""
 
     bandwidth: float = 100.0
     window_days: float | None = None
