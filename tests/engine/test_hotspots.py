@@ -282,3 +282,40 @@ def test_unknown_method_is_refused():
         KdeParams(bandwidth=-1)
     with pytest.raises(ValueError, match="refit_every"):
         EtasParams(refit_every=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "method, pai",
+    [("naive", (4.59, 2.90, 2.35)), ("etas", (4.59, 2.91, 2.37))],
+)
+def test_chicago_burglary_2017_figures_in_the_docs(method, pai):
+    """docs/engine-analytics.md: Chicago's burglaries, 2017 forecast day by day from the
+    365 days before, 250 m cells."""
+    import csv
+    import datetime as dt
+    import os
+    from pathlib import Path
+
+    from jingwu.engine.spacetime import day_number
+
+    shared = Path(os.environ.get("JINGWU_SHARED_DATA") or Path(__file__).parents[3] / "shared" / "data")
+    path = shared / "chicago" / "chicago_burglary_2014_2017.csv"
+    if not path.exists():
+        pytest.skip(
+            f"Chicago burglaries not found at {path} (set JINGWU_SHARED_DATA to the shared data folder)"
+        )
+    xs, ys, ts = [], [], []
+    with path.open(newline="") as f:
+        for row in csv.DictReader(f):
+            xs.append(float(row["x"]))
+            ys.append(float(row["y"]))
+            ts.append(day_number(dt.datetime.strptime(row["date_single"], "%d/%m/%Y").date()))
+    params = EvaluationParams(
+        method=method_params(method),
+        test_from=int(day_number(dt.date(2017, 1, 1))),
+        test_to=int(day_number(dt.date(2017, 12, 31))),
+    )
+    r = evaluate(Events(xs, ys, ts), params)
+    assert (r.events, r.cells) == (10426, 6091)
+    assert tuple(round(r.coverage[c].pai, 2) for c in (0.01, 0.05, 0.10)) == pai

@@ -318,3 +318,11 @@ def test_chicago_2016_reproduces_the_calculator(chicago_2016):
     assert np.allclose(r.ratios[:, 2], [row[2] for row in NRC_RATIOS], atol=0.01)
     extent = near_repeat_extent(r)
     assert (extent.distance, extent.days, extent.repeat_days) == (300, 4, 4)
+    # the figures docs/engine-analytics.md shows for this seed
+    assert np.round(r.ratios, 2).tolist() == [
+        [18.81, 3.5, 0.82],
+        [2.75, 1.56, 0.98],
+        [1.45, 1.29, 0.99],
+        [1.27, 1.1, 1.0],
+        [1.0, 1.0, 1.0],
+    ]
