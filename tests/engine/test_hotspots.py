@@ -319,3 +319,18 @@ def test_chicago_burglary_2017_figures_in_the_docs(method, pai):
     r = evaluate(Events(xs, ys, ts), params)
     assert (r.events, r.cells) == (10426, 6091)
     assert tuple(round(r.coverage[c].pai, 2) for c in (0.01, 0.05, 0.10)) == pai
+
+
+def test_etas_refits_on_its_schedule_and_from_the_day_before():
+    from jingwu.engine.hotspots import _Scorer
+
+    ev = _random_events(6, 2000)
+    g = Grid.covering(ev.x, ev.y, 250)
+    scorer = _Scorer(g, ev, 200, EtasParams(refit_every=7))
+    scorer(300.0)
+    first = scorer.fit
+    for day in range(301, 307):
+        scorer(float(day))
+        assert scorer.fit is first  # the same fit all week
+    scorer(307.0)
+    assert scorer.fit is not first and scorer.fit_day == 307.0
