@@ -502,6 +502,10 @@ from jingwu.planning.cli import plan_app  # noqa: E402  (after the main commands
 
 app.add_typer(plan_app, name="plan")
 
+from jingwu.analytics.cli import register_analytics  # noqa: E402
+
+register_analytics(app)
+
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""Analytics on files of events: near repeats and hot spots (commands in cli.py)."""
