@@ -21,7 +21,7 @@ from jingwu.places.models import Premises
 pytestmark = pytest.mark.slow
 
 
-def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(db, client):
+def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(demo_db, client):
     logins = ensure_demo(seed=2019)
     bureau = Bureau.objects.get(code=demo_bureau_code(0))
     assert [name for name, _ in logins] == [u[0] for u in DEMO_USERS]

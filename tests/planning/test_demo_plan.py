@@ -24,7 +24,7 @@ from jingwu.planning.services import do_approve_scenario, do_create_scenario, do
 pytestmark = pytest.mark.slow
 
 
-def test_the_reform_planned_from_the_day_before_it(db, client):
+def test_the_reform_planned_from_the_day_before_it(demo_db, client):
     ensure_demo(seed=2019)
     bureau = Bureau.objects.get(code=demo_bureau_code(0))
     planner = User.objects.get(username="planner")
