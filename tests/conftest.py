@@ -408,8 +408,11 @@ def _flush_after_the_demo(request, django_db_blocker):
     if "demo_db" in request.fixturenames and _DEMO["left"] == 0:
         from django.core.management import call_command
 
+        from jingwu.incidents.taxonomy import sync_categories
+
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
+            sync_categories()  # the migration's seed rows, as after migrate
         _BUILT.clear()
 
 
