@@ -20,12 +20,16 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/jingwu demo
 
-## Install everything and run the whole test suite (slow and browser checks included)
+## Install everything and run the whole test suite (slow and browser checks included), in
+## parallel (one worker per core; TEST_WORKERS=0 runs in one process), slowest twenty listed
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --durations=20
+
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-fast: install-dev
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not browser"
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

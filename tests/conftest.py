@@ -302,20 +302,128 @@ def minimal_scenario(bureau):
     )
 
 
-@pytest.fixture
-def county(db):
-    return build_county()
+# The two counties are built once per test process (each xdist worker has its own test
+# database) and committed; every test runs in a transaction that is rolled back, so each
+# test starts from the same rows, and gets fresh Python objects loaded by primary key (a
+# test may change its objects freely). A test on a transactional database flushes every
+# table afterwards; the next test that asks for a county finds it gone and builds it again.
+COUNTIES = {
+    "990001": {"code": "990001", "name": "测试县公安局"},
+    "990002": {"code": "990002", "name": "邻县公安局", "dx": 0.5},
+}
+_BUILT: dict[str, dict[str, tuple[type, int]]] = {}
+
+
+def _shared_county(code: str, django_db_blocker) -> dict[str, tuple[type, int]]:
+    """The county's rows as attribute -> (model, pk), built and committed if missing."""
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from jingwu.core.models import Bureau
+
+    with django_db_blocker.unblock():
+        rows = _BUILT.get(code)
+        if rows is not None and Bureau.objects.filter(pk=rows["bureau"][1], code=code).exists():
+            return rows
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            c = build_county(**COUNTIES[code])
+        rows = {k: (type(v), v.pk) for k, v in vars(c).items()}
+        if not connection.in_atomic_block:  # committed: keep it for the next tests
+            _BUILT[code] = rows
+        return rows
+
+
+def _load_county(rows: dict[str, tuple[type, int]]) -> County:
+    by_model: dict[type, list[int]] = {}
+    for model, pk in rows.values():
+        by_model.setdefault(model, []).append(pk)
+    loaded = {model: model._default_manager.in_bulk(pks) for model, pks in by_model.items()}
+    c = County()
+    for name, (model, pk) in rows.items():
+        setattr(c, name, loaded[model][pk])
+    return c
 
 
 @pytest.fixture
-def other_county(db):
-    return build_county(code="990002", name="邻县公安局", dx=0.5)
+def _county_rows(django_db_setup, django_db_blocker):
+    return _shared_county("990001", django_db_blocker)
+
+
+@pytest.fixture
+def _other_county_rows(django_db_setup, django_db_blocker):
+    return _shared_county("990002", django_db_blocker)
+
+
+@pytest.fixture
+def county(_county_rows, db):
+    return _load_county(_county_rows)
+
+
+@pytest.fixture
+def other_county(_other_county_rows, db):
+    return _load_county(_other_county_rows)
 
 
 @pytest.fixture
 def outsider(other_county):
     """A station chief of another bureau: sees nothing of ``county``."""
     return other_county.chief
+
+
+# The demo county (tens of thousands of rows) is loaded once per run, committed, for the
+# tests that ask for ``demo_db``. They run first, on one worker (xdist group "demo"), and
+# after the last of them the database is flushed, so no other test sees the demo's rows.
+_DEMO = {"left": 0}
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(config, items):
+    demo = [item for item in items if "demo_db" in getattr(item, "fixturenames", ())]
+    _DEMO["left"] = len(demo)
+    if demo:
+        items[:] = demo + [item for item in items if item not in set(demo)]
+        if config.pluginmanager.hasplugin("xdist"):
+            for item in demo:
+                item.add_marker(pytest.mark.xdist_group("demo"))
+
+
+@pytest.fixture(scope="session")
+def _demo_loaded(django_db_setup, django_db_blocker):
+    from jingwu.demo.load import ensure_demo
+
+    with django_db_blocker.unblock():
+        ensure_demo(seed=2019)
+
+
+@pytest.fixture
+def demo_db(_demo_loaded, db, django_db_blocker):
+    """The demo county (seed 2019), loaded once per run; each test's changes are rolled back."""
+    yield
+    _DEMO["left"] -= 1
+
+
+@pytest.fixture(autouse=True)
+def _flush_after_the_demo(request, django_db_blocker):
+    yield
+    if "demo_db" in request.fixturenames and _DEMO["left"] == 0:
+        from django.core.management import call_command
+
+        from jingwu.incidents.taxonomy import sync_categories
+
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            sync_categories()  # the migration's seed rows, as after migrate
+        _BUILT.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_per_process(tmp_path_factory):
+    """Files the code writes (uploads, rejects) go to a folder of this test process, not ./var:
+    parallel workers each have their own database, so their row ids, and file names, collide."""
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,14 @@
-"""Workload-based staffing (Wilson & Weiss 2012; Police Allocation Manual)."""
+"""Workload-based staffing (the method of Wilson & Weiss 2012 and the Police Allocation Manual).
+
+Where the figures come from: the method is Wilson & Weiss's, but the numbers 2,080 / 382 /
+1,698 / 2,920 are those of a relief-factor worksheet ("Calculating Staffing Needs Using the
+Relief Factor Method", Local Government Performance Center, October 2012, which prints the
+factor as 1.7), and 14,500 h / 2,080 h = 6.97 FTE with 30 % proactive and 5 % administrative
+time is the example of H. McPhee, "Public Safety Data: How to Enhance Staffing Efficiency"
+(Govt CIO Outlook; Three Rivers Park District police). Both are arithmetic on the divisor the
+author chose, so they pin our arithmetic, not the method: the method is checked against the
+independent worked examples in ``test_net_hours_method_reproduces_independent_worked_examples``.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +30,9 @@ from jingwu.engine.staffing import (
     workload_fte,
 )
 
-# 2,080 scheduled hours less 382 hours of absence = the published 1,698 net hours. Only the
-# totals are from the book; the split over the kinds of absence is illustrative.
+# 2,080 scheduled hours less 382 hours of absence = 1,698 net hours (the relief-factor worksheet
+# named above). Only the totals are printed there; the split over the kinds of absence is
+# illustrative.
 PUBLISHED_AVAILABILITY = Availability(
     scheduled_hours=2080, leave_hours=200, training_hours=80, sick_hours=62, court_hours=40
 )
@@ -35,17 +46,18 @@ def test_net_availability_totals_the_deductions() -> None:
     assert PUBLISHED_AVAILABILITY.net_hours == 1698
 
 
-def test_shift_relief_factor_reproduces_published_1_72() -> None:
-    # 8 h x 365 days = 2,920 h per post / 1,698 net h per officer = 1.72 officers per post.
+def test_shift_relief_factor_reproduces_the_worksheets_1_7() -> None:
+    # 8 h x 365 days = 2,920 h per post / 1,698 net h per officer = 1.72 officers per post
+    # (the worksheet prints 1.7).
     relief = shift_relief_factor(PUBLISHED_AVAILABILITY)
     assert round(relief, 2) == 1.72
     assert relief == pytest.approx(2920 / 1698)
     assert shift_relief_factor(1698.0) == relief
 
 
-def test_obligated_workload_reproduces_published_6_97_and_10_7() -> None:
-    # 14,500 h of calls / 2,080 h per officer = 6.97 FTE (the published 6.97 uses the
-    # 2,080 scheduled hours; 1,698 net hours would give 8.54).
+def test_obligated_workload_reproduces_mcphees_6_97_and_10_7() -> None:
+    # 14,500 h of calls / 2,080 h per officer = 6.97 FTE (McPhee's 6.97 divides by the 2,080
+    # scheduled hours, his choice; 1,698 net hours would give 8.54).
     result = workload_fte(14_500, 2080, proactive_share=0.30, admin_share=0.05)
     assert round(result.obligated_fte, 2) == 6.97
     # keeping 30 % proactive and 5 % administrative time: 6.97 / 0.65 = 10.7 FTE
@@ -53,6 +65,36 @@ def test_obligated_workload_reproduces_published_6_97_and_10_7() -> None:
     assert result.officers == 11
     assert round(workload_fte(14_500, 1698).obligated_fte, 2) == 8.54
     assert round(workload_fte(14_500, 1698).obligated_fte, 2) != 6.97
+
+
+def test_net_hours_method_reproduces_independent_worked_examples() -> None:
+    """Two worked examples whose inputs and results are printed, neither from the worksheet.
+
+    1. W. "Shorty" Bryson, "Facts and Figures a Fire Chief Should Know" (slides, relief
+       factor): a 48-hour work week less 7.8 hours a week of other paid time off leaves
+       40.2 hours; 168 / 40.2 gives 4.2 people on the payroll to keep one position filled
+       24/7, and a four-person unit needs 16.8, so 17.
+    2. "HR Calculations: Staffing Relief Factor" (HR guide, reproduced on info.5y1.org): 10
+       vacation days, 6 sick days, 2 training days, weekends off (2 x 52) and 6 holidays a
+       year are 128 days off; 365 - 128 = 237 days on; 365 / 237 = 1.54. In hours, with
+       8-hour days, over the calendar year (every day scheduled, the days off deducted).
+    """
+    week = Availability(scheduled_hours=48 * 52, other_hours=7.8 * 52)
+    assert week.net_hours / 52 == pytest.approx(40.2)
+    relief = shift_relief_factor(week, shift_hours=24, days_per_year=7 * 52)
+    assert relief == pytest.approx(168 / 40.2)
+    assert round(relief, 1) == 4.2
+    assert round_up(4 * relief) == 17
+
+    days = Availability(
+        scheduled_hours=365 * 8,
+        leave_hours=(10 + 6) * 8,  # vacation and holidays
+        sick_hours=6 * 8,
+        training_hours=2 * 8,
+        other_hours=2 * 52 * 8,  # the weekly days off
+    )
+    assert days.net_hours == 237 * 8
+    assert round(shift_relief_factor(days), 2) == 1.54
 
 
 def test_workload_fte_accepts_availability() -> None:

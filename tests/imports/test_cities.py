@@ -156,16 +156,24 @@ def test_city(city, data_dir, tmp_path, django_db_blocker, db):
         assert report.status == "done", (file, report.problems[:5])
         assert report.rows > 0
         assert report.created + report.unchanged + report.bad_rows == report.rows, report
-        assert report.created > 0 or all(p.reason for p in report.problems)
+        assert all(p.reason for p in report.problems)
         outside = {p.row for p in report.problems if "outside" in p.reason or "范围之外" in p.reason}
+        rejected = {p.row for p in report.problems}
+        clearly_inside = set()
         for row_no, point in _points(sample, mapping).items():
             inside = area.contains(point)
             depth = area.boundary.distance(point)
             if inside and depth > EDGE:
                 assert row_no not in outside, (file, row_no, point)
+                clearly_inside.add(row_no)
             elif not inside and depth > EDGE:
-                assert row_no in outside or report.bad_rows, (file, row_no, point)
-                assert row_no in {p.row for p in report.problems}, (file, row_no, point)
+                assert row_no in outside, (file, row_no, point)
+        # an importer that rejected every row would pass the checks above: the rows clearly
+        # inside the area are imported, but for the few with another fault
+        inside_rejected = len(clearly_inside & rejected)
+        print(f"{city} {Path(file).name}: {len(clearly_inside)} clearly inside, {inside_rejected} rejected")
+        assert clearly_inside and inside_rejected <= 0.02 * len(clearly_inside), (file, report.summary())
+        assert report.created + report.unchanged >= len(clearly_inside) - inside_rejected, report.summary()
         if report.bad_rows:
             text = (tmp_path / "rejects.csv").read_bytes()
             assert text.startswith(b"\xef\xbb\xbf")

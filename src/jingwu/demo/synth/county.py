@@ -15,7 +15,7 @@ from .incidents import build_incidents
 from .model import County
 from .names import REAL_COUNTY, PlaceNamer, make_faker
 from .org import build_units, station_plans
-from .people import build_people
+from .people import BeforeReform, build_people
 from .premises import build_premises
 
 
@@ -24,8 +24,12 @@ def region_code_for(index: int) -> str:
     return "330522" if index == 0 else f"9{index:05d}"
 
 
-def generate_county(seed: int = 2019, index: int = 0) -> County:
-    """Generate county ``index`` (0..N-1) of a province; same arguments, same county."""
+def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | None = None) -> County:
+    """Generate county ``index`` (0..N-1) of a province; same arguments, same county.
+
+    ``before`` changes the old urban and textile-town stations' state before the reform
+    (default: the reform's own figures, see ``people.BeforeReform``).
+    """
     if index < 0 or index > 99_999:
         raise ValueError("index must be between 0 and 99999")
     frame = Frame.for_index(index)
@@ -39,7 +43,15 @@ def generate_county(seed: int = 2019, index: int = 0) -> County:
 
     fake = make_faker(int_seed(seed, index, "faker"))
     officers, postings = build_people(
-        rng_for(seed, index, "people"), fake, plans, org, layout, frame, region, index
+        rng_for(seed, index, "people"),
+        fake,
+        plans,
+        org,
+        layout,
+        frame,
+        region,
+        index,
+        before or BeforeReform(),
     )
     scale = float(np.clip(org.grid_residents.sum() / 630_000, 0.5, 1.5))
     premises = build_premises(

@@ -45,6 +45,17 @@ INVESTIGATION_MEAN_AGE = 32.0
 TEXTILE_BEFORE, TEXTILE_TO_CENTER = 18, 3
 FEMALE_MOVERS = 8
 
+
+@dataclass(frozen=True)
+class BeforeReform:
+    """The old urban station (police, mean age) and the textile town's police the day before
+    the reform. The defaults are the reform's own figures; other figures make counties on
+    which to check that the planner does not merely reproduce them."""
+
+    old_urban: tuple[int, float] = OLD_URBAN_BEFORE
+    textile_police: int = TEXTILE_BEFORE
+
+
 PRE_SIZES = {
     "XJDD": 45, "ZADD": 20, "XTDD": 30, "SSPCS": 10, "JZDD": 10,
     "JDDD": 8, "WJDD": 8, "QBZX": 8, "NBDD": 6, "JSS": 8,
@@ -134,8 +145,10 @@ class _Workforce:
         org: OrgTree,
         layout: Layout,
         scale: float,
+        before: BeforeReform = BeforeReform(),
     ) -> None:
         self.rng = rng
+        self.before = before
         self.plans = plans
         self.org = org
         self.layout = layout
@@ -192,10 +205,10 @@ class _Workforce:
         rng = self.rng
         for s, plan in enumerate(self.plans):
             if plan.role == "old_urban":
-                n, mean = OLD_URBAN_BEFORE
+                n, mean = self.before.old_urban
                 ages = _ages(rng, n, mean, 5.5, 34.0, 59.3)
             elif plan.role == "textile":
-                ages = _station_ages(rng, TEXTILE_BEFORE)
+                ages = _station_ages(rng, self.before.textile_police)
                 ages[:4] = np.clip(rng.normal(28.5, 2.5, 4), 24.0, 32.0)
                 ages = np.minimum(ages, 56.5)
             else:
@@ -720,9 +733,10 @@ def build_people(
     frame: Frame,
     region_code: str,
     index: int,
+    before: BeforeReform = BeforeReform(),
 ) -> tuple[list[OfficerSpec], list[PostingSpec]]:
     scale = float(np.clip(org.grid_residents.sum() / 630_000, 0.6, 1.4))
-    wf = _Workforce(rng, plans, org, layout, scale)
+    wf = _Workforce(rng, plans, org, layout, scale, before)
     wf.create_pre_reform_police()
     wf.apply_reform()
     wf.recruits()

@@ -1,0 +1,338 @@
+"""Who may see and do what: the specification, written by hand from personas.md.
+
+``test_permission_matrix.py`` sweeps every route and checks that the views agree with
+``restrict()``, the function they use; it cannot notice a wrong rule in the permission
+table. This file is the specification instead: for each persona of the test county
+(tests/conftest.py) and each key route (page and API; list, detail, write), the rows it
+must see and the status it must get, written from /work/shared/docs/personas.md without
+looking at ``core/permissions.py``. Where personas.md is silent the rule is "what the
+persona's work needs, nothing more".
+
+Reading the tables:
+- SEES: the rows of the test county a persona sees. A list shows exactly these rows (page
+  and API); a detail answers 200 for them and 404 for every other row of the county.
+- ADD: what a persona may add through the API. ``POST {}`` answers 400 (allowed, the empty
+  body is invalid) or 403 (refused before validation). Cases are read-only in the API (405).
+- CHANGE: statuses of ``PATCH`` with an invalid value on a west-station row (grid S01-Z1-G1,
+  the community officer 陈静, the hotel 城西宾馆): 400 = allowed (and refused as invalid),
+  403 = seen but not changeable, 404 = not seen. Nothing is written.
+- PAGES: audit, imports and planning pages.
+
+The outsider is a station chief of another bureau: nothing of this county, whatever the route.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from jingwu.core.models import AuditEvent
+from jingwu.personnel.models import Posting
+
+from .conftest import minimal_scenario
+
+# --- the rows of the test county -------------------------------------------------------
+
+ALL_UNITS = {"hq", "ic", "pc", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_s2", "grid_n1"}
+ALL_UNITS |= {"zone_e", "grid_e1"}
+WEST_UNITS = {"west", "zone_s", "zone_n", "grid_s1", "grid_s2", "grid_n1"}
+SOUTH_ZONE_UNITS = {"zone_s", "grid_s1", "grid_s2"}
+ALL_OFFICERS = {"off_chief", "off_lead", "off_comm", "off_east", "off_ic", "off_aux"}
+WEST_OFFICERS = {"off_chief", "off_lead", "off_comm", "off_aux"}
+SOUTH_ZONE_OFFICERS = {"off_lead", "off_comm", "off_aux"}
+ALL_PREMISES = {"prem_west", "prem_east"}
+ALL_INCIDENTS = {"inc_west_theft", "inc_west_dispute", "inc_east_theft", "inc_east_traffic"}
+CRIMINAL_INCIDENTS = {"inc_west_theft", "inc_east_theft"}
+ALL_CASES = {
+    "case_west",
+    "case_east",
+}  # a criminal case of the west station, an administrative one of the east
+NONE: set[str] = set()
+
+# --- SEES: persona -> (units, officers and their postings, premises, incidents, cases) -----
+
+SEES = {
+    # the whole bureau, no other bureau
+    "command": (ALL_UNITS, ALL_OFFICERS, ALL_PREMISES, ALL_INCIDENTS, ALL_CASES),
+    # imports and plans: the bureau's units, people, premises and incidents; no case files
+    "planner": (ALL_UNITS, ALL_OFFICERS, ALL_PREMISES, ALL_INCIDENTS, NONE),
+    # criminal incidents and cases wherever they happened; never stations' non-criminal work;
+    # the unit tree to route cases; its own people
+    "center": (ALL_UNITS, {"off_ic"}, NONE, CRIMINAL_INCIDENTS, {"case_west"}),
+    # consolidated inspections county-wide; never cases and investigations
+    "prevention": (ALL_UNITS, NONE, ALL_PREMISES, NONE, NONE),
+    # the station's zones, grids, people, incidents, premises (and its cases); no other station
+    "chief": (
+        WEST_UNITS,
+        WEST_OFFICERS,
+        {"prem_west"},
+        {"inc_west_theft", "inc_west_dispute"},
+        {"case_west"},
+    ),
+    # the zone like a small station; not other zones' personal data
+    "zone_lead": (SOUTH_ZONE_UNITS, SOUTH_ZONE_OFFICERS, {"prem_west"}, {"inc_west_theft"}, NONE),
+    # the grid's tasks, premises and incidents; nothing outside the grid
+    "community": ({"grid_s1"}, NONE, {"prem_west"}, {"inc_west_theft"}, NONE),
+    # officers (Four-Star, officer care, promotions); never case contents
+    "political": (ALL_UNITS, ALL_OFFICERS, NONE, NONE, NONE),
+    # read-only, everything
+    "auditor": (ALL_UNITS, ALL_OFFICERS, ALL_PREMISES, ALL_INCIDENTS, ALL_CASES),
+    # accounts and roles over the unit tree; no personal data unless granted
+    "sysadmin": (ALL_UNITS, NONE, NONE, NONE, NONE),
+    "outsider": (NONE, NONE, NONE, NONE, NONE),
+}
+
+# --- ADD: what each persona may add (POST {} -> 400, else 403) ---------------------------
+
+EVERY_KIND = {"unit", "officer", "posting", "premises", "incident"}
+ADD = {
+    "command": NONE,  # approves plans; does not edit records
+    "planner": EVERY_KIND,  # imports the bureau's data
+    "center": NONE,
+    "prevention": {"premises"},
+    "chief": EVERY_KIND,  # the station's own records
+    "zone_lead": {"premises", "incident"},
+    "community": {"premises", "incident"},  # records what is found on patrol
+    "political": {"officer", "posting"},
+    "auditor": NONE,  # read-only
+    "sysadmin": NONE,
+    "outsider": EVERY_KIND,  # as a station chief, in their own bureau
+}
+
+# --- CHANGE: PATCH of grid S01-Z1-G1, officer 陈静, hotel 城西宾馆 -------------------------
+
+CHANGE = {
+    "command": (403, 403, 403),
+    "planner": (400, 400, 400),
+    "center": (403, 404, 404),
+    "prevention": (403, 404, 400),
+    "chief": (400, 400, 400),
+    "zone_lead": (403, 403, 400),
+    "community": (403, 404, 403),
+    "political": (403, 400, 404),
+    "auditor": (403, 403, 403),
+    "sysadmin": (403, 404, 404),
+    "outsider": (404, 404, 404),
+}
+
+# --- PAGES -----------------------------------------------------------------------------
+# audit: list, an event, CSV export | imports: jobs, the planner's job, new import |
+# planning: scenarios, a scenario, new scenario
+
+PAGE_ROUTES = (
+    "audit_list",
+    "audit_detail",
+    "audit_export",
+    "imports:job_list",
+    "imports:job_detail",
+    "imports:job_new",
+    "planning:scenario_list",
+    "planning:scenario_detail",
+    "planning:scenario_new",
+)
+PAGES = {
+    #              audit            imports          planning
+    "command": (404, 404, 404, 404, 404, 404, 200, 200, 403),
+    "planner": (404, 404, 404, 200, 200, 200, 200, 200, 200),
+    "center": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "prevention": (404, 404, 404, 200, 404, 200, 404, 404, 404),
+    "chief": (404, 404, 404, 200, 404, 200, 404, 404, 404),
+    "zone_lead": (404, 404, 404, 200, 404, 200, 404, 404, 404),
+    "community": (404, 404, 404, 200, 404, 200, 404, 404, 404),
+    "political": (404, 404, 404, 200, 404, 200, 404, 404, 404),
+    "auditor": (200, 200, 200, 200, 200, 403, 200, 200, 403),
+    "sysadmin": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "outsider": (404, 404, 404, 200, 404, 200, 404, 404, 404),
+}
+
+PERSONAS = list(SEES)
+AREAS = ["units", "officers", "postings", "premises", "incidents", "cases", "writes", "pages"]
+
+# Rows where today's behaviour differs from the specification and the fix belongs to
+# another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _objects(county, area: str) -> dict[str, object]:
+    """Name -> row of the county for an area (the names used in the tables)."""
+    if area == "units":
+        names = ALL_UNITS
+    elif area in ("officers", "postings"):
+        names = ALL_OFFICERS
+    elif area == "premises":
+        names = ALL_PREMISES
+    elif area == "incidents":
+        names = ALL_INCIDENTS
+    else:
+        return _cases(county)
+    rows = {name: getattr(county, name) for name in names}
+    if area == "postings":
+        rows = {name: Posting.objects.get(officer=officer) for name, officer in rows.items()}
+    return rows
+
+
+def _cases(county) -> dict[str, object]:
+    import datetime as dt
+
+    from jingwu.cases.models import Case
+
+    when = dt.datetime(2018, 6, 2, tzinfo=dt.UTC)
+    west = Case.objects.create(
+        bureau=county.bureau,
+        number="S1",
+        kind="criminal",
+        title="盗窃",
+        owning_unit=county.west,
+        opened_at=when,
+    )
+    east = Case.objects.create(
+        bureau=county.bureau,
+        number="S2",
+        kind="administrative",
+        title="纠纷",
+        owning_unit=county.east,
+        opened_at=when,
+    )
+    return {"case_west": west, "case_east": east}
+
+
+SEEN_INDEX = {"units": 0, "officers": 1, "postings": 1, "premises": 2, "incidents": 3, "cases": 4}
+PAGE_NAMES = {
+    "units": ("org:unit_list", "org:unit_detail", "units"),
+    "officers": ("personnel:officer_list", "personnel:officer_detail", "page"),
+    "premises": ("places:premises_list", "places:premises_detail", "page"),
+    "incidents": ("incidents:incident_list", "incidents:incident_detail", "page"),
+}
+API_NAMES = {
+    "units": "unit",
+    "officers": "officer",
+    "postings": "posting",
+    "premises": "premises",
+    "incidents": "incident",
+    "cases": "case",
+}
+
+
+def _user(county, other_county, persona: str):
+    return other_county.chief if persona == "outsider" else getattr(county, persona)
+
+
+def _api_ids(client, url: str) -> set[int]:
+    ids: set[int] = set()
+    while url:
+        data = client.get(url).json()
+        ids |= {row["id"] for row in data["results"]}
+        url = data.get("next")
+    return ids
+
+
+def _check_rows(client, area: str, expected: set[str], rows: dict[str, object]) -> list[str]:
+    """Lists show exactly the expected rows of the county; details answer 200 or 404."""
+    wrong = []
+    pk_to_name = {row.pk: name for name, row in rows.items()}
+    api = API_NAMES[area]
+    shown = {pk_to_name[pk] for pk in _api_ids(client, reverse(f"api:{api}-list")) if pk in pk_to_name}
+    if shown != expected:
+        wrong.append(f"API list of {area}: shows {sorted(shown)}, must show {sorted(expected)}")
+    for name, row in rows.items():
+        status = client.get(reverse(f"api:{api}-detail", args=[row.pk])).status_code
+        must = 200 if name in expected else 404
+        if status != must:
+            wrong.append(f"API {area} {name}: {status}, must be {must}")
+    if area in PAGE_NAMES:
+        list_name, detail_name, context = PAGE_NAMES[area]
+        r = client.get(reverse(list_name))
+        if r.status_code != 200:
+            wrong.append(f"page list of {area}: {r.status_code}, must be 200")
+        else:
+            shown = {pk_to_name[o.pk] for o in r.context[context] if o.pk in pk_to_name}
+            listed = expected
+            if area == "units":  # the list page stops at zones (grids are on the map and station page)
+                listed = {name for name in expected if not name.startswith("grid")}
+            if shown != listed:
+                wrong.append(f"page list of {area}: shows {sorted(shown)}, must show {sorted(listed)}")
+        for name, row in rows.items():
+            status = client.get(reverse(detail_name, args=[row.pk])).status_code
+            must = 200 if name in expected else 404
+            if status != must:
+                wrong.append(f"page {area} {name}: {status}, must be {must}")
+    return wrong
+
+
+def _check_writes(client, county, persona: str) -> list[str]:
+    wrong = []
+    for kind in sorted(EVERY_KIND) + ["case"]:
+        must = 405 if kind == "case" else (400 if kind in ADD[persona] else 403)
+        status = client.post(
+            reverse(f"api:{kind}-list"), data="{}", content_type="application/json"
+        ).status_code
+        if status != must:
+            wrong.append(f"add {kind}: {status}, must be {must}")
+    targets = (
+        ("unit", county.grid_s1, {"households": -5}),
+        ("officer", county.off_comm, {"gender": "X"}),
+        ("premises", county.prem_west, {"lon": "x"}),
+    )
+    for (kind, row, body), must in zip(targets, CHANGE[persona], strict=True):
+        url = reverse(f"api:{kind}-detail", args=[row.pk])
+        status = client.patch(url, data=json.dumps(body), content_type="application/json").status_code
+        if status != must:
+            wrong.append(f"change {kind}: {status}, must be {must}")
+    # incidents and postings are added, never edited, through the API
+    for kind, row in (("incident", county.inc_west_theft), ("posting", Posting.objects.first())):
+        url = reverse(f"api:{kind}-detail", args=[row.pk])
+        status = client.patch(url, data="{}", content_type="application/json").status_code
+        if status != 405:
+            wrong.append(f"change {kind}: {status}, must be 405")
+    return wrong
+
+
+def _check_pages(client, county, persona: str) -> list[str]:
+    from .test_permission_matrix import _import_jobs
+
+    event = AuditEvent.objects.filter(bureau=county.bureau).order_by("seq").first()
+    planner_job = next(j for j in _import_jobs(county) if j.user_id == county.planner.pk)
+    scenario = minimal_scenario(county.bureau)
+    args = {"audit_detail": [event.pk], "imports:job_detail": [planner_job.pk]}
+    args["planning:scenario_detail"] = [scenario.pk]
+    wrong = []
+    for name, must in zip(PAGE_ROUTES, PAGES[persona], strict=True):
+        status = client.get(reverse(name, args=args.get(name, []))).status_code
+        if status != must:
+            wrong.append(f"{name}: {status}, must be {must}")
+    return wrong
+
+
+def _cases_of_spec():
+    for persona in PERSONAS:
+        for area in AREAS:
+            marks = []
+            if (persona, area) in KNOWN_GAPS:
+                marks = [pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[persona, area])]
+            yield pytest.param(persona, area, id=f"{persona}-{area}", marks=marks)
+
+
+@pytest.mark.parametrize(("persona", "area"), _cases_of_spec())
+def test_persona_gets_what_personas_md_says(client, county, other_county, persona, area):
+    client.force_login(_user(county, other_county, persona))
+    if area == "writes":
+        wrong = _check_writes(client, county, persona)
+    elif area == "pages":
+        wrong = _check_pages(client, county, persona)
+    else:
+        expected = SEES[persona][SEEN_INDEX[area]]
+        wrong = _check_rows(client, area, expected, _objects(county, area))
+    assert not wrong, f"{persona}, {area}:\n  " + "\n  ".join(wrong)
+
+
+def test_the_tables_cover_every_persona_of_the_county():
+    from .test_permission_matrix import PERSONAS as MATRIX_PERSONAS
+
+    assert set(PERSONAS) == set(MATRIX_PERSONAS) | {"outsider"}
+    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES)
+    assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())
