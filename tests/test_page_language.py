@@ -1,0 +1,207 @@
+"""Every page of every persona, rendered in Chinese: no English words and no raw codes left.
+
+A user of a Chinese bureau reads the pages in Chinese. What shows up in English is text
+that was never marked for translation, a third-party message without a Chinese
+catalogue, or a code (``personnel.officer``, ``FEASIBLE``, ``web``) shown where its name
+belongs. The scan reads the text a user sees (and the titles, placeholders and labels a
+screen reader reads) and lists the Latin-letter words that are not on a short list of
+words that stay as they are (CSV, Excel, ...). What a page shows *as it is* (a unit's
+code, a file name, a value read from a file, the field names a mapping uses) is marked
+``translate="no"`` (the HTML attribute for text that must not be translated) or set in
+``<code>``, and skipped; so is text marked as another language (``lang="en"``: the
+language switcher names English in English).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from jingwu.core.models import AuditEvent
+
+from .conftest import minimal_scenario
+
+PERSONAS = [
+    "command",
+    "planner",
+    "center",
+    "prevention",
+    "chief",
+    "zone_lead",
+    "community",
+    "political",
+    "auditor",
+    "sysadmin",
+]
+
+# Words that stay as they are in Chinese text: file formats, a library's credit line, an
+# abbreviation Chinese users read as is, the method names in the planning notes, the
+# letters naming the two scenarios of a comparison.
+ALLOWED = {
+    "A",
+    "B",
+    "CSV",
+    "TSV",
+    "UTF",
+    "GBK",
+    "GeoJSON",
+    "gzip",
+    "xlsx",
+    "Excel",
+    "HTML",
+    "JSON",
+    "Leaflet",
+    "ID",
+    "IP",
+    "API",
+    "SHA",
+    "Wilson",
+    "Weiss",
+    "CP-SAT",
+    "km",
+    "h",
+}
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z_.\-]*[A-Za-z]|[A-Za-z]")
+_SKIP_TAGS = {"script", "style", "template", "noscript", "code"}
+_READ_ATTRS = ("title", "placeholder", "aria-label", "alt")
+
+
+class _Text(HTMLParser):
+    """The text a user reads: element text and a few attributes, minus scripts and codes."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []
+        self.parts: list[str] = []
+
+    def _skipping(self) -> bool:
+        return any(skip for _tag, skip in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        lang = (a.get("lang") or "zh").lower()
+        skip = tag in _SKIP_TAGS or a.get("translate") == "no" or not lang.startswith("zh")
+        if not skip and not self._skipping():
+            self.parts.extend(a[k] for k in _READ_ATTRS if a.get(k))
+            if tag == "input" and a.get("type") in {"submit", "button"} and a.get("value"):
+                self.parts.append(a["value"])
+        if tag not in self.VOID:
+            self.stack.append((tag, skip))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        if not self._skipping():
+            self.parts.append(data)
+
+
+def english_words(html: str) -> set[str]:
+    """Latin-letter words in what a user reads, except the allowed ones and tokens with digits."""
+    parser = _Text()
+    parser.feed(html)
+    found = set()
+    for token in " ".join(parser.parts).split():
+        if any(ch.isdigit() for ch in token):
+            continue  # numbers, codes with digits (S01, J3305...), user names of the test county
+        for word in _WORD.findall(token):
+            if word not in ALLOWED:
+                found.add(word)
+    return found
+
+
+def test_the_scan_finds_english_and_codes_but_not_marked_codes():
+    html = (
+        "<main><h1>概览</h1><p>Not Found</p><td>personnel.officer</td><span>FEASIBLE</span>"
+        '<td translate="no">HQ</td><input placeholder="Search"><script>var x = "hidden";</script>'
+        '<option lang="en">English</option><p>格式 <code>%Y-%m</code>：CSV 文件 S01-Z1 990001-command</p>'
+        '<nav aria-label="breadcrumb"><br></nav></main>'
+    )
+    assert english_words(html) == {"Not", "Found", "personnel.officer", "FEASIBLE", "Search", "breadcrumb"}
+
+
+@pytest.fixture
+def pages(county, client, settings, tmp_path):
+    """The URLs of every page, with a finished scenario and two import jobs to show."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingwu.imports.models import ImportJob
+    from jingwu.imports.tasks import run_job
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scenario = minimal_scenario(county.bureau)
+    scenario.results["reassign"].update(status="FEASIBLE", gap=0.01)  # a solver's code, to be shown in words
+    scenario.save()
+    client.force_login(county.planner)
+    jobs = []
+    for name, text in [
+        ("w.csv", "外部编号,接警时间,类别代码,经度,纬度,地址\nW1,not a time,0101,119.904,31.004,城西路3号\n"),
+        ("empty.csv", ""),
+    ]:
+        client.post(
+            reverse("imports:job_new"),
+            {
+                "kind": "incidents",
+                "bureau": county.bureau.pk,
+                "file": SimpleUploadedFile(name, text.encode(), content_type="text/csv"),
+            },
+        )
+        job = ImportJob.objects.order_by("-pk").first()
+        run_job(job.pk)
+        jobs.append(job)
+    client.logout()
+    event = AuditEvent.objects.filter(object_type="personnel.officer").order_by("-pk").first()
+    return [
+        reverse("home"),
+        reverse("org:unit_list"),
+        reverse("org:unit_list") + "?grids=1",
+        reverse("org:unit_detail", args=[county.hq.pk]),
+        reverse("org:unit_detail", args=[county.west.pk]),
+        reverse("org:unit_detail", args=[county.zone_s.pk]),
+        reverse("org:unit_detail", args=[county.grid_s1.pk]),
+        reverse("personnel:officer_list"),
+        reverse("personnel:officer_list") + f"?unit={county.east.pk}",
+        reverse("personnel:officer_detail", args=[county.off_comm.pk]),
+        reverse("incidents:incident_list"),
+        reverse("incidents:incident_list") + f"?unit={county.east.pk}&received_from=yesterday",
+        reverse("incidents:incident_detail", args=[county.inc_west_theft.pk]),
+        reverse("places:premises_list"),
+        reverse("places:premises_detail", args=[county.prem_west.pk]),
+        reverse("audit_list"),
+        reverse("audit_detail", args=[event.pk]),
+        reverse("planning:scenario_list"),
+        reverse("planning:scenario_new"),
+        reverse("planning:scenario_detail", args=[scenario.pk]),
+        reverse("planning:compare") + f"?a={scenario.pk}&b={scenario.pk}",
+        reverse("imports:job_list"),
+        reverse("imports:job_new"),
+        reverse("imports:mapping_list"),
+        reverse("imports:mapping_new"),
+        *[reverse("imports:job_detail", args=[j.pk]) for j in jobs],
+        "/no-such-page/",
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_chinese_pages_have_no_english_left(client, county, pages, persona):
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(getattr(county, persona))
+    leftovers = {}
+    for url in pages:
+        r = client.get(url)
+        if r.status_code in (301, 302):
+            continue
+        assert r.status_code in (200, 403, 404), (url, r.status_code)
+        words = english_words(r.content.decode())
+        if words:
+            leftovers[url] = sorted(words)
+    assert not leftovers, "\n".join(f"{url}: {' '.join(words)}" for url, words in leftovers.items())
