@@ -78,6 +78,11 @@ def test_station_page_draws_its_map_and_chart(browser, live_server, county, tmp_
     page.wait_for_selector(".jw-chart[data-ready='1']", timeout=15000)
     assert "城西派出所" in page.inner_text("h1")
     page.screenshot(path=str(tmp_path / "station.png"), full_page=True)
+    # what the scripts drew (map controls, layer names, chart) is in Chinese too
+    from .test_page_language import english_words
+
+    assert english_words(page.content()) == set()
+    assert page.get_attribute(".leaflet-control-zoom-in", "title") == "放大"
     assert errors == []
     assert outside == []
     assert not [m for m in console if "Content Security Policy" in m], console

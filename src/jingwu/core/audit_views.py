@@ -32,6 +32,14 @@ VIA_LABELS = {
 }
 # Object types that are not models.
 OTHER_TYPES = {"demo.county": _("Demo county")}
+# Reasons the system itself records (a person's reason is shown as typed).
+SYSTEM_REASONS = {
+    "run": _("Plan run started"),
+    "run finished": _("Plan run finished"),
+    "run failed": _("Plan run failed"),
+    "admin": _("Changed in the administration pages"),
+    "demo county generator": _("Demo county generator"),
+}
 
 
 def object_type_label(label: str) -> str:
@@ -80,6 +88,7 @@ def _label(event: AuditEvent) -> AuditEvent:
     """Attach the words a page shows for an event's codes."""
     event.type_label = object_type_label(event.object_type)
     event.via_label = str(VIA_LABELS.get(event.via, event.via))
+    event.reason_label = str(SYSTEM_REASONS.get(event.reason, event.reason))
     event.actor_display = (
         str(_("System")) if event.actor_id is None and event.actor_label == "system" else event.actor_label
     )

@@ -17,7 +17,11 @@
   }
 
   function baseMap(el) {
-    var map = L.map(el, { preferCanvas: true, attributionControl: true });
+    // The map's own controls speak the page's language (Leaflet's titles are English).
+    var words = document.body.dataset;
+    var map = L.map(el, { preferCanvas: true, attributionControl: true, zoomControl: false });
+    L.control.zoom({ zoomInTitle: words.mapZoomIn || "+", zoomOutTitle: words.mapZoomOut || "-" }).addTo(map);
+    map.attributionControl.setPrefix("Leaflet");  // a credit, without a link out of the intranet
     el.jwMap = map;  // for the browser tests and the console
     var tiles = document.body.dataset.tileUrl;
     if (tiles) {
@@ -116,7 +120,11 @@
             if (layer && map.hasLayer(layer)) { layer.bringToFront(); }
           });
         });
-        if (Object.keys(overlays).length > 1) { L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map); }
+        if (Object.keys(overlays).length > 1) {
+          var control = L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map);
+          var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+          if (toggle) { toggle.title = document.body.dataset.mapLayers || ""; toggle.setAttribute("aria-label", toggle.title); }
+        }
         if (bounds) { map.fitBounds(bounds, { padding: [10, 10], animate: false }); }
         el.dataset.ready = "1";
       })
