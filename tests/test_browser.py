@@ -79,7 +79,7 @@ def test_station_page_draws_its_map_and_chart(browser, live_server, county, tmp_
     assert "城西派出所" in page.inner_text("h1")
     page.screenshot(path=str(tmp_path / "station.png"), full_page=True)
     # what the scripts drew (map controls, layer names, chart) is in Chinese too
-    from .test_page_language import english_words
+    from .language_scan import english_words
 
     assert english_words(page.content()) == set()
     assert page.get_attribute(".leaflet-control-zoom-in", "title") == "放大"
