@@ -21,7 +21,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.language_scan import english_words  # noqa: E402
+from tests.language_scan import english_words
 
 ARGS = [
     "--no-sandbox",
