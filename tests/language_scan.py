@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 # Words that stay as they are in Chinese text: file formats, a library's credit line, an
 # abbreviation Chinese users read as is, the method names in the planning notes, the
-# letters naming the two scenarios of a comparison.
+# letters naming the two scenarios of a comparison, a loanword in premises names (KTV).
 ALLOWED = {
     "A",
     "B",
@@ -26,6 +26,7 @@ ALLOWED = {
     "gzip",
     "xlsx",
     "Excel",
+    "KTV",
     "HTML",
     "JSON",
     "Leaflet",
