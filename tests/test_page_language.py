@@ -119,3 +119,19 @@ def test_chinese_pages_have_no_english_left(client, county, pages, persona):
         if words:
             leftovers[url] = sorted(words)
     assert not leftovers, "\n".join(f"{url}: {' '.join(words)}" for url, words in leftovers.items())
+
+
+def test_api_errors_are_in_the_callers_language(client, county):
+    """Messages that reach the API from outside DRF (Django's 404, the JSON parser) are translated."""
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(county.chief)
+    r = client.get(f"/api/v1/incidents/{county.inc_east_theft.pk}/", HTTP_ACCEPT="application/json")
+    assert r.status_code == 404 and r.json() == {
+        "detail": "未找到。"
+    }  # not "No Incident matches the given query."
+    r = client.post("/api/v1/incidents/", data="{bad", content_type="application/json")
+    assert r.status_code == 400 and r.json() == {"detail": "请求内容不是有效的 JSON。"}
+    r = client.get("/api/v1/incidents/", {"unit": county.east.pk})
+    assert r.status_code == 400 and r.json() == {
+        "unit": ["该单位不在您的管辖范围内或不存在，请从列表中选择。"]
+    }
