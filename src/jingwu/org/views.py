@@ -89,12 +89,12 @@ def unit_detail(request, pk: int):
             year = incidents.filter(received_at__gt=latest - dt.timedelta(days=365), received_at__lte=latest)
             ctx["incidents_year"] = year.count()
             ctx["as_of"] = latest
-            by_cat = (
+            by_cat = list(
                 year.values("category__parent__name_zh", "category__parent__name_en")
                 .annotate(n=Count("id"))
                 .order_by("-n")
             )
-            ctx["incident_families"] = {
+            ctx["incident_families"] = by_cat and {
                 "labels": [
                     pick(r["category__parent__name_zh"] or "", r["category__parent__name_en"] or "")
                     for r in by_cat
