@@ -16,21 +16,8 @@ from django.urls import reverse
 
 from jingwu.core.models import AuditEvent
 
-from .conftest import minimal_scenario
+from .conftest import PERSONAS, minimal_scenario
 from .language_scan import english_words
-
-PERSONAS = [
-    "command",
-    "planner",
-    "center",
-    "prevention",
-    "chief",
-    "zone_lead",
-    "community",
-    "political",
-    "auditor",
-    "sysadmin",
-]
 
 
 def test_the_scan_finds_english_and_codes_but_not_marked_codes():

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from jingwu.core.models import AuditEvent
 
+from .conftest import PERSONAS
+
 
 def get(client, user, url, **params):
     client.force_login(user)
@@ -201,18 +203,7 @@ def test_every_list_page_renders_for_every_persona(client, county, name):
         "incident_list": reverse("incidents:incident_list"),
         "home": reverse("home"),
     }
-    for persona in [
-        "command",
-        "planner",
-        "center",
-        "prevention",
-        "chief",
-        "zone_lead",
-        "community",
-        "political",
-        "auditor",
-        "sysadmin",
-    ]:
+    for persona in PERSONAS:
         r = get(client, getattr(county, persona), urls[name])
         assert r.status_code == 200, (persona, name)
 
