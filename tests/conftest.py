@@ -286,6 +286,21 @@ def build_county(code: str = "990001", name: str = "测试县公安局", dx: flo
     return c
 
 
+# The personas of ``build_county`` (attribute names), the outsider aside.
+PERSONAS = [
+    "command",
+    "planner",
+    "center",
+    "prevention",
+    "chief",
+    "zone_lead",
+    "community",
+    "political",
+    "auditor",
+    "sysadmin",
+]
+
+
 def minimal_scenario(bureau):
     """A finished scenario with almost no results (the permission matrix's, and the pages' edge case)."""
     from jingwu.planning.models import Scenario

@@ -78,6 +78,11 @@ def test_station_page_draws_its_map_and_chart(browser, live_server, county, tmp_
     page.wait_for_selector(".jw-chart[data-ready='1']", timeout=15000)
     assert "城西派出所" in page.inner_text("h1")
     page.screenshot(path=str(tmp_path / "station.png"), full_page=True)
+    # what the scripts drew (map controls, layer names, chart) is in Chinese too
+    from .language_scan import english_words
+
+    assert english_words(page.content()) == set()
+    assert page.get_attribute(".leaflet-control-zoom-in", "title") == "放大"
     assert errors == []
     assert outside == []
     assert not [m for m in console if "Content Security Policy" in m], console
@@ -102,3 +107,36 @@ def test_language_switch_in_the_browser(browser, live_server, county):
     page.select_option("select[name=language]", "en")
     page.wait_for_load_state("load")
     page.wait_for_function("document.querySelector('h1').innerText.includes('Overview')")
+
+
+def _click_at(page, selector, lat, lon):
+    """Click the map at a place (through Leaflet's own projection of the drawn map)."""
+    x, y = page.evaluate(
+        "([sel, lat, lon]) => { const p = document.querySelector(sel).jwMap.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }",
+        [selector, lat, lon],
+    )
+    box = page.locator(selector).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_a_click_on_a_grid_opens_it_with_the_zone_layer_on(browser, live_server, county):
+    """Zones are drawn under the grids; switching the zone layer off and on keeps them there."""
+    from .conftest import X0, Y0
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    _login(page, live_server, county.chief.username)
+    station = f"{live_server.url}/units/{county.west.pk}/"
+    inside_grid = (Y0 + 0.007, X0 + 0.007)  # in grid S01-Z1-G1 (and zone S01-Z1), away from the points
+    page.goto(station)
+    page.wait_for_selector("#unit-map[data-ready='1']", state="attached", timeout=15000)
+    _click_at(page, "#unit-map", *inside_grid)
+    page.wait_for_url(f"{live_server.url}/units/{county.grid_s1.pk}/", timeout=5000)
+
+    page.goto(station)
+    page.wait_for_selector("#unit-map[data-ready='1']", state="attached", timeout=15000)
+    zones = page.locator(".leaflet-control-layers-overlays label", has_text="片区").locator("input")
+    zones.uncheck()
+    zones.check()  # the zone layer is drawn again, last
+    _click_at(page, "#unit-map", *inside_grid)
+    page.wait_for_url(f"{live_server.url}/units/{county.grid_s1.pk}/", timeout=5000)

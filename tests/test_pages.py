@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from jingwu.core.models import AuditEvent
+
+from .conftest import PERSONAS
 
 
 def get(client, user, url, **params):
@@ -199,18 +203,7 @@ def test_every_list_page_renders_for_every_persona(client, county, name):
         "incident_list": reverse("incidents:incident_list"),
         "home": reverse("home"),
     }
-    for persona in [
-        "command",
-        "planner",
-        "center",
-        "prevention",
-        "chief",
-        "zone_lead",
-        "community",
-        "political",
-        "auditor",
-        "sysadmin",
-    ]:
+    for persona in PERSONAS:
         r = get(client, getattr(county, persona), urls[name])
         assert r.status_code == 200, (persona, name)
 
@@ -236,3 +229,222 @@ def test_admin_lists_every_model_for_a_superuser(client, county, django_user_mod
         assert model in admin.site._registry, model
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+# --- Hardening of the pages (issue 8, item 16) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, inside",
+    [("incidents:incident_list", 1), ("places:premises_list", 1), ("personnel:officer_list", 3)],
+)
+def test_a_filter_on_a_unit_outside_the_users_area_says_so_and_shows_nothing(client, county, name, inside):
+    r = get(client, county.chief, reverse(name), unit=county.east.pk)
+    assert r.status_code == 200
+    assert r.context["page"].paginator.count == 0  # not the whole station, as if the filter were not there
+    html = r.content.decode()
+    assert "该单位不在您的管辖范围内或不存在" in html and "筛选条件无效，未显示任何记录" in html
+    # the same filter on a unit of the station applies
+    r = get(client, county.chief, reverse(name), unit=county.zone_s.pk)
+    assert r.context["page"].paginator.count == inside
+    assert "筛选条件无效" not in r.content.decode()
+
+
+def test_a_unit_filter_on_another_bureau_says_so_too(client, county, outsider):
+    r = get(client, outsider, reverse("incidents:incident_list"), unit=county.west.pk)
+    assert r.context["page"].paginator.count == 0
+    assert "该单位不在您的管辖范围内或不存在" in r.content.decode()
+
+
+def test_home_and_unit_pages_give_the_same_police_and_auxiliary_counts(client, county):
+    from jingwu.engine.ids import make_id_number
+    from jingwu.personnel.services import do_create_officer, do_update_officer
+
+    do_update_officer(county.off_comm, actor=None, status="leave")  # on leave: still on strength
+    do_create_officer(  # retired, without a posting: on no one's strength
+        actor=None,
+        bureau=county.bureau,
+        police_number="100099",
+        name="吴退",
+        kind="police",
+        gender="M",
+        birth_date=dt.date(1958, 1, 1),
+        id_number=make_id_number("990001", dt.date(1958, 1, 1), 99, False),
+        status="retired",
+    )
+    # written out by hand: police chief, lead, comm, east, ic; auxiliary aux
+    expected = {
+        "command": (county.hq, {"police": 5, "auxiliary": 1}),
+        "chief": (county.west, {"police": 3, "auxiliary": 1}),
+        "zone_lead": (county.zone_s, {"police": 2, "auxiliary": 1}),
+    }
+    for persona, (unit, counts) in expected.items():
+        user = getattr(county, persona)
+        home = get(client, user, reverse("home")).context["counts"]
+        assert {k: home[k] for k in counts} == counts, persona
+        page = get(client, user, reverse("org:unit_detail", args=[unit.pk]))
+        assert page.context["people"] == counts, persona
+
+
+def test_the_monthly_chart_shows_empty_months_as_zero_and_marks_partial_months(client, county):
+    from jingwu.incidents.services import do_record_incident
+
+    from .conftest import X0, Y0
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    for when, lon in [
+        (dt.datetime(2018, 4, 20, 10, 0, tzinfo=cst), X0 + 0.004),
+        (dt.datetime(2018, 9, 15, 10, 0, tzinfo=cst), X0 + 0.03),
+    ]:
+        do_record_incident(
+            actor=None, bureau=county.bureau, category="0401", received_at=when, lon=lon, lat=Y0 + 0.004
+        )
+    r = get(client, county.command, reverse("home"))
+    monthly = r.context["monthly"]
+    assert monthly["labels"] == ["2018-04", "2018-05", "2018-06", "2018-07", "2018-08", "2018-09"]
+    assert monthly["values"] == [1, 0, 4, 0, 0, 1]
+    assert monthly["partial"] == [0, 5]  # the data start on 20 April and end on 15 September
+    html = r.content.decode()
+    assert "不完整月份（空心点）：2018-04, 2018-09" in html
+    # a station chief: the station's counts, on the bureau's months
+    r = get(client, county.chief, reverse("home"))
+    assert r.context["monthly"]["labels"] == monthly["labels"]
+    assert r.context["monthly"]["values"] == [1, 0, 2, 0, 0, 0]
+    assert r.context["monthly"]["partial"] == [0, 5]
+    assert r.context["as_of"].date() == dt.date(
+        2018, 9, 15
+    )  # the bureau's data, not the station's last incident
+
+
+def test_a_month_the_data_covers_whole_is_not_partial(client, county):
+    from jingwu.incidents.services import do_record_incident
+
+    from .conftest import X0, Y0
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    do_record_incident(
+        actor=None,
+        bureau=county.bureau,
+        category="0401",
+        received_at=dt.datetime(2018, 6, 30, 23, 50, tzinfo=cst),
+        lon=X0 + 0.004,
+        lat=Y0 + 0.004,
+    )
+    r = get(client, county.command, reverse("home"))
+    assert r.context["monthly"]["labels"] == ["2018-06"] and r.context["monthly"]["partial"] == []
+    assert "不完整月份（空心点）" not in r.content.decode()
+
+
+def test_a_community_officer_sees_their_grid_in_the_unit_list_and_on_its_page(client, county):
+    r = get(client, county.community, reverse("org:unit_list"))
+    assert [u.code for u in r.context["units"]] == ["S01-Z1-G1"]
+    html = r.content.decode()
+    assert "南片一格" in html and "您没有可查看的单位" not in html
+    r = get(client, county.community, reverse("org:unit_map", args=[county.grid_s1.pk]))
+    assert [f["properties"]["code"] for f in r.json()["layers"]["grids"]["features"]] == ["S01-Z1-G1"]
+    # a station chief still gets the grids only on asking
+    r = get(client, county.chief, reverse("org:unit_list"))
+    assert "grid" not in {u.kind for u in r.context["units"]}
+
+
+def test_the_language_switcher_names_each_language_in_its_own_language(client, county):
+    html = get(client, county.command, reverse("home")).content.decode()
+    assert '<option value="en" lang="en">English</option>' in html
+    assert "简体中文</option>" in html and "英语" not in html
+
+
+def test_names_of_things_are_名称_and_names_of_people_姓名(client, county):
+    from .conftest import minimal_scenario
+
+    minimal_scenario(county.bureau)
+    html = get(client, county.planner, reverse("planning:scenario_list")).content.decode()
+    assert "<th>名称</th>" in html and "姓名" not in html
+    html = get(client, county.command, reverse("personnel:officer_list")).content.decode()
+    assert "<th>姓名</th>" in html
+    html = get(client, county.command, reverse("org:unit_detail", args=[county.west.pk])).content.decode()
+    assert "<th>姓名</th>" in html
+
+
+def test_the_officer_export_heads_the_name_column_姓名(client, county):
+    import csv
+    import io
+
+    client.cookies["django_language"] = "zh-hans"
+    r = get(client, county.command, reverse("imports:export", args=["officers", "csv"]))
+    header = next(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    assert header[:2] == ["警号", "姓名"]
+
+
+def test_the_audit_list_names_types_and_channels(client, county):
+    get(client, county.chief, reverse("personnel:officer_detail", args=[county.off_comm.pk]))  # a web event
+    r = get(client, county.auditor, reverse("audit_list"))
+    html = r.content.decode()
+    assert '<th class="d-none d-lg-table-cell">操作途径</th>' in html  # how the event came: not 起始日期
+    assert "personnel.officer" not in html and "警务人员 #" in html
+    assert "命令行" in html  # the county was built by services outside a request
+    event = AuditEvent.objects.filter(object_type="personnel.officer", action="view").latest("pk")
+    html = get(client, county.auditor, reverse("audit_detail", args=[event.pk])).content.decode()
+    assert "网页" in html and "查看 · 警务人员 #" in html
+
+
+def test_the_audit_detail_names_the_changed_fields(client, county):
+    from jingwu.personnel.services import do_update_officer
+
+    do_update_officer(county.off_comm, actor=county.planner, rank="sergeant_2")
+    event = AuditEvent.objects.filter(object_type="personnel.officer", action="update").latest("pk")
+    html = get(client, county.auditor, reverse("audit_detail", args=[event.pk])).content.decode()
+    assert "<td>警衔</td>" in html and "police_number" not in html
+
+
+def test_the_comparison_shows_the_solver_status_in_words(client, county):
+    from .conftest import minimal_scenario
+
+    s = minimal_scenario(county.bureau)
+    s.results["reassign"]["status"] = "FEASIBLE"
+    s.save()
+    html = get(client, county.planner, reverse("planning:compare"), a=s.pk, b=s.pk).content.decode()
+    assert "FEASIBLE" not in html and "可行（已到时限）" in html
+
+
+def test_error_pages_are_in_chinese(client, county):
+    html = get(client, county.chief, "/no-such-page/").content.decode()
+    assert "页面不存在" in html and "Not Found" not in html
+    r = get(client, county.chief, reverse("org:unit_detail", args=[county.east.pk]))
+    assert r.status_code == 404 and "页面不存在" in r.content.decode()
+    r = get(client, county.auditor, reverse("imports:job_new"))
+    assert r.status_code == 403 and "无权操作" in r.content.decode()
+
+
+def test_a_refused_form_says_so_in_chinese(county):
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(county.chief)
+    r = c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert r.status_code == 403
+    html = r.content.decode()
+    assert "表单已失效" in html and "CSRF" not in html
+
+
+def test_an_unreadable_file_is_not_counted_as_a_row_with_problems(client, county, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingwu.imports.models import ImportJob
+    from jingwu.imports.tasks import run_job
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(county.planner)
+    client.post(
+        reverse("imports:job_new"),
+        {
+            "kind": "incidents",
+            "bureau": county.bureau.pk,
+            "file": SimpleUploadedFile("e.xlsx", b"not a workbook", content_type="application/octet-stream"),
+        },
+    )
+    job = ImportJob.objects.get()
+    run_job(job.pk)
+    html = client.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert "文件不是可读取的 Excel 工作簿" in html
+    assert "1 行有问题" not in html  # the tile beside it says 0 rows with problems
+    assert "文件无法读取：未导入任何数据。" in html

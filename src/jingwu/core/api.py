@@ -182,3 +182,23 @@ class ScopedUnitFilterExtension(DjangoFilterExtension):
 
 
 # --- units ---------------------------------------------------------------------------
+
+
+# --- errors in the caller's language ---------------------------------------------------
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with the English messages that reach it from outside DRF put in words.
+
+    Django's ``get_object_or_404`` says "No Incident matches the given query." and the JSON
+    parser "JSON parse error - Expecting ..." (neither translated): an API caller gets the
+    translated "Not found." and "The request body is not valid JSON." instead.
+    """
+    from django.http import Http404
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error"):
+        exc = exceptions.ParseError(_("The request body is not valid JSON."))
+    return drf_exception_handler(exc, context)

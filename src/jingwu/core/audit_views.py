@@ -6,6 +6,7 @@ import csv
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -21,6 +22,77 @@ from .models import AuditEvent
 from .scope import can, restrict
 
 PAGE_SIZE = 50
+
+# How an event reached us (``AuditEvent.via``), in words.
+VIA_LABELS = {
+    "web": _("Web page"),
+    "api": _("API"),
+    "cli": _("Command line"),
+    "job": _("Background job"),
+}
+# Object types that are not models.
+OTHER_TYPES = {"demo.county": _("Demo county")}
+# Reasons the system itself records (a person's reason is shown as typed).
+SYSTEM_REASONS = {
+    "run": _("Plan run started"),
+    "run finished": _("Plan run finished"),
+    "run failed": _("Plan run failed"),
+    "admin": _("Changed in the administration pages"),
+    "demo county generator": _("Demo county generator"),
+}
+
+
+def object_type_label(label: str) -> str:
+    """The object type in words: a model's verbose name (``personnel.officer`` is 警务人员)."""
+    if label in OTHER_TYPES:
+        return str(OTHER_TYPES[label])
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return label
+    return str(model._meta.verbose_name)
+
+
+def _field_label(model, key: str) -> str:
+    """A snapshot key in words: the field's verbose name (``police_number`` is 警号)."""
+    if model is not None:
+        for f in model._meta.concrete_fields:
+            if key in (f.name, f.attname):
+                return str(f.verbose_name)
+    return key
+
+
+def changes(event: AuditEvent) -> list[dict]:
+    """The event's before/after snapshots as rows: field name in words, value before, value after."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        model = None
+    keys = list(before) + [k for k in after if k not in before]
+    return [
+        {
+            "key": k,
+            "label": _field_label(model, k),
+            "named": _field_label(model, k) != k,
+            "before": before.get(k),
+            "after": after.get(k),
+            "changed": k in before and k in after and before[k] != after[k],
+        }
+        for k in keys
+    ]
+
+
+def _label(event: AuditEvent) -> AuditEvent:
+    """Attach the words a page shows for an event's codes."""
+    event.type_label = object_type_label(event.object_type)
+    event.via_label = str(VIA_LABELS.get(event.via, event.via))
+    event.reason_label = str(SYSTEM_REASONS.get(event.reason, event.reason))
+    event.actor_display = (
+        str(_("System")) if event.actor_id is None and event.actor_label == "system" else event.actor_label
+    )
+    return event
 
 
 class AuditFilter(StyledFilterSet):
@@ -67,6 +139,7 @@ def _events(request):
 def audit_list(request):
     f = AuditFilter(request.GET, queryset=_events(request), request=request)
     page = Paginator(f.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [_label(e) for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_list.html", {"filter": f, "page": page, "query": query.urlencode()})
@@ -74,8 +147,14 @@ def audit_list(request):
 
 @login_required
 def audit_detail(request, pk: int):
-    event = get_object_or_404(_events(request), pk=pk)
-    return render(request, "core/audit_detail.html", {"event": event})
+    event = _label(get_object_or_404(_events(request), pk=pk))
+    other = {
+        "before": event.before if event.before is not None and not isinstance(event.before, dict) else None,
+        "after": event.after if event.after is not None and not isinstance(event.after, dict) else None,
+    }
+    return render(
+        request, "core/audit_detail.html", {"event": event, "changes": changes(event), "other": other}
+    )
 
 
 @login_required

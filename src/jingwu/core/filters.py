@@ -14,6 +14,14 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, lookup_for=None, **kwargs):
         self.lookup_for = lookup_for
         kwargs.setdefault("label", _("Unit"))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _(
+                    "This unit is outside your area or does not exist: choose one from the list."
+                )
+            },
+        )
         kwargs.setdefault("queryset", self._units)
         kwargs.setdefault("method", self.filter_unit)
         super().__init__(*args, **kwargs)
@@ -33,7 +41,18 @@ class UnitFilter(django_filters.ModelChoiceFilter):
 
 
 class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form fields carry Bootstrap classes."""
+    """A FilterSet whose form fields carry Bootstrap classes.
+
+    A filter that does not validate (a unit outside the user's area, a date that is not
+    one) selects nothing and the form says why: dropping it silently would show every
+    row as if it had been applied.
+    """
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs") and self.is_bound and not self.is_valid():
+            self._qs = self.queryset.none()
+        return super().qs
 
     @property
     def form(self):

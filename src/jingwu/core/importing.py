@@ -129,10 +129,15 @@ class Report:
         return not self.problems and not self.bad_rows
 
     def _bad(self) -> int:
-        return max(self.bad_rows, len({p.row for p in self.problems}))
+        """Rows with problems; a problem of the file as a whole (row 0) is not a row."""
+        return max(self.bad_rows, len({p.row for p in self.problems if p.row > 0}))
 
     def summary(self) -> str:
         bad = self._bad()
+        if self.problems and not bad:  # only problems of the file as a whole
+            if self.status == "failed":
+                return _("The import failed: nothing was imported.")
+            return _("The file could not be read: nothing was imported.")
         if self.skip_invalid and (bad or self.problems) and self.status != "failed":
             if self.dry_run:
                 return _(

@@ -75,6 +75,11 @@ _UNIT_SCOPES: dict[str, Callable] = {
 }
 
 
+def under_unit_q(model: type[models.Model], unit) -> Q:
+    """Rows of ``model`` that hang off ``unit``: the rule a membership on that unit reaches by."""
+    return Q(bureau_id=unit.bureau_id) & _UNIT_SCOPES[model._meta.label_lower](unit)
+
+
 def register_scope(model_label: str, fn: Callable, *, owner: str | None = None) -> None:
     """Say how a model's rows hang off the unit tree: ``fn(unit) -> Q`` (an app's ``ready()``).
 

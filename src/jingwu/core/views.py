@@ -5,24 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
-from django.db.models.functions import TruncMonth
+from django.db.models import Count
 from django.shortcuts import render
-from django.utils import timezone
 
 from jingwu.incidents.models import Incident
+from jingwu.incidents.selectors import data_span, monthly_counts
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer
+from jingwu.personnel.selectors import strength
 from jingwu.places.models import Premises
 
 from .scope import can, current_memberships, restrict
-
-
-def _as_of(incidents) -> dt.datetime:
-    """The end of the period shown: now, or the last incident when the data is historical."""
-    latest = incidents.aggregate(t=Max("received_at"))["t"]
-    now = timezone.now()
-    return min(latest, now) if latest else now
 
 
 @login_required
@@ -40,29 +33,18 @@ def home(request):
         },
     }
     if can(user, Officer, "view"):
-        officers = restrict(Officer.objects.filter(status="active"), user)
-        ctx["counts"]["police"] = officers.filter(kind="police").count()
-        ctx["counts"]["auxiliary"] = officers.filter(kind="auxiliary").count()
+        ctx["counts"].update(strength(user))
     if can(user, Premises, "view"):
         ctx["counts"]["premises"] = restrict(Premises.objects.all(), user).count()
-    if incidents is not None:
-        as_of = _as_of(incidents)
+    span = data_span(user) if incidents is not None else None
+    if span is not None:
+        as_of = span.last
         year_ago = as_of - dt.timedelta(days=365)
         last_year = incidents.filter(received_at__gt=year_ago, received_at__lte=as_of)
         ctx["as_of"] = as_of
         ctx["counts"]["incidents_year"] = last_year.count()
-        start = (as_of - dt.timedelta(days=3 * 365)).replace(day=1)
-        monthly = (
-            incidents.filter(received_at__gte=start, received_at__lte=as_of)
-            .annotate(m=TruncMonth("received_at"))
-            .values("m")
-            .annotate(n=Count("id"))
-            .order_by("m")
-        )
-        ctx["monthly"] = {
-            "labels": [row["m"].strftime("%Y-%m") for row in monthly],
-            "values": [row["n"] for row in monthly],
-        }
+        ctx["monthly"] = monthly = monthly_counts(incidents, span)
+        ctx["partial_months"] = [monthly["labels"][i] for i in monthly["partial"]]
         stations = list(units.filter(kind="station").order_by("code"))
         if len(stations) > 1:
             per_station = dict(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingwu.core.models import TenantModel
 
@@ -32,7 +33,7 @@ class ImportMapping(TenantModel):
 
     kind = models.CharField(_("kind"), max_length=12, choices=KIND_CHOICES)
     name = models.SlugField(_("name"), max_length=60, allow_unicode=True)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    description = models.CharField(pgettext_lazy("mapping", "description"), max_length=300, blank=True)
     source_system = models.CharField(
         _("source system"),
         max_length=32,

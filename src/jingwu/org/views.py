@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from jingwu.core.i18n import pick
 from jingwu.core.scope import area_q, can, restrict
 from jingwu.incidents.models import Incident
+from jingwu.incidents.selectors import data_span
 from jingwu.personnel.models import Officer, Posting
+from jingwu.personnel.selectors import strength
 from jingwu.places.models import Premises
 
 from .models import Unit
@@ -27,7 +29,10 @@ MAX_MAP_INCIDENTS = 3000
 def unit_list(request):
     units = list(units_for(request.user).current().order_by("path"))
     visible = {u.pk for u in units}
-    show_grids = request.GET.get("grids") == "1"
+    # Grids are many and hidden by default, unless grids are all the user sees (a community
+    # officer's unit is their grid).
+    only_grids = bool(units) and all(u.kind == "grid" for u in units)
+    show_grids = request.GET.get("grids") == "1" or only_grids
     rows = [u for u in units if show_grids or u.kind != "grid"]
     grid_counts = {}
     for u in units:
@@ -37,7 +42,9 @@ def unit_list(request):
     for u in rows:
         u.indent = u.depth - min_depth
         u.grid_count = grid_counts.get(u.pk, 0)
-    return render(request, "org/unit_list.html", {"units": rows, "show_grids": show_grids})
+    return render(
+        request, "org/unit_list.html", {"units": rows, "show_grids": show_grids, "only_grids": only_grids}
+    )
 
 
 @login_required
@@ -60,8 +67,7 @@ def unit_detail(request, pk: int):
         )
         ctx["postings"] = postings[:300]
         ctx["posting_count"] = postings.count()
-        people = postings.order_by().values("officer__kind").annotate(n=Count("officer", distinct=True))
-        ctx["people"] = {row["officer__kind"]: row["n"] for row in people}
+        ctx["people"] = strength(user, unit)
     if unit.is_area and can(user, Premises, "view"):
         premises = restrict(Premises.objects.all(), user).filter(area_q(unit))
         ctx["premises_by_category"] = [
@@ -77,17 +83,18 @@ def unit_detail(request, pk: int):
         ctx["premises_total"] = sum(r["n"] for r in ctx["premises_by_category"])
     if unit.is_area and can(user, Incident, "view"):
         incidents = restrict(Incident.objects.all(), user).filter(area_q(unit))
-        latest = incidents.aggregate(t=Max("received_at"))["t"]
-        if latest:
-            year = incidents.filter(received_at__gt=latest - dt.timedelta(days=365))
+        span = data_span(user)
+        if span is not None:
+            latest = span.last
+            year = incidents.filter(received_at__gt=latest - dt.timedelta(days=365), received_at__lte=latest)
             ctx["incidents_year"] = year.count()
             ctx["as_of"] = latest
-            by_cat = (
+            by_cat = list(
                 year.values("category__parent__name_zh", "category__parent__name_en")
                 .annotate(n=Count("id"))
                 .order_by("-n")
             )
-            ctx["incident_families"] = {
+            ctx["incident_families"] = by_cat and {
                 "labels": [
                     pick(r["category__parent__name_zh"] or "", r["category__parent__name_en"] or "")
                     for r in by_cat
@@ -148,10 +155,13 @@ def unit_map(request, pk: int):
         }
     if can(user, Incident, "view"):
         inc = restrict(Incident.objects.all(), user).filter(area_q(unit)).exclude(lon__isnull=True)
-        latest = inc.aggregate(t=Max("received_at"))["t"]
+        span = data_span(user)
         feats = []
-        if latest:
-            recent = inc.filter(received_at__gt=latest - dt.timedelta(days=90)).order_by("-received_at")
+        if span is not None:
+            latest = span.last
+            recent = inc.filter(
+                received_at__gt=latest - dt.timedelta(days=90), received_at__lte=latest
+            ).order_by("-received_at")
             for r in recent.values(
                 "id",
                 "number",

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingwu.core.models import TenantModel
 from jingwu.engine.ids import mask_id_number, mask_phone
@@ -23,7 +24,7 @@ from .choices import (
 
 class Officer(TenantModel):
     police_number = models.CharField(_("police number"), max_length=16)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=10, choices=OFFICER_KIND_CHOICES)
     gender = models.CharField(_("gender"), max_length=1, choices=GENDER_CHOICES)
     birth_date = models.DateField(_("birth date"))

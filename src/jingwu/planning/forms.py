@@ -83,8 +83,15 @@ class ScenarioForm(forms.Form):
     advanced = forms.CharField(
         label=_("Advanced settings (JSON)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "font-monospace"}),
-        help_text=_('Any other parameter of the plan, e.g. {"band": 0.2, "unit_targets": {"FK": 70}}.'),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "class": "font-monospace",
+                "translate": "no",
+                "placeholder": '{"band": 0.2, "unit_targets": {"FK": 70}}',
+            }
+        ),
+        help_text=_("Any other parameter of the plan, as a JSON object like the example in the field."),
     )
 
     def __init__(self, *args, bureaus, stations, **kwargs):

@@ -14,7 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from jingwu.core.i18n import label, pick
 from jingwu.engine import vocab
@@ -488,7 +488,7 @@ def render_xlsx(scenario: Scenario) -> bytes:
         _("Moves"),
         [
             _("Police number"),
-            _("Name"),
+            pgettext("person", "Name"),
             _("Kind"),
             _("Gender"),
             _("Age"),

@@ -382,6 +382,8 @@ def compare(request):
             rows.append({"label": ref["label"], "kind_label": ref["kind_label"], "a": x, "b": y})
 
         def pick(rep, *keys):
+            if keys == ("reassign", "status"):  # the solver's code (FEASIBLE) in words
+                return str(rep.reassign.get("status_label") or "") or None
             d = rep.results
             for k in keys:
                 d = (d or {}).get(k)

@@ -12,3 +12,11 @@ def can_see_imports(user) -> bool:
     from jingwu.imports.models import ImportJob
 
     return can(user, ImportJob, "view")
+
+
+@register.filter
+def import_kind_label(kind: str) -> str:
+    """An import kind in words (``incidents`` is 警情)."""
+    from jingwu.imports.models import KIND_CHOICES
+
+    return str(dict(KIND_CHOICES).get(kind, kind))

@@ -17,7 +17,12 @@
   }
 
   function baseMap(el) {
-    var map = L.map(el, { preferCanvas: true, attributionControl: true });
+    // The map's own controls speak the page's language (Leaflet's titles are English).
+    var words = document.body.dataset;
+    var map = L.map(el, { preferCanvas: true, attributionControl: true, zoomControl: false });
+    L.control.zoom({ zoomInTitle: words.mapZoomIn || "+", zoomOutTitle: words.mapZoomOut || "-" }).addTo(map);
+    map.attributionControl.setPrefix("Leaflet");  // a credit, without a link out of the intranet
+    el.jwMap = map;  // for the browser tests and the console
     var tiles = document.body.dataset.tileUrl;
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: document.body.dataset.tileAttribution || "" }).addTo(map);
@@ -56,7 +61,20 @@
           } catch (e) { /* empty layer */ }
         }
         if (layers.boundary) {
-          add("boundary", L.geoJSON(layers.boundary, { style: { color: "#1f2d3d", weight: 3, fill: false } }), true);
+          // an outline only: it must not take the clicks meant for the areas inside it
+          add("boundary", L.geoJSON(layers.boundary, { interactive: false, style: { color: "#1f2d3d", weight: 3, fill: false } }), true);
+        }
+        // Zones (or stations) go below the grids: on a canvas the shape drawn last takes the
+        // click, so grids on top stay clickable with the zone layer on (and on "overlayadd" below).
+        if (layers.areas) {
+          add("areas", L.geoJSON(layers.areas, {
+            style: function (f) { var s = areaStyle(f); s.weight = 2.5; s.fillOpacity = layers.grids ? 0.02 : 0.15; return s; },
+            onEachFeature: function (f, l) {
+              l.bindTooltip(escapeHtml(f.properties.name), { sticky: true });
+              var url = detailUrl(el.dataset.unitUrl, f.properties.id);
+              if (url) { l.on("click", function () { window.location.href = url; }); }
+            }
+          }), true);
         }
         if (layers.grids) {
           add("grids", L.geoJSON(layers.grids, {
@@ -66,16 +84,6 @@
               l.bindTooltip(escapeHtml(f.properties.name) + " · " + figure, { sticky: true });
               var url = detailUrl(el.dataset.unitUrl, f.properties.id);
               if (url) { l.on("click", function () { window.location.href = url; }); }
-            }
-          }), true);
-        }
-        if (layers.areas) {
-          add("areas", L.geoJSON(layers.areas, {
-            style: function (f) { var s = areaStyle(f); s.weight = 2.5; s.fillOpacity = layers.grids ? 0.02 : 0.15; return s; },
-            onEachFeature: function (f, l) {
-              l.bindTooltip(escapeHtml(f.properties.name), { sticky: true });
-              var url = detailUrl(el.dataset.unitUrl, f.properties.id);
-              if (url && !layers.grids) { l.on("click", function () { window.location.href = url; }); }
             }
           }), true);
         }
@@ -104,8 +112,20 @@
             }
           }), true);
         }
-        if (Object.keys(overlays).length > 1) { L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map); }
-        if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        // A layer switched on again is drawn last, on top of the others: put the stack back in
+        // order (areas, grids, then points) so that what is on top is what takes the click.
+        map.on("overlayadd", function () {
+          ["areas", "grids", "premises", "incidents"].forEach(function (name) {
+            var layer = overlays[labels[name] || name];
+            if (layer && map.hasLayer(layer)) { layer.bringToFront(); }
+          });
+        });
+        if (Object.keys(overlays).length > 1) {
+          var control = L.control.layers(null, overlays, { collapsed: window.innerWidth < 768 }).addTo(map);
+          var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+          if (toggle) { toggle.title = document.body.dataset.mapLayers || ""; toggle.setAttribute("aria-label", toggle.title); }
+        }
+        if (bounds) { map.fitBounds(bounds, { padding: [10, 10], animate: false }); }
         el.dataset.ready = "1";
       })
       .catch(function () { el.dataset.ready = "error"; el.classList.add("jw-map-error"); });
@@ -126,13 +146,23 @@
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var kind = el.dataset.chart || "line";
+    // Months the data covers only in part: hollow grey points, named in the tooltip.
+    var partial = {};
+    (data.partial || []).forEach(function (i) { partial[i] = true; });
+    var values = data.values.map(function (v, i) {
+      return partial[i] ? { value: v, symbol: "emptyCircle", symbolSize: 9, itemStyle: { color: "#8a8a8a" } } : v;
+    });
     chart.setOption({
       grid: { left: 48, right: 16, top: 16, bottom: 48 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: function (params) {
+        var p = params[0];
+        var text = escapeHtml(p.axisValueLabel) + "<br>" + p.marker + escapeHtml(p.seriesName) + ": " + escapeHtml(p.value);
+        return partial[p.dataIndex] ? text + " (" + escapeHtml(el.dataset.partialLabel || "") + ")" : text;
+      } },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: kind === "bar" ? 30 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
       dataZoom: kind === "line" && data.labels.length > 24 ? [{ type: "inside" }] : [],
-      series: [{ name: el.dataset.seriesName || "", type: kind, data: data.values, smooth: kind === "line",
+      series: [{ name: el.dataset.seriesName || "", type: kind, data: values, smooth: kind === "line",
                  areaStyle: kind === "line" ? { opacity: 0.15 } : undefined, itemStyle: { color: "#2471a3" } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });

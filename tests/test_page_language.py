@@ -1,0 +1,124 @@
+"""Every page of every persona, rendered in Chinese: no English words and no raw codes left.
+
+A user of a Chinese bureau reads the pages in Chinese. What shows up in English is text
+that was never marked for translation, a third-party message without a Chinese
+catalogue, or a code (``personnel.officer``, ``FEASIBLE``, ``web``) shown where its name
+belongs. The scan reads the text a user sees (and the titles, placeholders and labels a
+screen reader reads) and lists the Latin-letter words that are not on a short list of
+words that stay as they are (CSV, Excel, ...); see ``language_scan`` for what is
+skipped (codes and data marked ``translate="no"``, ``<code>``, text in another language).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from jingwu.core.models import AuditEvent
+
+from .conftest import PERSONAS, minimal_scenario
+from .language_scan import english_words
+
+
+def test_the_scan_finds_english_and_codes_but_not_marked_codes():
+    html = (
+        "<main><h1>概览</h1><p>Not Found</p><td>personnel.officer</td><span>FEASIBLE</span>"
+        '<td translate="no">HQ</td><input placeholder="Search"><script>var x = "hidden";</script>'
+        '<option lang="en">English</option><p>格式 <code>%Y-%m</code>：CSV 文件 S01-Z1 990001-command</p>'
+        '<nav aria-label="breadcrumb"><br></nav></main>'
+    )
+    assert english_words(html) == {"Not", "Found", "personnel.officer", "FEASIBLE", "Search", "breadcrumb"}
+
+
+@pytest.fixture
+def pages(county, client, settings, tmp_path):
+    """The URLs of every page, with a finished scenario and two import jobs to show."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingwu.imports.models import ImportJob
+    from jingwu.imports.tasks import run_job
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scenario = minimal_scenario(county.bureau)
+    scenario.results["reassign"].update(status="FEASIBLE", gap=0.01)  # a solver's code, to be shown in words
+    scenario.save()
+    client.force_login(county.planner)
+    jobs = []
+    for name, text in [
+        ("w.csv", "外部编号,接警时间,类别代码,经度,纬度,地址\nW1,not a time,0101,119.904,31.004,城西路3号\n"),
+        ("empty.csv", ""),
+    ]:
+        client.post(
+            reverse("imports:job_new"),
+            {
+                "kind": "incidents",
+                "bureau": county.bureau.pk,
+                "file": SimpleUploadedFile(name, text.encode(), content_type="text/csv"),
+            },
+        )
+        job = ImportJob.objects.order_by("-pk").first()
+        run_job(job.pk)
+        jobs.append(job)
+    client.logout()
+    event = AuditEvent.objects.filter(object_type="personnel.officer").order_by("-pk").first()
+    return [
+        reverse("home"),
+        reverse("org:unit_list"),
+        reverse("org:unit_list") + "?grids=1",
+        reverse("org:unit_detail", args=[county.hq.pk]),
+        reverse("org:unit_detail", args=[county.west.pk]),
+        reverse("org:unit_detail", args=[county.zone_s.pk]),
+        reverse("org:unit_detail", args=[county.grid_s1.pk]),
+        reverse("personnel:officer_list"),
+        reverse("personnel:officer_list") + f"?unit={county.east.pk}",
+        reverse("personnel:officer_detail", args=[county.off_comm.pk]),
+        reverse("incidents:incident_list"),
+        reverse("incidents:incident_list") + f"?unit={county.east.pk}&received_from=yesterday",
+        reverse("incidents:incident_detail", args=[county.inc_west_theft.pk]),
+        reverse("places:premises_list"),
+        reverse("places:premises_detail", args=[county.prem_west.pk]),
+        reverse("audit_list"),
+        reverse("audit_detail", args=[event.pk]),
+        reverse("planning:scenario_list"),
+        reverse("planning:scenario_new"),
+        reverse("planning:scenario_detail", args=[scenario.pk]),
+        reverse("planning:compare") + f"?a={scenario.pk}&b={scenario.pk}",
+        reverse("imports:job_list"),
+        reverse("imports:job_new"),
+        reverse("imports:mapping_list"),
+        reverse("imports:mapping_new"),
+        *[reverse("imports:job_detail", args=[j.pk]) for j in jobs],
+        "/no-such-page/",
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_chinese_pages_have_no_english_left(client, county, pages, persona):
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(getattr(county, persona))
+    leftovers = {}
+    for url in pages:
+        r = client.get(url)
+        if r.status_code in (301, 302):
+            continue
+        assert r.status_code in (200, 403, 404), (url, r.status_code)
+        words = english_words(r.content.decode())
+        if words:
+            leftovers[url] = sorted(words)
+    assert not leftovers, "\n".join(f"{url}: {' '.join(words)}" for url, words in leftovers.items())
+
+
+def test_api_errors_are_in_the_callers_language(client, county):
+    """Messages that reach the API from outside DRF (Django's 404, the JSON parser) are translated."""
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(county.chief)
+    r = client.get(f"/api/v1/incidents/{county.inc_east_theft.pk}/", HTTP_ACCEPT="application/json")
+    assert r.status_code == 404 and r.json() == {
+        "detail": "未找到。"
+    }  # not "No Incident matches the given query."
+    r = client.post("/api/v1/incidents/", data="{bad", content_type="application/json")
+    assert r.status_code == 400 and r.json() == {"detail": "请求内容不是有效的 JSON。"}
+    r = client.get("/api/v1/incidents/", {"unit": county.east.pk})
+    assert r.status_code == 400 and r.json() == {
+        "unit": ["该单位不在您的管辖范围内或不存在，请从列表中选择。"]
+    }
