@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jingwu.core.middleware.RequestContextMiddleware",
+    "jingwu.core.clock.BureauTimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
