@@ -223,3 +223,40 @@ def test_the_admin_edits_the_time_zone(client, chicago):
     assert r.status_code == 302
     chicago.bureau.refresh_from_db()
     assert chicago.bureau.time_zone == "Europe/London"
+
+
+def _time_range_served(qs, table: str) -> bool:
+    """Whether the plan reads ``table`` through an index on its time (a range on
+    ``received_at``), not by scanning the bureau's rows: SQLite ``EXPLAIN QUERY PLAN``;
+    PostgreSQL ``EXPLAIN`` with sequential scans discouraged (tables are small here)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+        lines = qs.explain().splitlines()
+        if any(f"Seq Scan on {table}" in line for line in lines):
+            return False
+        return any("Index Cond" in line and "received_at" in line for line in lines)
+    lines = [line for line in qs.explain().splitlines() if f" {table} " in f"{line} "]
+    return bool(lines) and all("USING" in line and "received_at" in line for line in lines)
+
+
+def test_day_filters_and_the_data_date_use_the_bureau_time_index(chicago, county):
+    """A day filter on ``received_at__date`` wraps the column in a function and reads every
+    incident of the bureau; the bureau's local days are a range its time index serves."""
+    from jingwu.core.clock import local_days_q
+    from jingwu.incidents.models import Incident
+
+    b = chicago.bureau
+    day = dt.date(2018, 7, 4)
+    mine = Incident.objects.filter(bureau=b)
+    checks = {
+        "day filter": mine.filter(local_days_q("received_at", day, day, bureau_ids=[b.pk])),
+        "day filter, from": mine.filter(local_days_q("received_at", day, None, bureau_ids=[b.pk])),
+        "day filter, all bureaus": mine.filter(local_days_q("received_at", day, day)),
+    }
+    for what, qs in checks.items():
+        assert _time_range_served(qs, "incidents_incident"), (what, qs.explain())
+    # the old filter reads the whole bureau (the guard catches it)
+    assert not _time_range_served(mine.filter(received_at__date=day), "incidents_incident")

@@ -33,8 +33,8 @@ class AuditFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Object or reason"), method="search")
     unit = UnitFilter(lookup_for=lambda u: Q(unit_path__startswith=u.path))
     # the bureau's local days, as a range on the time
-    at_from = local_day_filter("at", "from", _("From"))
-    at_to = local_day_filter("at", "to", _("To"))
+    at_from = local_day_filter("at", "from", _("From"), nullable=True)
+    at_to = local_day_filter("at", "to", _("To"), nullable=True)
 
     class Meta:
         model = AuditEvent

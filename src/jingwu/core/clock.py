@@ -98,13 +98,24 @@ def zones_of_bureaus(ids: Iterable[int] | None = None) -> dict[str, list[int]]:
 
 
 def local_days_q(
-    field: str, first: dt.date | None, last: dt.date | None, *, bureau_field: str = "bureau"
+    field: str,
+    first: dt.date | None,
+    last: dt.date | None,
+    *,
+    bureau_ids: Iterable[int] | None = None,
+    bureau_field: str = "bureau",
+    nullable: bool = False,
 ) -> Q:
     """Rows whose ``field`` (a date-time) falls on the local days ``first``..``last`` of
-    their own bureau. A range on the stored instant, so the bureau's time index serves it;
-    one range per time zone when the bureaus differ (rows without a bureau read the
-    default zone)."""
-    groups = zones_of_bureaus()
+    their own bureau: a range on the stored instant, so the bureau's time index serves it.
+
+    ``bureau_ids`` are the bureaus the rows may belong to (all when None). When they
+    share one time zone (a user of one bureau, or a province in one zone) this is one
+    range; else one range per time zone, each with its bureaus. ``nullable``: rows
+    without a bureau (audit events of the system) read the default zone.
+    """
+    groups = zones_of_bureaus(bureau_ids)
+    names = set(groups) | ({DEFAULT_TIME_ZONE} if nullable else set())
 
     def span(tz: dt.tzinfo) -> Q:
         q = Q()
@@ -114,36 +125,46 @@ def local_days_q(
             q &= Q(**{f"{field}__lt": day_start(last + dt.timedelta(days=1), tz)})
         return q
 
-    if len(groups) <= 1 and set(groups) <= {DEFAULT_TIME_ZONE}:
-        return span(zone(DEFAULT_TIME_ZONE))
+    if len(names) <= 1:
+        return span(zone(next(iter(names), DEFAULT_TIME_ZONE)))
     out = Q()
-    for name, ids in groups.items():
-        part = Q(**{f"{bureau_field}__in": ids})
-        if name == DEFAULT_TIME_ZONE:
+    for name in sorted(names):
+        part = Q(**{f"{bureau_field}__in": groups[name]}) if name in groups else Q(pk__in=[])
+        if nullable and name == DEFAULT_TIME_ZONE:
             part |= Q(**{f"{bureau_field}__isnull": True})
         out |= part & span(zone(name))
-    if DEFAULT_TIME_ZONE not in groups:
-        out |= Q(**{f"{bureau_field}__isnull": True}) & span(zone(DEFAULT_TIME_ZONE))
-    return out
+    # the range that holds them all (a day or so wider), which an index on the time serves
+    envelope = Q()
+    if first is not None:
+        envelope &= Q(**{f"{field}__gte": min(day_start(first, zone(n)) for n in names)})
+    if last is not None:
+        end = last + dt.timedelta(days=1)
+        envelope &= Q(**{f"{field}__lt": max(day_start(end, zone(n)) for n in names)})
+    return envelope & out
 
 
-def local_day_filter(field: str, bound: str, label):
-    """A list filter on the local day of a date-time field (``bound``: "from" or "to"),
-    shown as a date input that displays its value (ISO dates whatever the language)."""
+def local_day_filter(field: str, bound: str, label, *, nullable: bool = False):
+    """A list filter on the local day of a date-time field (``bound``: "from" or "to"):
+    each row's bureau's day, for the bureaus the user belongs to (all for a superuser).
+    Its date input displays its value (an ISO date, whatever the language)."""
     import django_filters
     from django import forms
 
-    def method(queryset, name, value):
-        if not value:
-            return queryset
-        first, last = (value, None) if bound == "from" else (None, value)
-        return queryset.filter(local_days_q(field, first, last))
+    class Filter(django_filters.DateFilter):
+        def filter(self, qs, value):
+            if not value:
+                return qs
+            request = getattr(self.parent, "request", None)
+            user = getattr(request, "user", None)
+            ids = None
+            if user is not None and not getattr(user, "is_superuser", False):
+                from .scope import user_bureau_ids
 
-    return django_filters.DateFilter(
-        label=label,
-        method=method,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+                ids = user_bureau_ids(user)
+            first, last = (value, None) if bound == "from" else (None, value)
+            return qs.filter(local_days_q(field, first, last, bureau_ids=ids, nullable=nullable))
+
+    return Filter(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 # --- the data date -----------------------------------------------------------------------

@@ -213,13 +213,15 @@ def _check_period(scenario: Scenario) -> IncidentCheck:
         d = default_dates(scenario.bureau)
         raise ValidationError(
             {
-                "thin_data_reason": check.message()
-                + " "
-                + _(
-                    "Choose a period within the bureau's data (e.g. %(from)s to %(to)s), or say why "
-                    "the plan should be made from this one."
+                "thin_data_reason": _(
+                    "%(problem)s Choose a period within the bureau's data (e.g. %(from)s to %(to)s), "
+                    "or say why the plan should be made from this one."
                 )
-                % {"from": d["incidents_from"].isoformat(), "to": d["incidents_to"].isoformat()}
+                % {
+                    "problem": check.message(),
+                    "from": d["incidents_from"].isoformat(),
+                    "to": d["incidents_to"].isoformat(),
+                }
             }
         )
     return check
