@@ -260,3 +260,18 @@ def test_day_filters_and_the_data_date_use_the_bureau_time_index(chicago, county
         assert _time_range_served(qs, "incidents_incident"), (what, qs.explain())
     # the old filter reads the whole bureau (the guard catches it)
     assert not _time_range_served(mine.filter(received_at__date=day), "incidents_incident")
+
+
+def test_the_api_speaks_the_bureau_time_to_a_token(client, chicago):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=chicago.chief)
+    url = reverse("api:incident-detail", args=[chicago.late.pk])
+    data = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    assert data["received_at"].startswith("2018-07-04T23:30:00-05:00")
+    listing = client.get(
+        reverse("api:incident-list"),
+        {"received_from": DAY, "received_to": DAY},
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    ).json()
+    assert [r["number"] for r in listing["results"]] == [chicago.late.number]

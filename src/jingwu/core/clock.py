@@ -229,18 +229,25 @@ def user_bureau(user):
     return Bureau.objects.filter(pk=next(iter(ids))).first() if len(ids) == 1 else None
 
 
+def activate_for(user) -> dt.tzinfo:
+    """Make the time zone of the user's bureau the current one (the default without one)."""
+    bureau = user_bureau(user)
+    tz = zone(bureau) if bureau is not None else zone(settings.TIME_ZONE)
+    timezone.activate(tz)
+    return tz
+
+
 class BureauTimeZoneMiddleware:
     """Activate the time zone of the user's bureau for the request (the default otherwise),
-    and keep the data dates computed during it."""
+    and keep the data dates computed during it. The API authenticates tokens in the view:
+    ``core.api.ScopedViewSet.initial`` activates the zone again for the token's user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        bureau = user_bureau(getattr(request, "user", None))
-        request.bureau_tz = zone(bureau) if bureau is not None else zone(settings.TIME_ZONE)
         memo = _memo.set({})
-        timezone.activate(request.bureau_tz)
+        request.bureau_tz = activate_for(getattr(request, "user", None))
         try:
             return self.get_response(request)
         finally:
