@@ -21,8 +21,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.settings import api_settings
 
-from .filters import UnitFilter
 from .clock import activate_for
+from .filters import UnitFilter
 from .models import Bureau
 from .scope import can, can_object, user_bureau_ids
 
