@@ -333,6 +333,11 @@ def bureau_create(
         dir_okay=False,
         help="GeoJSON polygon of the bureau's area (else: the union of the stations imported later).",
     ),
+    time_zone: str = typer.Option(
+        "Asia/Shanghai",
+        "--time-zone",
+        help="The bureau's time zone (IANA name, e.g. America/Chicago): its days, hours and incident numbers.",
+    ),
 ) -> None:
     """Create a bureau and its headquarters unit (then import stations, zones and grids into it)."""
     _setup()
@@ -341,9 +346,15 @@ def bureau_create(
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from jingwu.core.clock import validate_time_zone
     from jingwu.core.models import Bureau
     from jingwu.org.services import do_create_unit
 
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        typer.echo("Error: " + "; ".join(exc.messages), err=True)
+        raise typer.Exit(2) from exc
     if Bureau.objects.filter(code=code).exists():
         typer.echo(f"Error: a bureau with code {code!r} exists.", err=True)
         raise typer.Exit(1)
@@ -363,6 +374,7 @@ def bureau_create(
                 name_zh=name,
                 name_en=name_en,
                 region_code=region_code or (code[:6] if code[:6].isdigit() else ""),
+                time_zone=time_zone,
             )
             do_create_unit(
                 actor=None,
@@ -377,7 +389,27 @@ def bureau_create(
     except ValidationError as exc:
         typer.echo("Error: " + "; ".join(exc.messages), err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Created bureau {code} ({name}) with its headquarters unit HQ.")
+    typer.echo(f"Created bureau {code} ({name}, time zone {time_zone}) with its headquarters unit HQ.")
+
+
+@bureau_app.command("set-time-zone")
+def bureau_set_time_zone(
+    code: str = typer.Argument(..., help="Bureau code."),
+    time_zone: str = typer.Argument(..., help="IANA time zone name, e.g. Europe/London."),
+) -> None:
+    """Change a bureau's time zone (numbers already given keep their day)."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from jingwu.core.clock import do_set_time_zone
+
+    b = _bureau(code)
+    try:
+        do_set_time_zone(b, actor=None, time_zone=time_zone)
+    except ValidationError as exc:
+        typer.echo("Error: " + "; ".join(exc.messages), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Bureau {b.code}: time zone {time_zone}.")
 
 
 @bureau_app.command("list")
@@ -387,7 +419,7 @@ def bureau_list() -> None:
     from jingwu.core.models import Bureau
 
     for b in Bureau.objects.order_by("code"):
-        typer.echo(f"{b.code:<12} {b.name_zh}  {b.name_en}")
+        typer.echo(f"{b.code:<12} {b.time_zone:<20} {b.name_zh}  {b.name_en}")
 
 
 mapping_app = typer.Typer(help="Column mappings of foreign files (saved per bureau).", no_args_is_help=True)

@@ -69,6 +69,33 @@ def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(dem
     times = [i.arrived_at - i.received_at for i in sample if i.arrived_at]
     assert dt.timedelta(minutes=3) < statistics.median(times) < dt.timedelta(minutes=45)
 
+    # the county's clock: Beijing time; its records reach 2018-12-31, and a late incident
+    # (after 23:00 local, the next day in UTC+0 terms) is numbered and filtered on its local day
+    from jingwu.core.clock import data_date
+    from jingwu.planning.services import check_incidents, default_dates
+
+    assert bureau.time_zone == "Asia/Shanghai"
+    assert data_date(bureau) == dt.date(2018, 12, 31)
+    d = default_dates(bureau)
+    assert (d["as_of"], d["reform_date"]) == (dt.date(2018, 12, 31), dt.date(2019, 1, 1))
+    assert (d["incidents_from"], d["incidents_to"]) == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+    assert not check_incidents(bureau, d["incidents_from"], d["incidents_to"]).thin
+    for i in sample:
+        assert i.number[7:15] == i.received_at.astimezone(bureau.tz).strftime("%Y%m%d"), i.number
+    late = next(
+        i
+        for i in Incident.objects.filter(bureau=bureau).order_by("received_at")[:2000]
+        if i.received_at.astimezone(bureau.tz).hour == 23
+    )
+    day = late.received_at.astimezone(bureau.tz).date()
+    assert late.number[7:15] == day.strftime("%Y%m%d")
+    client.force_login(User.objects.get(username="command"))
+    url = reverse("incidents:incident_list")
+    on_day = {"received_from": day.isoformat(), "received_to": day.isoformat(), "q": late.number}
+    assert [i.number for i in client.get(url, on_day).context["page"]] == [late.number]
+    next_day = {"received_from": (day + dt.timedelta(days=1)).isoformat(), "q": late.number}
+    assert [i.number for i in client.get(url, next_day).context["page"]] == []
+
     assert AuditEvent.objects.filter(bureau=bureau, action="import", object_type="demo.county").count() == 1
     assert verify_chain(bureau) == []
 

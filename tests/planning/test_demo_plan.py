@@ -13,13 +13,22 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from jingwu.accounts.models import User
 from jingwu.core.models import Bureau
 from jingwu.demo.load import demo_bureau_code, ensure_demo
+from jingwu.personnel.models import Posting
 from jingwu.planning.choices import ScenarioStatus
-from jingwu.planning.services import do_approve_scenario, do_create_scenario, do_run_scenario
+from jingwu.planning.services import (
+    apply_problem,
+    do_apply_scenario,
+    do_approve_scenario,
+    do_create_scenario,
+    do_run_scenario,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -91,3 +100,19 @@ def test_the_reform_planned_from_the_day_before_it(demo_db, client):
     assert page.status_code == 200 and "夹浦" in page.content.decode()
     layers = client.get(reverse("planning:scenario_map", args=[scenario.pk])).json()["layers"]
     assert len(layers["grids"]["features"]) == r["state"]["grids"]
+
+    # the county's records already hold the reform as it happened (postings from 2017-05-01):
+    # the plan of the day before cannot be applied, and the page says exactly why
+    assert not r["incident_check"]["thin"] and r["incident_check"]["usual"] > 20000
+    with translation.override("en"):
+        problem = apply_problem(scenario)
+    assert "2017-04-30" in problem and "from 2017-05-01" in problem and "reach 2018-12-31" in problem
+    html = page.content.decode()
+    assert 'id="apply-problem"' in html and "2017-05-01" in html
+    client.force_login(planner)
+    planner_page = client.get(reverse("planning:scenario_detail", args=[scenario.pk]))
+    assert reverse("planning:scenario_apply", args=[scenario.pk]) not in planner_page.content.decode()
+    postings = Posting.objects.filter(bureau=bureau).count()
+    with pytest.raises(ValidationError):
+        do_apply_scenario(scenario, actor=planner)
+    assert Posting.objects.filter(bureau=bureau).count() == postings

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingwu.core.clock import local_day_filter
 from jingwu.core.filters import StyledFilterSet, UnitFilter
 from jingwu.incidents.filters import CategoryFilter
 from jingwu.incidents.models import IncidentCategory
@@ -25,18 +25,9 @@ class CaseFilter(StyledFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CASE_KIND_CHOICES)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CASE_STATUS_CHOICES)
     category = CategoryFilter(label=_("Category"), queryset=IncidentCategory.objects.order_by("code"))
-    opened_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="opened_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    opened_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="opened_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    # the bureau's local days, as a range on the time
+    opened_from = local_day_filter("opened_at", "from", _("From"))
+    opened_to = local_day_filter("opened_at", "to", _("To"))
 
     class Meta:
         model = Case

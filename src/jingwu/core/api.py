@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.settings import api_settings
 
+from .clock import activate_for
 from .filters import UnitFilter
 from .models import Bureau
 from .scope import can, can_object, user_bureau_ids
@@ -132,6 +133,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        activate_for(request.user)  # times in the caller's bureau's zone (token users too)
         # Refuse an add before validating it (a "create" method here would route POST
         # even on read-only viewsets, so the check sits in ``initial``).
         if self.action == "create" and not can(request.user, self.model, "add"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 import django_filters
-from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .clock import local_day_filter
 from .filters import StyledFilterSet, UnitFilter
 from .models import AuditEvent
 from .scope import can, restrict
@@ -104,18 +104,9 @@ class AuditFilter(StyledFilterSet):
     object_id = django_filters.CharFilter(label=_("Object id"))
     q = django_filters.CharFilter(label=_("Object or reason"), method="search")
     unit = UnitFilter(lookup_for=lambda u: Q(unit_path__startswith=u.path))
-    at_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    at_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    # the bureau's local days, as a range on the time
+    at_from = local_day_filter("at", "from", _("From"), nullable=True)
+    at_to = local_day_filter("at", "to", _("To"), nullable=True)
 
     class Meta:
         model = AuditEvent

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .clock import DEFAULT_TIME_ZONE, validate_time_zone
 from .i18n import pick
 
 
@@ -16,6 +17,16 @@ class Bureau(models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA name, e.g. Asia/Shanghai or America/Chicago: the bureau's days, hours and "
+            "incident numbers follow it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -29,6 +40,13 @@ class Bureau(models.Model):
     @property
     def name(self) -> str:
         return pick(self.name_zh, self.name_en or self.name_zh)
+
+    @property
+    def tz(self):
+        """The bureau's time zone (a ``zoneinfo.ZoneInfo``)."""
+        from .clock import zone
+
+        return zone(self)
 
 
 class TenantModel(models.Model):

@@ -37,6 +37,7 @@ from .synth import County, generate_county
 DEMO_PASSWORD = "jingwu-demo-2019"
 BATCH = 5000
 UTC = dt.UTC
+DEMO_TIME_ZONE = "Asia/Shanghai"
 BEIJING_OFFSET = np.timedelta64(8, "h")  # no daylight saving in China since 1991
 
 Progress = Callable[[str], None] | None
@@ -71,6 +72,7 @@ def load_county(county: County, *, progress: Progress = None, batch: int = BATCH
             name_zh=county.bureau_name_zh,
             name_en=county.bureau_name_en,
             region_code=county.region_code,
+            time_zone=DEMO_TIME_ZONE,  # the generator's times are Beijing local time
         )
         units = _load_units(bureau, county, stats)
         _say(progress, f"  {bureau.code}: {stats.units} units")

@@ -37,8 +37,29 @@ class Column:
     kind: str = "text"  # text, number, datetime, date
 
 
-def _local(value):
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
+class _ByBureau(dict):
+    """Bureau id -> ``fn(bureau id)``, computed once per export (rows stream after the
+    request's time zone is gone, so each row's bureau gives its own)."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, bureau_id):
+        value = self[bureau_id] = self.fn(bureau_id)
+        return value
+
+
+def _zones() -> _ByBureau:
+    from jingwu.core.clock import zone
+    from jingwu.core.models import Bureau
+
+    return _ByBureau(lambda pk: zone(Bureau.objects.filter(pk=pk).first()))
+
+
+def _local(value, tz):
+    """A time as the bureau's local wall-clock time (what its staff read and type)."""
+    return value.astimezone(tz).replace(tzinfo=None) if value else None
 
 
 def _v(model_path: str, name: str):
@@ -52,8 +73,9 @@ def _v(model_path: str, name: str):
 
 def _incident_columns() -> list[Column]:
     i_ = "incidents.Incident"
+    tz = _zones()
     return [
-        Column(_v(i_, "received_at"), lambda i: _local(i.received_at), "datetime"),
+        Column(_v(i_, "received_at"), lambda i: _local(i.received_at, tz[i.bureau_id]), "datetime"),
         Column(_v(i_, "number"), lambda i: i.number),
         Column(gettext_lazy("Category code"), lambda i: i.category.code),
         Column(_v(i_, "category"), lambda i: i.category.name),
@@ -67,9 +89,9 @@ def _incident_columns() -> list[Column]:
         Column(_v(i_, "lat"), lambda i: i.lat, "number"),
         Column(_v(i_, "reporter_name"), lambda i: i.reporter_masked),
         Column(_v(i_, "reporter_phone"), lambda i: i.reporter_phone_masked),
-        Column(_v(i_, "dispatched_at"), lambda i: _local(i.dispatched_at), "datetime"),
-        Column(_v(i_, "arrived_at"), lambda i: _local(i.arrived_at), "datetime"),
-        Column(_v(i_, "cleared_at"), lambda i: _local(i.cleared_at), "datetime"),
+        Column(_v(i_, "dispatched_at"), lambda i: _local(i.dispatched_at, tz[i.bureau_id]), "datetime"),
+        Column(_v(i_, "arrived_at"), lambda i: _local(i.arrived_at, tz[i.bureau_id]), "datetime"),
+        Column(_v(i_, "cleared_at"), lambda i: _local(i.cleared_at, tz[i.bureau_id]), "datetime"),
         Column(_v(i_, "description"), lambda i: i.description),
         Column(_v(i_, "source_system"), lambda i: i.source_system),
         Column(_v(i_, "external_id"), lambda i: i.external_id),
@@ -77,7 +99,9 @@ def _incident_columns() -> list[Column]:
 
 
 def _officer_columns() -> list[Column]:
-    today = dt.date.today()
+    from jingwu.core.clock import data_date
+
+    on = _ByBureau(data_date)  # ages on the day the bureau's records reach
     o_ = "personnel.Officer"
 
     def postings(o) -> str:
@@ -93,7 +117,7 @@ def _officer_columns() -> list[Column]:
         Column(_v(o_, "name"), lambda o: o.name),
         Column(_v(o_, "kind"), lambda o: o.get_kind_display()),
         Column(_v(o_, "gender"), lambda o: o.get_gender_display()),
-        Column(gettext_lazy("Age"), lambda o: o.age(today), "number"),
+        Column(gettext_lazy("Age"), lambda o: o.age(on[o.bureau_id]), "number"),
         Column(_v(o_, "rank"), lambda o: o.get_rank_display()),
         Column(_v(o_, "status"), lambda o: o.get_status_display()),
         Column(gettext_lazy("Current posting"), postings),

@@ -116,7 +116,12 @@ class MappingForm(forms.Form):
     value_maps = JSONText(label=_("Value maps (per field: their value → our code)"))
     coordinate_system = forms.CharField(label=_("Coordinate system"), max_length=80, initial="wgs84")
     datetime_formats = JSONText(label=_("Date and time formats (a JSON list)"), empty=list)
-    timezone = forms.CharField(label=_("Time zone"), max_length=64, initial="Asia/Shanghai")
+    timezone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        required=False,
+        help_text=_("The time zone of the file's times; empty: the bureau's."),
+    )
     options = JSONText(label=_("Options"))
 
     def __init__(self, *args, user, **kwargs):

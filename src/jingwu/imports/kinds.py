@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from jingwu.core.clock import today
 from jingwu.engine import vocab
 
 from .mapping import Binding, norm
@@ -543,7 +544,7 @@ class IncidentHandler(Handler):
 
         staged: list[Staged] = []
         typed: list[tuple] = []
-        local_tz = timezone.get_current_timezone()
+        local_tz = ctx.bureau.tz  # incident numbers count the bureau's local days
         day_memo: dict = {}
         seq = self._sequences(ctx)
         none = [None] * n
@@ -974,7 +975,7 @@ class OfficerHandler(ServiceHandler):
                 officer=officer,
                 unit=unit,
                 role=values.get("role") or "staff",
-                start=dt.date.fromisoformat(values["start"]) if values.get("start") else timezone.localdate(),
+                start=dt.date.fromisoformat(values["start"]) if values.get("start") else today(ctx.bureau),
             )
         return True
 

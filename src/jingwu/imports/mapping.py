@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core.importing import ALIASES, DATE_FORMATS, DATETIME_FORMATS
@@ -340,7 +341,8 @@ class MappingSpec:
                 raise MappingError(f"not a strptime format: {fmt!r}")
 
     def tz(self) -> dt.tzinfo:
-        name = self.timezone or settings.TIME_ZONE
+        # no zone of its own: the bureau's (the job runs under its time zone)
+        name = self.timezone or timezone.get_current_timezone_name()
         try:
             return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -149,7 +149,7 @@ def save_mapping(*, actor, bureau, data: dict) -> ImportMapping:
         for key, value in spec.as_dict().items():
             if key != "name":
                 setattr(m, key, value)
-        m.timezone = spec.timezone or settings.TIME_ZONE
+        m.timezone = spec.timezone or bureau.time_zone
         m.full_clean(exclude=["bureau", "created_by"])
         m.save()
         audit.record(
@@ -335,7 +335,9 @@ def process_job(
         )
     )
     try:
-        with translation.override(job.language):
+        # the bureau's clock: a mapping without a time zone reads its times, and the
+        # incident numbers count its days
+        with translation.override(job.language), timezone.override(job.bureau.tz):
             _run(job, progress)
     finally:
         ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(worker="")

@@ -1,8 +1,8 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingwu.core.clock import local_day_filter
 from jingwu.core.filters import StyledFilterSet, UnitFilter
 from jingwu.core.scope import area_q
 
@@ -25,18 +25,9 @@ class IncidentFilter(StyledFilterSet):
     category = CategoryFilter(label=_("Category"), queryset=IncidentCategory.objects.order_by("code"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=SOURCE_CHOICES)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
-    received_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="received_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    received_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="received_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    # the bureau's local days, as a range on the time (the bureau's time index serves it)
+    received_from = local_day_filter("received_at", "from", _("From"))
+    received_to = local_day_filter("received_at", "to", _("To"))
 
     class Meta:
         model = Incident

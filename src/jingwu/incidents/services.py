@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
+from jingwu.core.clock import zone
 from jingwu.core.services import authorize, service
 from jingwu.org.models import Unit
 from jingwu.places.services import place
@@ -15,8 +16,9 @@ from .models import Incident, IncidentCategory
 
 
 def next_number(bureau, received_at) -> str:
-    """Incident numbers: J + bureau code + yyyymmdd + 5-digit sequence of that day."""
-    local = timezone.localtime(received_at)
+    """Incident numbers: J + bureau code + yyyymmdd + 5-digit sequence of that day, the
+    bureau's local day (an incident at 23:30 in Chicago is numbered on Chicago's day)."""
+    local = received_at.astimezone(zone(bureau))
     prefix = f"J{bureau.code}{local:%Y%m%d}"
     last = (
         Incident.objects.filter(bureau=bureau, number__startswith=prefix)

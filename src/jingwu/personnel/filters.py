@@ -49,7 +49,11 @@ class OfficerFilter(StyledFilterSet):
         )
 
     def age_band(self, queryset, name, value):
-        today = dt.date.today()
+        from jingwu.core.clock import data_date, user_bureau
+
+        # ages on the day the bureau's records reach, as the list shows them
+        bureau = user_bureau(getattr(self.request, "user", None))
+        today = data_date(bureau) if bureau is not None else dt.date.today()
         lo, _sep, hi = value.partition("-")
 
         def born_before(age: int) -> dt.date:  # people at least ``age`` years old

@@ -58,7 +58,12 @@ class Officer(TenantModel):
         return mask_phone(self.phone)
 
     def age(self, on: dt.date | None = None) -> int:
-        on = on or dt.date.today()
+        """Age in whole years on ``on``; by default on the day the bureau's records reach
+        (``clock.data_date``), not the server's today."""
+        if on is None:
+            from jingwu.core.clock import data_date
+
+            on = data_date(self.bureau_id)
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 

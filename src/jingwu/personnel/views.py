@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -29,7 +27,7 @@ def officer_list(request):
     return render(
         request,
         "personnel/officer_list.html",
-        {"filter": f, "page": page, "query": query.urlencode(), "today": dt.date.today()},
+        {"filter": f, "page": page, "query": query.urlencode()},
     )
 
 

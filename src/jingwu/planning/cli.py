@@ -5,7 +5,9 @@
 The scenario is created and run on behalf of ``--user`` (their permissions and scope
 apply, and the audit trail names them), synchronously, with the steps printed as they
 start. The parameters file is a JSON object of ``ScenarioParams`` fields; it may also
-hold ``name``, ``as_of``, ``reform_date``, ``incidents_from`` and ``incidents_to``.
+hold ``name``, ``as_of``, ``reform_date``, ``incidents_from``, ``incidents_to`` and
+``thin_data_reason``. Without dates the plan starts from the bureau's data date (see
+``services.default_dates``), never from the server's today.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ def _plan() -> None:
     """Planning scenarios: run the whole plan and write its reports."""
 
 
-_SCENARIO_KEYS = ("name", "note", "as_of", "reform_date", "incidents_from", "incidents_to")
+_SCENARIO_KEYS = (
+    "name",
+    "note",
+    "as_of",
+    "reform_date",
+    "incidents_from",
+    "incidents_to",
+    "thin_data_reason",
+)
 
 
 def _date(value: str | None, what: str) -> dt.date | None:
@@ -53,12 +63,19 @@ def run(
         help="A JSON file of parameters (and optionally the dates and name).",
     ),
     as_of: str = typer.Option(
-        "", help="Plan from the state on this day (default: today, or the file's as_of)."
+        "",
+        help="Plan from the state on this day (default: the file's as_of, else the day the bureau's records reach).",
     ),
     reform_date: str = typer.Option("", help="The new postings start on this day (default: the day after)."),
     incidents_from: str = typer.Option("", help="First day of the incidents used (default: a year before)."),
     incidents_to: str = typer.Option(
-        "", help="Last day of the incidents used (default: the day of the state)."
+        "",
+        help="Last day of the incidents used (default: the day of the state, or the bureau's last incident).",
+    ),
+    thin_data_reason: str = typer.Option(
+        "",
+        help="Why to plan from a period with no incidents, or fewer than half of the bureau's usual year "
+        "(else such a plan is refused).",
     ),
     name: str = typer.Option("", help="Name of the scenario."),
     html: Path = typer.Option(None, dir_okay=False, help="Write the HTML report here."),
@@ -94,7 +111,12 @@ def run(
             typer.echo(f"Error: {params} must hold a JSON object.", err=True)
             raise typer.Exit(2)
     top = {k: data.pop(k) for k in _SCENARIO_KEYS if k in data}
-    day = _date(as_of or top.get("as_of"), "--as-of") or dt.date.today()
+    defaults = services.default_dates(b)  # the bureau's data, not the server's today
+    day = _date(as_of or top.get("as_of"), "--as-of") or defaults["as_of"]
+    inc_from = _date(incidents_from or top.get("incidents_from"), "--incidents-from")
+    inc_to = _date(incidents_to or top.get("incidents_to"), "--incidents-to")
+    if day == defaults["as_of"] and not (inc_from or inc_to):
+        inc_from, inc_to = defaults["incidents_from"], defaults["incidents_to"]
     language = os.environ.get("JINGWU_LANGUAGE", "zh-hans")
     started = time.perf_counter()
     last = [started]
@@ -113,9 +135,10 @@ def run(
                 note=top.get("note", ""),
                 as_of=day,
                 reform_date=_date(reform_date or top.get("reform_date"), "--reform-date"),
-                incidents_from=_date(incidents_from or top.get("incidents_from"), "--incidents-from"),
-                incidents_to=_date(incidents_to or top.get("incidents_to"), "--incidents-to"),
+                incidents_from=inc_from,
+                incidents_to=inc_to,
                 params=data,
+                thin_data_reason=thin_data_reason or top.get("thin_data_reason", ""),
             )
             typer.echo(
                 f"Scenario #{scenario.pk}: {scenario.name} (state of {scenario.as_of}, reform {scenario.reform_date})"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django import forms
@@ -36,6 +35,16 @@ class ScenarioForm(forms.Form):
     )
     incidents_from = forms.DateField(label=_("Incidents from"))
     incidents_to = forms.DateField(label=_("Incidents to"))
+    thin_data_reason = forms.CharField(
+        label=_("Reason to plan from few incidents"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the incident period holds none, or fewer than half of the bureau's usual "
+            "year: say why the plan should be made from it anyway (recorded and shown at approval)."
+        ),
+    )
     centralised_share = forms.FloatField(
         label=_("Share of criminal cases centralised in the investigation center"),
         min_value=0,
@@ -206,7 +215,8 @@ class ScenarioForm(forms.Form):
 
     @staticmethod
     def initial_from(scenario=None, *, bureau=None) -> dict:
-        """Initial values: a copy of ``scenario``'s settings, or the defaults on today's state."""
+        """Initial values: a copy of ``scenario``'s settings, or the defaults on the state of
+        the bureau's data date."""
         if scenario is not None:
             p = ScenarioParams.from_dict(scenario.params)
             initial = {
@@ -217,17 +227,15 @@ class ScenarioForm(forms.Form):
                 "reform_date": scenario.reform_date,
                 "incidents_from": scenario.incidents_from,
                 "incidents_to": scenario.incidents_to,
+                "thin_data_reason": scenario.thin_data_reason,
             }
         else:
+            from .services import default_dates
+
             p = ScenarioParams()
-            as_of = dt.date.today()
-            initial = {
-                "bureau": bureau.pk if bureau else None,
-                "as_of": as_of,
-                "reform_date": as_of + dt.timedelta(days=1),
-                "incidents_from": as_of - dt.timedelta(days=364),
-                "incidents_to": as_of,
-            }
+            # the bureau's data, not today: the state on its data date, the year of
+            # incidents up to its last one
+            initial = {"bureau": bureau.pk if bureau else None, **(default_dates(bureau) if bureau else {})}
         initial.update(
             {
                 "centralised_share": p.centralised_share,
@@ -280,7 +288,8 @@ class ApproveForm(forms.Form):
 
 
 class ApplyForm(forms.Form):
+    # a date input shows only an ISO date: never the language's format (2017/05/01)
     apply_date = forms.DateField(
         label=_("New postings start on"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )

@@ -20,12 +20,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Q
 
+from jingwu.core.clock import day_bounds, zone
 from jingwu.core.scope import restrict
 from jingwu.engine import vocab
 from jingwu.engine.staffing import DEFAULT_PROACTIVE_SHARES
@@ -573,10 +572,10 @@ def load_state(
         grid_zone.append(zone_index[zone_key])
     grid_index = {pk: i for i, pk in enumerate(grids)}
 
-    # incidents of the period, located in a grid
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(incidents_from, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(incidents_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    # incidents of the period (the bureau's local days), located in a grid; their times in
+    # the bureau's local time (hour-of-week demand peaks at its own hours)
+    tz = zone(bureau)
+    start, end = day_bounds(incidents_from, incidents_to, tz)
     inc = (
         _qs(Incident, user)
         .filter(bureau_id=bureau.pk, received_at__gte=start, received_at__lt=end)

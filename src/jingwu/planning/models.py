@@ -31,6 +31,14 @@ class Scenario(TenantModel):
     )
     incidents_from = models.DateField(_("incidents from"))
     incidents_to = models.DateField(_("incidents to"))
+    thin_data_reason = models.TextField(
+        _("reason to plan from few incidents"),
+        blank=True,
+        help_text=_(
+            "Given by the planner when the incident period holds none, or far fewer than the "
+            "bureau's usual year; shown at approval."
+        ),
+    )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     step = models.CharField(_("step"), max_length=10, choices=Step.choices, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)

@@ -277,10 +277,19 @@ def build(scenario: Scenario, *, moves: bool = True, max_moves: int | None = Non
 
 def render_html(scenario: Scenario) -> str:
     """A self-contained HTML report (styles inline, no scripts): for meetings and printing."""
+    from .services import thin_message
+
     rep = build(scenario)
-    return render_to_string(
-        "planning/report.html", {"scenario": scenario, "report": rep, "generated": timezone.localtime()}
-    )
+    with timezone.override(scenario.bureau.tz):  # the bureau's clock, from a page or the CLI
+        return render_to_string(
+            "planning/report.html",
+            {
+                "scenario": scenario,
+                "report": rep,
+                "generated": timezone.localtime(),
+                "thin_warning": thin_message((scenario.results or {}).get("incident_check")),
+            },
+        )
 
 
 def _safe(value):
@@ -301,6 +310,8 @@ def render_xlsx(scenario: Scenario) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
+    from .services import thin_message
 
     rep = build(scenario)
     wb = Workbook()
@@ -328,6 +339,7 @@ def render_xlsx(scenario: Scenario) -> bytes:
         [_("State as of"), s.as_of.isoformat()],
         [_("Reform date"), s.reform_date.isoformat()],
         [_("Incidents"), f"{s.incidents_from.isoformat()} – {s.incidents_to.isoformat()}"],
+        [_("Incidents in the period"), rep.state.get("incidents")],
         [_("Officers"), rep.state.get("officers")],
         [_("Moves"), r.get("moves")],
         [_("Solver status"), str(r.get("status_label", ""))],
@@ -338,6 +350,10 @@ def render_xlsx(scenario: Scenario) -> bytes:
         [_("Imbalance after"), r.get("imbalance_after")],
         [_("Investigation center: mean age after"), rep.shape.get("ic_mean_age_after")],
     ]
+    warning = thin_message((s.results or {}).get("incident_check"))
+    if warning:
+        summary.append([_("Few incidents:"), warning])
+        summary.append([_("The planner's reason to plan from them anyway:"), s.thin_data_reason])
     for name, seconds in rep.timings.items():
         summary.append([_("Seconds: %(step)s") % {"step": name}, seconds])
     sheet(_("Summary"), [_("Item"), _("Value")], summary, first=True)

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
+from jingwu.core.clock import data_date, day_bounds, last_incident_day, zone
 from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
 from jingwu.core.scope import restrict
 from jingwu.core.services import authorize, service
@@ -41,6 +43,7 @@ _AUDIT_FIELDS = [
     "reform_date",
     "incidents_from",
     "incidents_to",
+    "thin_data_reason",
     "params",
     "approved_by",
     "approved_at",
@@ -87,6 +90,143 @@ def default_period(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return as_of - dt.timedelta(days=364), as_of
 
 
+# --- the bureau's data: the defaults of a plan, and a period with too few incidents ----------
+
+#: A period is *thin* when its incidents, counted per year (x 365 / its days), are fewer than
+#: this share of the bureau's usual year (the incidents of the 365 days up to its last one).
+THIN_SHARE = 0.5
+
+
+def default_dates(bureau) -> dict[str, dt.date]:
+    """The dates a new plan starts from: the state on the bureau's data date, the reform the
+    day after, and the year of incidents up to its last incident (or to the state)."""
+    as_of = data_date(bureau)
+    last = last_incident_day(bureau)
+    to = min(as_of, last) if last else as_of
+    start, end = default_period(to)
+    return {
+        "as_of": as_of,
+        "reform_date": as_of + dt.timedelta(days=1),
+        "incidents_from": start,
+        "incidents_to": end,
+    }
+
+
+@dataclass(frozen=True)
+class IncidentCheck:
+    """How many incidents a plan's period holds, against the bureau's usual year."""
+
+    incidents_from: dt.date
+    incidents_to: dt.date
+    incidents: int
+    per_year: float  # the period's incidents x 365 / its days
+    usual: int  # incidents of the 365 days up to the bureau's last incident
+    last_incident: dt.date | None
+    data_date: dt.date
+
+    @property
+    def thin(self) -> bool:
+        return self.incidents == 0 or self.per_year < THIN_SHARE * self.usual
+
+    def as_dict(self) -> dict:
+        return {
+            "incidents_from": self.incidents_from.isoformat(),
+            "incidents_to": self.incidents_to.isoformat(),
+            "incidents": self.incidents,
+            "per_year": round(self.per_year),
+            "usual": self.usual,
+            "last_incident": self.last_incident.isoformat() if self.last_incident else None,
+            "data_date": self.data_date.isoformat(),
+            "thin": self.thin,
+        }
+
+    def message(self) -> str:
+        """What is wrong with the period, in words (empty when it is not thin)."""
+        return thin_message(self.as_dict())
+
+
+def thin_message(check: dict | None) -> str:
+    """The warning of a stored ``IncidentCheck.as_dict()`` (empty when the period is fine)."""
+    if not check or not check.get("thin"):
+        return ""
+    values = {
+        "from": check["incidents_from"],
+        "to": check["incidents_to"],
+        "n": f"{check['incidents']:,}",
+        "per_year": f"{check['per_year']:,}",
+        "usual": f"{check['usual']:,}",
+        "last": check.get("last_incident") or "",
+        "share": f"{THIN_SHARE:.0%}",
+    }
+    if not check.get("last_incident"):
+        return _(
+            "The bureau holds no incidents yet: a plan would staff every unit as if nothing ever happened."
+        )
+    if check["incidents"] == 0:
+        return (
+            _(
+                "The incident period %(from)s to %(to)s holds no incidents of this bureau (its last "
+                "incident was received on %(last)s): a plan would staff every unit as if nothing happened."
+            )
+            % values
+        )
+    return (
+        _(
+            "The incident period %(from)s to %(to)s holds %(n)s incidents, about %(per_year)s a year, "
+            "against %(usual)s in the bureau's usual year (the 365 days up to its last incident, "
+            "%(last)s): fewer than %(share)s of it."
+        )
+        % values
+    )
+
+
+def check_incidents(bureau, incidents_from: dt.date, incidents_to: dt.date) -> IncidentCheck:
+    """Count the period's incidents and the bureau's usual year (two ranges on its time index)."""
+    from jingwu.incidents.models import Incident
+
+    tz = zone(bureau)
+    mine = Incident.objects.filter(bureau_id=bureau.pk)
+    start, end = day_bounds(incidents_from, incidents_to, tz)
+    n = mine.filter(received_at__gte=start, received_at__lt=end).count()
+    last = last_incident_day(bureau)
+    usual = 0
+    if last is not None:
+        u_start, u_end = day_bounds(last - dt.timedelta(days=364), last, tz)
+        usual = mine.filter(received_at__gte=u_start, received_at__lt=u_end).count()
+    days = (incidents_to - incidents_from).days + 1
+    return IncidentCheck(
+        incidents_from=incidents_from,
+        incidents_to=incidents_to,
+        incidents=n,
+        per_year=n * 365.0 / max(days, 1),
+        usual=usual,
+        last_incident=last,
+        data_date=data_date(bureau),
+    )
+
+
+def _check_period(scenario: Scenario) -> IncidentCheck:
+    """Refuse a thin period unless the planner gave a reason to plan from it anyway."""
+    check = check_incidents(scenario.bureau, scenario.incidents_from, scenario.incidents_to)
+    scenario.thin_data_reason = (scenario.thin_data_reason or "").strip()
+    if check.thin and len(scenario.thin_data_reason) < 4:
+        d = default_dates(scenario.bureau)
+        raise ValidationError(
+            {
+                "thin_data_reason": _(
+                    "%(problem)s Choose a period within the bureau's data (e.g. %(from)s to %(to)s), "
+                    "or say why the plan should be made from this one."
+                )
+                % {
+                    "problem": check.message(),
+                    "from": d["incidents_from"].isoformat(),
+                    "to": d["incidents_to"].isoformat(),
+                }
+            }
+        )
+    return check
+
+
 @service
 def do_create_scenario(
     *,
@@ -99,8 +239,13 @@ def do_create_scenario(
     incidents_to: dt.date | None = None,
     params: dict | None = None,
     note: str = "",
+    thin_data_reason: str = "",
 ) -> Scenario:
-    """A new draft scenario of ``bureau`` made from its state on ``as_of``."""
+    """A new draft scenario of ``bureau`` made from its state on ``as_of``.
+
+    A period of incidents that holds none, or fewer than ``THIN_SHARE`` of the bureau's
+    usual year, is refused unless ``thin_data_reason`` says why to plan from it anyway
+    (recorded, audited, and shown at approval)."""
     authorize(actor, Scenario, "add", bureau=bureau)
     reform_date = reform_date or as_of + dt.timedelta(days=1)
     start, end = default_period(as_of)
@@ -112,12 +257,21 @@ def do_create_scenario(
         reform_date=reform_date,
         incidents_from=incidents_from or start,
         incidents_to=incidents_to or end,
+        thin_data_reason=thin_data_reason,
         params=_params(params).to_dict(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     _validate(scenario)
+    check = _check_period(scenario)
     scenario.save()
-    audit.record("create", actor=actor, bureau=bureau, obj=scenario, after=_snap(scenario))
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        obj=scenario,
+        after=_snap(scenario) | {"incident_check": check.as_dict()},
+        reason=scenario.thin_data_reason,
+    )
     return scenario
 
 
@@ -142,13 +296,23 @@ def do_update_scenario(scenario: Scenario, *, actor, **changes) -> Scenario:
     if scenario.status not in RUNNABLE:
         raise ValidationError(_("Only a draft, finished or failed scenario can be changed."))
     before = _snap(scenario)
-    allowed = {"name", "note", "as_of", "reform_date", "incidents_from", "incidents_to", "params"}
+    allowed = {
+        "name",
+        "note",
+        "as_of",
+        "reform_date",
+        "incidents_from",
+        "incidents_to",
+        "params",
+        "thin_data_reason",
+    }
     for key, value in changes.items():
         if key not in allowed:
             raise ValidationError(_("This field cannot be changed here: %(field)s") % {"field": key})
         setattr(scenario, key, _params(value).to_dict() if key == "params" else value)
     scenario.name = (scenario.name or "").strip()
     _validate(scenario)
+    check = _check_period(scenario)
     scenario.status = ScenarioStatus.DRAFT
     scenario.results = None
     scenario.progress = 0
@@ -157,7 +321,13 @@ def do_update_scenario(scenario: Scenario, *, actor, **changes) -> Scenario:
     scenario.save()
     ScenarioMove.objects.filter(scenario=scenario).delete()
     audit.record(
-        "update", actor=actor, bureau=scenario.bureau, obj=scenario, before=before, after=_snap(scenario)
+        "update",
+        actor=actor,
+        bureau=scenario.bureau,
+        obj=scenario,
+        before=before,
+        after=_snap(scenario) | {"incident_check": check.as_dict()},
+        reason=scenario.thin_data_reason,
     )
     return scenario
 
@@ -171,6 +341,7 @@ def do_run_scenario(scenario: Scenario, *, actor, sync: bool = False, progress=N
         if scenario.status not in RUNNABLE:
             raise ValidationError(_("This scenario is already running, or approved."))
         _params(scenario.params)  # refuse to queue settings that cannot run
+        _check_period(scenario)  # the bureau's data may have changed since it was made
         before = _snap(scenario)
         scenario.status = ScenarioStatus.QUEUED
         scenario.progress = 0
@@ -289,6 +460,10 @@ def execute_scenario(pk: int, *, ticker: bool = False, progress=None) -> Scenari
         t_load = time.perf_counter() - t_load
         out = run_pipeline(state, params, report)
         out.results["timings"] = {"load": round(t_load, 3), **out.results["timings"]}
+        # the period against the bureau's usual year, as it stood for this run (approval shows it)
+        out.results["incident_check"] = check_incidents(
+            scenario.bureau, scenario.incidents_from, scenario.incidents_to
+        ).as_dict()
     except Exception as exc:
         if tick is not None:
             tick.finish()
@@ -380,13 +555,17 @@ def do_approve_scenario(scenario: Scenario, *, actor, note: str = "") -> Scenari
     scenario.approved_at = timezone.now()
     scenario.approval_note = note
     scenario.save()
+    after = _snap(scenario)
+    warning = thin_message(scenario.results.get("incident_check"))
+    if warning:  # approved knowing the period is thin: the warning the page showed is on record
+        after |= {"incident_check": scenario.results["incident_check"], "warning": warning}
     audit.record(
         "update",
         actor=actor,
         bureau=scenario.bureau,
         obj=scenario,
         before=before,
-        after=_snap(scenario),
+        after=after,
         reason=note or "approved",
     )
     return scenario
@@ -417,6 +596,50 @@ def do_withdraw_approval(scenario: Scenario, *, actor, note: str = "") -> Scenar
     return scenario
 
 
+def apply_problem(scenario: Scenario) -> str:
+    """Why the plan cannot be applied to the postings as they stand (empty when it can).
+
+    A plan is made from the postings on ``as_of``. When the records already hold postings
+    of the officers it moves that start after that day (the bureau's history went on:
+    the demo county holds its 2017 reform as it happened), applying it would write a
+    second history over the first: it is refused, and the page says so before approval.
+    """
+    from jingwu.personnel.models import Posting
+
+    moves = ScenarioMove.objects.filter(scenario=scenario)
+    later = (
+        Posting.objects.filter(
+            bureau_id=scenario.bureau_id,
+            officer_id__in=moves.values("officer_id"),
+            start__gt=scenario.as_of,
+        )
+        .exclude(pk__in=moves.exclude(from_posting=None).values("from_posting_id"))
+        .select_related("officer", "unit")
+        .order_by("start", "officer__police_number")
+    )
+    officers = later.values("officer_id").distinct().count()
+    if not officers:
+        return ""
+    first = list(later[:3])
+    return _(
+        "The bureau's records already go on after the day this plan was made from (%(as_of)s): "
+        "%(n)d of the %(total)d officers it moves hold postings that start later (e.g. %(examples)s). "
+        "A plan is applied to the postings as they stand and cannot write a second history over "
+        "them. Make a plan from the bureau's current state (its records reach %(data_date)s) to "
+        "apply one."
+    ) % {
+        "as_of": scenario.as_of.isoformat(),
+        "n": officers,
+        "total": moves.count(),
+        "examples": ", ".join(
+            _("%(officer)s: %(unit)s from %(start)s")
+            % {"officer": p.officer.name, "unit": p.unit.name, "start": p.start.isoformat()}
+            for p in first
+        ),
+        "data_date": data_date(scenario.bureau).isoformat(),
+    }
+
+
 @service
 def do_apply_scenario(scenario: Scenario, *, actor, apply_date: dt.date | None = None) -> Scenario:
     """Write the approved plan's postings: each moved officer's posting ends the day before
@@ -430,6 +653,9 @@ def do_apply_scenario(scenario: Scenario, *, actor, apply_date: dt.date | None =
     apply_date = apply_date or scenario.reform_date
     if apply_date <= scenario.as_of:
         raise ValidationError(_("The new postings must start after the day the plan was made from."))
+    problem = apply_problem(scenario)
+    if problem:
+        raise ValidationError(problem)
     end = apply_date - dt.timedelta(days=1)
     moves = list(
         ScenarioMove.objects.filter(scenario=scenario)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jingwu.core import audit
+from jingwu.core.clock import data_date
 from jingwu.core.models import Bureau
 from jingwu.core.scope import can, current_memberships
 from jingwu.org.selectors import units_for
@@ -30,8 +31,11 @@ from .choices import RUNNABLE, ScenarioStatus
 from .forms import ApplyForm, ApproveForm, ScenarioForm
 from .models import Scenario
 from .services import (
+    apply_problem,
     can_approve,
     can_plan,
+    check_incidents,
+    default_dates,
     do_apply_scenario,
     do_approve_scenario,
     do_create_scenario,
@@ -39,6 +43,7 @@ from .services import (
     do_run_scenario,
     do_withdraw_approval,
     scenarios_for,
+    thin_message,
 )
 
 
@@ -116,8 +121,11 @@ def scenario_new(request):
                     incidents_from=d["incidents_from"],
                     incidents_to=d["incidents_to"],
                     params=d["params"],
+                    thin_data_reason=d["thin_data_reason"],
                 )
-            except (PermissionDenied, ValidationError) as exc:
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except PermissionDenied as exc:
                 form.add_error(None, _errors(exc))
             else:
                 if request.POST.get("run"):
@@ -131,7 +139,18 @@ def scenario_new(request):
         form = ScenarioForm(
             initial=ScenarioForm.initial_from(source, bureau=bureau), bureaus=bureaus, stations=stations
         )
-    return render(request, "planning/scenario_form.html", {"form": form, "source": source})
+    d = default_dates(bureau)
+    facts = check_incidents(bureau, d["incidents_from"], d["incidents_to"])
+    return render(request, "planning/scenario_form.html", {"form": form, "source": source, "facts": facts})
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal on the form: by field where the form has the field."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @login_required
@@ -155,6 +174,13 @@ def scenario_detail(request, pk: int):
             "can_copy": can_plan(user),
             "approve_form": ApproveForm(),
             "apply_form": ApplyForm(initial={"apply_date": scenario.reform_date}),
+            # a period with few incidents, and why the plan was made from it anyway
+            "thin_warning": thin_message((scenario.results or {}).get("incident_check")),
+            # why the plan cannot be applied to the postings as they stand (said before approval)
+            "apply_problem": apply_problem(scenario)
+            if scenario.status in (ScenarioStatus.DONE, ScenarioStatus.APPROVED)
+            else "",
+            "data_date": data_date(scenario.bureau),
             "others": scenarios_for(user).filter(bureau=scenario.bureau).exclude(pk=scenario.pk)[:50],
         },
     )

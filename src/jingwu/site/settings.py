@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jingwu.core.middleware.RequestContextMiddleware",
+    "jingwu.core.clock.BureauTimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
