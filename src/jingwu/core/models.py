@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .i18n import pick
+from jingwu.engine import vocab
+
+from .i18n import choices, pick
+
+# How a bureau's officers' identity numbers and phones are checked and masked (engine/ids.py).
+ID_SCHEME_CHOICES = choices(vocab.ID_SCHEMES)
 
 
 class Bureau(models.Model):
@@ -16,6 +23,13 @@ class Bureau(models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    id_scheme = models.CharField(
+        _("identity number scheme"),
+        max_length=12,
+        choices=ID_SCHEME_CHOICES,
+        default="cn",
+        help_text=_("How officers' identity numbers and phone numbers are checked and masked"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -62,6 +76,11 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         LOGIN = "login", _("Log in")
+        LOGIN_FAILED = "login_fail", _("Failed log-in")
+        LOCKOUT = "lockout", _("Lock-out")
+        TOKEN = "token", _("API token issued")
+        REFUSED = "refused", _("Refused request")
+        REVEAL = "reveal", _("Reveal personal data")
         APPLY = "apply", _("Apply")
 
     bureau = models.ForeignKey(
@@ -107,3 +126,31 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_repr}"
         )
+
+
+class AuditHead(models.Model):
+    """The newest event of one bureau's chain, moved in the same transaction as each event.
+
+    Removing the newest events leaves the head pointing past the end of the trail, so
+    ``jingwu audit verify`` notices a deleted tail (which the chain alone cannot show).
+    ``rebuilt_at`` is set when the head itself had gone missing and was rebuilt from the
+    trail: the evidence that something was removed stays.
+    """
+
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bureau")
+    )
+    seq = models.BigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        constraints = [
+            # one head per chain, the system chain (no bureau) included
+            models.UniqueConstraint(Coalesce("bureau", Value(0)), name="audit_head_chain_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id or '-'}: {self.seq}"
