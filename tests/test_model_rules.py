@@ -150,7 +150,7 @@ def test_a_valid_id_number_with_x_is_accepted_and_shown_masked(county):
         id_number=first17 + "x",
     )
     assert o.id_number == first17 + "X"
-    assert o.id_number_masked == "330522********" + first17[14:] + "X"
+    assert o.id_number_masked == "330522********" + first17[14:] + "*"  # the check digit is hidden too
 
 
 def test_it_refuses_an_overlapping_posting_in_the_same_role(county):

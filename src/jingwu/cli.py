@@ -385,6 +385,11 @@ def bureau_create(
         dir_okay=False,
         help="GeoJSON polygon of the bureau's area (else: the union of the stations imported later).",
     ),
+    id_scheme: str = typer.Option(
+        "cn",
+        help="Officers' identity and phone numbers: cn (mainland resident ID with check digit, "
+        "11-digit phone) or other (stored as given).",
+    ),
 ) -> None:
     """Create a bureau and its headquarters unit (then import stations, zones and grids into it)."""
     _setup()
@@ -399,6 +404,11 @@ def bureau_create(
     if Bureau.objects.filter(code=code).exists():
         typer.echo(f"Error: a bureau with code {code!r} exists.", err=True)
         raise typer.Exit(1)
+    from jingwu.engine.ids import SCHEMES
+
+    if id_scheme not in SCHEMES:
+        typer.echo(f"Error: --id-scheme must be one of {', '.join(SCHEMES)}.", err=True)
+        raise typer.Exit(2)
     geom = None
     if boundary is not None:
         data = json.loads(boundary.read_text("utf-8-sig"))
@@ -415,6 +425,7 @@ def bureau_create(
                 name_zh=name,
                 name_en=name_en,
                 region_code=region_code or (code[:6] if code[:6].isdigit() else ""),
+                id_scheme=id_scheme,
             )
             do_create_unit(
                 actor=None,

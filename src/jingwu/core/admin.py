@@ -6,7 +6,7 @@ from .models import AuditEvent, Bureau
 
 @admin.register(Bureau)
 class BureauAdmin(AuditedAdmin):
-    list_display = ["code", "name_zh", "name_en", "region_code"]
+    list_display = ["code", "name_zh", "name_en", "region_code", "id_scheme"]
     search_fields = ["code", "name_zh", "name_en"]
 
 

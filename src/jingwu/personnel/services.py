@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
 from jingwu.core.services import authorize, service
-from jingwu.engine.ids import id_number_problem
+from jingwu.engine.ids import birth_date_of, id_number_problem, phone_problem
 
 from .models import Officer, OfficerSkill, Posting
 
@@ -20,32 +20,50 @@ ID_MESSAGES = {
     "format": gettext_noop("The ID number must be 17 digits followed by a digit or X."),
     "birth_date": gettext_noop("The ID number contains an impossible birth date."),
     "check_digit": gettext_noop("The ID number's check digit is wrong: please check it for a typing error."),
+    "other_length": gettext_noop("The ID number must have 4 to 32 characters."),
+    "other_format": gettext_noop(
+        "The ID number may hold letters, digits, spaces, dots, slashes and hyphens, "
+        "and must begin and end with a letter or digit."
+    ),
+}
+PHONE_MESSAGES = {
+    "cn_phone": gettext_noop("A phone number has 11 digits."),
+    "other_phone": gettext_noop(
+        "A phone number has 4 to 15 digits, with an optional leading + and spaces, dots, "
+        "slashes, hyphens or brackets (at most 20 characters)."
+    ),
 }
 
 
-def validate_id_number(value: str) -> str:
-    value = (value or "").strip().upper()
-    problem = id_number_problem(value)
+def validate_id_number(value: str, scheme: str = "cn") -> str:
+    """The identity number as stored: a mainland number in capitals, any other as given (trimmed)."""
+    value = (value or "").strip()
+    if scheme == "cn":
+        value = value.upper()
+    problem = id_number_problem(value, scheme)
     if problem:
         raise ValidationError({"id_number": _(ID_MESSAGES[problem])})
     return value
 
 
 def validate_officer(officer: Officer) -> None:
-    officer.id_number = validate_id_number(officer.id_number)
+    """Check an officer against the bureau's identity scheme (mainland by default)."""
+    scheme = officer.bureau.id_scheme
+    officer.id_number = validate_id_number(officer.id_number, scheme)
+    officer.phone = (officer.phone or "").strip()
     errors: dict[str, str] = {}
-    birth_in_id = dt.date(
-        int(officer.id_number[6:10]), int(officer.id_number[10:12]), int(officer.id_number[12:14])
-    )
-    if officer.birth_date and officer.birth_date != birth_in_id:
-        errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
-            "date": birth_in_id.isoformat()
-        }
-    gender_in_id = "M" if int(officer.id_number[16]) % 2 else "F"
-    if officer.gender and officer.gender != gender_in_id:
-        errors["gender"] = _("The gender does not match the ID number.")
-    if officer.phone and (len(officer.phone) != 11 or not officer.phone.isdigit()):
-        errors["phone"] = _("A phone number has 11 digits.")
+    if scheme == "cn":
+        birth_in_id = birth_date_of(officer.id_number)
+        if officer.birth_date and officer.birth_date != birth_in_id:
+            errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
+                "date": birth_in_id.isoformat()
+            }
+        gender_in_id = "M" if int(officer.id_number[16]) % 2 else "F"
+        if officer.gender and officer.gender != gender_in_id:
+            errors["gender"] = _("The gender does not match the ID number.")
+    phone = phone_problem(officer.phone, scheme)
+    if phone:
+        errors["phone"] = _(PHONE_MESSAGES[phone])
     if officer.kind == "auxiliary" and officer.rank not in ("", "none"):
         errors["rank"] = _("Auxiliary officers have no police rank.")
     dup = Officer.objects.filter(bureau_id=officer.bureau_id).exclude(pk=officer.pk)
