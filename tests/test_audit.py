@@ -9,20 +9,6 @@ from django.urls import reverse
 from jingwu.core.models import AuditEvent
 
 
-def test_reading_a_full_id_number_needs_a_reason_and_is_recorded(client, county):
-    client.force_login(county.chief)
-    url = reverse("personnel:officer_detail", args=[county.off_comm.pk])
-    r = client.post(url, {"reason": ""})
-    assert county.off_comm.id_number not in r.content.decode()
-    r = client.post(url, {"reason": "核对户籍信息 case 42"})
-    assert county.off_comm.id_number in r.content.decode()
-    event = (
-        AuditEvent.objects.filter(action="view", object_id=str(county.off_comm.pk)).order_by("-id").first()
-    )
-    assert event.reason == "核对户籍信息 case 42" and event.after == {"fields": ["id_number"]}
-    assert event.actor == county.chief and event.request_id and event.via == "web"
-
-
 def test_the_auditor_searches_the_trail_and_others_cannot(client, county):
     client.force_login(county.chief)
     client.get(reverse("personnel:officer_detail", args=[county.off_comm.pk]))

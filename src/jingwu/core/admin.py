@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .admin_base import AuditedAdmin
-from .models import AuditEvent, Bureau
+from .models import AuditEvent, AuditHead, Bureau
 
 
 @admin.register(Bureau)
@@ -18,6 +18,22 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["bureau", "action", "object_type", "via"]
     search_fields = ["actor_label", "object_repr", "object_id", "request_id"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditHead)
+class AuditHeadAdmin(admin.ModelAdmin):
+    """Read-only: each chain's newest event, checked by ``jingwu audit verify``."""
+
+    list_display = ["bureau", "seq", "hash", "rebuilt_at"]
 
     def has_add_permission(self, request):
         return False

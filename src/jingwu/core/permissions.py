@@ -81,6 +81,27 @@ PERMISSIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Officers' personal data (ID number, phone, full birth date), per role, for the officers the
+# role sees: "masked" shows the masked ID number and phone; "reveal" shows them too and may
+# reveal the full ID number and birth date of one officer with a reason (audited). A role
+# not listed sees neither (an officer's age at most), on pages, in exports and in the API.
+PERSONAL_DATA: dict[str, str] = {
+    Role.BUREAU_COMMAND: "reveal",
+    Role.PLANNER: "reveal",
+    Role.STATION_CHIEF: "reveal",
+    Role.POLITICAL_DEPARTMENT: "reveal",
+    Role.AUDITOR: "reveal",
+    Role.ZONE_LEAD: "masked",
+}
+PERSONAL_LEVELS = ("masked", "reveal")  # each includes the ones before it
+
+
+def personal_allowed(role: str, level: str) -> bool:
+    """Whether ``role`` sees officers' personal data at ``level`` ("masked" or "reveal")."""
+    held = PERSONAL_DATA.get(role, "")
+    return bool(held) and PERSONAL_LEVELS.index(held) >= PERSONAL_LEVELS.index(level)
+
+
 # Letters of the actions in the table: view, add, change, delete, and approve (command's
 # approval of a plan before it is applied).
 ACTION_LETTERS = {"view": "v", "add": "a", "change": "c", "delete": "d", "approve": "p"}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
 from jingwu.core.services import authorize, service
+from jingwu.engine import vocab
 from jingwu.engine.ids import birth_date_of, id_number_problem, phone_problem
 
 from .models import Officer, OfficerSkill, Posting
@@ -215,3 +216,47 @@ def do_end_posting(posting: Posting, *, actor, end: dt.date, reason: str = "") -
         reason=reason,
     )
     return posting
+
+
+# A reveal needs a reason code and a text of substance: at least this many characters,
+# with at least four different letters (Chinese characters count as letters).
+REVEAL_REASON_MIN = 10
+
+
+def validate_reveal_reason(reason_code: str, reason: str) -> str:
+    """The reason's text as recorded, or a ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    if reason_code not in {t.code for t in vocab.REVEAL_REASONS}:
+        errors["reason_code"] = _("Choose why you need the full ID number.")
+    text = " ".join((reason or "").split())[:300]
+    if len(text) < REVEAL_REASON_MIN or len({ch for ch in text if ch.isalpha()}) < 4:
+        errors["reason"] = _(
+            "Say in at least %(n)d characters what you need it for: the case, file or request, "
+            "so that it can be checked later."
+        ) % {"n": REVEAL_REASON_MIN}
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
+@service
+def do_reveal_personal_data(officer: Officer, *, actor, reason_code: str, reason: str) -> dict:
+    """The officer's full ID number and birth date, for a role that may reveal them, with a reason.
+
+    Every reveal is an audit event (``reveal``) with the reason code and text, whoever
+    reveals, auditors included.
+    """
+    from jingwu.core.scope import personal_level
+
+    if actor is not None and personal_level(actor, officer) != "reveal":
+        raise PermissionDenied(_("Your role may not reveal an officer's ID number."))
+    text = validate_reveal_reason(reason_code, reason)
+    audit.record(
+        "reveal",
+        actor=actor,
+        bureau=officer.bureau,
+        obj=officer,
+        after={"fields": ["id_number", "birth_date"], "reason_code": reason_code},
+        reason=text,
+    )
+    return {"id_number": officer.id_number, "birth_date": officer.birth_date}
