@@ -32,7 +32,7 @@ def test_it_refuses_a_self_crossing_boundary_in_chinese(county):
     before = (Unit.objects.count(), AuditEvent.objects.count())
     with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
         do_create_unit(
-            actor=county.chief,
+            actor=county.planner,  # boundaries are headquarters' (FIELD_RIGHTS)
             bureau=county.bureau,
             parent=county.zone_n,
             kind="grid",
@@ -47,7 +47,7 @@ def test_it_refuses_a_self_crossing_boundary_in_chinese(county):
 def test_it_refuses_a_self_crossing_boundary_in_english(county):
     with translation.override("en"), pytest.raises(ValidationError) as err:
         do_create_unit(
-            actor=county.chief,
+            actor=county.planner,  # boundaries are headquarters' (FIELD_RIGHTS)
             bureau=county.bureau,
             parent=county.zone_n,
             kind="grid",

@@ -81,6 +81,30 @@ PERMISSIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Fields that only some roles may set or change, on top of the row's "add"/"change" right:
+# model label -> field -> the roles. A station's type, the area statistics the station
+# types and staffing are computed from, and boundaries are headquarters' decisions
+# (planners and command): a station chief changes the rest of the station's units.
+# Enforced by ``jingwu.core.services.authorize_fields`` in the services, so pages, API,
+# imports and the command line obey alike.
+_HQ_DECISIONS = frozenset({Role.PLANNER, Role.BUREAU_COMMAND})
+FIELD_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
+    "org.unit": {
+        "station_type": _HQ_DECISIONS,
+        "households": _HQ_DECISIONS,
+        "residents": _HQ_DECISIONS,
+        "floating": _HQ_DECISIONS,
+        "boundary": _HQ_DECISIONS,
+    },
+}
+
+
+def field_allowed(role: str, model_label: str, field: str) -> bool:
+    """Whether ``role`` may set ``field`` of ``model_label`` (fields not reserved: always)."""
+    roles = FIELD_RIGHTS.get(model_label, {}).get(field)
+    return roles is None or role in roles
+
+
 # Officers' personal data (ID number, phone, full birth date), per role, for the officers the
 # role sees: "masked" shows the masked ID number and phone; "reveal" shows them too and may
 # reveal the full ID number and birth date of one officer with a reason (audited). A role

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
-from jingwu.core.services import authorize, service
+from jingwu.core.services import authorize, authorize_move, service
 from jingwu.engine import vocab
 from jingwu.engine.ids import birth_date_of, id_number_problem, phone_problem
 
@@ -176,11 +176,34 @@ def validate_posting(posting: Posting) -> None:
         )
 
 
+def _authorize_posted_officer(actor, officer: Officer, start: dt.date) -> None:
+    """An officer posted elsewhere is moved only by someone who may change postings there.
+
+    The units the officer holds today or on ``start`` are the old place; an officer
+    with no current posting (a new officer, say) belongs to no unit yet.
+    """
+    if actor is None or getattr(actor, "is_superuser", False) or officer.pk is None:
+        return
+    today = dt.date.today()
+    held = Posting.objects.filter(bureau_id=officer.bureau_id, officer=officer).select_related("unit")
+    for p in (held.current(today) | held.current(start)).distinct():
+        try:
+            authorize(actor, Posting, "change", unit=p.unit)
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                _("%(officer)s is posted in %(unit)s, outside your units: ask that unit or headquarters.")
+                % {"officer": officer.name, "unit": p.unit.name}
+            ) from exc
+
+
 @service
 def do_create_posting(
     *, actor, officer: Officer, unit, role: str, start: dt.date, end: dt.date | None = None, note: str = ""
 ) -> Posting:
-    authorize(actor, Posting, "add", unit=unit)
+    """Post an officer in ``unit`` (the new place); the actor must also hold the officer's
+    current units (the old place)."""
+    authorize_move(actor, Posting, unit, action="add")
+    _authorize_posted_officer(actor, officer, start)
     posting = Posting(
         bureau_id=officer.bureau_id, officer=officer, unit=unit, role=role, start=start, end=end, note=note
     )
