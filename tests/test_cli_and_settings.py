@@ -134,3 +134,15 @@ def test_make_demo_takes_the_port_and_host():
     )
     assert r.returncode == 0, r.stderr
     assert "jingwu demo --host 0.0.0.0 --port 8123" in r.stdout
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_the_proxy(settings):
+    from waitress.adjustments import Adjustments
+
+    from jingwu.cli import _proxy_options
+
+    settings.TRUSTED_PROXY = ""
+    assert _proxy_options() == {}
+    settings.TRUSTED_PROXY = "10.0.0.2"
+    adj = Adjustments(**_proxy_options())  # waitress accepts them as they are
+    assert adj.trusted_proxy == "10.0.0.2" and "x-forwarded-for" in adj.trusted_proxy_headers

@@ -136,6 +136,21 @@ def _demo_choices() -> None:
     )
 
 
+def _proxy_options() -> dict:
+    """Behind a reverse proxy (JINGWU_TRUSTED_PROXY, its address), take the client's address
+    from X-Forwarded-For: the audit trail and the lock-out by address need the real one."""
+    from django.conf import settings
+
+    if not settings.TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 def _serve(host: str, port: int, *, worker: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
@@ -146,7 +161,9 @@ def _serve(host: str, port: int, *, worker: bool) -> None:
     if settings.PRODUCTION:
         call_command("collectstatic", interactive=False, verbosity=0)
     try:  # listen first: a busy port stops here, before any worker is started
-        server = create_server(application, host=host, port=port, threads=8, ident="jingwu")
+        server = create_server(
+            application, host=host, port=port, threads=8, ident="jingwu", **_proxy_options()
+        )
     except OSError as exc:
         reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
         typer.echo(f"Error: cannot listen on {host}:{port}: {reason} (choose another with --port).", err=True)

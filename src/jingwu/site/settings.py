@@ -33,6 +33,9 @@ if PRODUCTION:
             "Production mode needs JINGWU_SECRET_KEY set to a random value of 40+ characters."
         )
 
+# The reverse proxy in front of `jingwu serve` (its address): the client's address then
+# comes from X-Forwarded-For (for the audit trail and the lock-out by address).
+TRUSTED_PROXY = env_str("JINGWU_TRUSTED_PROXY", "")
 ALLOWED_HOSTS = env_list("JINGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JINGWU_CSRF_TRUSTED_ORIGINS", [])
 
