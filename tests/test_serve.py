@@ -22,11 +22,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_starts_web_and_worker_and_stops_on_ctrl_c(tmp_path):
+JINGWU = [sys.executable, "-m", "jingwu.cli"]
+
+
+def _migrated(tmp_path) -> dict:
+    """The environment of a fresh, migrated SQLite installation in ``tmp_path``."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["JINGWU_DATA_DIR"] = str(tmp_path)
-    jingwu = [sys.executable, "-m", "jingwu.cli"]
-    subprocess.run([*jingwu, "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run([*JINGWU, "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    return env
+
+
+def test_serve_starts_web_and_worker_and_stops_on_ctrl_c(tmp_path):
+    env = _migrated(tmp_path)
+    jingwu = JINGWU
     port = _free_port()
     proc = subprocess.Popen(
         [*jingwu, "serve", "--port", str(port)],
@@ -74,10 +83,8 @@ def _group_members(pgid: int) -> list[str]:
 
 
 def test_a_busy_port_gives_one_line_and_leaves_no_worker(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["JINGWU_DATA_DIR"] = str(tmp_path)
-    jingwu = [sys.executable, "-m", "jingwu.cli"]
-    subprocess.run([*jingwu, "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    env = _migrated(tmp_path)
+    jingwu = JINGWU
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

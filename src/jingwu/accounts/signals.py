@@ -28,35 +28,29 @@ def record_login(sender, request, user, **kwargs) -> None:
         audit.record("login", actor=user, bureau=user.bureau, obj=user, object_repr=user.username)
 
 
-@receiver(user_login_failed, dispatch_uid="jingwu-audit-login-failed")
-def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
-    username = str((credentials or {}).get("username") or "")[:150]
+def _record_attempt(action: str, username: str, after: dict) -> None:
+    """A failed log-in or a lock-out of ``username`` (which may belong to no one)."""
+    username = username[:150]
     account = _account(username)
     with transaction.atomic():
         audit.record(
-            "login_fail",
+            action,
             actor=None,
             actor_label=username or "anonymous",
             bureau=account.bureau if account is not None else None,
             object_type="accounts.user",
             object_id=str(account.pk) if account is not None else "",
             object_repr=username,
-            after={"locked_out": bool(getattr(request, "axes_locked_out", False))},
+            after=after,
         )
+
+
+@receiver(user_login_failed, dispatch_uid="jingwu-audit-login-failed")
+def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    username = str((credentials or {}).get("username") or "")
+    _record_attempt("login_fail", username, {"locked_out": bool(getattr(request, "axes_locked_out", False))})
 
 
 @receiver(user_locked_out, dispatch_uid="jingwu-audit-lockout")
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    username = str(username or "")[:150]
-    account = _account(username)
-    with transaction.atomic():
-        audit.record(
-            "lockout",
-            actor=None,
-            actor_label=username or "anonymous",
-            bureau=account.bureau if account is not None else None,
-            object_type="accounts.user",
-            object_id=str(account.pk) if account is not None else "",
-            object_repr=username,
-            after={"ip": ip_address or ""},
-        )
+    _record_attempt("lockout", str(username or ""), {"ip": ip_address or ""})

@@ -10,8 +10,21 @@ class BureauAdmin(AuditedAdmin):
     search_fields = ["code", "name_zh", "name_en"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is append-only."""
 
     list_display = ["at", "bureau", "actor_label", "action", "object_type", "object_repr", "via", "ip"]
@@ -19,27 +32,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_repr", "object_id", "request_id"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditHead)
-class AuditHeadAdmin(admin.ModelAdmin):
+class AuditHeadAdmin(ReadOnlyAdmin):
     """Read-only: each chain's newest event, checked by ``jingwu audit verify``."""
 
     list_display = ["bureau", "seq", "hash", "rebuilt_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
