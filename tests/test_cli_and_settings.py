@@ -91,7 +91,8 @@ def test_the_bundled_cjk_font_covers_the_words_we_print():
 def test_serving_turns_debug_off_unless_asked(monkeypatch):
     from jingwu.cli import _debug_choice
 
-    monkeypatch.delenv("JINGWU_DEBUG", raising=False)
+    monkeypatch.setenv("JINGWU_DEBUG", "")  # restored after the test, whatever _debug_choice sets
+    monkeypatch.delenv("JINGWU_DEBUG")
     _debug_choice(False)
     assert os.environ["JINGWU_DEBUG"] == "0"
     _debug_choice(True)
@@ -107,7 +108,8 @@ def test_serving_the_demo_database_keeps_two_factor_off_and_says_so(db, settings
     from jingwu.core.models import Bureau
     from jingwu.demo.load import demo_bureau_code
 
-    monkeypatch.delenv("JINGWU_OTP", raising=False)
+    monkeypatch.setenv("JINGWU_OTP", "")
+    monkeypatch.delenv("JINGWU_OTP")
     settings.OTP_REQUIRED = True
     _demo_choices()  # not the demo's database: nothing changes, nothing said
     assert settings.OTP_REQUIRED is True and capsys.readouterr().out == ""

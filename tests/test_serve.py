@@ -27,7 +27,7 @@ JINGWU = [sys.executable, "-m", "jingwu.cli"]
 
 def _migrated(tmp_path) -> dict:
     """The environment of a fresh, migrated SQLite installation in ``tmp_path``."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JINGWU_DEBUG")}
     env["JINGWU_DATA_DIR"] = str(tmp_path)
     subprocess.run([*JINGWU, "migrate"], env=env, check=True, capture_output=True, timeout=300)
     return env
