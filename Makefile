@@ -2,6 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .PHONY: install install-dev demo test test-fast lint messages clean
 
@@ -16,9 +18,10 @@ install-dev: $(BIN)/python
 	bash scripts/setup-system.sh
 	$(BIN)/pip install --quiet -e '.[dev]'
 
-## Install Jingwu, load the demo county (first run only) and serve it on http://127.0.0.1:8000/
+## Install Jingwu, load the demo county (first run only) and serve it on http://$(HOST):$(PORT)/
+## (make demo PORT=8001 HOST=0.0.0.0)
 demo: install
-	$(BIN)/jingwu demo
+	$(BIN)/jingwu demo --host $(HOST) --port $(PORT)
 
 ## Install everything and run the whole test suite (slow and browser checks included), in
 ## parallel (one worker per core; TEST_WORKERS=0 runs in one process), slowest twenty listed

@@ -83,3 +83,68 @@ def test_the_bundled_cjk_font_covers_the_words_we_print():
         pytest.fail("fontTools is a development dependency: pip install -e .[dev]")
     cmap = TTFont(str(font)).getBestCmap()
     assert all(ord(ch) in cmap for ch in "派出所警务网格片区侦查打击中心基础防控四星民警")
+
+
+# --- safe defaults of `jingwu serve` and `make demo` ------------------------------------
+
+
+def test_serving_turns_debug_off_unless_asked(monkeypatch):
+    from jingwu.cli import _debug_choice
+
+    monkeypatch.setenv("JINGWU_DEBUG", "")  # restored after the test, whatever _debug_choice sets
+    monkeypatch.delenv("JINGWU_DEBUG")
+    _debug_choice(False)
+    assert os.environ["JINGWU_DEBUG"] == "0"
+    _debug_choice(True)
+    assert os.environ["JINGWU_DEBUG"] == "1"
+    monkeypatch.setenv("JINGWU_DEBUG", "1")  # asked for in the environment
+    _debug_choice(False)
+    assert os.environ["JINGWU_DEBUG"] == "1"
+
+
+@pytest.mark.otp_required
+def test_serving_the_demo_database_keeps_two_factor_off_and_says_so(db, settings, monkeypatch, capsys):
+    from jingwu.cli import _demo_choices
+    from jingwu.core.models import Bureau
+    from jingwu.demo.load import demo_bureau_code
+
+    monkeypatch.setenv("JINGWU_OTP", "")
+    monkeypatch.delenv("JINGWU_OTP")
+    settings.OTP_REQUIRED = True
+    _demo_choices()  # not the demo's database: nothing changes, nothing said
+    assert settings.OTP_REQUIRED is True and capsys.readouterr().out == ""
+    Bureau.objects.create(code=demo_bureau_code(0), name_zh="演示县公安局")
+    _demo_choices()
+    assert settings.OTP_REQUIRED is False
+    assert "two-factor log-in stays off" in capsys.readouterr().out
+    # asked for explicitly, or in production: two-factor stays on, and the command says so
+    settings.OTP_REQUIRED = True
+    monkeypatch.setenv("JINGWU_OTP", "1")
+    _demo_choices()
+    assert settings.OTP_REQUIRED is True and "two-factor log-in is on" in capsys.readouterr().out
+
+
+def test_make_demo_takes_the_port_and_host():
+    import shutil
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(
+        ["make", "-n", "demo", "PORT=8123", "HOST=0.0.0.0"], cwd=root, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert "jingwu demo --host 0.0.0.0 --port 8123" in r.stdout
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_the_proxy(settings):
+    from waitress.adjustments import Adjustments
+
+    from jingwu.cli import _proxy_options
+
+    settings.TRUSTED_PROXY = ""
+    assert _proxy_options() == {}
+    settings.TRUSTED_PROXY = "10.0.0.2"
+    adj = Adjustments(**_proxy_options())  # waitress accepts them as they are
+    assert adj.trusted_proxy == "10.0.0.2" and "x-forwarded-for" in adj.trusted_proxy_headers

@@ -32,7 +32,7 @@ def test_it_refuses_a_self_crossing_boundary_in_chinese(county):
     before = (Unit.objects.count(), AuditEvent.objects.count())
     with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
         do_create_unit(
-            actor=county.chief,
+            actor=county.planner,  # boundaries are headquarters' (FIELD_RIGHTS)
             bureau=county.bureau,
             parent=county.zone_n,
             kind="grid",
@@ -47,7 +47,7 @@ def test_it_refuses_a_self_crossing_boundary_in_chinese(county):
 def test_it_refuses_a_self_crossing_boundary_in_english(county):
     with translation.override("en"), pytest.raises(ValidationError) as err:
         do_create_unit(
-            actor=county.chief,
+            actor=county.planner,  # boundaries are headquarters' (FIELD_RIGHTS)
             bureau=county.bureau,
             parent=county.zone_n,
             kind="grid",
@@ -150,7 +150,7 @@ def test_a_valid_id_number_with_x_is_accepted_and_shown_masked(county):
         id_number=first17 + "x",
     )
     assert o.id_number == first17 + "X"
-    assert o.id_number_masked == "330522********" + first17[14:] + "X"
+    assert o.id_number_masked == "330522********" + first17[14:] + "*"  # the check digit is hidden too
 
 
 def test_it_refuses_an_overlapping_posting_in_the_same_role(county):

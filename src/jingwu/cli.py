@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ def _setup() -> None:
     from django.conf import settings
 
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # else WhiteNoise warns on start
 
 
 def _migrate(verbosity: int = 0) -> None:
@@ -49,10 +51,13 @@ def demo(
     port: int = typer.Option(8000, help="Port to listen on."),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the web UI after loading."),
     reset: bool = typer.Option(False, help="Delete the demo database first and generate it again."),
+    debug: bool = typer.Option(False, help="Serve with Django's debug pages (never on a shared network)."),
 ) -> None:
     """Load the demo county (first run only) and start the web UI and the background worker."""
-    # The demo's log-ins are shared and printed: two-factor log-in is off unless asked for.
+    # The demo's log-ins are shared and printed: two-factor log-in is off unless asked for
+    # (`jingwu serve` keeps it off later on the demo's database, and says so).
     os.environ.setdefault("JINGWU_OTP", "0")
+    _debug_choice(debug)
     _setup()
     from django.conf import settings
 
@@ -84,10 +89,66 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Also run the background worker."),
+    debug: bool = typer.Option(
+        False,
+        help="Serve with Django's debug pages (they show settings and every address: never on a network).",
+    ),
 ) -> None:
     """Serve the web UI (and the background job worker) until Ctrl-C."""
+    _debug_choice(debug)
     _setup()
+    _demo_choices()
     _serve(host, port, worker=worker)
+
+
+def _debug_choice(debug: bool) -> None:
+    """DEBUG is off when serving, unless --debug (or JINGWU_DEBUG=1) asks for it."""
+    if debug:
+        os.environ["JINGWU_DEBUG"] = "1"
+    else:
+        os.environ.setdefault("JINGWU_DEBUG", "0")
+
+
+def _demo_choices() -> None:
+    """On the demo's database, keep the demo's choice (two-factor log-in off) and say so."""
+    from django.conf import settings
+    from django.db import DatabaseError
+
+    try:
+        from jingwu.demo.load import county_present, demo_bureau_code
+
+        demo = county_present(demo_bureau_code(0))
+    except DatabaseError:  # not migrated yet: no demo either
+        return
+    if not demo:
+        return
+    if "JINGWU_OTP" in os.environ or settings.PRODUCTION:
+        state = "on" if settings.OTP_REQUIRED else "off"
+        typer.echo(
+            f"This database holds the demo county; two-factor log-in is {state} "
+            + ("(production mode)." if settings.PRODUCTION else "(JINGWU_OTP).")
+        )
+        return
+    settings.OTP_REQUIRED = False
+    typer.echo(
+        "This database holds the demo county: two-factor log-in stays off, as `jingwu demo` set it "
+        "(JINGWU_OTP=1 turns it on)."
+    )
+
+
+def _proxy_options() -> dict:
+    """Behind a reverse proxy (JINGWU_TRUSTED_PROXY, its address), take the client's address
+    from X-Forwarded-For: the audit trail and the lock-out by address need the real one."""
+    from django.conf import settings
+
+    if not settings.TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def _serve(host: str, port: int, *, worker: bool) -> None:
@@ -99,11 +160,19 @@ def _serve(host: str, port: int, *, worker: bool) -> None:
 
     if settings.PRODUCTION:
         call_command("collectstatic", interactive=False, verbosity=0)
+    try:  # listen first: a busy port stops here, before any worker is started
+        server = create_server(
+            application, host=host, port=port, threads=8, ident="jingwu", **_proxy_options()
+        )
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        typer.echo(f"Error: cannot listen on {host}:{port}: {reason} (choose another with --port).", err=True)
+        raise typer.Exit(1) from None
     proc = None
     if worker:
         proc = subprocess.Popen([sys.executable, "-m", "django", "qcluster"], env={**os.environ})
-    server = create_server(application, host=host, port=port, threads=8, ident="jingwu")
-    typer.echo(f"Jingwu is running at http://{host}:{port}/  (Ctrl-C stops it)")
+    debug = "  DEBUG is on: never on a shared network." if settings.DEBUG else ""
+    typer.echo(f"Jingwu is running at http://{host}:{port}/  (Ctrl-C stops it){debug}")
 
     def stop(*_args) -> None:
         threading.Thread(target=server.close, daemon=True).start()
@@ -338,6 +407,11 @@ def bureau_create(
         "--time-zone",
         help="The bureau's time zone (IANA name, e.g. America/Chicago): its days, hours and incident numbers.",
     ),
+    id_scheme: str = typer.Option(
+        "cn",
+        help="Officers' identity and phone numbers: cn (mainland resident ID with check digit, "
+        "11-digit phone) or other (stored as given).",
+    ),
 ) -> None:
     """Create a bureau and its headquarters unit (then import stations, zones and grids into it)."""
     _setup()
@@ -358,6 +432,11 @@ def bureau_create(
     if Bureau.objects.filter(code=code).exists():
         typer.echo(f"Error: a bureau with code {code!r} exists.", err=True)
         raise typer.Exit(1)
+    from jingwu.engine.ids import SCHEMES
+
+    if id_scheme not in SCHEMES:
+        typer.echo(f"Error: --id-scheme must be one of {', '.join(SCHEMES)}.", err=True)
+        raise typer.Exit(2)
     geom = None
     if boundary is not None:
         data = json.loads(boundary.read_text("utf-8-sig"))
@@ -375,6 +454,7 @@ def bureau_create(
                 name_en=name_en,
                 region_code=region_code or (code[:6] if code[:6].isdigit() else ""),
                 time_zone=time_zone,
+                id_scheme=id_scheme,
             )
             do_create_unit(
                 actor=None,

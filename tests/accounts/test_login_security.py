@@ -125,3 +125,45 @@ def test_a_session_without_the_second_factor_cannot_use_the_api(client, county):
     assert r.status_code == 403
     client.force_login(county.chief)
     assert client.get("/api/v1/units/").status_code == 200
+
+
+# --- lock-out by account and by address ------------------------------------------------
+
+GUESSES = ("123456", "password1", "jingwu2019", "qwerty123")
+
+
+def _try(client, username, password, address):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_one_address_trying_four_passwords_on_every_account_is_stopped(client, county, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_FAILURES_PER_ADDRESS = 10
+    accounts = [county.chief, county.zone_lead, county.community, county.political, county.center]
+    answers = [_try(client, u.username, pw, "10.1.1.1").status_code for u in accounts for pw in GUESSES]
+    # no account saw more than four failures: the address is what is stopped, at its 10th
+    assert answers[:9] == [200] * 9 and set(answers[9:]) == {429}
+    # stopped even with a right password, from that address ...
+    assert _try(client, county.planner.username, "x", "10.1.1.1").status_code == 429
+    # ... while the accounts themselves still open from elsewhere
+    r = _try(client, county.chief.username, "x", "10.9.9.9")
+    assert r.status_code == 302 and client.session["_auth_user_id"] == str(county.chief.pk)
+
+
+def test_one_account_attacked_from_many_addresses_is_stopped(client, county, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    answers = [_try(client, county.chief.username, "wrong", f"10.2.0.{i}").status_code for i in range(1, 7)]
+    assert answers == [200, 200, 200, 200, 429, 429]
+    r = _try(client, county.chief.username, "x", "10.2.0.99")  # the right password, a fresh address
+    assert r.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_logging_in_to_ones_own_account_does_not_clear_an_address(client, county, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_FAILURES_PER_ADDRESS = 6
+    for user, guesses in ((county.zone_lead, GUESSES[:3]), (county.community, GUESSES[:2])):
+        for pw in guesses:
+            assert _try(client, user.username, pw, "10.3.3.3").status_code == 200
+    assert _try(client, county.chief.username, "x", "10.3.3.3").status_code == 302  # an insider's own log-in
+    client.logout()
+    assert _try(client, county.political.username, "guess", "10.3.3.3").status_code == 429

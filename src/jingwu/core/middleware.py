@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import uuid
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,101 @@ class RequestContextMiddleware:
         token = set_context(ctx)
         try:
             response = self.get_response(request)
+            if response.status_code in (403, 404):
+                record_refusal(request, response.status_code)
         finally:
             reset_context(token)
         response["X-Request-Id"] = ctx.request_id
         return response
+
+
+# Pages that show one record, by URL name (or its start): the model of the id in the
+# address, so that a refused 404 says whether the record exists in another scope. The
+# API's viewsets name their model themselves.
+RECORD_PAGES = {
+    "org:unit_": "org.unit",
+    "personnel:officer_": "personnel.officer",
+    "places:premises_": "places.premises",
+    "incidents:incident_": "incidents.incident",
+    "audit_detail": "core.auditevent",
+    "planning:scenario_": "planning.scenario",
+    "imports:job_": "imports.importjob",
+    "imports:mapping_": "imports.importmapping",
+}
+
+
+def _record_model(match):
+    from django.apps import apps
+
+    model = getattr(getattr(match.func, "cls", None), "model", None)
+    if model is not None:
+        return model
+    for prefix, label in RECORD_PAGES.items():
+        if match.view_name.startswith(prefix):
+            return apps.get_model(label)
+    return None
+
+
+def record_refusal(request, status: int) -> None:
+    """Put a refused request in the audit trail: a 403 (a CSRF failure included) or a 404
+    on the address of one record (an id in the URL) asked for by a logged-in user.
+
+    A 404 elsewhere (a mistyped address) is not recorded. The event says whether the
+    record exists (out of the user's scope) when the record's model is known.
+    """
+    user = getattr(request, "user", None)
+    authenticated = bool(getattr(user, "is_authenticated", False))
+    match = getattr(request, "resolver_match", None)
+    reason = getattr(request, "jingwu_refusal", "") or ("forbidden" if status == 403 else "not_found")
+    object_id = ""
+    if status == 404:
+        if not authenticated or match is None or not match.kwargs:
+            return
+        object_id = str(match.kwargs.get("pk", next(iter(match.kwargs.values()))))[:64]
+    try:
+        from django.db import transaction
+
+        from . import audit
+        from .scope import user_bureau_ids
+
+        model = _record_model(match) if match is not None else None
+        exists = None
+        if status == 404 and model is not None:
+            try:
+                exists = model._default_manager.filter(pk=object_id).exists()
+            except (ValueError, TypeError):
+                exists = False
+        bureau = None
+        if authenticated:
+            bureau = getattr(user, "bureau", None)
+            if bureau is None:
+                ids = user_bureau_ids(user)
+                if len(ids) == 1:
+                    from .models import Bureau
+
+                    bureau = Bureau.objects.filter(pk=next(iter(ids))).first()
+        with transaction.atomic():
+            audit.record(
+                "refused",
+                actor=user if authenticated else None,
+                actor_label=None if authenticated else "anonymous",
+                bureau=bureau,
+                object_type=model._meta.label_lower
+                if model is not None
+                else (match.view_name if match else ""),
+                object_id=object_id,
+                object_repr=f"{request.method} {request.path}",
+                after={
+                    "status": status,
+                    "reason": reason,
+                    "method": request.method,
+                    "path": request.path[:500],
+                    "view": match.view_name if match else "",
+                    "exists": exists,
+                },
+            )
+    except Exception:  # the refusal stands even when it cannot be recorded
+        log.exception("could not record a refused request in the audit trail")
 
 
 class LanguageMiddleware:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from jingwu.engine import vocab
+
 from .clock import DEFAULT_TIME_ZONE, validate_time_zone
-from .i18n import pick
+from .i18n import choices, pick
+
+# How a bureau's officers' identity numbers and phones are checked and masked (engine/ids.py).
+ID_SCHEME_CHOICES = choices(vocab.ID_SCHEMES)
 
 
 class Bureau(models.Model):
@@ -26,6 +33,13 @@ class Bureau(models.Model):
             "IANA name, e.g. Asia/Shanghai or America/Chicago: the bureau's days, hours and "
             "incident numbers follow it."
         ),
+    )
+    id_scheme = models.CharField(
+        _("identity number scheme"),
+        max_length=12,
+        choices=ID_SCHEME_CHOICES,
+        default="cn",
+        help_text=_("How officers' identity numbers and phone numbers are checked and masked"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -80,6 +94,11 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         LOGIN = "login", _("Log in")
+        LOGIN_FAILED = "login_fail", _("Failed log-in")
+        LOCKOUT = "lockout", _("Lock-out")
+        TOKEN = "token", _("API token issued")
+        REFUSED = "refused", _("Refused request")
+        REVEAL = "reveal", _("Reveal personal data")
         APPLY = "apply", _("Apply")
 
     bureau = models.ForeignKey(
@@ -125,3 +144,31 @@ class AuditEvent(models.Model):
         return (
             f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_repr}"
         )
+
+
+class AuditHead(models.Model):
+    """The newest event of one bureau's chain, moved in the same transaction as each event.
+
+    Removing the newest events leaves the head pointing past the end of the trail, so
+    ``jingwu audit verify`` notices a deleted tail (which the chain alone cannot show).
+    ``rebuilt_at`` is set when the head itself had gone missing and was rebuilt from the
+    trail: the evidence that something was removed stays.
+    """
+
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bureau")
+    )
+    seq = models.BigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        constraints = [
+            # one head per chain, the system chain (no bureau) included
+            models.UniqueConstraint(Coalesce("bureau", Value(0)), name="audit_head_chain_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id or '-'}: {self.seq}"

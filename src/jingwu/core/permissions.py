@@ -81,6 +81,51 @@ PERMISSIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# Fields that only some roles may set or change, on top of the row's "add"/"change" right:
+# model label -> field -> the roles. A station's type, the area statistics the station
+# types and staffing are computed from, and boundaries are headquarters' decisions
+# (planners and command): a station chief changes the rest of the station's units.
+# Enforced by ``jingwu.core.services.authorize_fields`` in the services, so pages, API,
+# imports and the command line obey alike.
+_HQ_DECISIONS = frozenset({Role.PLANNER, Role.BUREAU_COMMAND})
+FIELD_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
+    "org.unit": {
+        "station_type": _HQ_DECISIONS,
+        "households": _HQ_DECISIONS,
+        "residents": _HQ_DECISIONS,
+        "floating": _HQ_DECISIONS,
+        "boundary": _HQ_DECISIONS,
+    },
+}
+
+
+def field_allowed(role: str, model_label: str, field: str) -> bool:
+    """Whether ``role`` may set ``field`` of ``model_label`` (fields not reserved: always)."""
+    roles = FIELD_RIGHTS.get(model_label, {}).get(field)
+    return roles is None or role in roles
+
+
+# Officers' personal data (ID number, phone, full birth date), per role, for the officers the
+# role sees: "masked" shows the masked ID number and phone; "reveal" shows them too and may
+# reveal the full ID number and birth date of one officer with a reason (audited). A role
+# not listed sees neither (an officer's age at most), on pages, in exports and in the API.
+PERSONAL_DATA: dict[str, str] = {
+    Role.BUREAU_COMMAND: "reveal",
+    Role.PLANNER: "reveal",
+    Role.STATION_CHIEF: "reveal",
+    Role.POLITICAL_DEPARTMENT: "reveal",
+    Role.AUDITOR: "reveal",
+    Role.ZONE_LEAD: "masked",
+}
+PERSONAL_LEVELS = ("masked", "reveal")  # each includes the ones before it
+
+
+def personal_allowed(role: str, level: str) -> bool:
+    """Whether ``role`` sees officers' personal data at ``level`` ("masked" or "reveal")."""
+    held = PERSONAL_DATA.get(role, "")
+    return bool(held) and PERSONAL_LEVELS.index(held) >= PERSONAL_LEVELS.index(level)
+
+
 # Letters of the actions in the table: view, add, change, delete, and approve (command's
 # approval of a plan before it is applied).
 ACTION_LETTERS = {"view": "v", "add": "a", "change": "c", "delete": "d", "approve": "p"}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.db import models
 from django.db.models import Q
 
-from .permissions import allowed
+from .permissions import allowed, personal_allowed
 
 
 def area_q(unit, zone_field: str = "grid__parent_id") -> Q:
@@ -176,3 +176,36 @@ def can_object(user, obj: models.Model, action: str) -> bool:
 
 def user_bureau_ids(user) -> set[int]:
     return {m.bureau_id for m in current_memberships(user)}
+
+
+def personal_q(user, level: str = "masked") -> Q | None:
+    """The officers whose personal data ``user`` sees at ``level`` ("masked" or "reveal").
+
+    Like ``scope_q`` for viewing officers, counting only the memberships whose role holds
+    that level in ``PERSONAL_DATA``; None means no officer at all.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    combined: Q | None = None
+    for m in current_memberships(user):
+        ok, reach = allowed(m.role, "personnel.officer", "view")
+        if not ok or not personal_allowed(m.role, level):
+            continue
+        q = Q(bureau_id=m.bureau_id)
+        if reach == "subtree":
+            q &= _officer_q(m.unit)
+        combined = q if combined is None else (combined | q)
+    return combined
+
+
+def personal_level(user, officer) -> str:
+    """ "reveal", "masked" or "" : how much of ``officer``'s personal data ``user`` sees."""
+    from jingwu.personnel.models import Officer
+
+    for level in ("reveal", "masked"):
+        q = personal_q(user, level)
+        if q is not None and Officer.objects.filter(q, pk=officer.pk).exists():
+            return level
+    return ""

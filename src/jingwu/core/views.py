@@ -61,3 +61,11 @@ def home(request):
                 for s in stations
             ]
     return render(request, "core/home.html", ctx)
+
+
+def csrf_failure(request, reason: str = ""):
+    """Django's CSRF refusal page, marked so that the refusal is recorded as a CSRF failure."""
+    from django.views.csrf import csrf_failure as default
+
+    request.jingwu_refusal = "csrf"
+    return default(request, reason=reason)

@@ -108,6 +108,26 @@ POSTING_ROLES = _terms(
     ("staff", "Staff", "工作人员"),
 )
 
+# How a bureau's officers' identity numbers and phone numbers are written (engine/ids.py).
+ID_SCHEMES = _terms(
+    (
+        "cn",
+        "Mainland China: 18-character resident ID number, 11-digit mobile phone",
+        "中国大陆：18位居民身份证号码、11位手机号码",
+    ),
+    ("other", "Other: identity document and phone numbers as given", "其他：证件号码和电话号码按原样保存"),
+)
+
+# Why someone reveals an officer's full ID number and birth date (with a text of their own).
+REVEAL_REASONS = _terms(
+    ("identity_check", "Identity check against another record", "与其他记录核对身份"),
+    ("personnel_file", "Personnel file, rank or promotion review", "人事档案、警衔或晋升审核"),
+    ("pay_welfare", "Pay, insurance or welfare procedure", "薪酬、保险或抚恤手续"),
+    ("discipline", "Disciplinary or supervision inquiry", "纪律或督察调查"),
+    ("audit", "Audit of this record", "审计核查"),
+    ("legal", "Court or other legal request", "司法或其他法律程序要求"),
+)
+
 PREMISES_CATEGORIES = _terms(
     ("hazchem_user", "Hazardous-chemicals user", "危化品使用单位"),
     ("entertainment", "Entertainment venue", "娱乐场所"),

@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import BooleanField, Case, ExpressionWrapper, Value, When
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingwu.core import audit
-from jingwu.core.scope import can, current_memberships
+from jingwu.core.scope import can, current_memberships, personal_q
 
 from .services import neutralise
 
@@ -98,7 +99,9 @@ def _incident_columns() -> list[Column]:
     ]
 
 
-def _officer_columns() -> list[Column]:
+def _officer_columns(personal: bool = False) -> list[Column]:
+    """The officer list's columns; the masked ID number and phone only for roles that see them
+    (``personal``), and then only on the rows whose personal data they may see."""
     from jingwu.core.clock import data_date
 
     on = _ByBureau(data_date)  # ages on the day the bureau's records reach
@@ -122,8 +125,14 @@ def _officer_columns() -> list[Column]:
         Column(_v(o_, "status"), lambda o: o.get_status_display()),
         Column(gettext_lazy("Current posting"), postings),
         Column(gettext_lazy("Skills"), skills),
-        Column(_v(o_, "id_number"), lambda o: o.id_number_masked),
-        Column(_v(o_, "phone"), lambda o: o.phone_masked),
+        *(
+            [
+                Column(_v(o_, "id_number"), lambda o: o.id_number_masked if o.jw_personal else ""),
+                Column(_v(o_, "phone"), lambda o: o.phone_masked if o.jw_personal else ""),
+            ]
+            if personal
+            else []
+        ),
         Column(_v(o_, "hired"), lambda o: o.hired, "date"),
     ]
 
@@ -161,8 +170,18 @@ def _officers(request):
     from jingwu.personnel.models import Officer
     from jingwu.personnel.selectors import officers_for
 
-    qs = officers_for(request.user).order_by("police_number")
-    return Officer, OfficerFilter(request.GET, queryset=qs, request=request), _officer_columns()
+    q = personal_q(request.user, "masked")
+    if q is None or not q:  # nobody's, or (a superuser) everyone's
+        seen = Value(q is not None)
+    else:
+        seen = Case(When(q, then=Value(True)), default=Value(False))
+    qs = (
+        officers_for(request.user)
+        .annotate(jw_personal=ExpressionWrapper(seen, output_field=BooleanField()))
+        .order_by("police_number")
+    )
+    f = OfficerFilter(request.GET, queryset=qs, request=request)
+    return Officer, f, _officer_columns(personal=q is not None)
 
 
 def _premises(request):

@@ -899,7 +899,7 @@ class OfficerHandler(ServiceHandler):
             id_raw = b.get(v, "id_number")
             if id_raw:
                 try:
-                    values["id_number"] = validate_id_number(id_raw)
+                    values["id_number"] = validate_id_number(id_raw, ctx.bureau.id_scheme)
                 except ValidationError as exc:
                     p.from_error(exc)
             skills: dict[str, int] = {}

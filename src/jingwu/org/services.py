@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
-from jingwu.core.services import authorize, service
+from jingwu.core.permissions import FIELD_RIGHTS
+from jingwu.core.services import authorize, authorize_fields, service
 from jingwu.engine.geo import (
     AREA_TOLERANCE,
     GeometryError,
@@ -23,6 +24,9 @@ from jingwu.engine.geo import (
 
 from .choices import ALLOWED_PARENTS, UnitKind
 from .models import Unit
+
+# The unit's fields reserved to headquarters (core/permissions.py).
+RESERVED = tuple(FIELD_RIGHTS["org.unit"])
 
 AREA_KINDS = {UnitKind.HEADQUARTERS, UnitKind.STATION, UnitKind.ZONE, UnitKind.GRID}
 
@@ -122,6 +126,16 @@ def apply_geometry(unit: Unit) -> None:
     unit.min_lon, unit.min_lat, unit.max_lon, unit.max_lat = geom.bounds
 
 
+def _normalised(boundary: dict | None) -> dict | None:
+    """A stored boundary as ``apply_geometry`` writes it (to compare one with a new one)."""
+    if boundary is None:
+        return None
+    try:
+        return to_geojson(polygon_from_geojson(boundary))
+    except GeometryError:
+        return boundary
+
+
 def set_path(unit: Unit) -> None:
     parent_path = unit.parent.path if unit.parent is not None else "/"
     unit.path = f"{parent_path}{unit.pk}/"
@@ -132,8 +146,13 @@ def set_path(unit: Unit) -> None:
 def do_create_unit(
     *, actor, bureau, parent: Unit | None, kind: str, code: str, name_zh: str, **fields
 ) -> Unit:
-    """Create a unit under ``parent``. Fields: name_en, station_type, boundary, base_lon, ..."""
+    """Create a unit under ``parent``. Fields: name_en, station_type, boundary, base_lon, ...
+
+    The station type, area statistics and boundary are headquarters' (``FIELD_RIGHTS``).
+    """
     authorize(actor, Unit, "add", unit=parent, bureau=bureau)
+    given = [f for f in RESERVED if fields.get(f) not in (None, "", 0)]
+    authorize_fields(actor, Unit, given, action="add", unit=parent, bureau=bureau)
     unit = Unit(bureau=bureau, parent=parent, kind=kind, code=code.strip(), name_zh=name_zh.strip(), **fields)
     validate_unit(unit)
     apply_geometry(unit)
@@ -149,7 +168,11 @@ def do_create_unit(
 
 @service
 def do_update_unit(unit: Unit, *, actor, reason: str = "", **changes) -> Unit:
-    """Change a unit's fields (not its place in the tree)."""
+    """Change a unit's fields (not its place in the tree).
+
+    A change of the station type, the area statistics or the boundary is headquarters'
+    (``FIELD_RIGHTS``); giving them unchanged is fine.
+    """
     authorize(actor, Unit, "change", unit=unit)
     before = audit.snapshot(unit)
     for key, value in changes.items():
@@ -160,6 +183,11 @@ def do_update_unit(unit: Unit, *, actor, reason: str = "", **changes) -> Unit:
         setattr(unit, key, value)
     validate_unit(unit)
     apply_geometry(unit)
+    after = audit.snapshot(unit)
+    changed = [f for f in RESERVED if f != "boundary" and before.get(f) != after.get(f)]
+    if _normalised(before.get("boundary")) != unit.boundary:
+        changed.append("boundary")
+    authorize_fields(actor, Unit, changed, unit=unit)
     unit.full_clean(exclude=["path", "bureau", "parent"])
     unit.save()
     audit.record(

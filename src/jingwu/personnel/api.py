@@ -1,8 +1,10 @@
 """The REST API of officers and postings.
 
-Officers are personal data: the API shows the ID number and phone masked only (they
-can be written, never read back), and reading one officer's record is audited like
-the officer page.
+Officers are personal data: the ID number, phone, birth date and home can be written,
+never read back. The masked ID number and phone go only to roles that may see them
+(``PERSONAL_DATA`` in core/permissions.py; ``null`` for the others), and a read that
+returns them is audited with the ids read: a list page as one event, one officer's
+record like the officer page.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import django_filters
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
@@ -26,7 +29,8 @@ from jingwu.core.api import (
     reason_field,
 )
 from jingwu.core.filters import UnitFilter
-from jingwu.core.scope import restrict
+from jingwu.core.models import Bureau
+from jingwu.core.scope import personal_level, personal_q, restrict
 from jingwu.org.models import Unit
 from jingwu.org.selectors import units_for
 
@@ -57,10 +61,17 @@ class CurrentPostingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+PERSONAL_FIELDS = ["id_number_masked", "phone_masked"]
+
+
 class OfficerSerializer(ServiceModelSerializer):
     age = serializers.SerializerMethodField()
-    id_number_masked = serializers.CharField(read_only=True)
-    phone_masked = serializers.CharField(read_only=True)
+    id_number_masked = serializers.SerializerMethodField(
+        help_text=_("The masked ID number, for roles that may see it (else null).")
+    )
+    phone_masked = serializers.SerializerMethodField(
+        help_text=_("The masked phone number, for roles that may see it (else null).")
+    )
     skills = SkillSerializer(
         many=True,
         required=False,
@@ -121,6 +132,7 @@ class OfficerSerializer(ServiceModelSerializer):
         extra_kwargs = {
             "id_number": {"write_only": True},
             "phone": {"write_only": True},
+            "birth_date": {"write_only": True},
             "home_lon": {"write_only": True},
             "home_lat": {"write_only": True},
         }
@@ -128,6 +140,21 @@ class OfficerSerializer(ServiceModelSerializer):
 
     def get_age(self, obj: Officer) -> int:
         return obj.age()
+
+    def _personal(self, obj: Officer) -> bool:
+        ids = self.context.get("personal_ids")
+        if ids is not None:
+            return obj.pk in ids
+        request = self.context.get("request")
+        return request is not None and personal_level(request.user, obj) != ""
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_id_number_masked(self, obj: Officer) -> str | None:
+        return obj.id_number_masked if self._personal(obj) else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_phone_masked(self, obj: Officer) -> str | None:
+        return obj.phone_masked if self._personal(obj) else None
 
     @extend_schema_field(CurrentPostingSerializer(many=True))
     def get_current_postings(self, obj: Officer):
@@ -166,10 +193,55 @@ class OfficerViewSet(
     serializer_class = OfficerSerializer
     filterset_class = OfficerFilter
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "personal_ids", None) is not None:
+            context["personal_ids"] = self.personal_ids
+        return context
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        q = personal_q(request.user, "masked")
+        shown = (
+            list(Officer.objects.filter(q, pk__in=[o.pk for o in rows]).values_list("bureau_id", "pk"))
+            if q is not None and rows
+            else []
+        )
+        self.personal_ids = {pk for _bureau, pk in shown}
+        if shown:  # personal data read: on record, with the ids
+            by_bureau: dict[int, list[int]] = {}
+            for bureau_id, pk in shown:
+                by_bureau.setdefault(bureau_id, []).append(pk)
+            bureaus = Bureau.objects.in_bulk(list(by_bureau))
+            with transaction.atomic():
+                for bureau_id, ids in sorted(by_bureau.items()):
+                    audit.record(
+                        "view",
+                        actor=request.user,
+                        bureau=bureaus[bureau_id],
+                        object_type="personnel.officer",
+                        object_repr=f"officer list: {len(ids)}",
+                        after={"ids": sorted(ids), "fields": PERSONAL_FIELDS},
+                    )
+        serializer = self.get_serializer(rows, many=True)
+        if page is not None:
+            return self.get_paginated_response(serializer.data)
+        return Response(serializer.data)
+
     def retrieve(self, request, *args, **kwargs):
         officer = self.get_object()
+        personal = personal_level(request.user, officer) != ""
+        self.personal_ids = {officer.pk} if personal else set()
         with transaction.atomic():  # looking at a person's details is on record
-            audit.record("view", actor=request.user, bureau=officer.bureau, obj=officer)
+            audit.record(
+                "view",
+                actor=request.user,
+                bureau=officer.bureau,
+                obj=officer,
+                after={"fields": PERSONAL_FIELDS} if personal else None,
+            )
         return Response(self.get_serializer(officer).data)
 
     def create_object(self, data):

@@ -28,9 +28,10 @@ class Officer(TenantModel):
     kind = models.CharField(_("kind"), max_length=10, choices=OFFICER_KIND_CHOICES)
     gender = models.CharField(_("gender"), max_length=1, choices=GENDER_CHOICES)
     birth_date = models.DateField(_("birth date"))
-    id_number = models.CharField(_("resident ID number"), max_length=18)
+    # A mainland resident ID number, or (a bureau of another scheme) any identity number.
+    id_number = models.CharField(_("resident ID number"), max_length=32)
     rank = models.CharField(_("rank"), max_length=20, choices=RANK_CHOICES, default="none")
-    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     hired = models.DateField(_("hired"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=OFFICER_STATUS_CHOICES, default="active")
     home_lon = models.FloatField(_("home longitude"), null=True, blank=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
-from jingwu.core.services import authorize, service
-from jingwu.engine.ids import id_number_problem
+from jingwu.core.services import authorize, authorize_move, service
+from jingwu.engine import vocab
+from jingwu.engine.ids import birth_date_of, id_number_problem, phone_problem
 
 from .models import Officer, OfficerSkill, Posting
 
@@ -20,32 +21,50 @@ ID_MESSAGES = {
     "format": gettext_noop("The ID number must be 17 digits followed by a digit or X."),
     "birth_date": gettext_noop("The ID number contains an impossible birth date."),
     "check_digit": gettext_noop("The ID number's check digit is wrong: please check it for a typing error."),
+    "other_length": gettext_noop("The ID number must have 4 to 32 characters."),
+    "other_format": gettext_noop(
+        "The ID number may hold letters, digits, spaces, dots, slashes and hyphens, "
+        "and must begin and end with a letter or digit."
+    ),
+}
+PHONE_MESSAGES = {
+    "cn_phone": gettext_noop("A phone number has 11 digits."),
+    "other_phone": gettext_noop(
+        "A phone number has 4 to 15 digits, with an optional leading + and spaces, dots, "
+        "slashes, hyphens or brackets (at most 20 characters)."
+    ),
 }
 
 
-def validate_id_number(value: str) -> str:
-    value = (value or "").strip().upper()
-    problem = id_number_problem(value)
+def validate_id_number(value: str, scheme: str = "cn") -> str:
+    """The identity number as stored: a mainland number in capitals, any other as given (trimmed)."""
+    value = (value or "").strip()
+    if scheme == "cn":
+        value = value.upper()
+    problem = id_number_problem(value, scheme)
     if problem:
         raise ValidationError({"id_number": _(ID_MESSAGES[problem])})
     return value
 
 
 def validate_officer(officer: Officer) -> None:
-    officer.id_number = validate_id_number(officer.id_number)
+    """Check an officer against the bureau's identity scheme (mainland by default)."""
+    scheme = officer.bureau.id_scheme
+    officer.id_number = validate_id_number(officer.id_number, scheme)
+    officer.phone = (officer.phone or "").strip()
     errors: dict[str, str] = {}
-    birth_in_id = dt.date(
-        int(officer.id_number[6:10]), int(officer.id_number[10:12]), int(officer.id_number[12:14])
-    )
-    if officer.birth_date and officer.birth_date != birth_in_id:
-        errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
-            "date": birth_in_id.isoformat()
-        }
-    gender_in_id = "M" if int(officer.id_number[16]) % 2 else "F"
-    if officer.gender and officer.gender != gender_in_id:
-        errors["gender"] = _("The gender does not match the ID number.")
-    if officer.phone and (len(officer.phone) != 11 or not officer.phone.isdigit()):
-        errors["phone"] = _("A phone number has 11 digits.")
+    if scheme == "cn":
+        birth_in_id = birth_date_of(officer.id_number)
+        if officer.birth_date and officer.birth_date != birth_in_id:
+            errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
+                "date": birth_in_id.isoformat()
+            }
+        gender_in_id = "M" if int(officer.id_number[16]) % 2 else "F"
+        if officer.gender and officer.gender != gender_in_id:
+            errors["gender"] = _("The gender does not match the ID number.")
+    phone = phone_problem(officer.phone, scheme)
+    if phone:
+        errors["phone"] = _(PHONE_MESSAGES[phone])
     if officer.kind == "auxiliary" and officer.rank not in ("", "none"):
         errors["rank"] = _("Auxiliary officers have no police rank.")
     dup = Officer.objects.filter(bureau_id=officer.bureau_id).exclude(pk=officer.pk)
@@ -157,11 +176,34 @@ def validate_posting(posting: Posting) -> None:
         )
 
 
+def _authorize_posted_officer(actor, officer: Officer, start: dt.date) -> None:
+    """An officer posted elsewhere is moved only by someone who may change postings there.
+
+    The units the officer holds today or on ``start`` are the old place; an officer
+    with no current posting (a new officer, say) belongs to no unit yet.
+    """
+    if actor is None or getattr(actor, "is_superuser", False) or officer.pk is None:
+        return
+    today = dt.date.today()
+    held = Posting.objects.filter(bureau_id=officer.bureau_id, officer=officer).select_related("unit")
+    for p in (held.current(today) | held.current(start)).distinct():
+        try:
+            authorize(actor, Posting, "change", unit=p.unit)
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                _("%(officer)s is posted in %(unit)s, outside your units: ask that unit or headquarters.")
+                % {"officer": officer.name, "unit": p.unit.name}
+            ) from exc
+
+
 @service
 def do_create_posting(
     *, actor, officer: Officer, unit, role: str, start: dt.date, end: dt.date | None = None, note: str = ""
 ) -> Posting:
-    authorize(actor, Posting, "add", unit=unit)
+    """Post an officer in ``unit`` (the new place); the actor must also hold the officer's
+    current units (the old place)."""
+    authorize_move(actor, Posting, unit, action="add")
+    _authorize_posted_officer(actor, officer, start)
     posting = Posting(
         bureau_id=officer.bureau_id, officer=officer, unit=unit, role=role, start=start, end=end, note=note
     )
@@ -197,3 +239,47 @@ def do_end_posting(posting: Posting, *, actor, end: dt.date, reason: str = "") -
         reason=reason,
     )
     return posting
+
+
+# A reveal needs a reason code and a text of substance: at least this many characters,
+# with at least four different letters (Chinese characters count as letters).
+REVEAL_REASON_MIN = 10
+
+
+def validate_reveal_reason(reason_code: str, reason: str) -> str:
+    """The reason's text as recorded, or a ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    if reason_code not in {t.code for t in vocab.REVEAL_REASONS}:
+        errors["reason_code"] = _("Choose why you need the full ID number.")
+    text = " ".join((reason or "").split())[:300]
+    if len(text) < REVEAL_REASON_MIN or len({ch for ch in text if ch.isalpha()}) < 4:
+        errors["reason"] = _(
+            "Say in at least %(n)d characters what you need it for: the case, file or request, "
+            "so that it can be checked later."
+        ) % {"n": REVEAL_REASON_MIN}
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
+@service
+def do_reveal_personal_data(officer: Officer, *, actor, reason_code: str, reason: str) -> dict:
+    """The officer's full ID number and birth date, for a role that may reveal them, with a reason.
+
+    Every reveal is an audit event (``reveal``) with the reason code and text, whoever
+    reveals, auditors included.
+    """
+    from jingwu.core.scope import personal_level
+
+    if actor is not None and personal_level(actor, officer) != "reveal":
+        raise PermissionDenied(_("Your role may not reveal an officer's ID number."))
+    text = validate_reveal_reason(reason_code, reason)
+    audit.record(
+        "reveal",
+        actor=actor,
+        bureau=officer.bureau,
+        obj=officer,
+        after={"fields": ["id_number", "birth_date"], "reason_code": reason_code},
+        reason=text,
+    )
+    return {"id_number": officer.id_number, "birth_date": officer.birth_date}

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
-from jingwu.core.services import authorize, service
+from jingwu.core.services import authorize, authorize_move, service
 from jingwu.org.models import Unit
 from jingwu.org.selectors import locate
 
@@ -65,22 +65,36 @@ def do_create_premises(*, actor, bureau, category: str, name: str, lon, lat, **f
     return premises
 
 
+# Where premises are is their location: grid and station follow from it and are not set apart.
+_DERIVED = {"bureau", "bureau_id", "grid", "grid_id", "station", "station_id"}
+
+
 @service
 def do_update_premises(premises: Premises, *, actor, reason: str = "", **changes) -> Premises:
+    """Change premises; a new location moves them to its grid and station.
+
+    The actor must be allowed to change premises where they are and where they go: a
+    station chief cannot move premises out of the station (nor in from elsewhere).
+    """
     authorize(actor, Premises, "change", unit=premises.grid or premises.station)
     before = audit.snapshot(premises)
+    if _DERIVED & set(changes):
+        raise ValidationError(_("The grid and station of premises follow from their location."))
     for key, value in changes.items():
         setattr(premises, key, value)
     if "lon" in changes or "lat" in changes:
         premises.grid_id, premises.station_id = place(premises.bureau_id, premises.lon, premises.lat)
+        new_unit = Unit.objects.get(pk=premises.grid_id or premises.station_id)
+        authorize_move(actor, Premises, new_unit)
     premises.full_clean(exclude=["bureau", "grid", "station"])
     premises.save()
+    station = Unit.objects.get(pk=premises.station_id)
     audit.record(
         "update",
         actor=actor,
         bureau=premises.bureau,
         obj=premises,
-        unit_path=premises.station.path,
+        unit_path=station.path,
         before=before,
         after=audit.snapshot(premises),
         reason=reason,

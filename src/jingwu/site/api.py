@@ -2,9 +2,9 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from jingwu.accounts.tokens import obtain_token
 from jingwu.cases.api import CaseViewSet
 from jingwu.incidents.api import IncidentViewSet
 from jingwu.org.api import UnitViewSet
@@ -20,7 +20,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
-    path("v1/token/", obtain_auth_token, name="api-token"),
+    path("v1/token/", obtain_token, name="api-token"),
     path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

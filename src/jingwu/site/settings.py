@@ -33,6 +33,9 @@ if PRODUCTION:
             "Production mode needs JINGWU_SECRET_KEY set to a random value of 40+ characters."
         )
 
+# The reverse proxy in front of `jingwu serve` (its address): the client's address then
+# comes from X-Forwarded-For (for the audit trail and the lock-out by address).
+TRUSTED_PROXY = env_str("JINGWU_TRUSTED_PROXY", "")
 ALLOWED_HOSTS = env_list("JINGWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JINGWU_CSRF_TRUSTED_ORIGINS", [])
 
@@ -76,11 +79,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Request context for audit events, and refused requests (403, 404 on a record's
+    # address, CSRF failures, the two-factor refusal below) into the audit trail.
+    "jingwu.core.middleware.RequestContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "jingwu.accounts.otp.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "jingwu.core.middleware.RequestContextMiddleware",
     "jingwu.core.clock.BureauTimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -89,11 +94,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock-out after repeated failed log-ins (per user name and address).
+# Lock-out after repeated failed log-ins: by account (whatever the address) and by address
+# (whatever the account), each with its own limit (see accounts/lockout.py).
 AXES_ENABLED = env_bool("JINGWU_AXES", True)
+AXES_HANDLER = "jingwu.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("JINGWU_LOGIN_FAILURES", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("JINGWU_LOGIN_FAILURES_PER_ADDRESS", 10)
 AXES_COOLOFF_TIME = env_int("JINGWU_LOCKOUT_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Two-factor codes for command, planners, auditors and administrators (see accounts/otp.py).
@@ -143,6 +151,7 @@ SESSION_COOKIE_AGE = env_int("JINGWU_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "jingwu.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
