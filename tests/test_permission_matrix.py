@@ -22,6 +22,7 @@ from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
+from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
@@ -119,6 +120,9 @@ ROUTES: dict[str, Route] = {
     "imports:mapping_edit": Route(ImportMapping, "detail"),
     "imports:mapping_new": Route(kind="page", expect=IMPORT_PAGE),
     "planning:compare": Route(kind="page", expect=PLANNING_PAGE),
+    # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
+    "jobs:job_list": Route(Job, "list"),
+    "jobs:job_progress": Route(Job, "detail"),
 }
 
 # Routes outside the matrix, and why.
@@ -136,6 +140,7 @@ EXEMPT = {
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
+    "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
 
 
@@ -273,11 +278,22 @@ def _objects(county, route: Route):
             actor=None, bureau=county.bureau, data={"name": "matrix", "kind": "incidents", "columns": {}}
         )
         return [m]
+    if route.model is Job:
+        return _jobs(county)
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
         return list(_cases(county))
     return [getattr(county, name) for name in route.objects]
+
+
+def _jobs(county):
+    """A background job started by the planner and one by the west chief."""
+    return [
+        Job.objects.filter(bureau=county.bureau, started_by=user).first()
+        or Job.objects.create(bureau=county.bureau, kind="import", started_by=user)
+        for user in (county.planner, county.chief)
+    ]
 
 
 def _import_jobs(county):

@@ -39,6 +39,11 @@ SYSTEM_REASONS = {
     "run failed": _("Plan run failed"),
     "admin": _("Changed in the administration pages"),
     "demo county generator": _("Demo county generator"),
+    "job done": _("Background job finished"),
+    "job failed": _("Background job failed"),
+    "job cancelled": _("Background job cancelled"),
+    "job resumed after its worker stopped": _("Background job resumed after its worker stopped"),
+    "cancel requested": _("Asked the background job to stop"),
 }
 
 

@@ -7,7 +7,17 @@ from .models import Job
 class JobAdmin(admin.ModelAdmin):
     """Jobs are written by the runner only: the admin reads them."""
 
-    list_display = ["id", "kind", "bureau", "started_by", "state", "phase", "percent", "attempts", "created_at"]
+    list_display = [
+        "id",
+        "kind",
+        "bureau",
+        "started_by",
+        "state",
+        "phase",
+        "percent",
+        "attempts",
+        "created_at",
+    ]
     list_filter = ["state", "kind", "bureau"]
     search_fields = ["kind", "target_type", "error"]
 

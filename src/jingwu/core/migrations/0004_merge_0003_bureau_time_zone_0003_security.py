@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_bureau_time_zone'),
-        ('core', '0003_security'),
+        ("core", "0003_bureau_time_zone"),
+        ("core", "0003_security"),
     ]
 
-    operations = [
-    ]
+    operations = []
