@@ -665,15 +665,22 @@ class IncidentHandler(Handler):
 
         incidents = connection.ops.quote_name(self.model()._meta.db_table)
         t = self.table(ctx.job)
+        # Each presence test is a plain NOT EXISTS, so that PostgreSQL plans it as an anti
+        # join (under ``NOT (x AND EXISTS ...)`` it can only run a subplan), and the
+        # external id test repeats the predicate of the partial unique index
+        # ``incident_external_unique`` word for word: SQLite uses a partial index only when
+        # the query contains its WHERE term (``<> ''`` does not count), and otherwise walks
+        # every incident of the bureau for every staged row. ``s.external_id = ''`` can
+        # match nothing there, so rows without an external id pass the first test.
         sql = (
             f" FROM {t} s"
             f" WHERE s.row_no > %s AND s.row_no <= %s"
             f" AND NOT EXISTS (SELECT 1 FROM {t} d WHERE d.key = s.key AND d.row_no < s.row_no)"
-            f" AND NOT (s.external_id <> '' AND EXISTS (SELECT 1 FROM {incidents} i"
+            f" AND NOT EXISTS (SELECT 1 FROM {incidents} i"
             f" WHERE i.bureau_id = %s AND i.source_system = s.source_system AND i.external_id = s.external_id"
-            f" AND i.external_id <> ''))"
-            f" AND NOT (s.number <> '' AND EXISTS (SELECT 1 FROM {incidents} i"
-            f" WHERE i.bureau_id = %s AND i.number = s.number))"
+            f" AND NOT (i.external_id = ''))"
+            f" AND NOT EXISTS (SELECT 1 FROM {incidents} i"
+            f" WHERE i.bureau_id = %s AND i.number = s.number AND s.number <> '')"
         )
         return sql, [ctx.bureau.pk, ctx.bureau.pk]
 
@@ -702,29 +709,29 @@ class IncidentHandler(Handler):
             return cur.fetchone()[0]
 
     def _day_bases(self, ctx: Context) -> dict[str, int]:
-        """The last sequence of each local day that already has numbers J + bureau + day + NNNNN."""
+        """The last sequence of each local day of the file that already has numbers J + bureau + day + NNNNN.
+
+        One probe of the index on (bureau, number) per distinct day of the file, for the
+        day's highest number: the cost follows the file, not the years the bureau holds.
+        """
         from django.db import connection
 
-        with connection.cursor() as cur:
-            cur.execute(f"SELECT MIN(day), MAX(day) FROM {self.table(ctx.job)} WHERE day <> ''")
-            first, last = cur.fetchone()
-        if not first:
-            return {}
-        from django.db.models import Max
-        from django.db.models.functions import Substr
-
+        incidents = connection.ops.quote_name(self.model()._meta.db_table)
         base = f"J{ctx.bureau.code}"
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT d.day, (SELECT MAX(i.number) FROM {incidents} i WHERE i.bureau_id = %s"
+                f" AND i.number >= %s || d.day AND i.number < %s || d.day || '~')"
+                f" FROM (SELECT DISTINCT day FROM {self.table(ctx.job)} WHERE day <> '') d",
+                [ctx.bureau.pk, base, base],
+            )
+            rows = cur.fetchall()
         out: dict[str, int] = {}
-        for prefix, number in (
-            self.model()
-            .objects.filter(bureau=ctx.bureau, number__gte=f"{base}{first}", number__lt=f"{base}{last}~")
-            .annotate(day=Substr("number", 1, len(base) + 8))
-            .values("day")
-            .annotate(last=Max("number"))
-            .values_list("day", "last")
-        ):
+        for day, number in rows:
+            if number is None:
+                continue
             try:
-                out[prefix[len(base) :]] = int(number[len(prefix) :])
+                out[day] = int(number[len(base) + 8 :])
             except ValueError:
                 continue
         return out
@@ -1051,6 +1058,7 @@ class PremisesHandler(ServiceHandler):
             f"e:{e}"
             for e in self.model()
             .objects.filter(bureau=ctx.bureau, external_id__in=exts)
+            .exclude(external_id="")  # the partial unique index's own condition (see IncidentHandler)
             .values_list("external_id", flat=True)
         }
         self._dedupe(out, present)
@@ -1059,7 +1067,8 @@ class PremisesHandler(ServiceHandler):
     def create(self, ctx: Context, values: dict) -> bool:
         from jingwu.places.services import do_create_premises
 
-        if self.model().objects.filter(bureau=ctx.bureau, external_id=values["external_id"]).exists():
+        present = self.model().objects.filter(bureau=ctx.bureau, external_id=values["external_id"])
+        if present.exclude(external_id="").exists():
             return False
         do_create_premises(actor=ctx.actor, bureau=ctx.bureau, **values)
         return True
