@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -161,6 +163,19 @@ class Report:
         }
 
 
+# Spreadsheet formulas start so; a cell of ours that would start so is written with a
+# leading apostrophe (``jingwu.imports.services.neutralise``) unless it is a plain number.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def unguard(value: str) -> str:
+    """A cell guarded against formulas by our reject files and exports (``'=x``, ``'-1.36``), as it was."""
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
 class TableError(ValidationError):
     """The file as a whole cannot be read (encoding, format, broken structure)."""
 
@@ -180,6 +195,14 @@ class Source:
     total: int
     encoding: str = ""
     delimiter: str = ","
+    dropped: tuple[int, ...] = ()  # columns of the file left out (see ``without``)
+
+    def without(self, columns: set[int]) -> Source:
+        """The same file without some of its columns (by position in the header)."""
+        keep = [i for i in range(len(self.header)) if i not in columns]
+        return dataclasses.replace(
+            self, header=[self.header[i] for i in keep], dropped=tuple(sorted(set(self.dropped) | columns))
+        )
 
     def info(self) -> dict:
         return {
@@ -196,11 +219,17 @@ class Source:
         features are numbered from 1.
         """
         if self.fmt == "xlsx":
-            yield from _xlsx_rows(self.path, start_after)
+            rows = _xlsx_rows(self.path, start_after)
         elif self.fmt == "geojson":
-            yield from _geojson_rows(self.path, self.header, start_after)
+            rows = _geojson_rows(self.path, self.header, start_after)
         else:
-            yield from _csv_rows(self, start_after)
+            rows = _csv_rows(self, start_after)
+        if not self.dropped:
+            yield from rows
+            return
+        drop = set(self.dropped)
+        for number, values in rows:
+            yield number, [v for i, v in enumerate(values) if i not in drop]
 
 
 def _is_gzip(path: Path) -> bool:
@@ -296,6 +325,8 @@ def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
                 if number <= start_after:
                     continue
                 values = [v.strip() for v in values]
+                if any(v[:1] == "'" for v in values):
+                    values = [unguard(v) for v in values]
                 if any(values):
                     yield number, values
     except UnicodeError as exc:
@@ -348,7 +379,7 @@ def _xlsx_rows(path: Path, start_after: int) -> Iterator[tuple[int, list]]:
                 continue
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            yield number, [_cell(v) for v in values]
+            yield number, [unguard(_cell(v)) for v in values]
     finally:
         wb.close()
 

@@ -30,15 +30,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import reset_queries, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jingwu.core import audit
-from jingwu.core.importing import Problem, Report, Source, TableError, open_source
+from jingwu.core.importing import (
+    FORMULA_START,
+    PLAIN_NUMBER,
+    Problem,
+    Report,
+    Source,
+    TableError,
+    open_source,
+)
 from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
 from jingwu.core.scope import can, current_memberships, restrict
 
 from .db import copy_insert
 from .kinds import HANDLERS, Checked, Context, Row, StagedRow, _batch
-from .mapping import Binding, MappingError, MappingSpec
+from .mapping import Binding, MappingError, MappingSpec, compile_expr, norm
 from .models import ACTIVE_STATUSES, PROBLEM_CAP, ImportJob, ImportMapping, ImportRow, JobStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -365,7 +374,7 @@ def _run(job: ImportJob, progress: ProgressFn | None) -> None:
     handler = HANDLERS[job.kind]
     try:
         spec = _spec(job)
-        source = open_source(job_path(job))
+        source = without_reject_columns(open_source(job_path(job)), spec)
         binding = Binding(spec, source.header)
         if job.status == JobStatus.QUEUED:
             job.status = JobStatus.CHECKING
@@ -721,14 +730,48 @@ def _finish(
 # Reports and reject files
 # ---------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Only a value that could be a formula: one that starts with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return and is not a plain number (``-1.36``, a longitude west
+    of Greenwich, is data, and must import again as a number). The importer reads the
+    apostrophe back off (``jingwu.core.importing.unguard``).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+REJECT_ROW = gettext_noop("Row")
+REJECT_PROBLEMS = gettext_noop("Problems")
+
+
+def _in_every_language(msgid: str) -> set[str]:
+    names = {norm(msgid)}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(norm(_(msgid)))
+    return names
+
+
+def without_reject_columns(source: Source, spec: MappingSpec) -> Source:
+    """A reject file of ours imported again: its "Row" (first) and "Problems" (last) columns left out.
+
+    So that the rows read as they did in the original file (the same ``_hash``, hence
+    the same external id), whether or not the user deleted those columns. A column the
+    mapping reads is kept, whatever its name.
+    """
+    header = [norm(h) for h in source.header]
+    if len(header) < 2:
+        return source
+    read = {c for e in spec.columns.values() for c in compile_expr(e).columns} if not spec.default else set()
+    drop = set()
+    if header[0] in _in_every_language(REJECT_ROW) and header[0] not in read:
+        drop.add(0)
+    if header[-1] in _in_every_language(REJECT_PROBLEMS) and header[-1] not in read:
+        drop.add(len(header) - 1)
+    return source.without(drop) if drop else source
 
 
 def reject_dir() -> Path:
@@ -745,7 +788,7 @@ def write_reject_file(job: ImportJob) -> Path | None:
     header = list((job.source_info or {}).get("header") or [])
     with translation.override(job.language), open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow([_("Row"), *[neutralise(h) for h in header], _("Problems")])
+        w.writerow([_(REJECT_ROW), *[neutralise(h) for h in header], _(REJECT_PROBLEMS)])
         qs = ImportRow.objects.filter(job=job, status=RowStatus.INVALID).order_by("row_no")
         for r in qs.iterator(chunk_size=CHUNK):
             raw = list(r.data.get("raw") or [])
