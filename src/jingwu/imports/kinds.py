@@ -195,6 +195,73 @@ class Handler:
     def finish(self, ctx: Context) -> None:
         """Anything to do after all rows are written (in the same transaction)."""
 
+    def precheck(self, ctx: Context) -> None:
+        """Refuse the whole file (``TableError``) for a reason no row could overcome."""
+
+    @staticmethod
+    def _needs_areas(ctx: Context) -> None:
+        """Rows placed by their location need stations or grids to fall in."""
+        from jingwu.core.importing import TableError
+        from jingwu.org.selectors import bureau_areas
+
+        areas = bureau_areas(ctx.bureau.pk)
+        if not areas.grids.keys and not areas.stations.keys:
+            raise TableError(
+                _(
+                    "Bureau %(bureau)s has no stations or grids with a boundary yet, so no location can be "
+                    "placed in it: import its stations and grids first (kind: units), then this file."
+                )
+                % {"bureau": ctx.bureau.code}
+            )
+
+    def _swapped(self, ctx: Context, rows: list[Row], indices: list[int]) -> set[int]:
+        """Which of ``rows[i]`` (i in ``indices``) fall inside the bureau with longitude and latitude swapped."""
+        if not indices:
+            return set()
+        from jingwu.org.selectors import bureau_areas
+
+        sub = [rows[i] for i in indices]
+        xs = _floats(ctx.binding.values_of(sub, "lon"))
+        ys = _floats(ctx.binding.values_of(sub, "lat"))
+        with np.errstate(all="ignore"):
+            lon, lat = to_lonlat(ctx.spec.coordinate_system, ys, xs)  # the other way round
+        ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        pick = np.flatnonzero(ok)
+        if not len(pick):
+            return set()
+        found = bureau_areas(ctx.bureau.pk).locate_many(lon[pick].tolist(), lat[pick].tolist())
+        return {indices[int(k)] for k, loc in zip(pick, found, strict=True) if loc is not None}
+
+    def _place_problems(
+        self, ctx: Context, rows: list[Row], i: int, lon, lat, in_range, swapped, plist
+    ) -> None:
+        """Why row ``i``, whose location was given, is not placed in the bureau: named by its column."""
+        b = ctx.binding
+        if i in swapped:
+            plist.append(
+                [
+                    f"{b.column('lon')}, {b.column('lat')}",
+                    f"{b.values_of([rows[i]], 'lon')[0]}, {b.values_of([rows[i]], 'lat')[0]}",
+                    _(
+                        "Longitude and latitude seem swapped: read the other way round, this location is "
+                        "inside the bureau's area. Are the columns %(lon)s and %(lat)s the wrong way round?"
+                    )
+                    % {"lon": b.column("lon"), "lat": b.column("lat")},
+                ]
+            )
+        elif not in_range:
+            if not -180 <= lon <= 180:
+                plist.add("lon", b.values_of([rows[i]], "lon")[0], _("Longitude must be within -180..180."))
+            if not -90 <= lat <= 90:
+                plist.add("lat", b.values_of([rows[i]], "lat")[0], _("Latitude must be within -90..90."))
+        else:
+            plist.add(
+                "lon",
+                b.values_of([rows[i]], "lon")[0],
+                _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
+                % {"lon": lon, "lat": lat},
+            )
+
     # helpers shared by kinds
     @staticmethod
     def _coordinates(ctx: Context, rows: list[Row], plist, lon_field="lon", lat_field="lat"):
@@ -317,6 +384,9 @@ class IncidentHandler(Handler):
         from jingwu.incidents.models import Incident
 
         return Incident
+
+    def precheck(self, ctx: Context) -> None:
+        self._needs_areas(ctx)
 
     # -- check ---------------------------------------------------------------
 
@@ -501,6 +571,8 @@ class IncidentHandler(Handler):
         lon_raw = b.values_of(rows, "lon")
         lon_column, lat_column = b.column("lon"), b.column("lat")
         lons, lats = lon.tolist(), lat.tolist()
+        unplaced = [i for i in range(n) if given[i] and located[i] is None]
+        swapped = self._swapped(ctx, rows, unplaced)
         for i in range(n):
             loc = located[i]
             if loc is not None:
@@ -512,17 +584,8 @@ class IncidentHandler(Handler):
                     problems[i].add(
                         "lon", lon_raw[i], _("An incident needs a location (longitude and latitude).")
                     )
-            elif not in_range[i]:
-                problems[i].add(
-                    "lon", lon_raw[i], _("Longitude must be within -180..180 and latitude within -90..90.")
-                )
             else:
-                problems[i].add(
-                    "lon",
-                    lon_raw[i],
-                    _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
-                    % {"lon": lons[i], "lat": lats[i]},
-                )
+                self._place_problems(ctx, rows, i, lons[i], lats[i], in_range[i], swapped, problems[i])
 
         # the order of the times, and none in the future
         soon = timezone.now() + dt.timedelta(minutes=5)
@@ -994,6 +1057,9 @@ class PremisesHandler(ServiceHandler):
 
         return Premises
 
+    def precheck(self, ctx: Context) -> None:
+        self._needs_areas(ctx)
+
     def check(self, ctx: Context, rows: list[Row]) -> list[Staged]:
         from jingwu.org.selectors import bureau_areas
 
@@ -1025,22 +1091,14 @@ class PremisesHandler(ServiceHandler):
         ok_idx = [i for i in range(len(rows)) if given[i] and -180 <= lon[i] <= 180 and -90 <= lat[i] <= 90]
         found = bureau_areas(ctx.bureau.pk).locate_many([lon[i] for i in ok_idx], [lat[i] for i in ok_idx])
         located = dict(zip(ok_idx, found, strict=True))
+        swapped = self._swapped(
+            ctx, rows, [i for i in range(len(rows)) if given[i] and located.get(i) is None]
+        )
         out = []
         for i, (row, p, values) in enumerate(zip(rows, plist, items, strict=True)):
             if given[i]:
-                if i not in located:
-                    p.add(
-                        "lon",
-                        b.get(row.values, "lon"),
-                        _("Longitude must be within -180..180 and latitude within -90..90."),
-                    )
-                elif located[i] is None:
-                    p.add(
-                        "lon",
-                        b.get(row.values, "lon"),
-                        _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
-                        % {"lon": lon[i], "lat": lat[i]},
-                    )
+                if located.get(i) is None:
+                    self._place_problems(ctx, rows, i, float(lon[i]), float(lat[i]), i in located, swapped, p)
                 values["lon"], values["lat"] = float(lon[i]), float(lat[i])
             if p:
                 out.append(Staged(row.row_no, "invalid", problems=list(p), raw=row.raw))
