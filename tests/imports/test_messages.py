@@ -61,7 +61,7 @@ TEXT = {
         "repair_geometry, trim_overlaps, create_parents, headquarters_boundary。",
     },
     "key changed": {
-        "en": 'The key of mapping calls changed (external_id: "ID" → "_hash"): the rows its 1 earlier imports '
+        "en": 'The key of mapping calls changed (external_id: "ID" → "_hash"): the rows its 1 earlier import '
         "wrote will not be recognised as already present, so importing the same files again would add them "
         "a second time.",
         "zh-hans": '映射 calls 的主键已更改（external_id: "ID" → "_hash"）：此前用它完成的 1 次导入所写入的行将不再被'

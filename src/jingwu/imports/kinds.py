@@ -776,6 +776,8 @@ class IncidentHandler(Handler):
 
         One probe of the index on (bureau, number) per distinct day of the file, for the
         day's highest number: the cost follows the file, not the years the bureau holds.
+        The range ends at the prefix + "A": digits sort before letters in every collation
+        (a "~" or other punctuation is ignored by linguistic ones such as en_US).
         """
         from django.db import connection
 
@@ -784,7 +786,7 @@ class IncidentHandler(Handler):
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT d.day, (SELECT MAX(i.number) FROM {incidents} i WHERE i.bureau_id = %s"
-                f" AND i.number >= %s || d.day AND i.number < %s || d.day || '~')"
+                f" AND i.number >= %s || d.day AND i.number < %s || d.day || 'A')"
                 f" FROM (SELECT DISTINCT day FROM {self.table(ctx.job)} WHERE day <> '') d",
                 [ctx.bureau.pk, base, base],
             )

@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import reset_queries, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from jingwu.core import audit
 from jingwu.core.importing import (
@@ -177,10 +177,14 @@ def _key_warnings(existing: ImportMapping | None, spec: MappingSpec) -> list[str
         return "–" if v in (None, "") else json.dumps(v, ensure_ascii=False)
 
     return [
-        _(
+        ngettext(
+            "The key of mapping %(name)s changed (%(changes)s): the rows its %(n)s earlier import wrote "
+            "will not be recognised as already present, so importing the same files again would add them "
+            "a second time.",
             "The key of mapping %(name)s changed (%(changes)s): the rows its %(n)s earlier imports wrote "
             "will not be recognised as already present, so importing the same files again would add them "
-            "a second time."
+            "a second time.",
+            used,
         )
         % {
             "name": existing.name,
