@@ -94,3 +94,23 @@ def test_importing_premises_into_a_full_bureau_never_scans_its_premises(county, 
     assert report.ok and (report.created, report.unchanged) == (20, 40), report.problems[:3]
     assert seen.statements
     assert not seen.scans and not seen.errors, seen.report()
+
+
+def test_importing_officers_into_a_full_bureau_never_scans_them(county, tmp_path):
+    from jingwu.engine.ids import make_id_number
+    from jingwu.personnel.models import Officer
+
+    header = "警号,姓名,人员类别,性别,出生日期,身份证号,单位代码\n"
+    rows = [
+        f"5{i:05d},测试{i},police,M,1990-01-02,{make_id_number('330522', dt.date(1990, 1, 2), i, False)},S01\n"
+        for i in range(1, 41)
+    ]
+    path = tmp_path / "officers.csv"
+    path.write_text(header + "".join(rows[:20]), encoding="utf-8")
+    assert run_import("officers", path, bureau=county.bureau, actor=county.planner).ok
+    analyze(Officer._meta.db_table)
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    with explain_all(Officer._meta.db_table) as seen:
+        report = run_import("officers", path, bureau=county.bureau, actor=county.planner)
+    assert report.ok and (report.created, report.unchanged) == (20, 20), report.problems[:3]
+    assert seen.statements and not seen.scans and not seen.errors, seen.report()
