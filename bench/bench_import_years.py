@@ -6,7 +6,9 @@ one missed its index on SQLite, the second year of a city's file took 60 times t
 first and the third never finished. This bench imports a city's incidents one year
 at a time, in order, into one bureau, and prints the time of each year beside the
 first year's (the baseline: the same work into an empty bureau). Target: the last
-year within 1.5x of the first.
+year within 1.5x of the first. As a control measured next to it, the last year's file
+is also imported into a second, empty bureau (same units), so that the effect of the
+rows held shows apart from the load of the machine and the first year's warm-up.
 
 Data: the Chicago aggravated assaults 2010-2019 of the shared data folder (148,636
 rows, City of Chicago via mpjashby/crimemappingdata, see its SOURCE.txt), through the
@@ -71,7 +73,7 @@ def split_years(src: Path, folder: Path) -> list[tuple[int, Path, int]]:
     return result
 
 
-def chicago_bureau(data: Path):
+def chicago_bureau(data: Path, prefix: str = "CY"):
     """A bureau set up from Chicago's districts and beats, and its planner."""
     from jingwu.accounts.services import do_create_user, do_grant_membership
     from jingwu.core.models import Bureau
@@ -80,7 +82,7 @@ def chicago_bureau(data: Path):
     from jingwu.org.services import do_create_unit
 
     sync_categories()
-    code = f"CY{int(time.time()) % 10**8}"
+    code = f"{prefix}{int(time.time()) % 10**8}"
     b = Bureau.objects.create(code=code, name_zh="芝加哥警察局", name_en="Chicago PD")
     hq = do_create_unit(actor=None, bureau=b, parent=None, kind="headquarters", code="HQ", name_zh="局机关")
     user = do_create_user(actor=None, username=f"bench-{code}", password="x", bureau=b, check_password=False)
@@ -196,6 +198,13 @@ def main() -> None:
         print(json.dumps(years[-1]), file=sys.stderr, flush=True)
     # the last year again, as a dry run: every row is found already present
     again = timed_import(files[-1][1], bureau, user, mapping, dry_run=True)
+    # a control measured next to the last year: the same file into a second, empty bureau
+    if args.generated:
+        empty_bureau, empty_user = make_bureau(f"GZ{int(time.time()) % 10**8}")
+        empty_mapping = None
+    else:
+        empty_bureau, empty_user, empty_mapping = chicago_bureau(data, "CZ")
+    control = timed_import(files[-1][1], empty_bureau, empty_user, empty_mapping)
     first, last = years[0], years[-1]
     out = {
         "database": f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}".strip(),
@@ -207,6 +216,8 @@ def main() -> None:
             "held_before": last["held_before"],
             "seconds": last["seconds"],
         },
+        "last_year_into_an_empty_bureau": {"seconds": control["seconds"], "created": control["created"]},
+        "ratio_last_to_same_file_into_empty": round(last["seconds"] / control["seconds"], 2),
         # per row, so that years of different sizes compare
         "ratio_last_to_first": round(
             (last["seconds"] / max(last["rows"], 1)) / (first["seconds"] / max(first["rows"], 1)), 2

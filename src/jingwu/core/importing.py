@@ -518,7 +518,7 @@ def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
                 if number <= start_after:
                     continue
                 values = [v.strip() for v in values]
-                if any(v[:1] == "'" for v in values):
+                if "'" in "".join(values):  # a C-speed test first: most rows have no apostrophe
                     values = [unguard(v) for v in values]
                 if any(values):
                     yield number, values
