@@ -46,45 +46,27 @@ def build_west_bureau(code: str = "W00001"):
     from jingwu.org.services import do_create_unit
 
     sync_categories()
-    x0, y0, x1, y1 = WEST
     b = Bureau.objects.create(code=code, name_zh="西经试验局", name_en="West test PSB")
-    hq = do_create_unit(
-        actor=None,
-        bureau=b,
-        parent=None,
-        kind="headquarters",
-        code="HQ",
-        name_zh="局机关",
-        boundary=mapping(box(x0, y0, x1, y1)),
-    )
-    st = do_create_unit(
-        actor=None,
-        bureau=b,
-        parent=hq,
-        kind="station",
-        code="S1",
-        name_zh="一所",
-        station_type="full_spectrum",
-        boundary=mapping(box(x0, y0, x1, y1)),
-    )
-    zone = do_create_unit(
-        actor=None,
-        bureau=b,
-        parent=st,
-        kind="zone",
-        code="S1-Z1",
-        name_zh="一片",
-        boundary=mapping(box(x0, y0, x1, y1)),
-    )
-    do_create_unit(
-        actor=None,
-        bureau=b,
-        parent=zone,
-        kind="grid",
-        code="S1-Z1-G1",
-        name_zh="一格",
-        boundary=mapping(box(x0, y0, x1, y1)),
-    )
+    boundary = mapping(box(*WEST))
+    parent = hq = None
+    for kind, unit_code, name in (
+        ("headquarters", "HQ", "局机关"),
+        ("station", "S1", "一所"),
+        ("zone", "S1-Z1", "一片"),
+        ("grid", "S1-Z1-G1", "一格"),
+    ):
+        extra = {"station_type": "full_spectrum"} if kind == "station" else {}
+        parent = do_create_unit(
+            actor=None,
+            bureau=b,
+            parent=parent,
+            kind=kind,
+            code=unit_code,
+            name_zh=name,
+            boundary=boundary,
+            **extra,
+        )
+        hq = hq or parent
     planner = do_create_user(
         actor=None, username=f"{code}-planner", password="x", bureau=b, check_password=False
     )
