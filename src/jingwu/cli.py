@@ -283,6 +283,7 @@ def import_(
     _setup()
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.utils import translation
+    from django.utils.translation import gettext as _
 
     from jingwu.accounts.models import User
     from jingwu.core.importing import KINDS
@@ -314,7 +315,8 @@ def import_(
                 )
                 if job is not None:
                     typer.echo(
-                        f"Resuming import job #{job.pk} after row {job.last_row} ({job.get_status_display()})."
+                        _("Resuming import job #%(job)s after row %(row)s (%(status)s).")
+                        % {"job": job.pk, "row": job.last_row, "status": job.get_status_display()}
                     )
             if job is None:
                 job = services.create_job(
@@ -328,21 +330,29 @@ def import_(
                     via="cli",
                     language=language,
                 )
-                typer.echo(f"Import job #{job.pk}: {kind} from {file.name}")
+                typer.echo(
+                    _("Import job #%(job)s: %(kind)s from %(file)s")
+                    % {"job": job.pk, "kind": kind, "file": file.name}
+                )
             job = services.process_job(job, progress=_Progress(), reject_path=reject_file)
         except (MappingError, services.JobBusy, PermissionDenied, ValidationError) as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            typer.echo(_("Error: %(message)s") % {"message": message}, err=True)
+            if isinstance(exc, ValidationError) and "file" in getattr(exc, "error_dict", {}):
+                typer.echo(_("(The limit is the setting JINGWU_IMPORT_MAX_MB, in megabytes.)"), err=True)
             raise typer.Exit(1) from exc
         report = services.job_report(job)
-        for problem in report.problems[:200]:
-            typer.echo(f"row {problem.row}, {problem.column}: {problem.value!r}: {problem.reason}", err=True)
-        if job.problems_total > 200:
-            typer.echo(f"… and {job.problems_total - 200} more problems.", err=True)
+        rows = report.row_problems  # the file's own problems are in the summary
+        for problem in rows[:200]:
+            typer.echo(problem.describe(), err=True)
+        if len(rows) > 200 or job.problems_total > len(report.problems):
+            more = job.problems_total - min(len(rows), 200) - len(report.file_problems)
+            typer.echo(_("… and %(n)s more problems.") % {"n": more}, err=True)
         typer.echo(report.summary())
         if job.rows_invalid:
             path = reject_file or services.reject_path(job)
             if path:
-                typer.echo(f"Rejected rows with their reasons: {path}")
+                typer.echo(_("Rejected rows with their reasons: %(path)s") % {"path": path})
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -354,19 +364,26 @@ class _Progress:
         self.last = ("", -100)
 
     def __call__(self, job, phase: str, done: int) -> None:
+        from django.utils.translation import gettext as _
+
         total = (job.rows_valid if phase == "apply" else job.rows_total) or 0
         pct = min(100, int(100 * done / total)) if total else 100
-        label = {"check": "checked", "apply": "saved"}.get(phase, phase)
+        if phase == "check":
+            label = _("checked")
+        elif job.dry_run:  # a dry run of officers, premises or units tries its writes, then undoes them
+            label = _("tried (dry run, undone at the end)")
+        else:
+            label = _("saved")
         if self.tty:
             bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
             if self.last[0] and self.last[0] != phase:
                 sys.stderr.write("\n")
-            sys.stderr.write(f"\r[{bar}] {pct:3d}% {label} {done:,}/{total:,} rows")
+            sys.stderr.write(f"\r[{bar}] {pct:3d}% {label} {done:,}/{total:,}")
             if done >= total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
         elif phase != self.last[0] or pct - self.last[1] >= 5 or done >= total:
-            typer.echo(f"{label} {done}/{total} rows ({pct}%)")
+            typer.echo(f"{label} {done}/{total} ({pct}%)")
         else:
             return
         self.last = (phase, pct)
@@ -377,10 +394,19 @@ def _mapping_arg(services, bureau, name: str, kind: str, actor):
         return None
     path = Path(name)
     if path.suffix.lower() == ".json" and path.exists():
-        items = [m for m in services.load_mapping_file(str(path)) if m.get("kind") == kind]
+        from django.utils.translation import gettext as _
+
+        items = [
+            m for m in services.load_mapping_file(str(path)) if isinstance(m, dict) and m.get("kind") == kind
+        ]
         if len(items) != 1:
-            raise services.MappingError(f"{path} must hold exactly one mapping for {kind}")
-        return services.save_mapping(actor=actor, bureau=bureau, data=items[0])
+            raise services.MappingError(
+                _("%(path)s must hold exactly one mapping for %(kind)s.") % {"path": path, "kind": kind}
+            )
+        m = services.save_mapping(actor=actor, bureau=bureau, data=items[0])
+        for warning in m.warnings:
+            typer.echo(_("Warning: %(message)s") % {"message": warning}, err=True)
+        return m
     return services.find_mapping(bureau, name, kind=kind, actor=actor)
 
 
@@ -514,17 +540,27 @@ def mapping_load(
     """Save the mappings of a JSON file into a bureau (replacing those of the same name)."""
     _setup()
     from django.core.exceptions import ValidationError
+    from django.utils import translation
+    from django.utils.translation import gettext as _
 
     from jingwu.imports import services
     from jingwu.imports.mapping import MappingError
 
     b = _bureau(bureau)
     try:
-        for data in services.load_mapping_file(source):
-            m = services.save_mapping(actor=None, bureau=b, data=data)
-            typer.echo(f"Saved mapping {m.name} ({m.kind}) in bureau {b.code}.")
+        with translation.override(os.environ.get("JINGWU_LANGUAGE", "zh-hans")):
+            for data in services.load_mapping_file(source):
+                m = services.save_mapping(actor=None, bureau=b, data=data)
+                typer.echo(
+                    _("Saved mapping %(name)s (%(kind)s) in bureau %(bureau)s.")
+                    % {"name": m.name, "kind": m.kind, "bureau": b.code}
+                )
+                for warning in m.warnings:
+                    typer.echo(_("Warning: %(message)s") % {"message": warning}, err=True)
     except (MappingError, ValidationError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        with translation.override(os.environ.get("JINGWU_LANGUAGE", "zh-hans")):
+            typer.echo(_("Error: %(message)s") % {"message": message}, err=True)
         raise typer.Exit(1) from exc
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,8 +27,30 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# Limits of what a file may hold, so that reading any file takes bounded memory and
+# stores bounded reports (the upload limit itself is the setting IMPORT_MAX_BYTES).
 # Real files carry long free-text fields; the model's own limits judge them per row.
-csv.field_size_limit(16 * 1024 * 1024)
+MAX_RECORD = 1 << 20  # characters of one row (a CSV record, quoted line breaks included)
+MAX_COLUMNS = 500
+MAX_COLUMN_NAME = 200  # characters of a column name
+MAX_GEOJSON = 64 << 20  # bytes of a GeoJSON file, read whole
+MAX_SHARED_STRINGS = 128 << 20  # bytes of a workbook's table of texts, which openpyxl holds
+EXPANSION = 50  # a compressed file that grows more than this (CSV grows 5-10 times)...
+EXPANSION_FROM = 16 << 20  # ... from this size on, is refused as a compression bomb
+csv.field_size_limit(MAX_RECORD)
+
+
+def max_bytes() -> int:
+    """The largest file an import takes (and the most a compressed one may expand to, x4)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 512 << 20))
+
+
+def _mb(n: int) -> str:
+    mb = n / (1 << 20)
+    return f"{mb:,.0f}" if mb >= 100 else f"{mb:,.1f}"
+
 
 # Column names in Chinese that people's sheets already use, mapped to ours.
 ALIASES = {
@@ -99,10 +123,21 @@ KINDS: dict[str, str] = {
 
 @dataclass
 class Problem:
-    row: int
+    row: int  # 0: the file as a whole
     column: str
     value: str
     reason: str
+
+    def describe(self) -> str:
+        """One line for a terminal or a log: the row, column and value where there are any."""
+        if not self.row:
+            return self.reason
+        where = _("row %(row)s") % {"row": self.row}
+        if self.column:
+            where += ", " + self.column
+        if self.value:
+            where += " " + repr(self.value if len(self.value) <= 60 else self.value[:59] + "…")
+        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -129,15 +164,24 @@ class Report:
         return not self.problems and not self.bad_rows
 
     def _bad(self) -> int:
-        """Rows with problems; a problem of the file as a whole (row 0) is not a row."""
-        return max(self.bad_rows, len({p.row for p in self.problems if p.row > 0}))
+        return max(self.bad_rows, len({p.row for p in self.problems if p.row}))
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        """Problems of the file as a whole (no row): told in the summary."""
+        return [p for p in self.problems if not p.row]
+
+    @property
+    def row_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.row]
 
     def summary(self) -> str:
         bad = self._bad()
-        if self.problems and not bad:  # only problems of the file as a whole
+        whole = self.file_problems
+        if whole and not bad:
             if self.status == "failed":
                 return _("The import failed: nothing was imported.")
-            return _("The file could not be read: nothing was imported.")
+            return _("Nothing was imported: %(reason)s") % {"reason": " ".join(p.reason for p in whole)}
         if self.skip_invalid and (bad or self.problems) and self.status != "failed":
             if self.dry_run:
                 return _(
@@ -166,6 +210,19 @@ class Report:
         }
 
 
+# Spreadsheet formulas start so; a cell of ours that would start so is written with a
+# leading apostrophe (``jingwu.imports.services.neutralise``) unless it is a plain number.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def unguard(value: str) -> str:
+    """A cell guarded against formulas by our reject files and exports (``'=x``, ``'-1.36``), as it was."""
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
 class TableError(ValidationError):
     """The file as a whole cannot be read (encoding, format, broken structure)."""
 
@@ -185,6 +242,14 @@ class Source:
     total: int
     encoding: str = ""
     delimiter: str = ","
+    dropped: tuple[int, ...] = ()  # columns of the file left out (see ``without``)
+
+    def without(self, columns: set[int]) -> Source:
+        """The same file without some of its columns (by position in the header)."""
+        keep = [i for i in range(len(self.header)) if i not in columns]
+        return dataclasses.replace(
+            self, header=[self.header[i] for i in keep], dropped=tuple(sorted(set(self.dropped) | columns))
+        )
 
     def info(self) -> dict:
         return {
@@ -201,11 +266,17 @@ class Source:
         features are numbered from 1.
         """
         if self.fmt == "xlsx":
-            yield from _xlsx_rows(self.path, start_after)
+            rows = _xlsx_rows(self.path, start_after)
         elif self.fmt == "geojson":
-            yield from _geojson_rows(self.path, self.header, start_after)
+            rows = _geojson_rows(self.path, self.header, start_after)
         else:
-            yield from _csv_rows(self, start_after)
+            rows = _csv_rows(self, start_after)
+        if not self.dropped:
+            yield from rows
+            return
+        drop = set(self.dropped)
+        for number, values in rows:
+            yield number, [v for i, v in enumerate(values) if i not in drop]
 
 
 def _is_gzip(path: Path) -> bool:
@@ -213,8 +284,63 @@ def _is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
+def _too_big_when_expanded(limit: int) -> TableError:
+    return TableError(
+        _("Uncompressed, the file is larger than %(limit)s MB, the most an import reads.")
+        % {"limit": _mb(limit)}
+    )
+
+
+def _bomb() -> TableError:
+    return TableError(
+        _(
+            "The compressed file expands more than %(ratio)d times (a compression bomb?): it is not a table this import reads."
+        )
+        % {"ratio": EXPANSION}
+    )
+
+
+def _expansion(packed: int, expanded: int, limit: int) -> None:
+    if expanded > limit:
+        raise _too_big_when_expanded(limit)
+    if expanded > EXPANSION_FROM and expanded > EXPANSION * max(packed, 1):
+        raise _bomb()
+
+
+class _Inflated(io.RawIOBase):
+    """A gzip stream that refuses to expand beyond the limits (a compression bomb).
+
+    The size a gzip file declares (its last four bytes, modulo 4 GiB) refuses most bombs
+    before any is read; the count of bytes read refuses the ones that lie.
+    """
+
+    def __init__(self, path: Path):
+        self.packed = max(path.stat().st_size, 1)
+        self.limit = 4 * max_bytes()
+        self.n = 0
+        with open(path, "rb") as fh:
+            fh.seek(-4, io.SEEK_END)
+            declared = int.from_bytes(fh.read(4), "little")
+        _expansion(self.packed, declared, self.limit)
+        self.inner = gzip.open(path, "rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self.inner.read(len(b))
+        self.n += len(data)
+        _expansion(self.packed, self.n, self.limit)
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
 def _open_binary(path: Path):
-    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+    return io.BufferedReader(_Inflated(path), 1 << 16) if _is_gzip(path) else open(path, "rb")
 
 
 def _head(path: Path, n: int = 4096) -> bytes:
@@ -223,6 +349,59 @@ def _head(path: Path, n: int = 4096) -> bytes:
             return fh.read(n)
     except (OSError, EOFError, zlib.error) as exc:
         raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def size_error(size: int) -> str | None:
+    """Why a file of ``size`` bytes is too large to import (None when it is not)."""
+    if size <= max_bytes():
+        return None
+    return _(
+        "The file is %(size)s MB; this server imports files of up to %(limit)s MB. Compress it "
+        "(.csv.gz) or split it, or ask the administrator to raise the limit."
+    ) % {"size": _mb(size), "limit": _mb(max_bytes())}
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file larger than the import limit, before reading any of it."""
+    message = size_error(Path(path).stat().st_size)
+    if message:
+        raise TableError(message)
+
+
+def _check_header(header: list[str]) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise TableError(
+            _(
+                "The first row has %(n)s columns; an import reads at most %(max)d. Is it a table with a header row?"
+            )
+            % {"n": f"{len(header):,}", "max": MAX_COLUMNS}
+        )
+    long = next((h for h in header if len(h) > MAX_COLUMN_NAME), None)
+    if long is not None:
+        raise TableError(
+            _(
+                "A column name in the first row is %(n)s characters long (%(start)s…); names are at most "
+                "%(max)d. Is the first row a header?"
+            )
+            % {"n": f"{len(long):,}", "start": long[:40], "max": MAX_COLUMN_NAME}
+        )
+
+
+def _too_long(number: int) -> TableError:
+    return TableError(
+        _(
+            "Row %(row)s is longer than %(max)s characters: a line without an end, or a quote that "
+            "is never closed? Nothing was read past it."
+        )
+        % {"row": f"{number:,}", "max": f"{MAX_RECORD:,}"}
+    )
+
+
+def _too_wide(number: int, n: int) -> TableError:
+    return TableError(
+        _("Row %(row)s has %(n)s values; an import reads at most %(max)d columns.")
+        % {"row": f"{number:,}", "n": f"{n:,}", "max": MAX_COLUMNS}
+    )
 
 
 def sniff_format(path: Path) -> str:
@@ -241,6 +420,7 @@ def sniff_format(path: Path) -> str:
 def open_source(path: Path | str) -> Source:
     """Open and check a file: detect its format and encoding and count its rows."""
     path = Path(path)
+    check_size(path)
     fmt = sniff_format(path)
     if fmt == "xlsx":
         return _open_xlsx(path)
@@ -259,6 +439,43 @@ def _text(path: Path, encoding: str):
     return io.TextIOWrapper(_open_binary(path), encoding=encoding, newline="")
 
 
+class _Lines:
+    """The lines of a text stream for ``csv.reader``, none longer than a row may be.
+
+    ``pending`` counts the characters read since the reader's last row: a row that runs
+    over ``MAX_RECORD`` (no line end, or a quote never closed) stops the reading there,
+    so memory stays bounded whatever the file.
+    """
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.pending = 0
+        self.row = 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline(MAX_RECORD + 1)
+        if not line:
+            raise StopIteration
+        self.pending += len(line)
+        if self.pending > MAX_RECORD:
+            raise _too_long(self.row)
+        return line
+
+
+def _records(fh, delimiter: str) -> Iterator[list[str]]:
+    """The CSV records of ``fh``, each bounded in length and width (the header is record 1)."""
+    lines = _Lines(fh)
+    for values in csv.reader(lines, delimiter=delimiter):
+        if len(values) > MAX_COLUMNS and lines.row > 1:
+            raise _too_wide(lines.row, len(values))
+        yield values
+        lines.pending = 0
+        lines.row += 1
+
+
 def _sniff_delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=lambda d: counts[d])
@@ -270,19 +487,21 @@ def _open_csv(path: Path) -> Source:
     for encoding in _encodings(head):
         try:
             with _text(path, encoding) as fh:
-                first = fh.readline()
+                first = fh.readline(MAX_RECORD + 1)
+            if len(first) > MAX_RECORD:
+                raise _too_long(1)
             delimiter = _sniff_delimiter(first)
-            header: list[str] = []
+            header: list[str] | None = None
             total = 0
             with _text(path, encoding) as fh:
-                reader = csv.reader(fh, delimiter=delimiter)
-                for values in reader:
-                    if not header:
+                for values in _records(fh, delimiter):
+                    if header is None:
                         header = [str(v).strip().lstrip("\ufeff") for v in values]
+                        _check_header(header)
                         continue
                     if any(v.strip() for v in values):
                         total += 1
-            return Source(path, "csv", header, total, encoding, delimiter)
+            return Source(path, "csv", header or [], total, encoding, delimiter)
         except UnicodeError:
             continue
         except csv.Error as exc:
@@ -295,12 +514,14 @@ def _open_csv(path: Path) -> Source:
 def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
     try:
         with _text(source.path, source.encoding) as fh:
-            reader = csv.reader(fh, delimiter=source.delimiter)
-            next(reader, None)
-            for number, values in enumerate(reader, start=2):
+            records = _records(fh, source.delimiter)
+            next(records, None)
+            for number, values in enumerate(records, start=2):
                 if number <= start_after:
                     continue
                 values = [v.strip() for v in values]
+                if "'" in "".join(values):  # a C-speed test first: most rows have no apostrophe
+                    values = [unguard(v) for v in values]
                 if any(values):
                     yield number, values
     except UnicodeError as exc:
@@ -311,12 +532,69 @@ def _csv_rows(source: Source, start_after: int) -> Iterator[tuple[int, list]]:
         raise TableError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
 
 
+def _check_workbook(path: Path) -> None:
+    """Refuse a workbook whose parts expand beyond the limits, before openpyxl reads any."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise TableError(_("The file is not a readable Excel workbook.")) from exc
+    total = sum(p.file_size for p in parts)
+    if total > 4 * max_bytes():
+        raise _too_big_when_expanded(4 * max_bytes())
+    for p in parts:
+        _expansion(p.compress_size, p.file_size, 4 * max_bytes())
+        if p.filename.lower().endswith("sharedstrings.xml") and p.file_size > MAX_SHARED_STRINGS:
+            raise TableError(
+                _(
+                    "The workbook holds more than %(limit)s MB of text, which Excel files keep in one "
+                    "table read whole: save the sheet as CSV (UTF-8) and import that."
+                )
+                % {"limit": _mb(MAX_SHARED_STRINGS)}
+            )
+    with zipfile.ZipFile(path) as z:
+        for p in parts:
+            name = p.filename.lower()
+            if name.startswith("xl/worksheets/") or name.endswith("sharedstrings.xml"):
+                _check_text_runs(z, p)
+
+
+def _check_text_runs(z, part) -> None:
+    """Refuse an XML part with a text longer than a row may be, before openpyxl holds it whole.
+
+    Reads the part in blocks of 1 MB and measures the runs of bytes without a ``<``
+    that cross a block's border (a run inside one block is shorter than the limit).
+    """
+    limit = 4 * MAX_RECORD  # bytes: up to four per character
+    run = 0
+    with z.open(part) as fh:
+        while block := fh.read(1 << 20):
+            first = block.find(b"<")
+            if first < 0:
+                run += len(block)
+            else:
+                run += first
+                if run > limit:
+                    break
+                run = len(block) - block.rfind(b"<") - 1
+            if run > limit:
+                break
+    if run > limit:
+        raise TableError(
+            _("The workbook has a cell longer than %(max)s characters; an import reads rows of at most that.")
+            % {"max": f"{MAX_RECORD:,}"}
+        )
+
+
 def _load_workbook(path: Path):
     from openpyxl import load_workbook
 
     try:
         if _is_gzip(path):
             raise TableError(_("The file is not a readable Excel workbook."))
+        _check_workbook(path)
         return load_workbook(path, read_only=True, data_only=True)
     except TableError:
         raise
@@ -324,16 +602,29 @@ def _load_workbook(path: Path):
         raise TableError(_("The file is not a readable Excel workbook.")) from exc
 
 
+def _check_xlsx_row(number: int, values: tuple) -> None:
+    if len(values) > MAX_COLUMNS:
+        raise _too_wide(number, len(values))
+    if sum(len(v) for v in values if isinstance(v, str)) > MAX_RECORD:
+        raise _too_long(number)
+
+
 def _open_xlsx(path: Path) -> Source:
     wb = _load_workbook(path)
     try:
         ws = wb.active
         rows = ws.iter_rows(values_only=True)
-        header = [_cell(c) for c in next(rows, ())]
+        first = next(rows, ())
+        if first and len(first) > MAX_COLUMNS:  # the sheet is as wide as its widest row
+            raise _too_wide(1, len(first))
+        header = [_cell(c) for c in first]
+        _check_header(header)
         total = 0
-        for values in rows:
-            if values is not None and any(v is not None and str(v).strip() != "" for v in values):
-                total += 1
+        for number, values in enumerate(rows, start=2):
+            if values is not None:
+                _check_xlsx_row(number, values)
+                if any(v is not None and str(v).strip() != "" for v in values):
+                    total += 1
     except TableError:
         raise
     except Exception as exc:
@@ -353,7 +644,8 @@ def _xlsx_rows(path: Path, start_after: int) -> Iterator[tuple[int, list]]:
                 continue
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            yield number, [_cell(v) for v in values]
+            _check_xlsx_row(number, values)
+            yield number, [unguard(_cell(v)) for v in values]
     finally:
         wb.close()
 
@@ -361,7 +653,14 @@ def _xlsx_rows(path: Path, start_after: int) -> Iterator[tuple[int, list]]:
 def _features(path: Path) -> list[dict]:
     try:
         with _open_binary(path) as fh:
-            data = json.loads(fh.read().decode("utf-8-sig"))
+            raw = fh.read(MAX_GEOJSON + 1)
+        if len(raw) > MAX_GEOJSON:
+            raise TableError(
+                _("A GeoJSON file is read whole, and this one is larger than %(limit)s MB.")
+                % {"limit": _mb(MAX_GEOJSON)}
+            )
+        data = json.loads(raw.decode("utf-8-sig"))
+        del raw
     except (OSError, EOFError, UnicodeError, ValueError, zlib.error) as exc:
         raise TableError(_("The file is not a GeoJSON FeatureCollection.")) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
@@ -381,6 +680,7 @@ def _open_geojson(path: Path) -> Source:
                 seen.add(key)
                 header.append(str(key))
     header.append("geometry")
+    _check_header(header)
     return Source(path, "geojson", header, len(features), "utf-8")
 
 

@@ -6,12 +6,13 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jingwu.core.importing import size_error
+
 from .mapping import FIELDS, MappingError, MappingSpec
 from .models import KIND_CHOICES, ImportMapping
 from .services import import_bureaus, importable_kinds
 
 ALLOWED_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json", ".gz"}
-MAX_UPLOAD = 1024 * 1024 * 1024  # 1 GiB
 
 
 class ImportForm(forms.Form):
@@ -67,8 +68,9 @@ class ImportForm(forms.Form):
         suffixes = {s.lower() for s in Path(f.name).suffixes}
         if not suffixes & ALLOWED_SUFFIXES:
             raise forms.ValidationError(_("Choose a CSV, TSV, Excel (.xlsx) or GeoJSON file."))
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 1 GB: import it with the jingwu command."))
+        too_large = size_error(f.size)  # the setting IMPORT_MAX_BYTES (JINGWU_IMPORT_MAX_MB)
+        if too_large:
+            raise forms.ValidationError(too_large)
         return f
 
     def clean(self):

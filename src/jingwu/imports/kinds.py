@@ -196,6 +196,73 @@ class Handler:
     def finish(self, ctx: Context) -> None:
         """Anything to do after all rows are written (in the same transaction)."""
 
+    def precheck(self, ctx: Context) -> None:
+        """Refuse the whole file (``TableError``) for a reason no row could overcome."""
+
+    @staticmethod
+    def _needs_areas(ctx: Context) -> None:
+        """Rows placed by their location need stations or grids to fall in."""
+        from jingwu.core.importing import TableError
+        from jingwu.org.selectors import bureau_areas
+
+        areas = bureau_areas(ctx.bureau.pk)
+        if not areas.grids.keys and not areas.stations.keys:
+            raise TableError(
+                _(
+                    "Bureau %(bureau)s has no stations or grids with a boundary yet, so no location can be "
+                    "placed in it: import its stations and grids first (kind: units), then this file."
+                )
+                % {"bureau": ctx.bureau.code}
+            )
+
+    def _swapped(self, ctx: Context, rows: list[Row], indices: list[int]) -> set[int]:
+        """Which of ``rows[i]`` (i in ``indices``) fall inside the bureau with longitude and latitude swapped."""
+        if not indices:
+            return set()
+        from jingwu.org.selectors import bureau_areas
+
+        sub = [rows[i] for i in indices]
+        xs = _floats(ctx.binding.values_of(sub, "lon"))
+        ys = _floats(ctx.binding.values_of(sub, "lat"))
+        with np.errstate(all="ignore"):
+            lon, lat = to_lonlat(ctx.spec.coordinate_system, ys, xs)  # the other way round
+        ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        pick = np.flatnonzero(ok)
+        if not len(pick):
+            return set()
+        found = bureau_areas(ctx.bureau.pk).locate_many(lon[pick].tolist(), lat[pick].tolist())
+        return {indices[int(k)] for k, loc in zip(pick, found, strict=True) if loc is not None}
+
+    def _place_problems(
+        self, ctx: Context, rows: list[Row], i: int, lon, lat, in_range, swapped, plist
+    ) -> None:
+        """Why row ``i``, whose location was given, is not placed in the bureau: named by its column."""
+        b = ctx.binding
+        if i in swapped:
+            plist.append(
+                [
+                    f"{b.column('lon')}, {b.column('lat')}",
+                    f"{b.values_of([rows[i]], 'lon')[0]}, {b.values_of([rows[i]], 'lat')[0]}",
+                    _(
+                        "Longitude and latitude seem swapped: read the other way round, this location is "
+                        "inside the bureau's area. Are the columns %(lon)s and %(lat)s the wrong way round?"
+                    )
+                    % {"lon": b.column("lon"), "lat": b.column("lat")},
+                ]
+            )
+        elif not in_range:
+            if not -180 <= lon <= 180:
+                plist.add("lon", b.values_of([rows[i]], "lon")[0], _("Longitude must be within -180..180."))
+            if not -90 <= lat <= 90:
+                plist.add("lat", b.values_of([rows[i]], "lat")[0], _("Latitude must be within -90..90."))
+        else:
+            plist.add(
+                "lon",
+                b.values_of([rows[i]], "lon")[0],
+                _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
+                % {"lon": lon, "lat": lat},
+            )
+
     # helpers shared by kinds
     @staticmethod
     def _coordinates(ctx: Context, rows: list[Row], plist, lon_field="lon", lat_field="lat"):
@@ -318,6 +385,9 @@ class IncidentHandler(Handler):
         from jingwu.incidents.models import Incident
 
         return Incident
+
+    def precheck(self, ctx: Context) -> None:
+        self._needs_areas(ctx)
 
     # -- check ---------------------------------------------------------------
 
@@ -502,6 +572,8 @@ class IncidentHandler(Handler):
         lon_raw = b.values_of(rows, "lon")
         lon_column, lat_column = b.column("lon"), b.column("lat")
         lons, lats = lon.tolist(), lat.tolist()
+        unplaced = [i for i in range(n) if given[i] and located[i] is None]
+        swapped = self._swapped(ctx, rows, unplaced)
         for i in range(n):
             loc = located[i]
             if loc is not None:
@@ -513,17 +585,8 @@ class IncidentHandler(Handler):
                     problems[i].add(
                         "lon", lon_raw[i], _("An incident needs a location (longitude and latitude).")
                     )
-            elif not in_range[i]:
-                problems[i].add(
-                    "lon", lon_raw[i], _("Longitude must be within -180..180 and latitude within -90..90.")
-                )
             else:
-                problems[i].add(
-                    "lon",
-                    lon_raw[i],
-                    _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
-                    % {"lon": lons[i], "lat": lats[i]},
-                )
+                self._place_problems(ctx, rows, i, lons[i], lats[i], in_range[i], swapped, problems[i])
 
         # the order of the times, and none in the future
         soon = timezone.now() + dt.timedelta(minutes=5)
@@ -666,15 +729,22 @@ class IncidentHandler(Handler):
 
         incidents = connection.ops.quote_name(self.model()._meta.db_table)
         t = self.table(ctx.job)
+        # Each presence test is a plain NOT EXISTS, so that PostgreSQL plans it as an anti
+        # join (under ``NOT (x AND EXISTS ...)`` it can only run a subplan), and the
+        # external id test repeats the predicate of the partial unique index
+        # ``incident_external_unique`` word for word: SQLite uses a partial index only when
+        # the query contains its WHERE term (``<> ''`` does not count), and otherwise walks
+        # every incident of the bureau for every staged row. ``s.external_id = ''`` can
+        # match nothing there, so rows without an external id pass the first test.
         sql = (
             f" FROM {t} s"
             f" WHERE s.row_no > %s AND s.row_no <= %s"
             f" AND NOT EXISTS (SELECT 1 FROM {t} d WHERE d.key = s.key AND d.row_no < s.row_no)"
-            f" AND NOT (s.external_id <> '' AND EXISTS (SELECT 1 FROM {incidents} i"
+            f" AND NOT EXISTS (SELECT 1 FROM {incidents} i"
             f" WHERE i.bureau_id = %s AND i.source_system = s.source_system AND i.external_id = s.external_id"
-            f" AND i.external_id <> ''))"
-            f" AND NOT (s.number <> '' AND EXISTS (SELECT 1 FROM {incidents} i"
-            f" WHERE i.bureau_id = %s AND i.number = s.number))"
+            f" AND NOT (i.external_id = ''))"
+            f" AND NOT EXISTS (SELECT 1 FROM {incidents} i"
+            f" WHERE i.bureau_id = %s AND i.number = s.number AND s.number <> '')"
         )
         return sql, [ctx.bureau.pk, ctx.bureau.pk]
 
@@ -703,29 +773,31 @@ class IncidentHandler(Handler):
             return cur.fetchone()[0]
 
     def _day_bases(self, ctx: Context) -> dict[str, int]:
-        """The last sequence of each local day that already has numbers J + bureau + day + NNNNN."""
+        """The last sequence of each local day of the file that already has numbers J + bureau + day + NNNNN.
+
+        One probe of the index on (bureau, number) per distinct day of the file, for the
+        day's highest number: the cost follows the file, not the years the bureau holds.
+        The range ends at the prefix + "A": digits sort before letters in every collation
+        (a "~" or other punctuation is ignored by linguistic ones such as en_US).
+        """
         from django.db import connection
 
-        with connection.cursor() as cur:
-            cur.execute(f"SELECT MIN(day), MAX(day) FROM {self.table(ctx.job)} WHERE day <> ''")
-            first, last = cur.fetchone()
-        if not first:
-            return {}
-        from django.db.models import Max
-        from django.db.models.functions import Substr
-
+        incidents = connection.ops.quote_name(self.model()._meta.db_table)
         base = f"J{ctx.bureau.code}"
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT d.day, (SELECT MAX(i.number) FROM {incidents} i WHERE i.bureau_id = %s"
+                f" AND i.number >= %s || d.day AND i.number < %s || d.day || 'A')"
+                f" FROM (SELECT DISTINCT day FROM {self.table(ctx.job)} WHERE day <> '') d",
+                [ctx.bureau.pk, base, base],
+            )
+            rows = cur.fetchall()
         out: dict[str, int] = {}
-        for prefix, number in (
-            self.model()
-            .objects.filter(bureau=ctx.bureau, number__gte=f"{base}{first}", number__lt=f"{base}{last}~")
-            .annotate(day=Substr("number", 1, len(base) + 8))
-            .values("day")
-            .annotate(last=Max("number"))
-            .values_list("day", "last")
-        ):
+        for day, number in rows:
+            if number is None:
+                continue
             try:
-                out[prefix[len(base) :]] = int(number[len(prefix) :])
+                out[day] = int(number[len(base) + 8 :])
             except ValueError:
                 continue
         return out
@@ -988,6 +1060,9 @@ class PremisesHandler(ServiceHandler):
 
         return Premises
 
+    def precheck(self, ctx: Context) -> None:
+        self._needs_areas(ctx)
+
     def check(self, ctx: Context, rows: list[Row]) -> list[Staged]:
         from jingwu.org.selectors import bureau_areas
 
@@ -1019,22 +1094,14 @@ class PremisesHandler(ServiceHandler):
         ok_idx = [i for i in range(len(rows)) if given[i] and -180 <= lon[i] <= 180 and -90 <= lat[i] <= 90]
         found = bureau_areas(ctx.bureau.pk).locate_many([lon[i] for i in ok_idx], [lat[i] for i in ok_idx])
         located = dict(zip(ok_idx, found, strict=True))
+        swapped = self._swapped(
+            ctx, rows, [i for i in range(len(rows)) if given[i] and located.get(i) is None]
+        )
         out = []
         for i, (row, p, values) in enumerate(zip(rows, plist, items, strict=True)):
             if given[i]:
-                if i not in located:
-                    p.add(
-                        "lon",
-                        b.get(row.values, "lon"),
-                        _("Longitude must be within -180..180 and latitude within -90..90."),
-                    )
-                elif located[i] is None:
-                    p.add(
-                        "lon",
-                        b.get(row.values, "lon"),
-                        _("The location (%(lon).5f, %(lat).5f) is outside the bureau's area.")
-                        % {"lon": lon[i], "lat": lat[i]},
-                    )
+                if located.get(i) is None:
+                    self._place_problems(ctx, rows, i, float(lon[i]), float(lat[i]), i in located, swapped, p)
                 values["lon"], values["lat"] = float(lon[i]), float(lat[i])
             if p:
                 out.append(Staged(row.row_no, "invalid", problems=list(p), raw=row.raw))
@@ -1052,6 +1119,7 @@ class PremisesHandler(ServiceHandler):
             f"e:{e}"
             for e in self.model()
             .objects.filter(bureau=ctx.bureau, external_id__in=exts)
+            .exclude(external_id="")  # the partial unique index's own condition (see IncidentHandler)
             .values_list("external_id", flat=True)
         }
         self._dedupe(out, present)
@@ -1060,7 +1128,8 @@ class PremisesHandler(ServiceHandler):
     def create(self, ctx: Context, values: dict) -> bool:
         from jingwu.places.services import do_create_premises
 
-        if self.model().objects.filter(bureau=ctx.bureau, external_id=values["external_id"]).exists():
+        present = self.model().objects.filter(bureau=ctx.bureau, external_id=values["external_id"])
+        if present.exclude(external_id="").exists():
             return False
         do_create_premises(actor=ctx.actor, bureau=ctx.bureau, **values)
         return True

@@ -115,6 +115,45 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 PSEUDO = {"_row", "_hash"}
 
+# The keys of a mapping, and the options each kind reads (UnitHandler documents its own).
+KEYS = (
+    "name",
+    "kind",
+    "description",
+    "source_system",
+    "columns",
+    "category_map",
+    "value_maps",
+    "coordinate_system",
+    "datetime_formats",
+    "timezone",
+    "options",
+)
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "units": (
+        "unit_kind",
+        "station_type",
+        "exclude",
+        "merge_same_code",
+        "repair_geometry",
+        "trim_overlaps",
+        "create_parents",
+        "headquarters_boundary",
+    ),
+}
+# The fields that decide whether a row is already imported (its key), per kind.
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "incidents": ("source_system", "external_id", "number"),
+    "officers": ("police_number",),
+    "premises": ("external_id",),
+    "units": ("code", "valid_from"),
+}
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
 
 MODELS = {
     "incidents": "incidents.Incident",
@@ -212,11 +251,11 @@ def compile_expr(expr: Any) -> Expr:
         if "const" in expr:
             value = "" if expr["const"] is None else str(expr["const"])
             return Expr(lambda row: value, (), value)
-        raise MappingError(f"unknown expression {expr!r}")
+        raise MappingError(_("Unknown expression %(expr)s.") % {"expr": _show(expr)})
     if isinstance(expr, list):
         parts = [compile_expr(e) for e in expr]
         if not parts:
-            raise MappingError("an empty list of alternatives")
+            raise MappingError(_("An empty list of alternatives."))
 
         def first(row: dict) -> str:
             for p in parts:
@@ -228,7 +267,7 @@ def compile_expr(expr: Any) -> Expr:
         cols = tuple(c for p in parts for c in p.columns)
         return Expr(first, cols, " / ".join(p.label for p in parts))
     if not isinstance(expr, str) or not expr.strip():
-        raise MappingError(f"not a column expression: {expr!r}")
+        raise MappingError(_("Not a column expression: %(expr)s.") % {"expr": _show(expr)})
     if "{" not in expr:
         key = norm(expr)
         return Expr(lambda row: row.get(key, ""), (key,), expr.strip(), simple=key not in PSEUDO)
@@ -238,12 +277,15 @@ def compile_expr(expr: Any) -> Expr:
         names = [f for f in m.group(2).split("|") if f]
         unknown = [f for f in names if f not in FILTERS]
         if unknown:
-            raise MappingError(f"unknown filter {unknown[0]!r} in {expr!r}")
+            raise MappingError(
+                _("Unknown filter %(filter)s in %(expr)s; the filters are %(known)s.")
+                % {"filter": _show(unknown[0]), "expr": _show(expr), "known": ", ".join(FILTERS)}
+            )
         pieces.append((expr[pos : m.start()], norm(m.group(1)), tuple(FILTERS[f] for f in names)))
         pos = m.end()
     tail = expr[pos:]
     if not pieces:
-        raise MappingError(f"no {{column}} in template {expr!r}")
+        raise MappingError(_("No {column} in the template %(expr)s.") % {"expr": _show(expr)})
 
     def render(row: dict) -> str:
         out = []
@@ -280,7 +322,17 @@ class MappingSpec:
 
     @classmethod
     def from_dict(cls, data: dict, kind: str | None = None) -> MappingSpec:
-        data = dict(data or {})
+        if not isinstance(data, dict):
+            raise MappingError(
+                _("A mapping is a JSON object ({...}), not %(value)s.") % {"value": _show(data)}
+            )
+        data = dict(data)
+        unknown = [k for k in data if k not in KEYS]
+        if unknown:  # a misspelt key ("colums") would otherwise be ignored without a word
+            raise MappingError(
+                _("Unknown key(s) in the mapping: %(unknown)s; the keys are %(known)s.")
+                % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(KEYS)}
+            )
         spec = cls(
             kind=kind or data.get("kind", ""),
             name=str(data.get("name", "")),
@@ -322,23 +374,44 @@ class MappingSpec:
     def check(self) -> None:
         """Raise MappingError when the mapping cannot work, whatever the file."""
         if self.kind not in FIELDS:
-            raise MappingError(f"unknown kind {self.kind!r}; choose one of {', '.join(FIELDS)}")
+            raise MappingError(
+                _("Unknown kind %(kind)s; choose one of %(kinds)s.")
+                % {"kind": _show(self.kind), "kinds": ", ".join(FIELDS)}
+            )
         unknown = [f for f in self.columns if f not in FIELDS[self.kind]]
         if unknown:
             raise MappingError(
-                f"unknown field(s) for {self.kind}: {', '.join(unknown)}; "
-                f"the fields are {', '.join(FIELDS[self.kind])}"
+                _("Unknown field(s) for %(kind)s: %(unknown)s; the fields are %(fields)s.")
+                % {"kind": self.kind, "unknown": ", ".join(unknown), "fields": ", ".join(FIELDS[self.kind])}
+            )
+        wrong = [o for o in self.options if o not in OPTIONS.get(self.kind, ())]
+        if wrong:
+            raise MappingError(
+                _("Unknown option(s) for %(kind)s: %(unknown)s; the options are %(known)s.")
+                % {
+                    "kind": self.kind,
+                    "unknown": ", ".join(map(str, wrong)),
+                    "known": ", ".join(OPTIONS.get(self.kind, ())) or _("none"),
+                }
             )
         for expr in self.columns.values():
             compile_expr(expr)
         try:
             projection(self.coordinate_system)
         except ProjectionError as exc:
-            raise MappingError(str(exc)) from exc
+            raise MappingError(
+                _(
+                    "Unknown coordinate system %(name)s: use wgs84, utm:<zone><N|S>, epsg:326zz, epsg:327zz, "
+                    "epsg:269zz, epsg:26971, epsg:2790, epsg:26972 or tm:lat0,lon0,k0,x0,y0."
+                )
+                % {"name": _show(self.coordinate_system)}
+            ) from exc
         self.tz()
         for fmt in self.datetime_formats:
             if not isinstance(fmt, str) or "%" not in fmt:
-                raise MappingError(f"not a strptime format: {fmt!r}")
+                raise MappingError(
+                    _("Not a date and time format for strptime: %(format)s.") % {"format": _show(fmt)}
+                )
 
     def tz(self) -> dt.tzinfo:
         # no zone of its own: the bureau's (the job runs under its time zone)

@@ -30,20 +30,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import reset_queries, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from jingwu.core import audit
-from jingwu.core.importing import Problem, Report, Source, TableError, open_source
+from jingwu.core.importing import (
+    FORMULA_START,
+    PLAIN_NUMBER,
+    Problem,
+    Report,
+    Source,
+    TableError,
+    open_source,
+    size_error,
+)
 from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
 from jingwu.core.scope import can, current_memberships, restrict
 
 from .db import copy_insert
 from .kinds import HANDLERS, Checked, Context, Row, StagedRow, _batch
-from .mapping import Binding, MappingError, MappingSpec
+from .mapping import KEY_FIELDS, Binding, MappingError, MappingSpec, compile_expr, norm
 from .models import ACTIVE_STATUSES, PROBLEM_CAP, ImportJob, ImportMapping, ImportRow, JobStatus, RowStatus
 
 log = logging.getLogger(__name__)
 
 CHUNK = 2000
+CHUNK_CHARS = 8_000_000  # a chunk of long rows is cut earlier: memory stays flat whatever the file
 STALE_AFTER = {JobStatus.QUEUED: 60, JobStatus.CHECKING: 300, JobStatus.APPLYING: 3600}
 
 ProgressFn = Callable[[ImportJob, str, int], None]  # (job, phase "check"/"apply"/"done", rows done)
@@ -126,15 +137,70 @@ def load_mapping_file(source: str) -> list[dict]:
         path = BUNDLED / f"{source}.json"
     if not path.exists():
         raise MappingError(
-            f"no mapping file {source!r} (bundled: {', '.join(p.stem for p in BUNDLED.glob('*.json'))})"
+            _("No mapping file %(name)s (bundled: %(bundled)s).")
+            % {"name": source, "bundled": ", ".join(sorted(p.stem for p in BUNDLED.glob("*.json")))}
         )
-    data = json.loads(path.read_text("utf-8"))
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except (UnicodeError, ValueError) as exc:
+        raise MappingError(
+            _("The mapping file %(name)s is not valid JSON: %(error)s") % {"name": source, "error": exc}
+        ) from exc
     items = data.get("mappings", [data]) if isinstance(data, dict) else data
-    return [dict(m) for m in items]
+    if not isinstance(items, list):
+        raise MappingError(_("The mapping file %(name)s holds no mappings.") % {"name": source})
+    return [dict(m) if isinstance(m, dict) else m for m in items]
+
+
+def _keys_of(kind: str, data: dict) -> dict[str, object]:
+    """What decides that a row is already imported, as a mapping says it: its key fields' expressions."""
+    columns = data.get("columns") or {}
+    out: dict[str, object] = {f: columns.get(f) for f in KEY_FIELDS.get(kind, ())}
+    if kind == "incidents" and data.get("source_system"):
+        out["source_system"] = {"const": data["source_system"]}
+    return out
+
+
+def _key_warnings(existing: ImportMapping | None, spec: MappingSpec) -> list[str]:
+    """A warning when a mapping that has imported rows changes how it recognises them (before saving)."""
+    if existing is None or existing.kind != spec.kind:
+        return []
+    before, after = _keys_of(existing.kind, existing.as_dict()), _keys_of(spec.kind, spec.as_dict())
+    changed = [f for f in after if before.get(f) != after.get(f)]
+    if not changed:
+        return []
+    used = ImportJob.objects.filter(mapping=existing, dry_run=False, created__gt=0).count()
+    if not used:
+        return []
+
+    def show(v) -> str:
+        return "–" if v in (None, "") else json.dumps(v, ensure_ascii=False)
+
+    return [
+        ngettext(
+            "The key of mapping %(name)s changed (%(changes)s): the rows its %(n)s earlier import wrote "
+            "will not be recognised as already present, so importing the same files again would add them "
+            "a second time.",
+            "The key of mapping %(name)s changed (%(changes)s): the rows its %(n)s earlier imports wrote "
+            "will not be recognised as already present, so importing the same files again would add them "
+            "a second time.",
+            used,
+        )
+        % {
+            "name": existing.name,
+            "changes": "; ".join(f"{f}: {show(before.get(f))} → {show(after.get(f))}" for f in changed),
+            "n": used,
+        }
+    ]
 
 
 def save_mapping(*, actor, bureau, data: dict) -> ImportMapping:
-    """Create or update a bureau's mapping from a dict (checked first)."""
+    """Create or update a bureau's mapping from a dict (checked first).
+
+    The mapping returned has ``warnings``: a list of messages for the user, such as a
+    change of the columns that decide "already imported" in a mapping that has imported
+    rows.
+    """
     spec = MappingSpec.from_dict(data)
     if actor is not None and not getattr(actor, "is_superuser", False):
         from jingwu.core.services import authorize
@@ -143,6 +209,7 @@ def save_mapping(*, actor, bureau, data: dict) -> ImportMapping:
     with transaction.atomic():
         existing = ImportMapping.objects.filter(bureau=bureau, name=spec.name).first()
         before = existing.as_dict() if existing else None
+        warnings = _key_warnings(existing, spec)
         m = existing or ImportMapping(
             bureau=bureau, name=spec.name, created_by=actor if actor and actor.pk else None
         )
@@ -160,6 +227,7 @@ def save_mapping(*, actor, bureau, data: dict) -> ImportMapping:
             before=before,
             after=m.as_dict(),
         )
+    m.warnings = warnings
     return m
 
 
@@ -169,10 +237,16 @@ def find_mapping(bureau, name: str, kind: str | None = None, actor=None) -> Impo
     if m is None:
         bundled = bundled_mappings().get(name)
         if bundled is None:
-            raise MappingError(f"no mapping {name!r} in bureau {bureau.code} (and none bundled)")
+            raise MappingError(
+                _("No mapping %(name)s in bureau %(bureau)s, and none bundled.")
+                % {"name": name, "bureau": bureau.code}
+            )
         m = save_mapping(actor=actor, bureau=bureau, data={k: v for k, v in bundled.items() if k != "_file"})
     if kind and m.kind != kind:
-        raise MappingError(f"mapping {name!r} is for {m.kind}, not {kind}")
+        raise MappingError(
+            _("The mapping %(name)s is for %(kind)s, not %(wanted)s.")
+            % {"name": name, "kind": m.kind, "wanted": kind}
+        )
     return m
 
 
@@ -200,7 +274,10 @@ def _snapshot(kind: str, mapping) -> tuple[ImportMapping | None, dict | None]:
     else:
         spec, obj = MappingSpec.from_dict(mapping), None
     if spec.kind != kind:
-        raise MappingError(f"mapping {spec.name!r} is for {spec.kind}, not {kind}")
+        raise MappingError(
+            _("The mapping %(name)s is for %(kind)s, not %(wanted)s.")
+            % {"name": spec.name, "kind": spec.kind, "wanted": kind}
+        )
     return obj, spec.as_dict()
 
 
@@ -236,6 +313,9 @@ def create_job(
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
         ip=(current_context().ip if current_context() else "")[:45],
     )
+    too_large = size_error(upload.size if upload is not None else Path(path).stat().st_size if path else 0)
+    if too_large:
+        raise ValidationError({"file": too_large})
     if upload is not None:
         job.file_name = Path(upload.name).name[:255]
         h = hashlib.sha256()
@@ -367,7 +447,7 @@ def _run(job: ImportJob, progress: ProgressFn | None) -> None:
     handler = HANDLERS[job.kind]
     try:
         spec = _spec(job)
-        source = open_source(job_path(job))
+        source = without_reject_columns(open_source(job_path(job)), spec)
         binding = Binding(spec, source.header)
         if job.status == JobStatus.QUEUED:
             job.status = JobStatus.CHECKING
@@ -375,6 +455,13 @@ def _run(job: ImportJob, progress: ProgressFn | None) -> None:
             job.rows_total = source.total
             job.source_info = _nonul(source.info())
             job.save(update_fields=["status", "started", "rows_total", "source_info", "updated_at"])
+        if not source.total:  # one clear line, not a "no column" line per field the mapping reads
+            if any(str(h).strip() for h in source.header):
+                empty = _("The file has a header row but no rows under it: there is nothing to import.")
+            else:
+                empty = _("The file is empty.")
+            _finish(job, JobStatus.REJECTED, problems=[[0, "", "", empty]])
+            return
         missing = binding.missing_columns()
         if missing:
             _finish(
@@ -392,6 +479,7 @@ def _run(job: ImportJob, progress: ProgressFn | None) -> None:
             )
             return
         ctx = Context(job, binding)
+        handler.precheck(ctx)
         if job.status == JobStatus.CHECKING:
             _check_phase(job, ctx, source, handler, progress)
         if job.status == JobStatus.APPLYING:
@@ -422,14 +510,25 @@ def _rows(job: ImportJob, source: Source, binding: Binding, needs_hash: bool) ->
         yield Row(row_no, None, values, binding=binding, extra=extra)
 
 
+def _size(values: list) -> int:
+    """About how many characters a row holds (a chunk is cut by rows and by size)."""
+    try:
+        return len(values) + sum(map(len, values))
+    except TypeError:  # a GeoJSON geometry (dict or None)
+        return len(values) + sum(len(v) for v in values if isinstance(v, str))
+
+
 def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress) -> None:
     needs_hash = ctx.spec.uses_hash()
     chunk: list[Row] = []
+    size = 0
     for row in _rows(job, source, ctx.binding, needs_hash):
         chunk.append(row)
-        if len(chunk) >= CHUNK:
+        size += _size(row.raw)
+        if len(chunk) >= CHUNK or size >= CHUNK_CHARS:
             _stage(job, ctx, handler, chunk)
             chunk = []
+            size = 0
             if progress:
                 progress(job, "check", job.rows_done)
     if chunk:
@@ -482,7 +581,7 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
                 rows.append((s.row_no, s.key[:200], RowStatus.OK, s.data, None))
         elif s.status == "invalid":
             counts["invalid"] += 1
-            plist = _nonul(s.problems)
+            plist = [_bounded(c, v, m) for c, v, m in _nonul(s.problems)]
             raw = _nonul([_jsonable(v) for v in (s.raw or [])])
             rows.append((s.row_no, "", RowStatus.INVALID, {"raw": raw}, plist))
             for column, value, reason in plist:
@@ -559,14 +658,30 @@ def _jsonable(v):
     return str(v)
 
 
+# Stored report sizes: a problem's column, value and reason are cut to these lengths, and a
+# job keeps PROBLEM_CAP problems (the count of all of them too), so that a job row stays
+# small whatever the file.
+MAX_COLUMN_TEXT = 200
+MAX_VALUE_TEXT = 200
+MAX_REASON_TEXT = 500
+MAX_ERROR_TEXT = 4000
+
+
+def _cut(text, limit: int):
+    if isinstance(text, str) and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def _bounded(column, value, reason) -> list:
+    return [_cut(column, MAX_COLUMN_TEXT), _cut(value, MAX_VALUE_TEXT), _cut(reason, MAX_REASON_TEXT)]
+
+
 def _add_problems(job: ImportJob, problems: list) -> None:
-    problems = _nonul(problems)
     job.problems_total += len(problems)
     room = PROBLEM_CAP - len(job.problems)
     if room > 0:
-        job.problems = job.problems + [
-            [r, c, v[:200] if isinstance(v, str) else v, m] for r, c, v, m in problems[:room]
-        ]
+        job.problems = job.problems + [[r, *_bounded(c, v, m)] for r, c, v, m in _nonul(problems[:room])]
 
 
 class _Rollback(Exception):
@@ -659,7 +774,7 @@ def _mark_invalid(job: ImportJob, problems: dict[int, list]) -> None:
         return
     flat = []
     for row_no, plist in sorted(problems.items()):
-        plist = _nonul(plist)
+        plist = [_bounded(c, v, m) for c, v, m in _nonul(plist)]
         ImportRow.objects.filter(job=job, row_no=row_no).update(status=RowStatus.INVALID, problems=plist)
         flat.extend([row_no, c, v, m] for c, v, m in plist)
     job.rows_invalid += len(problems)
@@ -681,7 +796,7 @@ def _finish(
         if problems:
             _add_problems(job, problems)
         job.status = status
-        job.error = error
+        job.error = _cut(error, MAX_ERROR_TEXT)
         job.finished = timezone.now()
         job.heartbeat = job.finished
         job.save()
@@ -723,14 +838,49 @@ def _finish(
 # Reports and reject files
 # ---------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Only a value that could be a formula: one that starts with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return and is not a plain number (``-1.36``, a longitude west
+    of Greenwich, is data, and must import again as a number). The importer reads the
+    apostrophe back off (``jingwu.core.importing.unguard``).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+REJECT_ROW = gettext_noop("Row")
+REJECT_PROBLEMS = gettext_noop("Problems")
+
+
+def _in_every_language(msgid: str) -> set[str]:
+    names = {norm(msgid)}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(norm(_(msgid)))
+    return names
+
+
+def without_reject_columns(source: Source, spec: MappingSpec) -> Source:
+    """A reject file of ours imported again: its "Row" (first) and "Problems" (last) columns left out.
+
+    So that the rows read as they did in the original file (the same ``_hash``, hence
+    the same external id), whether or not the user deleted those columns. A column the
+    mapping reads is kept, whatever its name.
+    """
+    header = [norm(h) for h in source.header]
+    if len(header) < 2:
+        return source
+    read = {c for e in spec.columns.values() for c in compile_expr(e).columns} if not spec.default else set()
+    drop = set()
+    if header[0] in _in_every_language(REJECT_ROW) and header[0] not in read:
+        drop.add(0)
+    if header[-1] in _in_every_language(REJECT_PROBLEMS) and header[-1] not in read:
+        drop.add(len(header) - 1)
+    return source.without(drop) if drop else source
 
 
 def reject_dir() -> Path:
@@ -747,7 +897,7 @@ def write_reject_file(job: ImportJob) -> Path | None:
     header = list((job.source_info or {}).get("header") or [])
     with translation.override(job.language), open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow([_("Row"), *[neutralise(h) for h in header], _("Problems")])
+        w.writerow([_(REJECT_ROW), *[neutralise(h) for h in header], _(REJECT_PROBLEMS)])
         qs = ImportRow.objects.filter(job=job, status=RowStatus.INVALID).order_by("row_no")
         for r in qs.iterator(chunk_size=CHUNK):
             raw = list(r.data.get("raw") or [])

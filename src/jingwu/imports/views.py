@@ -149,11 +149,13 @@ def mapping_edit(request, pk: int | None = None):
                     if mapping is not None and mapping.name != spec.name:
                         mapping.name = spec.name
                         mapping.save(update_fields=["name", "updated_at"])
-                    save_mapping(actor=request.user, bureau=bureau, data=spec.as_dict())
+                    saved = save_mapping(actor=request.user, bureau=bureau, data=spec.as_dict())
                 except (PermissionDenied, ValidationError) as exc:
                     form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
                 else:
                     messages.success(request, _("The mapping was saved."))
+                    for warning in saved.warnings:
+                        messages.warning(request, warning)
                     return redirect("imports:mapping_list")
     else:
         initial = {**mapping.as_dict(), "bureau": mapping.bureau_id} if mapping else {}

@@ -49,7 +49,9 @@ def do_create_premises(*, actor, bureau, category: str, name: str, lon, lat, **f
     )
     if (
         premises.external_id
-        and Premises.objects.filter(bureau=bureau, external_id=premises.external_id).exists()
+        and Premises.objects.filter(bureau=bureau, external_id=premises.external_id)
+        .exclude(external_id="")  # the partial unique index's condition: SQLite uses it only so
+        .exists()
     ):
         raise ValidationError({"external_id": _("Premises with this external id already exist.")})
     premises.full_clean(exclude=["bureau", "grid", "station"])

@@ -187,6 +187,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"
+# The largest file an import takes (upload form and command line); a compressed file
+# (gzip, xlsx) may expand to four times this. See docs/admin.md.
+IMPORT_MAX_BYTES = env_int("JINGWU_IMPORT_MAX_MB", 512) * 1024 * 1024
+if IMPORT_MAX_BYTES <= 0:
+    raise ImproperlyConfigured("JINGWU_IMPORT_MAX_MB must be a positive number of megabytes")
 
 # Map tiles from an intranet tile server, e.g. "http://tiles.intra/{z}/{x}/{y}.png".
 # Empty: maps draw boundaries and points on a plain background.
