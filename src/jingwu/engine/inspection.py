@@ -212,7 +212,7 @@ def form_teams(
     for i in range(n):
         m.AddAtMostOne(x[c] for c, team in enumerate(cands) if i in team)
     value = []
-    for c, team in enumerate(cands):
+    for team in cands:
         skills = frozenset().union(*(avail[i].skills for i in team))
         covered = sum(cnt for els, cnt in demand.items() if els <= skills)
         # Value: visits it can take (capped by a day's capacity), a bonus per skill, less a

@@ -353,6 +353,7 @@ def _solver(params: RosterParams, time_limit: float) -> cp_model.CpSolver:
     s.parameters.max_time_in_seconds = max(0.05, time_limit)
     s.parameters.random_seed = params.seed
     s.parameters.num_workers = params.workers
+    s.parameters.linearization_level = params.linearization_level
     return s
 
 
