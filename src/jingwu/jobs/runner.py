@@ -354,9 +354,7 @@ def claim(job_id: int) -> Job | None:
         if head is None:
             return None
         _lock_kind(head["kind"])
-        job = (
-            Job.objects.select_for_update(of=("self",)).select_related("bureau", "started_by").get(pk=job_id)
-        )
+        job = Job.objects.select_for_update(of=("self",)).select_related("bureau", "started_by").get(pk=job_id)
         kind = registry.KINDS.get(job.kind)
         if kind is None:
             _end(job, JobState.FAILED, f"unknown job kind {job.kind!r}", worker=job.worker)
