@@ -15,8 +15,8 @@ requests; fairness weights on nights, weekends and holidays. The county run is
 ``--county-staff`` (default 1,000) officers in stations of 40 (stations are independent
 parts of one problem). Reported for each: wall time, status, unmet coverage (people
 missing / people needed), fairness spreads, peak resident memory, next to the baseline
-of laying the day-night-off-off template over each zone (its unmet coverage, spreads and
-rule violations).
+of laying the day-night-off-off template over each zone and of the greedy roster the
+solver starts from (their unmet coverage, spreads and rule violations).
 
 Usage (prints one JSON object):
     python bench/bench_roster.py
@@ -48,6 +48,7 @@ from jingwu.engine.roster import (
     violations,
 )
 from jingwu.engine.roster.curtois import penalty, read, to_problem
+from jingwu.engine.roster.solve import _parts, greedy_start
 from jingwu.engine.roster.templates import pattern, pattern_assignments
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "engine" / "data" / "curtois"
@@ -202,6 +203,18 @@ def baseline(problem: RosterProblem) -> dict:
     }
 
 
+def greedy(problem: RosterProblem) -> dict:
+    """The solver's own starting roster (greedy, rule-keeping), as a second baseline."""
+    t0 = time.perf_counter()
+    out = [a for staff, needs in _parts(problem) for a in greedy_start(problem, staff, needs)]
+    return {
+        "wall_s": round(time.perf_counter() - t0, 1),
+        **coverage(problem, out),
+        "fairness": fairness(problem, out),
+        "hard_violations": len(violations(problem, out)),
+    }
+
+
 def run_station(staff_n: int, limit: float, workers: int, seed: int) -> dict:
     problem = problem_for(staff_n, 40, 28, seed)
     t0 = time.perf_counter()
@@ -225,6 +238,7 @@ def run_station(staff_n: int, limit: float, workers: int, seed: int) -> dict:
         "hard_violations": len(violations(problem, r.assignments)),
         "peak_rss_mb": round(rss_mb(), 1),
         "baseline_template": baseline(problem),
+        "baseline_greedy": greedy(problem),
     }
 
 

@@ -331,3 +331,40 @@ def test_instance1_reaches_its_published_optimum():
     assert roster.objective == 607
     assert penalty(inst, roster.assignments) == 607
     assert violations(problem, roster.assignments) == []
+
+
+def test_fair_share_of_nights_outweighs_a_small_preference():
+    # B asks for both nights (weight 1 each); with a fairness weight of 10 per night of
+    # spread, A and B take one night each (spread 0, cost 1); without it B takes both.
+    staff = (Staff("A", ("Z",)), Staff("B", ("Z",)))
+    needs = tuple(Need(d, "N", "Z", 1, over_weight=5) for d in range(2))
+    requests = tuple(Request("B", d, "N", 1) for d in range(2))
+    plain = RosterProblem(horizon=2, shifts=(D, N), staff=staff, needs=needs, requests=requests)
+    fair = RosterProblem(**{**plain.__dict__, "weights": Weights(nights=10)})
+    r0, r1 = solve_roster(plain, FAST), solve_roster(fair, FAST)
+    assert _set(r0) == {("B", 0, "N"), ("B", 1, "N")} and r0.fairness["nights"] == 2
+    assert r1.fairness["nights"] == 0 and r1.objective == 1 and r1.penalties["nights"] == 0
+
+
+def test_stable_teams_work_the_same_shift():
+    # Two teams of two; each day one day shift and one night shift of two people. With a
+    # team weight, each shift is one whole team; without it any mix costs the same.
+    staff = tuple(Staff(f"{t}{i}", ("Z",), team=t) for t in "XY" for i in range(2))
+    needs = tuple(Need(d, s, "Z", 2, over_weight=5) for d in range(3) for s in ("D", "N"))
+    problem = RosterProblem(horizon=3, shifts=(D, N), staff=staff, needs=needs, weights=Weights(team=3))
+    r = solve_roster(problem, FAST)
+    assert r.objective == 0 and r.unmet == ()
+    by = {(a.staff, a.day): a.shift for a in r.assignments}
+    for d in range(3):
+        assert by["X0", d] == by["X1", d] and by["Y0", d] == by["Y1", d] != by["X0", d]
+
+
+def test_greedy_start_keeps_the_hard_rules():
+    from jingwu.engine.roster.solve import greedy_start
+
+    problem = _station()
+    start = greedy_start(problem, list(problem.staff), list(problem.needs))
+    assert start and violations(problem, start) == []
+    # It fills the lead need first each day (weight order), then the plain need.
+    leads = {p.id for p in problem.staff if p.lead}
+    assert all(any(a.day == d and a.staff in leads for a in start) for d in range(7))

@@ -305,6 +305,7 @@ class RosterParams:
     progress: Callable[[Progress], bool | None] | None = None
     explain_unmet: bool = True
     linearization_level: int = 1  # CP-SAT's; 2 gives stronger bounds on coverage models
+    greedy_hint: bool = True  # start CP-SAT from a quick rule-keeping roster
 
     def __post_init__(self) -> None:
         _check(self.time_limit_s > 0, "time limit must be > 0 seconds")

@@ -371,6 +371,76 @@ def _conflicts(problem: RosterProblem, staff: list[Staff], fix: _Fix, params: Ro
     return [Conflict(pid, rule) for pid, rule in sorted(core)]
 
 
+def greedy_start(problem: RosterProblem, staff: list[Staff], needs: list[Need]) -> list[Assignment]:
+    """A quick roster that keeps the hard rules (except the minimum run lengths): day by
+    day, the heaviest needs first, each filled by the eligible people with the fewest
+    minutes (and nights, for a night) so far. Used as the solver's starting hint."""
+    minutes = {s.code: s.minutes for s in problem.shifts}
+    night = {s.code for s in problem.shifts if s.night}
+    leave = {(lv.staff, lv.day) for lv in problem.leave}
+    ids = {p.id for p in staff}
+    pairs = problem.forbidden_pairs()
+    weekend_of = {d: k for k, wk in enumerate(problem.weekends()) for d in wk}
+    week_of = {d: k for k, wk in enumerate(problem.weeks()) for d in wk}
+    sched: dict[str, dict[int, str]] = {p.id: {} for p in staff}
+    used_min: Counter[str] = Counter()
+    used_week: Counter[tuple[str, int]] = Counter()
+    used_type: Counter[tuple[str, str]] = Counter()
+    nights: Counter[str] = Counter()
+    weekends: dict[str, set[int]] = defaultdict(set)
+    out: list[Assignment] = []
+    on: Counter[tuple[int, str, str, str | None, bool]] = Counter()
+
+    def ok(p: Staff, d: int, t: str) -> bool:
+        if (p.id, d) in leave or not p.may_work(t) or d in sched[p.id]:
+            return False
+        for a, gap, b, _rule in pairs:
+            if b == t and sched[p.id].get(d - gap) == a:
+                return False
+        if p.max_shifts.get(t) is not None and used_type[p.id, t] + 1 > p.max_shifts[t]:
+            return False
+        if p.max_minutes is not None and used_min[p.id] + minutes[t] > p.max_minutes:
+            return False
+        if p.max_week_minutes is not None and used_week[p.id, week_of[d]] + minutes[t] > p.max_week_minutes:
+            return False
+        if p.max_consecutive is not None:
+            run = 0
+            while d - run - 1 in sched[p.id]:
+                run += 1
+            if run + 1 > p.max_consecutive:
+                return False
+        if p.max_weekends is not None and d in weekend_of:
+            wk = weekends[p.id] | {weekend_of[d]}
+            if len(wk) > p.max_weekends:
+                return False
+        return True
+
+    by_day: dict[int, list[Need]] = defaultdict(list)
+    for n in needs:
+        by_day[n.day].append(n)
+    for d in range(problem.horizon):
+        for n in sorted(by_day.get(d, []), key=lambda n: (-n.under_weight, n.zone, n.shift)):
+            key = (d, n.shift, n.zone, n.skill, n.lead)
+            cands = [p for p in eligible(problem, n) if p.id in ids and ok(p, d, n.shift)]
+            cands.sort(key=lambda p: (nights[p.id] if n.shift in night else 0, used_min[p.id], p.id))
+            for p in cands[: max(0, n.count - on[key])]:
+                a = Assignment(p.id, d, n.shift, n.zone)
+                out.append(a)
+                sched[p.id][d] = n.shift
+                used_min[p.id] += minutes[n.shift]
+                used_week[p.id, week_of[d]] += minutes[n.shift]
+                used_type[p.id, n.shift] += 1
+                nights[p.id] += n.shift in night
+                if d in weekend_of:
+                    weekends[p.id].add(weekend_of[d])
+                on[d, n.shift, n.zone, None, False] += 1
+                for sk in p.skills:
+                    on[d, n.shift, n.zone, sk, False] += 1
+                if p.lead:
+                    on[d, n.shift, n.zone, None, True] += 1
+    return out
+
+
 def explain_need(
     problem: RosterProblem, need: Need, assignments: list[Assignment], fix: _Fix | None = None
 ) -> tuple[str, tuple[tuple[str, int], ...], int]:
@@ -456,6 +526,10 @@ def solve_roster(
         share = remaining * size / max(1, total_size)
         total_size -= size
         mod = _Model(problem, staff, needs, fix, explain=False)
+        if fix.window is None and params.greedy_hint:
+            start = {(a.staff, a.day, a.shift, a.zone) for a in greedy_start(problem, staff, needs)}
+            for key, v in mod.x.items():
+                mod.m.AddHint(v, int(key in start))
         solver = _solver(params, share if not stopped else 0.05)
         cb = _Callback(params, time.perf_counter() - t0)
         status = solver.Solve(mod.m, cb)
