@@ -134,10 +134,11 @@ def test_bad_routing_input_is_refused():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "pyvrp_max", "ortools_max"), [("RC101", 0.03, 0.16), ("RC208", 0.03, 0.12)])
+@pytest.mark.parametrize(("name", "pyvrp_max", "ortools_max"), [("RC101", 0.03, 0.16), ("RC208", 0.03, 0.15)])
 def test_solomon_gaps_at_a_short_time_limit(name, pyvrp_max, ortools_max):
     # Measured on the 2-core shared machine at 5 s each (docs/benchmarks.md): PyVRP 2.0 %
-    # and 1.9 %, OR-Tools 13.3 % and 8.1 %. The bounds allow for machine load.
+    # and 1.9 %, OR-Tools 13.3 % and 8.1-12.1 % (the higher under heavier load). The
+    # bounds allow for machine load.
     p = read_solomon(DATA / "RC101.txt") if name == "RC101" else read_vrplib(DATA / "RC208.vrp")
     a, b = solve_pyvrp(p, 5.0, seed=0), solve_ortools(p, 5.0)
     assert a.feasible and b.feasible
@@ -208,3 +209,18 @@ def test_plan_routes_each_team_day_within_opening_hours():
     for v in plan.planned:
         assert by[v.premises].opens <= v.start and v.start + 15 + 30 + 20 <= by[v.premises].closes
         assert v.elements <= plan.teams[v.team].skills
+
+
+def test_visits_wait_for_a_later_day_and_the_rest_is_reported():
+    # One team (two inspectors); each visit takes 15 + 200 minutes, so a day of 540
+    # minutes (85 % for visits: 459) holds two. Five visits due on days 0-1: two a day,
+    # the fifth is reported with the reason it waited (capacity).
+    lon0, lat0 = 120.60, 30.00
+    premises = [Premises(f"P{i}", lon0 + 0.002 * i, lat0) for i in range(5)]
+    due = [DueElement(p.id, "fire_safety", 0, 1) for p in premises]
+    inspectors = [Inspector(f"I{i}", {"fire_safety"}, {0, 1}) for i in range(2)]
+    params = PlanParams(element_minutes={"fire_safety": 200}, route_time_s=0.3)
+    plan = plan_inspections(premises, due, inspectors, (lon0, lat0), [0, 1], params)
+    days = sorted(v.day for v in plan.planned)
+    assert days == [0, 0, 1, 1]
+    assert [r for _p, r in plan.unplanned] == ["capacity"]

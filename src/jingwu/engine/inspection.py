@@ -14,12 +14,13 @@ skill ("one specialist, many skills").
    skills contain), every inspector in at most one team a day. A team may not exceed
    ``max_team``; a team of one is allowed only if ``min_team`` is 1 (the law usually wants
    two officers at an inspection).
-3. :func:`assign_days` - earliest deadline first: each visit to the first day in its window
-   with a team whose skills cover it and capacity left (visits a day per team), teams
-   chosen by the nearest team area; what cannot be placed is reported with its reason.
-4. :func:`plan_routes` - each team-day becomes a VRPTW (opening hours as windows, visit
-   durations) solved by :mod:`jingwu.engine.routing` and re-checked independently;
-   visits that do not fit the day are reported (``day_too_short``).
+3. :func:`plan_inspections` - day by day, earliest deadline first: each visit open that
+   day goes to a team whose skills cover it with room left (visits and visit minutes a
+   team-day), preferring the team whose visits lie in the same direction; each team-day
+   is a VRPTW (opening hours as windows, visit durations) solved by
+   :mod:`jingwu.engine.routing` and re-checked independently; a visit that does not fit
+   waits for a later day of its window. What is never placed is reported with the last
+   reason it waited (``no_skills``, ``capacity``, ``day_too_short``, ``no_team_day``).
 
 Everything is seeded and bounded in time; ``progress`` receives ``(stage, done, total)``
 and returning ``False`` stops the run with what is planned so far.
@@ -274,20 +275,36 @@ def plan_inspections(
         p = where[pid]
         return math.atan2(p.lat - lat0, (p.lon - lon0) * math.cos(math.radians(lat0)))
 
-    load: dict[int, list[Visit]] = defaultdict(list)
     unplanned: list[tuple[str, str]] = []
-    pending = sorted(visits, key=lambda v: (v.latest, angle(v.premises)))
-    for v in pending:
-        placed = False
-        reason = "no_team_day"
-        for d in days:
-            if d < v.earliest or d > v.latest:
+    planned: list[PlannedVisit] = []
+    total_m = 0
+    solve = solve_pyvrp if params.solver == "pyvrp" else solve_ortools
+    budget = 0.85 * (params.day_end - params.day_start)  # visit minutes a team-day; the rest is travel
+    why: dict[str, str] = {}  # the last reason a visit waited
+    total_team_days = sum(len(by_day.get(d, [])) for d in days)
+    routed = 0
+
+    def order(v: Visit) -> tuple:
+        return (v.latest, v.earliest, angle(v.premises))
+
+    pending = sorted(visits, key=order)
+    for d in days:
+        if stopped:
+            break
+        load: dict[int, list[Visit]] = defaultdict(list)
+        carry: list[Visit] = []
+        for v in pending:
+            if v.latest < d:  # its window has passed
+                unplanned.append((v.premises, why.get(v.premises, "no_team_day")))
+                continue
+            if v.earliest > d:
+                carry.append(v)
                 continue
             able = [t for t in by_day.get(d, []) if v.elements <= teams[t].skills]
             if not able:
-                reason = "no_skills" if by_day.get(d) else reason
+                why[v.premises] = "no_skills" if by_day.get(d) else "no_team_day"
+                carry.append(v)
                 continue
-            budget = 0.85 * (params.day_end - params.day_start)  # the rest is travel
             free = [
                 t
                 for t in able
@@ -295,68 +312,66 @@ def plan_inspections(
                 and sum(x.minutes for x in load[t]) + v.minutes <= budget
             ]
             if not free:
-                reason = "capacity"
+                why[v.premises] = "capacity"
+                carry.append(v)
                 continue
-            # Prefer the team whose visits that day are nearest (by angle), else the emptiest.
+            # Prefer the team whose visits that day lie in the same direction, else the emptiest.
             a = angle(v.premises)
 
-            def closeness(t: int, a: float = a) -> tuple[float, int]:
+            def closeness(t: int, a: float = a, load: dict = load) -> tuple[float, int]:
                 if not load[t]:
-                    return (math.pi, len(load[t]))
+                    return (math.pi, 0)
                 mean = sum(angle(x.premises) for x in load[t]) / len(load[t])
                 return (abs(math.atan2(math.sin(a - mean), math.cos(a - mean))), len(load[t]))
 
-            t = min(free, key=closeness)
-            load[t].append(v)
-            placed = True
-            break
-        if not placed:
-            unplanned.append((v.premises, reason))
-    planned: list[PlannedVisit] = []
-    total_m = 0
-    solve = solve_pyvrp if params.solver == "pyvrp" else solve_ortools
-    team_days = sorted(load)
-    for k, t in enumerate(team_days):
-        if stopped:
-            unplanned.extend((v.premises, "stopped") for v in load[t])
-            continue
-        team = teams[t]
-        stops = [
-            (
-                Stop(
-                    v.premises,
-                    v.minutes,
-                    max(params.day_start, where[v.premises].opens),
-                    max(params.day_start, min(params.day_end, where[v.premises].closes) - v.minutes),
-                    required=False,
-                    prize=200_000,  # worth a 200 km detour: dropped only if it cannot fit
-                ),
-                (where[v.premises].lon, where[v.premises].lat),
+            load[min(free, key=closeness)].append(v)
+        for t in sorted(load):
+            team = teams[t]
+            stops = [
+                (
+                    Stop(
+                        v.premises,
+                        v.minutes,
+                        max(params.day_start, where[v.premises].opens),
+                        max(params.day_start, min(params.day_end, where[v.premises].closes) - v.minutes),
+                        required=False,
+                        prize=200_000,  # worth a 200 km detour: left out only if it cannot fit
+                    ),
+                    (where[v.premises].lon, where[v.premises].lat),
+                )
+                for v in load[t]
+            ]
+            prob = geo_problem(
+                f"team{t}-day{team.day}",
+                depot_lonlat,
+                stops,
+                vehicles=1,
+                speed_kmh=params.speed_kmh,
+                depot_open=params.day_start,
+                depot_close=params.day_end,
             )
-            for v in load[t]
-        ]
-        prob = geo_problem(
-            f"team{t}-day{team.day}",
-            depot_lonlat,
-            stops,
-            vehicles=1,
-            speed_kmh=params.speed_kmh,
-            depot_open=params.day_start,
-            depot_close=params.day_end,
-        )
-        sol = solve(prob, params.route_time_s, params.seed)
-        visits_by_id = {v.premises: v for v in load[t]}
-        for r in sol.routes:
-            kept = _feasible_prefix(prob, list(r.stops))
-            dist, _bad, (route,) = check_routes(prob, [kept]) if kept else (0, [], (None,))
-            total_m += dist
-            if route is not None:
-                for pid, start in zip(route.stops, route.starts, strict=True):
-                    planned.append(PlannedVisit(pid, team.day, t, start, visits_by_id[pid].elements))
-            unplanned.extend((pid, "day_too_short") for pid in r.stops if pid not in kept)
-        unplanned.extend((pid, "day_too_short") for pid in sol.unserved)
-        if params.progress and params.progress("routes", k + 1, len(team_days)) is False:
-            stopped = True
+            sol = solve(prob, params.route_time_s, params.seed)
+            visits_by_id = {v.premises: v for v in load[t]}
+            kept: list[str] = []
+            for r in sol.routes:
+                kept = _feasible_prefix(prob, list(r.stops))
+                if kept:
+                    dist, _bad, (route,) = check_routes(prob, [kept])
+                    total_m += dist
+                    for pid, begin in zip(route.stops, route.starts, strict=True):
+                        planned.append(PlannedVisit(pid, team.day, t, begin, visits_by_id[pid].elements))
+            served = set(kept)
+            for v in load[t]:
+                if v.premises not in served:  # did not fit this day: try a later one
+                    why[v.premises] = "day_too_short"
+                    carry.append(v)
+            routed += 1
+            if params.progress and params.progress("routes", routed, total_team_days) is False:
+                stopped = True
+        pending = sorted(carry, key=order)
+    unplanned.extend(
+        (v.premises, "stopped" if stopped else why.get(v.premises, "no_team_day")) for v in pending
+    )
     return InspectionPlan(
         visits=tuple(visits),
         teams=tuple(teams),

@@ -23,6 +23,11 @@ the previous roster inside a re-planned window (``Weights.change``).
 (zones linked by people who may work in both); each part is solved on its own with a
 share of the time limit proportional to its size, the county roster being the union.
 
+**Start.** Each part starts from :func:`greedy_start` (day by day, heaviest needs first,
+the eligible people with the fewest minutes so far, every hard rule but the minimum run
+lengths kept), passed to CP-SAT as a hint: on a county this matters more than anything
+else when each station gets a few seconds.
+
 **Explaining.** For a need left unmet, each eligible person is checked by
 :mod:`.rules` for the rule that keeps them away (leave, busy elsewhere that day, rest,
 hours, ...) and the most common reason is reported. When the hard rules themselves
