@@ -256,6 +256,8 @@ def test_swap_that_breaks_rest_is_refused():
     with pytest.raises(RosterRuleError) as err:
         check_swap(problem, roster, "A", "B", 1)
     assert err.value.rule == "rest" and err.value.staff == "A"
+    assert str(err.value) == "Swap refused for A on day 1: it breaks the rule: minimum rest between shifts"
+    assert err.value.message_zh == "A第1天换班被拒绝：违反规则“班次间最短休息时间”"
     # Swapping day 0 instead gives B the night before his own day shift: refused for B.
     with pytest.raises(RosterRuleError, match="Swap refused for B"):
         check_swap(problem, roster, "A", "B", 0)

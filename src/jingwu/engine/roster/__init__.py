@@ -25,12 +25,13 @@ from jingwu.engine.roster.model import (
     Unmet,
     Weights,
 )
-from jingwu.engine.roster.reasons import REASONS, describe
+from jingwu.engine.roster.reasons import REASONS, RULES, describe, rule_name
 from jingwu.engine.roster.rules import RosterRuleError, Violation, check_swap, violations
 from jingwu.engine.roster.solve import changes, fairness, resolve_window, solve_roster
 
 __all__ = [
     "REASONS",
+    "RULES",
     "Assignment",
     "Conflict",
     "Leave",
@@ -51,6 +52,7 @@ __all__ = [
     "describe",
     "fairness",
     "resolve_window",
+    "rule_name",
     "solve_roster",
     "violations",
 ]

@@ -89,20 +89,33 @@ _ROWS = (
 
 REASONS: dict[str, Reason] = {code: Reason(code, en, zh) for code, en, zh in _ROWS}
 
-#: Hard rules of a staff member's roster, in the order they are checked.
-STAFF_RULES = (
-    "leave",
-    "shift_not_allowed",
-    "rest",
-    "max_shifts",
-    "max_minutes",
-    "min_minutes",
-    "max_week_minutes",
-    "max_consecutive",
-    "min_consecutive",
-    "min_consecutive_off",
-    "max_weekends",
-)
+#: Short names of the hard rules, for messages about one person ("breaks the rule ...").
+RULES: dict[str, Reason] = {
+    code: Reason(code, en, zh)
+    for code, en, zh in (
+        ("leave", "no duty on a day of leave", "休假日不排班"),
+        ("shift_not_allowed", "only the shifts this person may work", "只排本人可上的班次"),
+        ("zone", "only the zones this person is posted to", "只排本人所属片区"),
+        ("busy_elsewhere", "one shift a day", "每天只上一个班"),
+        ("rest", "minimum rest between shifts", "班次间最短休息时间"),
+        ("max_shifts", "most shifts of one kind", "同类班次上限"),
+        ("max_minutes", "most hours in the period", "本期最长工作时间"),
+        ("min_minutes", "least hours in the period", "本期最少工作时间"),
+        ("max_week_minutes", "most hours a week", "每周最长工作时间"),
+        ("max_consecutive", "most days in a row", "最多连续工作天数"),
+        ("min_consecutive", "least days in a row", "最少连续工作天数"),
+        ("min_consecutive_off", "least days off in a row", "最少连续休息天数"),
+        ("max_weekends", "most weekends worked", "周末上班次数上限"),
+    )
+}
+
+
+def rule_name(code: str, lang: str = "en") -> str:
+    """The short name of hard rule ``code`` in ``lang``."""
+    rule = RULES.get(code)
+    if rule is None:
+        raise ValueError(f"unknown rule code {code!r}")
+    return rule.zh if lang.startswith("zh") else rule.en
 
 
 def describe(code: str, lang: str = "en", **fields: object) -> str:

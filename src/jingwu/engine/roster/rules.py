@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from jingwu.engine.roster.model import Assignment, RosterProblem, Staff
-from jingwu.engine.roster.reasons import describe
+from jingwu.engine.roster.reasons import rule_name
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,7 @@ def check_swap(
                 v.rule,
                 v.staff,
                 v.day,
-                f"Swap refused for {v.staff} on day {day}: "
-                + describe(v.rule, "en", n=1, m=1, staff=v.staff),
-                f"{v.staff}第{day}天换班被拒绝：" + describe(v.rule, "zh", n=1, m=1, staff=v.staff),
+                f"Swap refused for {v.staff} on day {day}: it breaks the rule: {rule_name(v.rule, 'en')}",
+                f"{v.staff}第{day}天换班被拒绝：违反规则“{rule_name(v.rule, 'zh')}”",
             )
     return swapped
