@@ -214,6 +214,7 @@ def test_the_admin_edits_the_time_zone(client, chicago):
         "name_en": chicago.bureau.name_en,
         "region_code": chicago.bureau.region_code,
         "time_zone": "Mars/Olympus",
+        "id_scheme": chicago.bureau.id_scheme,
     }
     r = client.post(url, form)
     assert r.status_code == 200 and "Mars/Olympus" in r.content.decode()
