@@ -41,19 +41,20 @@ class Search:
         self.rule_at = prep.rules_at
         self.is_max = [r.is_max for r in self.rules]
         self.need = [r.required for r in self.rules]
-        # per unit: (cost, offset) of each objective term; per officer and candidate unit:
-        # (term position, what the officer adds) for each term they count in
+        # per unit: (cost, offset) and reference of each objective term, and the position of
+        # each family's term (-1: none); per officer: (family, value) of each family they
+        # count in. An officer adds ``value - reference`` (``Objective.weight``).
+        nf = len(objective.counts)
         self.terms_at = [[(t.cost, t.offset) for t in objective.terms[ui]] for ui in range(nu)]
-        self.contrib = [
-            {
-                ui: [
-                    (i, objective.weight(t, oi))
-                    for i, t in enumerate(objective.terms[ui])
-                    if objective.counts[t.family][oi]
-                ]
-                for ui in prep.cand[oi]
-            }
-            for oi in range(no)
+        self.ref_at = [[t.ref for t in objective.terms[ui]] for ui in range(nu)]
+        self.pos_at = []
+        for ui in range(nu):
+            pos = [-1] * nf
+            for i, t in enumerate(objective.terms[ui]):
+                pos[t.family] = i
+            self.pos_at.append(pos)
+        self.fam_values = [
+            [(f, objective.value[f][oi]) for f in range(nf) if objective.counts[f][oi]] for oi in range(no)
         ]
         self.qual = [
             {ui: [ri for ri in self.rule_at[ui] if prep.counts(self.rules[ri], oi)] for ui in prep.cand[oi]}
@@ -78,9 +79,11 @@ class Search:
             self.origin[prep.cur[oi]].append(oi)
 
     def _add(self, oi: int, ui: int, sign: int) -> None:
-        acc = self.acc[ui]
-        for i, w in self.contrib[oi][ui]:
-            acc[i] += sign * w
+        acc, pos, ref = self.acc[ui], self.pos_at[ui], self.ref_at[ui]
+        for f, value in self.fam_values[oi]:
+            i = pos[f]
+            if i >= 0:
+                acc[i] += sign * (value - ref[i])
         for ri in self.qual[oi][ui]:
             self.rc[ri] += sign
         if sign > 0:
