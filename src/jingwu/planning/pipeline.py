@@ -795,19 +795,19 @@ def _problem(
     return ReassignProblem(tuple(plan_units_), tuple(officers), rp)
 
 
-def _baselines(problem: Prepared, plan: ReassignmentPlan) -> dict[str, Any]:
-    current = {o.id: o.unit for o in problem.problem.officers}
+def _baselines(prepared: Prepared, plan: ReassignmentPlan) -> dict[str, Any]:
+    current = {o.id: o.unit for o in prepared.problem.officers}
     out = {}
     for name, assign in (
         ("current", current),
-        ("proportional", proportional_baseline(problem)),
-        ("greedy", greedy_baseline(problem)),
+        ("proportional", proportional_baseline(prepared)),
+        ("greedy", greedy_baseline(prepared)),
         ("plan", dict(plan.assignment)),
     ):
         out[name] = {
-            "imbalance": _r(imbalance(problem, assign), 4),
-            "moves": sum(1 for o in problem.problem.officers if assign[o.id] != o.unit),
-            "rule_violations": len(rule_violations(problem, assign)),
+            "imbalance": _r(imbalance(prepared, assign), 4),
+            "moves": sum(1 for o in prepared.problem.officers if assign[o.id] != o.unit),
+            "rule_violations": len(rule_violations(prepared, assign)),
         }
     return out
 
