@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from jingwu.engine.classify import (
     CLUSTER_WEIGHTS,
     FEATURES,
+    RESIDENT_FEATURES,
     SCORE_WEIGHTS,
     Override,
     StationProfile,
@@ -150,7 +152,9 @@ def test_urban_share_by_density() -> None:
     # station 0: a dense grid (3,000/km²) of 3,000 people and a sparse one of 1,000
     share = urban_share_by_density([3000, 1000, 200], [1.0, 10.0, 1.0], [0, 0, 1], 2)
     assert share.tolist() == pytest.approx([0.75, 0.0])
-    assert urban_share_by_density([100], [1.0], [0], 2, threshold=50).tolist() == [1.0, 0.0]
+    # a station whose grids hold nobody has no urban share (unknown), not 0 %
+    one, none = urban_share_by_density([100], [1.0], [0], 2, threshold=50).tolist()
+    assert one == 1.0 and math.isnan(none)
     with pytest.raises(ValueError, match="area_km2 must be > 0"):
         urban_share_by_density([1], [0.0], [0], 1)
 
@@ -257,6 +261,41 @@ def test_overrides_are_applied_kept_and_reported() -> None:
         Override("proactive", "  ")
 
 
+def test_a_station_without_resident_data_says_so_instead_of_a_number() -> None:
+    """Residents 0 used to be sent as 1 resident: "7,489,126 incidents per 1,000 residents"."""
+    p = county_profile()
+    residents = np.array(p.residents)
+    residents[3] = 0.0  # S04: no resident data
+    blind = replace(p, residents=residents)
+    table = station_features(blind)
+    for f in ("incidents_per_1000", "floating_share", "urban_share"):
+        j = FEATURES.index(f)
+        assert math.isnan(table.values[3, j]) and table.z[3, j] == 0.0
+        # the others are standardised among themselves, as if S04 were not there
+        known = np.delete(table.values[:, j], 3)
+        assert table.mean[j] == pytest.approx(known.mean())
+    s04 = classify_stations(blind, seed=1, bootstrap=20).by_code()["S04"]
+    codes = [r.code for r in s04.reasons]
+    assert codes[-3:] == ["unknown_incidents_per_1000", "unknown_floating_share", "unknown_urban_share"]
+    assert all(math.isnan(r.value) and r.z == 0.0 for r in s04.reasons[-3:])
+    assert len(s04.reasons) == 3 + 3 and all(r.feature not in RESIDENT_FEATURES for r in s04.reasons[:3])
+    # the other stations keep their reasons and types
+    full = classify_stations(p, seed=1, bootstrap=0).by_code()
+    assert (
+        classify_stations(blind, seed=1, bootstrap=0).by_code()["S01"].station_type
+        == full["S01"].station_type
+    )
+
+
+def test_an_unknown_urban_share_is_reported_as_such() -> None:
+    p = county_profile()
+    urban = np.array(p.urban_share)
+    urban[8] = np.nan
+    blind = replace(p, urban_share=urban)
+    s09 = classify_stations(blind, seed=1, bootstrap=10).by_code()["S09"]
+    assert [r.code for r in s09.reasons if r.code.startswith("unknown_")] == ["unknown_urban_share"]
+
+
 def test_weights_are_documented_and_checked() -> None:
     assert set(SCORE_WEIGHTS) == set(FEATURES) == set(CLUSTER_WEIGHTS)
     assert SCORE_WEIGHTS["seasonality"] < 0 < CLUSTER_WEIGHTS["seasonality"]
@@ -271,7 +310,9 @@ def test_weights_are_documented_and_checked() -> None:
     [
         ({"codes": ("A", "B")}, "need at least 3 stations"),
         ({"codes": ("A", "A", "B")}, "station codes must be unique"),
-        ({"residents": [1, 0, 1]}, "residents must be > 0"),
+        ({"residents": [1, -1, 1]}, "residents must be >= 0"),
+        ({"urban_share": [0.5, -0.1, float("nan")]}, "urban_share must be >= 0"),
+        ({"urban_share": [0.5, float("inf"), 0]}, "urban_share must be finite"),
         ({"area_km2": [1, 1]}, r"area_km2 must have shape \(3,\)"),
         ({"urban_share": [0.5, 1.5, 0]}, r"urban_share must be within \[0, 1\]"),
         ({"floating": [-1, 0, 0]}, "floating must be >= 0"),

@@ -10,7 +10,11 @@ type of each station from data, in a way a planner can check:
    share of residents, and tourism seasonality (peak-month / mean-month incidents).
    Densities span orders of magnitude, so they are log-transformed; every feature is
    then standardised across the stations (z-scores, population standard deviation) and
-   clipped to ±``clip`` so one extreme station cannot dominate the distances.
+   clipped to ±``clip`` so one extreme station cannot dominate the distances. A station
+   without resident figures (``residents`` 0, or ``urban_share`` NaN) has no value for
+   the features that need them (:data:`RESIDENT_FEATURES`): they are standardised over
+   the other stations and its z-score is 0 (the stations' mean, so the missing figure
+   pulls it towards no type).
 2. **Transparent score**: a weighted mean of the z-scores (:data:`SCORE_WEIGHTS`). The
    reform typed stations "by their area", so the area-character features (incidents
    per km², premises per km², urban share) weigh 1 and the work-mix features (per
@@ -24,7 +28,9 @@ type of each station from data, in a way a planner can check:
    Clusters become types by their centroid's score: highest full-spectrum, middle
    proactive, lowest preventive.
 4. **Reasons**: each station's features with the largest |z|, as reason codes with
-   numbers, e.g. ``("high_incidents_per_1000", z=1.8, value=41.2)``.
+   numbers, e.g. ``("high_incidents_per_1000", z=1.8, value=41.2)``; then, for each
+   feature it has no resident figures for, ``unknown_<feature>`` (no value): the planner
+   sees "no resident data" rather than a number computed from none.
 5. **Stability**: ``bootstrap`` runs resample the incidents (a multinomial draw of the
    station x month x criminal counts, which is the same as resampling incidents with
    replacement) and jitter the other inputs by a log-normal factor (``jitter``), then
@@ -54,6 +60,7 @@ __all__ = [
     "SCORE_WEIGHTS",
     "Classification",
     "FeatureTable",
+    "RESIDENT_FEATURES",
     "KMeansResult",
     "Override",
     "Reason",
@@ -78,6 +85,8 @@ FEATURES: tuple[str, ...] = (
     "seasonality",
 )
 _LOG_FEATURES = frozenset({"incidents_per_km2", "premises_per_km2"})
+#: Features computed from residents: unknown for a station without resident figures.
+RESIDENT_FEATURES = frozenset({"incidents_per_1000", "floating_share", "urban_share"})
 
 #: The area-character features (the reform typed stations "by their area"); the others
 #: describe the work mix and count a quarter as much.
@@ -113,16 +122,20 @@ def _check_float(name: str, value, minimum: float = 0.0) -> None:
         raise ValueError(f"{name} must be a finite number >= {minimum}, got {value!r}")
 
 
-def _array(name: str, values, shape: tuple[int, ...], *, nonneg: bool = True) -> FloatArray:
+def _array(
+    name: str, values, shape: tuple[int, ...], *, nonneg: bool = True, unknown: bool = False
+) -> FloatArray:
+    """A read-only float array of ``shape``; ``unknown``: NaN marks a missing value."""
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be numeric: {exc}") from None
     if arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    known = arr[~np.isnan(arr)] if unknown else arr
+    if not np.all(np.isfinite(known)):
         raise ValueError(f"{name} must be finite")
-    if nonneg and arr.size and arr.min() < 0:
+    if nonneg and known.size and known.min() < 0:
         raise ValueError(f"{name} must be >= 0")
     arr = arr.copy()
     arr.flags.writeable = False
@@ -136,9 +149,10 @@ def _array(name: str, values, shape: tuple[int, ...], *, nonneg: bool = True) ->
 class StationProfile:
     """What the classification needs per station (one row per station).
 
-    ``residents`` and ``floating`` (floating population) are people; ``area_km2``;
-    ``premises`` key premises count; ``urban_share`` share of residents living in urban
-    areas (0-1, e.g. :func:`urban_share_by_density`); ``monthly_incidents`` and
+    ``residents`` and ``floating`` (floating population) are people (``residents`` 0: no
+    resident data for the station); ``area_km2``; ``premises`` key premises count;
+    ``urban_share`` share of residents living in urban areas (0-1, e.g.
+    :func:`urban_share_by_density`; NaN: unknown); ``monthly_incidents`` and
     ``monthly_criminal`` are (stations x 12) incident counts by calendar month (all
     incidents, and the criminal ones among them) over ``years`` years.
     """
@@ -162,12 +176,11 @@ class StationProfile:
             raise ValueError("station codes must be unique")
         object.__setattr__(self, "codes", labels)
         for name in ("residents", "floating", "area_km2", "premises", "urban_share"):
-            object.__setattr__(self, name, _array(name, getattr(self, name), (n,)))
-        if np.any(self.residents <= 0):  # type: ignore[operator]
-            raise ValueError("residents must be > 0 for every station (incidents per 1,000 residents)")
+            arr = _array(name, getattr(self, name), (n,), unknown=name == "urban_share")
+            object.__setattr__(self, name, arr)
         if np.any(self.area_km2 <= 0):  # type: ignore[operator]
             raise ValueError("area_km2 must be > 0 for every station")
-        if np.any(self.urban_share > 1):  # type: ignore[operator]
+        if np.any(np.nan_to_num(self.urban_share) > 1):  # type: ignore[arg-type]
             raise ValueError("urban_share must be within [0, 1]")
         inc = _array("monthly_incidents", self.monthly_incidents, (n, 12))
         crim = _array("monthly_criminal", self.monthly_criminal, (n, 12))
@@ -219,7 +232,8 @@ def urban_share_by_density(
     1,500 inhabitants per km² is the density of an "urban centre" in the EU/OECD/UN
     Degree of Urbanisation (Dijkstra & Poelman, "A harmonised definition of cities and
     rural areas", European Commission Regional Working Paper 01/2014; UN Statistical
-    Commission 2020), applied here to grids instead of 1 km² cells.
+    Commission 2020), applied here to grids instead of 1 km² cells. A station whose
+    grids hold no residents gets NaN (unknown), not 0.
     """
     r = np.asarray(residents, dtype=float)
     a = np.asarray(area_km2, dtype=float)
@@ -234,7 +248,7 @@ def urban_share_by_density(
     tot = np.bincount(s, weights=r, minlength=n_stations)
     urb = np.bincount(s, weights=r * urban, minlength=n_stations)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(tot > 0, urb / tot, 0.0)
+        return np.where(tot > 0, urb / tot, np.nan)
 
 
 # --- features -------------------------------------------------------------------------------
@@ -271,19 +285,21 @@ def _raw_features(
     total = monthly.sum(axis=1)
     per_year = total / years
     mean_month = monthly.mean(axis=1)
+    known = residents > 0  # no resident data: the features that need residents are unknown
     with np.errstate(invalid="ignore", divide="ignore"):
         crim_share = np.where(total > 0, criminal.sum(axis=1) / total, 0.0)
         seasonality = np.where(mean_month > 0, monthly.max(axis=1) / mean_month, 1.0)
         people = residents + floating
-        floating_share = np.where(people > 0, floating / people, 0.0)
+        floating_share = np.where(known, np.where(people > 0, floating / people, 0.0), np.nan)
+        per_1000 = np.where(known, per_year / (residents / 1000.0), np.nan)
     return np.column_stack(
         [
-            per_year / (residents / 1000.0),
+            per_1000,
             per_year / area,
             crim_share,
             floating_share,
             premises / area,
-            urban,
+            np.where(known, urban, np.nan),
             seasonality,
         ]
     )
@@ -294,10 +310,22 @@ def _standardise(values: FloatArray, clip: float) -> tuple[FloatArray, FloatArra
     for j, name in enumerate(FEATURES):
         if name in _LOG_FEATURES:
             x[:, j] = np.log1p(x[:, j])
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
-    safe = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, np.inf)
-    z = np.clip((x - mean) / safe, -clip, clip)
+    missing = np.isnan(x)
+    if missing.any():  # standardise each feature over the stations that have it
+        mean = np.full(x.shape[1], np.nan)
+        std = np.full(x.shape[1], np.nan)
+        for j in range(x.shape[1]):
+            col = x[~missing[:, j], j]
+            if col.size:
+                mean[j], std[j] = col.mean(), col.std()
+        centre = np.nan_to_num(mean)
+        spread = np.nan_to_num(std)
+    else:
+        mean = centre = x.mean(axis=0)
+        std = spread = x.std(axis=0)
+    safe = np.where(spread > 1e-12 * np.maximum(1.0, np.abs(centre)), spread, np.inf)
+    z = np.clip((x - centre) / safe, -clip, clip)
+    z[missing] = 0.0  # an unknown figure sits at the mean: it pulls towards no type
     return z, mean, std
 
 
@@ -417,7 +445,8 @@ class Override:
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason code: ``high_<feature>`` or ``low_<feature>``, its z-score and raw value."""
+    """One reason code: ``high_<feature>`` or ``low_<feature>``, its z-score and raw value;
+    ``unknown_<feature>`` (z 0, value NaN) for a feature the station has no resident data for."""
 
     code: str
     feature: str
@@ -569,7 +598,8 @@ def classify_stations(
     stations = []
     for i, code in enumerate(profile.codes):
         original = TYPE_ORDER[int(type_idx[i])]
-        order = np.argsort(-np.abs(table.z[i]), kind="stable")[:n_reasons]
+        unknown = np.isnan(table.values[i])
+        order = [j for j in np.argsort(-np.abs(table.z[i]), kind="stable") if not unknown[j]][:n_reasons]
         reasons = tuple(
             Reason(
                 f"{'high' if table.z[i, j] >= 0 else 'low'}_{FEATURES[j]}",
@@ -578,7 +608,7 @@ def classify_stations(
                 float(table.values[i, j]),
             )
             for j in order
-        )
+        ) + tuple(Reason(f"unknown_{f}", f, 0.0, math.nan) for j, f in enumerate(FEATURES) if unknown[j])
         runs = votes[i].sum()
         stability = float(votes[i, type_idx[i]] / runs) if runs else float("nan")
         shares = {t: (float(votes[i, k] / runs) if runs else float("nan")) for k, t in enumerate(TYPE_ORDER)}

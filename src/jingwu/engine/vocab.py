@@ -262,6 +262,73 @@ SERIES_ORIGINS = _terms(
 )
 
 
+# Why an officer is locked in place by the reassignment (``engine.reassign``).
+LOCK_REASONS = _terms(
+    ("pinned", "pinned", "指定留任"),
+    ("on_leave", "on leave", "休假"),
+    ("near_retirement", "near retirement", "临近退休"),
+)
+
+# The reassignment's messages about its hard rules (``engine.reassign``): ``str.format``
+# templates in English and Chinese. The engine fills in both, with each value in the
+# message's language (unit names, officer kinds, skills, roles, ranks).
+REASSIGN_MESSAGES = _terms(
+    (
+        "headcount_min",
+        "{unit} needs at least {required} {kind} officers, only {available} can be placed there",
+        "{unit}至少需要{required}名{kind}，只有{available}名可调入",
+    ),
+    (
+        "headcount_max",
+        "{unit} allows at most {required} {kind} officers, {available} are locked there",
+        "{unit}最多可配{required}名{kind}，但已有{available}名锁定在该单位",
+    ),
+    (
+        "on_duty",
+        "{unit} needs {required} police to keep {on_duty} on duty in each of {shifts} shifts "
+        "(relief factor {relief}), only {available} can be placed there",
+        "{unit}每天{shifts}班、每班{on_duty}名民警在岗（轮休系数{relief}），需要{required}名民警，"
+        "只有{available}名可调入",
+    ),
+    (
+        "lead",
+        "{unit} needs {required} zone lead(s) (roles {roles}{rank}), "
+        "only {available} eligible officers can be placed there",
+        "{unit}需要{required}名片区长（{roles}{rank}），只有{available}名符合条件的民警可调入",
+    ),
+    ("lead_rank", " or rank >= {rank}", "，或警衔不低于{rank}"),
+    (
+        "skill",
+        "{unit} skill mix needs {required} {skill} level>={level}{kind}, only {available} movable or already there",
+        "{unit}需要{required}名{skill}{level}级以上的{kind}，可调入或已在该单位的只有{available}名",
+    ),
+    (
+        "locked",
+        "{available} officers locked at {unit} (age >= {lock_age}, on leave or pinned) must stay",
+        "{unit}有{available}名人员锁定（年满{lock_age}岁、休假或指定留任），必须留在原单位",
+    ),
+    (
+        "candidates",
+        "officers may only move to their candidate units (at most {max_candidates} each: "
+        "the centers, units needing their skills, then units within {radius} km of home)",
+        "人员只能调往各自的候选单位（每人最多{max_candidates}个：两个中心、需要其技能的单位、"
+        "离家{radius}公里以内的单位）",
+    ),
+    (
+        "violation_min",
+        "{unit} has {have} {what}, needs at least {required}",
+        "{unit}现有{have}名{what}，至少需要{required}名",
+    ),
+    (
+        "violation_max",
+        "{unit} has {have} {what}, needs at most {required}",
+        "{unit}现有{have}名{what}，最多{required}名",
+    ),
+    ("violation_locked", "officer {officer} is {reason} but moved", "人员{officer}（{reason}）被调动"),
+    ("lead_officers", "lead", "片区长"),
+)
+
+
 def codes(terms: tuple[Term, ...]) -> tuple[str, ...]:
     return tuple(t.code for t in terms)
 

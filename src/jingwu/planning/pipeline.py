@@ -41,6 +41,7 @@ from jingwu.engine.reassign import (
     Headcount,
     ObjectiveWeights,
     Officer,
+    Prepared,
     ReassignmentPlan,
     ReassignParams,
     ReassignProblem,
@@ -49,6 +50,7 @@ from jingwu.engine.reassign import (
     greedy_baseline,
     imbalance,
     plan_reassignment,
+    prepare,
     proportional_baseline,
     rule_violations,
 )
@@ -178,7 +180,8 @@ def run_pipeline(
     # 5. reassignment ---------------------------------------------------------------------
     t0 = step(Step.REASSIGN)
     problem = _problem(state, params, types, targets, workload_hours)
-    plan = plan_reassignment(problem)
+    prepared = prepare(problem)  # once: the plan and the baselines share it
+    plan = plan_reassignment(prepared)
     timings["reassign"] = time.perf_counter() - t0
 
     # 6. figures --------------------------------------------------------------------------
@@ -198,7 +201,7 @@ def run_pipeline(
             }
         )
     t_base = time.perf_counter()
-    baselines = _baselines(problem, plan)
+    baselines = _baselines(prepared, plan)
     timings["baselines"] = time.perf_counter() - t_base
     results["reassign"] = _reassign_results(plan, baselines)
     results["figures"] = _figures(state, plan, targets)
@@ -772,6 +775,7 @@ def _problem(
                 workload_hours=workload_hours.get(pk),
                 target_mean_age=target_age,
                 balance_weight=weight,
+                label=vocab.Term(u.code, u.name_en, u.name_zh),
             )
         )
     rp = ReassignParams(
@@ -791,19 +795,19 @@ def _problem(
     return ReassignProblem(tuple(plan_units_), tuple(officers), rp)
 
 
-def _baselines(problem: ReassignProblem, plan: ReassignmentPlan) -> dict[str, Any]:
-    current = {o.id: o.unit for o in problem.officers}
+def _baselines(prepared: Prepared, plan: ReassignmentPlan) -> dict[str, Any]:
+    current = {o.id: o.unit for o in prepared.problem.officers}
     out = {}
     for name, assign in (
         ("current", current),
-        ("proportional", proportional_baseline(problem)),
-        ("greedy", greedy_baseline(problem)),
+        ("proportional", proportional_baseline(prepared)),
+        ("greedy", greedy_baseline(prepared)),
         ("plan", dict(plan.assignment)),
     ):
         out[name] = {
-            "imbalance": _r(imbalance(problem, assign), 4),
-            "moves": sum(1 for o in problem.officers if assign[o.id] != o.unit),
-            "rule_violations": len(rule_violations(problem, assign)),
+            "imbalance": _r(imbalance(prepared, assign), 4),
+            "moves": sum(1 for o in prepared.problem.officers if assign[o.id] != o.unit),
+            "rule_violations": len(rule_violations(prepared, assign)),
         }
     return out
 
@@ -827,6 +831,7 @@ def _reassign_results(plan: ReassignmentPlan, baselines: dict) -> dict[str, Any]
                 "required": c.required,
                 "available": c.available,
                 "message": c.message,
+                "message_zh": c.message_zh,
             }
             for c in plan.conflicts
         ],

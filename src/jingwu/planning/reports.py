@@ -70,8 +70,10 @@ def _pct(x: float | None) -> str:
 
 
 def feature_reason(reason: dict) -> str:
-    feature = reason["code"].split("_", 1)[1]
+    direction, _sep, feature = reason["code"].partition("_")
     text = FEATURE_LABELS.get(feature, feature)
+    if direction == "unknown":  # the feature needs resident figures the station lacks
+        return _("%(feature)s: no resident data") % {"feature": text}
     high = reason["code"].startswith("high_")
     value = reason.get("value")
     shown = _pct(value) if feature.endswith("share") else (f"{value:,.1f}" if value is not None else "")
@@ -237,6 +239,10 @@ def build(scenario: Scenario, *, moves: bool = True, max_moves: int | None = Non
             }
         rep.figures.append(row)
     rep.reassign = dict(results.get("reassign", {}))
+    rep.reassign["conflicts"] = [
+        c | {"message": pick(c.get("message_zh") or c.get("message", ""), c.get("message", ""))}
+        for c in rep.reassign.get("conflicts", [])
+    ]
     rep.reassign["status_label"] = STATUS_LABELS.get(
         rep.reassign.get("status", ""), rep.reassign.get("status", "")
     )
