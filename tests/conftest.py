@@ -391,20 +391,26 @@ def outsider(other_county):
 _DEMO = {"left": 0}
 
 
-@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def _uses_demo(item) -> bool:
+    return "demo_db" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (it writes them into node ids)
 def pytest_collection_modifyitems(config, items):
-    demo = [item for item in items if "demo_db" in getattr(item, "fixturenames", ())]
-    _DEMO["left"] = len(demo)
+    demo = [item for item in items if _uses_demo(item)]
     if demo:
         items[:] = demo + [item for item in items if item not in set(demo)]
-        if config.pluginmanager.hasplugin("xdist"):
-            for item in demo:
-                item.add_marker(pytest.mark.xdist_group("demo"))
+        for item in demo:
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @pytest.fixture(scope="session")
-def _demo_loaded(django_db_setup, django_db_blocker):
+def _demo_loaded(request, django_db_setup, django_db_blocker):
     from jingwu.demo.load import ensure_demo
+
+    # the demo's tests this process runs (counted now: -k and -m have deselected; under xdist
+    # they are all in the group "demo", on one worker), so that the last of them flushes
+    _DEMO["left"] = sum(1 for item in request.session.items if _uses_demo(item))
 
     with django_db_blocker.unblock():
         ensure_demo(seed=2019)

@@ -469,12 +469,15 @@ def load_state(
         .filter(bureau_id=bureau.pk, start__lte=as_of)
         .filter(Q(end__isnull=True) | Q(end__gte=as_of))
         .order_by("officer_id", "-start", "-id")
-        .values_list("id", "officer_id", "unit_id", "role")
+        .values_list("id", "officer_id", "unit_id", "role", "end")
     )
     primary: dict[int, tuple[int, int, str]] = {}
-    for pid, oid, uid, role in post_rows:
+    open_ended: set[int] = set()
+    for pid, oid, uid, role, end in post_rows:
         if oid not in primary and uid in units:
             primary[oid] = (pid, uid, role)
+            if end is None:
+                open_ended.add(oid)
     skills: dict[int, dict[str, int]] = {}
     for oid, code, level in (
         _qs(OfficerSkill, user)
@@ -486,7 +489,10 @@ def load_state(
     for o in (
         _qs(Officer, user)
         .filter(bureau_id=bureau.pk, pk__in=list(primary))
-        .exclude(status__in=("retired", "left"))
+        # serving on the day of the state: a posting that covers it. The status is today's, so
+        # it only rules out whom the records still post although they have retired or left;
+        # an officer who retired after the state date served on it.
+        .exclude(Q(status__in=("retired", "left")) & Q(pk__in=open_ended))
         .order_by("police_number")
         .values(
             "id",
@@ -519,7 +525,8 @@ def load_state(
                 gender=o["gender"],
                 age=max(16, min(70, age)),
                 rank=o["rank"] if o["kind"] == "police" else "none",
-                status=o["status"],
+                # retired or left since the state date: serving on it
+                status="active" if o["status"] in ("retired", "left") else o["status"],
                 lon=float(home[0]),
                 lat=float(home[1]),
                 skills=skills.get(o["id"], {}),
