@@ -286,9 +286,9 @@ def import_(
     from django.utils.translation import gettext as _
 
     from jingwu.accounts.models import User
-    from jingwu.core.importing import KINDS
     from jingwu.imports import services
     from jingwu.imports.mapping import MappingError
+    from jingwu.imports.reading import KINDS
 
     if kind not in KINDS:
         typer.echo(f"Error: kind must be one of {', '.join(KINDS)}.", err=True)
