@@ -13,9 +13,14 @@ class IncidentsConfig(AppConfig):
         from jingwu.core.clock import register_data_date_source
         from jingwu.core.scope import area_q, register_scope
 
-        from .selectors import last_incident_day
-
         register_scope(
             "incidents.incident", lambda u: area_q(u, "zone_id"), criminal=Q(category__criminal=True)
         )
-        register_data_date_source(lambda bureau, today: [last_incident_day(bureau)])
+        register_data_date_source(incident_days)
+
+
+def incident_days(bureau, today):
+    """For the data date: the local day of the bureau's last incident received."""
+    from .selectors import last_incident_day
+
+    return [last_incident_day(bureau)]
