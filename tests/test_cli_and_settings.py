@@ -21,6 +21,32 @@ def test_help_lists_every_command():
         assert command in result.output
 
 
+def test_the_apps_command_lines_add_their_commands_themselves():
+    """``jingwu`` finds the apps' ``cli.py`` and adds their commands after its own, in the
+    order ``--help`` has always shown (commands first, then groups)."""
+    import click
+    import typer
+
+    from jingwu.cli import app_command_lines
+
+    assert [m.__name__ for m in app_command_lines()] == ["jingwu.planning.cli", "jingwu.analytics.cli"]
+    group = typer.main.get_command(app)
+    assert group.list_commands(click.Context(group)) == [
+        "migrate",
+        "demo",
+        "serve",
+        "createuser",
+        "import",
+        "check",
+        "knox",
+        "bureau",
+        "mapping",
+        "audit",
+        "plan",
+        "hotspots",
+    ]
+
+
 @pytest.mark.parametrize(
     "command", ["demo", "serve", "migrate", "createuser", "import", "check", "bureau", "mapping"]
 )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import typer
 
+from jingwu import clitools
+
 app = typer.Typer(
     help="Jingwu (警务): plan, operate and measure grassroots policing for a county public security bureau.",
     no_args_is_help=True,
@@ -19,28 +21,11 @@ app = typer.Typer(
 )
 
 
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingwu.site.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # else WhiteNoise warns on start
-
-
-def _migrate(verbosity: int = 0) -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=verbosity)
-
-
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database tables (safe to run again)."""
-    _setup()
-    _migrate(verbosity=1)
+    clitools.setup()
+    clitools.migrate(verbosity=1)
 
 
 @app.command()
@@ -58,7 +43,7 @@ def demo(
     # (`jingwu serve` keeps it off later on the demo's database, and says so).
     os.environ.setdefault("JINGWU_OTP", "0")
     _debug_choice(debug)
-    _setup()
+    clitools.setup()
     from django.conf import settings
 
     if reset:
@@ -71,7 +56,7 @@ def demo(
                 "--reset only deletes the embedded SQLite database; drop a PostgreSQL database yourself."
             )
             raise typer.Exit(2)
-    _migrate()
+    clitools.migrate()
     from jingwu.demo.load import DEMO_PASSWORD, ensure_demo
 
     logins = ensure_demo(seed=seed, scale=scale, progress=typer.echo)
@@ -96,7 +81,7 @@ def serve(
 ) -> None:
     """Serve the web UI (and the background job worker) until Ctrl-C."""
     _debug_choice(debug)
-    _setup()
+    clitools.setup()
     _demo_choices()
     _serve(host, port, worker=worker)
 
@@ -205,7 +190,7 @@ def createuser(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Create a user, optionally granting a role over a unit."""
-    _setup()
+    clitools.setup()
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
@@ -214,7 +199,7 @@ def createuser(
 
     try:
         with transaction.atomic():
-            b = _bureau(bureau) if (role or bureau) else None
+            b = clitools.bureau(bureau) if (role or bureau) else None
             user = do_create_user(
                 actor=None, username=username, password=password, bureau=b, is_superuser=superuser
             )
@@ -231,22 +216,6 @@ def createuser(
         typer.echo("Error: " + "; ".join(exc.messages), err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"Created user {username}.")
-
-
-def _bureau(code: str):
-    from jingwu.core.models import Bureau
-
-    qs = Bureau.objects.all()
-    if code:
-        b = qs.filter(code=code).first()
-        if b is None:
-            typer.echo(f"Error: no bureau with code {code!r}.", err=True)
-            raise typer.Exit(1)
-        return b
-    if qs.count() != 1:
-        typer.echo("Error: several bureaus exist; name one with --bureau CODE.", err=True)
-        raise typer.Exit(1)
-    return qs.get()
 
 
 @app.command("import")
@@ -280,15 +249,15 @@ def import_(
     ),
 ) -> None:
     """Import rows from a file as a job: checked in chunks, saved all at once (resumable)."""
-    _setup()
+    clitools.setup()
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.utils import translation
     from django.utils.translation import gettext as _
 
     from jingwu.accounts.models import User
-    from jingwu.core.importing import KINDS
     from jingwu.imports import services
     from jingwu.imports.mapping import MappingError
+    from jingwu.imports.reading import KINDS
 
     if kind not in KINDS:
         typer.echo(f"Error: kind must be one of {', '.join(KINDS)}.", err=True)
@@ -297,7 +266,7 @@ def import_(
     if actor is None:
         typer.echo(f"Error: no user {user!r}.", err=True)
         raise typer.Exit(1)
-    b = _bureau(bureau)
+    b = clitools.bureau(bureau)
     language = os.environ.get("JINGWU_LANGUAGE", "zh-hans")
     with translation.override(language):
         try:
@@ -440,7 +409,7 @@ def bureau_create(
     ),
 ) -> None:
     """Create a bureau and its headquarters unit (then import stations, zones and grids into it)."""
-    _setup()
+    clitools.setup()
     import json
 
     from django.core.exceptions import ValidationError
@@ -504,12 +473,12 @@ def bureau_set_time_zone(
     time_zone: str = typer.Argument(..., help="IANA time zone name, e.g. Europe/London."),
 ) -> None:
     """Change a bureau's time zone (numbers already given keep their day)."""
-    _setup()
+    clitools.setup()
     from django.core.exceptions import ValidationError
 
     from jingwu.core.clock import do_set_time_zone
 
-    b = _bureau(code)
+    b = clitools.bureau(code)
     try:
         do_set_time_zone(b, actor=None, time_zone=time_zone)
     except ValidationError as exc:
@@ -521,7 +490,7 @@ def bureau_set_time_zone(
 @bureau_app.command("list")
 def bureau_list() -> None:
     """List the bureaus."""
-    _setup()
+    clitools.setup()
     from jingwu.core.models import Bureau
 
     for b in Bureau.objects.order_by("code"):
@@ -538,7 +507,7 @@ def mapping_load(
     bureau: str = typer.Option("", help="Bureau code; needed when more than one bureau exists."),
 ) -> None:
     """Save the mappings of a JSON file into a bureau (replacing those of the same name)."""
-    _setup()
+    clitools.setup()
     from django.core.exceptions import ValidationError
     from django.utils import translation
     from django.utils.translation import gettext as _
@@ -546,7 +515,7 @@ def mapping_load(
     from jingwu.imports import services
     from jingwu.imports.mapping import MappingError
 
-    b = _bureau(bureau)
+    b = clitools.bureau(bureau)
     try:
         with translation.override(os.environ.get("JINGWU_LANGUAGE", "zh-hans")):
             for data in services.load_mapping_file(source):
@@ -567,7 +536,7 @@ def mapping_load(
 @mapping_app.command("list")
 def mapping_list(bureau: str = typer.Option("", help="Bureau code; all bureaus when empty.")) -> None:
     """List the saved mappings (and the bundled ones)."""
-    _setup()
+    clitools.setup()
     from jingwu.imports import services
     from jingwu.imports.models import ImportMapping
 
@@ -585,7 +554,7 @@ def mapping_show(
     bureau: str = typer.Option("", help="Bureau code; a bundled mapping when empty."),
 ) -> None:
     """Print a mapping as JSON."""
-    _setup()
+    clitools.setup()
     import json
 
     from jingwu.imports import services
@@ -605,7 +574,7 @@ def mapping_show(
 @app.command()
 def check() -> None:
     """Check the installation: settings, database, migrations, static files and the CJK font."""
-    _setup()
+    clitools.setup()
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -633,7 +602,7 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 @audit_app.command("verify")
 def audit_verify(bureau: str = typer.Option("", help="Only this bureau code.")) -> None:
     """Check every bureau's hash chain; exit 1 when an event was altered or removed."""
-    _setup()
+    clitools.setup()
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
@@ -646,13 +615,31 @@ def audit_verify(bureau: str = typer.Option("", help="Only this bureau code.")) 
 
 app.add_typer(audit_app, name="audit")
 
-from jingwu.planning.cli import plan_app  # noqa: E402  (after the main commands, for --help order)
+# The apps' command lines: every ``jingwu/<package>/cli.py`` that has a ``register(app)``
+# function. They are found on disk, not through Django's installed apps, because some
+# commands (``knox``, ``hotspots``) run without Django or settings. They add their
+# commands after the main ones, in the order of their ``ORDER`` (then of their name).
+# They import ``jingwu.clitools``, never this module (an import-linter contract).
+PACKAGE_DIR = Path(__file__).resolve().parent
 
-app.add_typer(plan_app, name="plan")
 
-from jingwu.analytics.cli import register_analytics  # noqa: E402
+def app_command_lines() -> list:
+    """The modules of the apps' command lines, in the order their commands are added."""
+    import importlib
 
-register_analytics(app)
+    names = sorted(p.parent.name for p in PACKAGE_DIR.glob("*/cli.py") if p.parent.name.isidentifier())
+    modules = [importlib.import_module(f"jingwu.{name}.cli") for name in names]
+    modules = [m for m in modules if callable(getattr(m, "register", None))]
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+
+
+def register_app_commands(main: typer.Typer) -> None:
+    """Add the commands of every app's command line to ``main``."""
+    for module in app_command_lines():
+        module.register(main)
+
+
+register_app_commands(app)
 
 
 if __name__ == "__main__":

@@ -109,8 +109,7 @@ def test_a_superuser_filters_each_bureau_on_its_own_days(client, county, chicago
 
 
 def test_an_import_without_a_time_zone_reads_the_bureau_time(chicago, tmp_path, settings):
-    from jingwu.core.importing import run_import
-    from jingwu.imports.services import save_mapping
+    from jingwu.imports.services import run_import, save_mapping
     from jingwu.incidents.models import Incident
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -57,10 +57,9 @@ def _expected_local(text: str) -> str:
 
 
 def test_chicago_assaults_on_chicago_time(db, assaults, tmp_path, settings):
-    from jingwu.core.importing import run_import
     from jingwu.core.models import Bureau
     from jingwu.engine.demand import compute_demand
-    from jingwu.imports.services import bundled_mappings
+    from jingwu.imports.services import bundled_mappings, run_import
     from jingwu.incidents.models import Incident
     from jingwu.incidents.taxonomy import sync_categories
     from jingwu.org.services import do_create_unit

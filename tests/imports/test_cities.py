@@ -21,10 +21,9 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from jingwu.core.importing import run_import
 from jingwu.imports.mapping import norm
 from jingwu.imports.projections import to_lonlat
-from jingwu.imports.services import bundled_mappings, find_mapping
+from jingwu.imports.services import bundled_mappings, find_mapping, run_import
 
 from .conftest import shared_data
 

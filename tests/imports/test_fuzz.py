@@ -9,8 +9,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jingwu.core.importing import run_import
 from jingwu.imports.models import ImportJob
+from jingwu.imports.services import run_import
 from jingwu.incidents.models import Incident
 from jingwu.places.models import Premises
 

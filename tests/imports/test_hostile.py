@@ -17,9 +17,9 @@ import zipfile
 import pytest
 from django.utils import translation
 
-from jingwu.core import importing
-from jingwu.core.importing import run_import
+from jingwu.imports import reading
 from jingwu.imports.models import ImportJob, ImportRow
+from jingwu.imports.services import run_import
 from jingwu.incidents.models import Incident
 
 from .conftest import X0, Y0
@@ -52,10 +52,10 @@ def _refused(county, path, language="en", **kw):
 
 def test_a_file_without_a_line_end_is_refused_at_the_first_row(county, tmp_path):
     path = tmp_path / "one-line.csv"
-    path.write_text("x" * (3 * importing.MAX_RECORD), encoding="utf-8")
+    path.write_text("x" * (3 * reading.MAX_RECORD), encoding="utf-8")
     reason = _refused(county, path)
     assert reason.startswith("Row 1 is longer than 1,048,576 characters")
-    path.write_text("a," * (2 * importing.MAX_RECORD), encoding="utf-8")  # columns without end
+    path.write_text("a," * (2 * reading.MAX_RECORD), encoding="utf-8")  # columns without end
     assert _refused(county, path).startswith("Row 1 is longer than")
     assert "第1行超过" in _refused(county, path, "zh-hans")
 
@@ -71,7 +71,7 @@ def test_a_huge_header_is_refused_and_not_stored(county, tmp_path):
 def test_a_huge_cell_and_a_quote_never_closed_are_refused(county, tmp_path):
     path = tmp_path / "cell.csv"
     path.write_text(
-        HEADER + GOOD_ROW + 'E2,2018-07-01 08:30,0101,1,1,"' + "长" * (importing.MAX_RECORD + 10) + '"\n'
+        HEADER + GOOD_ROW + 'E2,2018-07-01 08:30,0101,1,1,"' + "长" * (reading.MAX_RECORD + 10) + '"\n'
     )
     assert _refused(county, path).startswith("Row 3 is longer than")
     path.write_text(HEADER + GOOD_ROW + 'E2,"2018-07-01\n' + (GOOD_ROW * 30_000))  # the quote runs on
@@ -95,7 +95,7 @@ def test_a_gzip_bomb_is_refused_before_it_is_read_through(county, tmp_path, sett
     assert _refused(county, path).startswith("Uncompressed, the file is larger than 4.0 MB")
     # and one that expands too far for its size, whatever the limit
     settings.IMPORT_MAX_BYTES = 512 << 20
-    monkeypatch.setattr(importing, "EXPANSION_FROM", 1 << 20)
+    monkeypatch.setattr(reading, "EXPANSION_FROM", 1 << 20)
     assert _refused(county, path).startswith("The compressed file expands more than 50 times")
     assert "压缩" in _refused(county, path, "zh-hans")
     # a file that declares a small size (its last member's) is stopped while it is read
@@ -103,7 +103,7 @@ def test_a_gzip_bomb_is_refused_before_it_is_read_through(county, tmp_path, sett
     liar.write_bytes(path.read_bytes() + gzip.compress(b"E9,2018-07-01 08:30,0101,1,1,x\n"))
     assert _refused(county, liar).startswith("The compressed file expands more than 50 times")
     settings.IMPORT_MAX_BYTES = 1 << 20
-    monkeypatch.setattr(importing, "EXPANSION_FROM", 16 << 20)
+    monkeypatch.setattr(reading, "EXPANSION_FROM", 16 << 20)
     assert _refused(county, liar).startswith("Uncompressed, the file is larger than 4.0 MB")
 
 
@@ -125,10 +125,10 @@ def test_a_workbook_too_wide_or_too_full_of_text_is_refused(county, tmp_path, mo
     table = "".join(f"<si><t>{i} {'路' * 1000}</t></si>" for i in range(300))
     with zipfile.ZipFile(path, "a") as z:
         z.writestr("xl/sharedStrings.xml", f'<sst count="300" uniqueCount="300">{table}</sst>')
-    monkeypatch.setattr(importing, "MAX_SHARED_STRINGS", 200_000)
+    monkeypatch.setattr(reading, "MAX_SHARED_STRINGS", 200_000)
     assert _refused(county, path).startswith("The workbook holds more than 0.2 MB of text")
     # a cell longer than a row may be is refused before openpyxl reads it whole
-    assert _refused(county, _workbook_with_a_cell(tmp_path, 5 * importing.MAX_RECORD)).startswith(
+    assert _refused(county, _workbook_with_a_cell(tmp_path, 5 * reading.MAX_RECORD)).startswith(
         "The workbook has a cell longer than 1,048,576 characters"
     )
 
@@ -159,7 +159,7 @@ def test_a_geojson_file_is_read_whole_only_up_to_its_limit(county, tmp_path, mon
     path = tmp_path / "big.geojson"
     features = [{"type": "Feature", "properties": {"code": f"G{i}"}, "geometry": None} for i in range(5000)]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    monkeypatch.setattr(importing, "MAX_GEOJSON", 100_000)
+    monkeypatch.setattr(reading, "MAX_GEOJSON", 100_000)
     before = ImportJob.objects.count()
     with translation.override("en"):
         report = run_import("units", path, bureau=county.bureau, actor=county.planner)

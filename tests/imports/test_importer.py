@@ -9,11 +9,10 @@ import json
 import pytest
 from django.utils import translation
 
-from jingwu.core.importing import run_import
 from jingwu.core.models import AuditEvent
 from jingwu.imports.mapping import MappingError
 from jingwu.imports.models import ImportJob, ImportMapping, ImportRow
-from jingwu.imports.services import save_mapping
+from jingwu.imports.services import run_import, save_mapping
 from jingwu.incidents.models import Incident
 
 from .conftest import X0, Y0

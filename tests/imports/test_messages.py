@@ -13,10 +13,10 @@ from django.utils import translation
 from typer.testing import CliRunner
 
 from jingwu.cli import app
-from jingwu.core.importing import Problem, Report, run_import
 from jingwu.imports.mapping import MappingError
 from jingwu.imports.models import ImportJob, ImportMapping
-from jingwu.imports.services import save_mapping
+from jingwu.imports.reading import Problem, Report
+from jingwu.imports.services import run_import, save_mapping
 
 from .conftest import X0, Y0
 

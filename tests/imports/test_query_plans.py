@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jingwu.core.importing import run_import
+from jingwu.imports.services import run_import
 from jingwu.incidents.models import Incident
 from jingwu.places.models import Premises
 

@@ -8,8 +8,7 @@ import io
 import pytest
 from django.utils import translation
 
-from jingwu.core.importing import run_import
-from jingwu.imports.services import neutralise
+from jingwu.imports.services import neutralise, run_import
 from jingwu.incidents.models import Incident
 
 ORIGINAL = (

@@ -37,7 +37,8 @@ EMPTY = {"incidents_from": dt.date(2019, 1, 1), "incidents_to": dt.date(2019, 12
 
 
 def test_the_bureau_data_date_is_its_last_incident_or_posting(county):
-    from jingwu.core.clock import data_date, last_incident_day
+    from jingwu.core.clock import data_date
+    from jingwu.incidents.selectors import last_incident_day
     from jingwu.personnel.services import do_end_posting
 
     assert last_incident_day(county.bureau) == DATA_DATE

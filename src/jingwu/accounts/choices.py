@@ -1,16 +1,3 @@
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from jingwu.core.roles import Role
 
-
-class Role(models.TextChoices):
-    BUREAU_COMMAND = "bureau_command", _("Bureau command")
-    PLANNER = "planner", _("Headquarters planner")
-    INVESTIGATION_CENTER = "investigation_center", _("Investigation center")
-    PREVENTION_CENTER = "prevention_center", _("Prevention center")
-    STATION_CHIEF = "station_chief", _("Station chief")
-    ZONE_LEAD = "zone_lead", _("Zone lead")
-    COMMUNITY_OFFICER = "community_officer", _("Community officer")
-    AUXILIARY_OFFICER = "auxiliary_officer", _("Auxiliary officer")
-    POLITICAL_DEPARTMENT = "political_department", _("Political department")
-    AUDITOR = "auditor", _("Auditor")
-    SYSADMIN = "sysadmin", _("System administrator")
+__all__ = ["Role"]

@@ -5,7 +5,7 @@
     jingwu hotspots evaluate assaults.csv.gz --x longitude --y latitude --date date --crs 4326 \\
         --cell 250 --train-days 365 --test-from 2019-01-01 --test-to 2019-12-31 --method etas --json
 
-They read a file and print a result: no database, no settings (registered in jingwu.cli,
+They read a file and print a result: no database, no settings (``register`` adds them to the ``jingwu`` command;
 they import neither Django nor the web application). Errors are one line on stderr and
 a non-zero exit status.
 """
@@ -407,7 +407,11 @@ def evaluate(
         )
 
 
-def register_analytics(app: typer.Typer) -> None:
+# After ``plan`` (see ``jingwu.cli.app_command_lines``).
+ORDER = 20
+
+
+def register(app: typer.Typer) -> None:
     """Add ``knox`` and ``hotspots`` to the ``jingwu`` command."""
     app.command("knox")(knox)
     app.add_typer(hotspots_app, name="hotspots")

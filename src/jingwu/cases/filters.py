@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingwu.core.clock import local_day_filter
-from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.core.filters import StyledFilterSet
 from jingwu.incidents.filters import CategoryFilter
 from jingwu.incidents.models import IncidentCategory
+from jingwu.org.filters import UnitFilter
 
 from .choices import CASE_KIND_CHOICES, CASE_STATUS_CHOICES
 from .models import Case

@@ -22,7 +22,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.settings import api_settings
 
 from .clock import activate_for
-from .filters import UnitFilter
+from .filters import IdFilter
 from .models import Bureau
 from .scope import can, can_object, user_bureau_ids
 
@@ -165,12 +165,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 
 class ScopedUnitFilterExtension(DjangoFilterExtension):
-    """Document ``UnitFilter`` (a unit id, filtered by a method) as an integer parameter."""
+    """Document an ``IdFilter`` (such as ``UnitFilter``: an id, filtered by a method) as an integer parameter."""
 
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        if isinstance(filter_field, UnitFilter):
+        if isinstance(filter_field, IdFilter):
             return [
                 build_parameter_type(
                     name=field_name,

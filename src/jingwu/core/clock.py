@@ -22,11 +22,11 @@ import contextvars
 import datetime as dt
 import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,42 +173,35 @@ def local_day_filter(field: str, bound: str, label, *, nullable: bool = False):
 _memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jingwu_data_dates", default=None)
 
 
-def last_incident_day(bureau) -> dt.date | None:
-    """The local day of the bureau's last incident received (None without incidents)."""
-    from jingwu.incidents.models import Incident
-
-    bureau_id = getattr(bureau, "pk", bureau)
-    last = (
-        Incident.objects.filter(bureau_id=bureau_id)
-        .order_by("-received_at")
-        .values_list("received_at", flat=True)
-        .first()
-    )
-    return local_day(last, zone(_bureau(bureau))) if last else None
-
-
-def _bureau(bureau):
+def as_bureau(bureau):
+    """The bureau itself, given it or its id (None for an id of none)."""
     from .models import Bureau
 
     return bureau if isinstance(bureau, Bureau) else Bureau.objects.filter(pk=bureau).first()
 
 
+# The days a bureau's records reach, by kind of record: functions (bureau, its today) ->
+# the dates (None for none), each registered by the app holding the records (its ``ready()``).
+_DATA_DATE_SOURCES: list[Callable[..., Iterable[dt.date | None]]] = []
+
+
+def register_data_date_source(fn: Callable[..., Iterable[dt.date | None]]) -> None:
+    """Count ``fn(bureau, today)`` (the latest days of some records) into the data date."""
+    if fn not in _DATA_DATE_SOURCES:
+        _DATA_DATE_SOURCES.append(fn)
+
+
 def data_date(bureau) -> dt.date:
     """The day the bureau's records reach (see the module's docstring); its today when it
-    holds neither incidents nor postings."""
-    from jingwu.personnel.models import Posting
-
+    holds neither incidents nor postings. The apps holding those records count them in
+    (``register_data_date_source``)."""
     bureau_id = getattr(bureau, "pk", bureau)
     memo = _memo.get()
     if memo is not None and bureau_id in memo:
         return memo[bureau_id]
-    b = _bureau(bureau)
+    b = as_bureau(bureau)
     now = today(b)
-    days = [d for d in [last_incident_day(b)] if d is not None]
-    postings = Posting.objects.filter(bureau_id=bureau_id)
-    agg = postings.filter(start__lte=now).aggregate(s=Max("start"))
-    agg |= postings.filter(end__lte=now).aggregate(e=Max("end"))
-    days += [d for d in agg.values() if d is not None]
+    days = [d for source in _DATA_DATE_SOURCES for d in source(b, now) if d is not None]
     out = min(max(days), now) if days else now
     if memo is not None:
         memo[bureau_id] = out

@@ -3,41 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django.utils.translation import gettext_lazy as _
-
-from jingwu.org.models import Unit
 
 
-class UnitFilter(django_filters.ModelChoiceFilter):
-    """Filter rows by a unit and everything below it; the choices are the units the user sees."""
+class IdFilter(django_filters.ModelChoiceFilter):
+    """A choice of one row, given by its id and applied by a method (``org.filters.UnitFilter``).
 
-    def __init__(self, *args, lookup_for=None, **kwargs):
-        self.lookup_for = lookup_for
-        kwargs.setdefault("label", _("Unit"))
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid_choice": _(
-                    "This unit is outside your area or does not exist: choose one from the list."
-                )
-            },
-        )
-        kwargs.setdefault("queryset", self._units)
-        kwargs.setdefault("method", self.filter_unit)
-        super().__init__(*args, **kwargs)
-
-    @staticmethod
-    def _units(request):
-        from jingwu.org.selectors import units_for
-
-        if request is None:
-            return Unit.objects.none()
-        return units_for(request.user).current().exclude(kind="grid").order_by("path")
-
-    def filter_unit(self, queryset, name, unit):
-        if not unit:
-            return queryset
-        return queryset.filter(self.lookup_for(unit))
+    The API documents it as an integer parameter (``core.api.ScopedUnitFilterExtension``).
+    """
 
 
 class StyledFilterSet(django_filters.FilterSet):

@@ -13,7 +13,7 @@ Everything not listed is refused. Enforcement is in ``jingwu.core.scope.restrict
 
 from __future__ import annotations
 
-from jingwu.accounts.choices import Role
+from .roles import Role
 
 V, VA, VAC, VACD = "v", "va", "vac", "vacd"
 

@@ -32,45 +32,9 @@ def area_q(unit, zone_field: str = "grid__parent_id") -> Q:
     return Q(station__path__startswith=unit.path)
 
 
-def _incident_area_q(unit) -> Q:
-    return area_q(unit, "zone_id")
-
-
-def _officer_q(unit) -> Q:
-    if unit.kind == "headquarters":
-        return Q()
-    from jingwu.personnel.models import Posting
-
-    today = dt.date.today()
-    posted = Posting.objects.filter(
-        bureau_id=unit.bureau_id, unit__path__startswith=unit.path, start__lte=today
-    ).filter(Q(end__isnull=True) | Q(end__gte=today))
-    return Q(pk__in=posted.values("officer_id"))
-
-
-def _series_q(unit) -> Q:
-    if unit.kind == "headquarters":
-        return Q()
-    from jingwu.cases.models import SeriesIncident
-    from jingwu.incidents.models import Incident
-
-    inc = Incident.objects.filter(_incident_area_q(unit), bureau_id=unit.bureau_id).values("pk")
-    return Q(pk__in=SeriesIncident.objects.filter(incident_id__in=inc).values("series_id"))
-
-
-# How each model's rows hang off the unit tree: model label -> function(unit) -> Q.
+# How each model's rows hang off the unit tree: model label -> function(unit) -> Q. The
+# apps say it for their own models (``register_scope`` in their ``ready()``).
 _UNIT_SCOPES: dict[str, Callable] = {
-    "org.unit": lambda u: Q(path__startswith=u.path),
-    "personnel.officer": _officer_q,
-    "personnel.officerskill": lambda u: _prefix(_officer_q(u), "officer__"),
-    "personnel.posting": lambda u: Q(unit__path__startswith=u.path),
-    "places.premises": area_q,
-    "places.inspectionelement": lambda u: Q(),
-    "places.elementrequirement": lambda u: Q(),
-    "incidents.incident": _incident_area_q,
-    "cases.case": lambda u: Q(owning_unit__path__startswith=u.path),
-    "cases.series": _series_q,
-    "cases.petition": lambda u: Q(unit__path__startswith=u.path),
     "core.auditevent": lambda u: Q(unit_path__startswith=u.path) if u.kind != "headquarters" else Q(),
 }
 
@@ -80,37 +44,35 @@ def under_unit_q(model: type[models.Model], unit) -> Q:
     return Q(bureau_id=unit.bureau_id) & _UNIT_SCOPES[model._meta.label_lower](unit)
 
 
-def register_scope(model_label: str, fn: Callable, *, owner: str | None = None) -> None:
+def register_scope(
+    model_label: str, fn: Callable, *, owner: str | None = None, criminal: Q | None = None
+) -> None:
     """Say how a model's rows hang off the unit tree: ``fn(unit) -> Q`` (an app's ``ready()``).
 
     ``owner`` names the field holding the user a row belongs to, for the ``own`` reach
     (rows of the membership's bureau that the user made: their own import jobs).
+    ``criminal`` selects the model's criminal rows, for the ``criminal`` reach (without
+    it that reach is the unit's subtree).
     """
     _UNIT_SCOPES[model_label] = fn
     if owner:
         _OWNERS[model_label] = owner
+    if criminal is not None:
+        _CRIMINAL[model_label] = criminal
 
 
 # Models with an owner: model label -> the user field (for the ``own`` reach).
 _OWNERS: dict[str, str] = {}
+# Models with criminal rows: model label -> the filter selecting them (the ``criminal`` reach).
+_CRIMINAL: dict[str, Q] = {}
 
 
-def _prefix(q: Q, prefix: str) -> Q:
+def prefix_q(q: Q, prefix: str) -> Q:
     """Re-root a Q on a related model (``pk__in`` on officer becomes ``officer__pk__in``)."""
     out = Q()
     out.connector, out.negated = q.connector, q.negated
-    out.children = [_prefix(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
+    out.children = [prefix_q(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
     return out
-
-
-def _criminal_q(label: str) -> Q | None:
-    if label == "incidents.incident":
-        return Q(category__criminal=True)
-    if label == "cases.case":
-        return Q(kind="criminal")
-    if label in {"cases.series", "cases.petition"}:
-        return Q()
-    return None
 
 
 def current_memberships(user) -> list:
@@ -145,7 +107,7 @@ def scope_q(user, model: type[models.Model], action: str = "view") -> Q | None:
             continue
         q = Q(bureau_id=m.bureau_id)
         if reach == "criminal":
-            crim = _criminal_q(label)
+            crim = _CRIMINAL.get(label)
             q &= crim if crim is not None else (unit_q(m.unit) if unit_q else Q())
         elif reach == "own":
             q &= Q(**{f"{_OWNERS[label]}_id": user.pk})
@@ -195,17 +157,16 @@ def personal_q(user, level: str = "masked") -> Q | None:
             continue
         q = Q(bureau_id=m.bureau_id)
         if reach == "subtree":
-            q &= _officer_q(m.unit)
+            q &= _UNIT_SCOPES["personnel.officer"](m.unit)
         combined = q if combined is None else (combined | q)
     return combined
 
 
 def personal_level(user, officer) -> str:
     """ "reveal", "masked" or "" : how much of ``officer``'s personal data ``user`` sees."""
-    from jingwu.personnel.models import Officer
-
+    officers = type(officer)._default_manager
     for level in ("reveal", "masked"):
         q = personal_q(user, level)
-        if q is not None and Officer.objects.filter(q, pk=officer.pk).exists():
+        if q is not None and officers.filter(q, pk=officer.pk).exists():
             return level
     return ""

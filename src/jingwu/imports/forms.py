@@ -6,7 +6,7 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jingwu.core.importing import size_error
+from jingwu.imports.reading import size_error
 
 from .mapping import FIELDS, MappingError, MappingSpec
 from .models import KIND_CHOICES, ImportMapping

@@ -202,7 +202,7 @@ class Handler:
     @staticmethod
     def _needs_areas(ctx: Context) -> None:
         """Rows placed by their location need stations or grids to fall in."""
-        from jingwu.core.importing import TableError
+        from jingwu.imports.reading import TableError
         from jingwu.org.selectors import bureau_areas
 
         areas = bureau_areas(ctx.bureau.pk)

@@ -43,7 +43,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingwu.core.importing import ALIASES, DATE_FORMATS, DATETIME_FORMATS
+from jingwu.imports.reading import ALIASES, DATE_FORMATS, DATETIME_FORMATS
 
 from .projections import ProjectionError, projection
 

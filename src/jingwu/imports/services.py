@@ -33,7 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from jingwu.core import audit
-from jingwu.core.importing import (
+from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
+from jingwu.core.scope import can, current_memberships, restrict
+from jingwu.imports.reading import (
     FORMULA_START,
     PLAIN_NUMBER,
     Problem,
@@ -43,8 +45,6 @@ from jingwu.core.importing import (
     open_source,
     size_error,
 )
-from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
-from jingwu.core.scope import can, current_memberships, restrict
 
 from .db import copy_insert
 from .kinds import HANDLERS, Checked, Context, Row, StagedRow, _batch

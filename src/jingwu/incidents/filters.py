@@ -3,8 +3,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingwu.core.clock import local_day_filter
-from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
+from jingwu.org.filters import UnitFilter
 
 from .choices import SOURCE_CHOICES, STATUS_CHOICES
 from .models import Incident, IncidentCategory

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from jingwu.core.clock import as_bureau, local_day, zone
 from jingwu.core.scope import restrict, user_bureau_ids
 
 from .models import Incident
@@ -25,6 +26,19 @@ class DataSpan:
 
     first: dt.datetime
     last: dt.datetime
+
+
+def last_incident_day(bureau) -> dt.date | None:
+    """The local day of the bureau's last incident received (None without incidents); the
+    bureau's data date counts it in."""
+    bureau_id = getattr(bureau, "pk", bureau)
+    last = (
+        Incident.objects.filter(bureau_id=bureau_id)
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    return local_day(last, zone(as_bureau(bureau))) if last else None
 
 
 def data_span(user) -> DataSpan | None:

@@ -1,4 +1,4 @@
-"""Filters of the unit tree (the API's unit list)."""
+"""Filters of the unit tree: the unit filter every list and the API use, the API's unit list."""
 
 from __future__ import annotations
 
@@ -8,10 +8,42 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.core.filters import IdFilter, StyledFilterSet
 
 from .choices import UNIT_KIND_CHOICES
 from .models import Unit
+
+
+class UnitFilter(IdFilter):
+    """Filter rows by a unit and everything below it; the choices are the units the user sees."""
+
+    def __init__(self, *args, lookup_for=None, **kwargs):
+        self.lookup_for = lookup_for
+        kwargs.setdefault("label", _("Unit"))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _(
+                    "This unit is outside your area or does not exist: choose one from the list."
+                )
+            },
+        )
+        kwargs.setdefault("queryset", self._units)
+        kwargs.setdefault("method", self.filter_unit)
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def _units(request):
+        from .selectors import units_for
+
+        if request is None:
+            return Unit.objects.none()
+        return units_for(request.user).current().exclude(kind="grid").order_by("path")
+
+    def filter_unit(self, queryset, name, unit):
+        if not unit:
+            return queryset
+        return queryset.filter(self.lookup_for(unit))
 
 
 def _subtree(unit: Unit) -> Q:

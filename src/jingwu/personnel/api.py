@@ -28,9 +28,9 @@ from jingwu.core.api import (
     actor_bureau,
     reason_field,
 )
-from jingwu.core.filters import UnitFilter
 from jingwu.core.models import Bureau
 from jingwu.core.scope import personal_level, personal_q, restrict
+from jingwu.org.filters import UnitFilter
 from jingwu.org.models import Unit
 from jingwu.org.selectors import units_for
 

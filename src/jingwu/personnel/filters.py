@@ -6,7 +6,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.core.filters import StyledFilterSet
+from jingwu.org.filters import UnitFilter
 
 from .choices import GENDER_CHOICES, OFFICER_KIND_CHOICES, OFFICER_STATUS_CHOICES, SKILL_CHOICES
 from .models import Officer

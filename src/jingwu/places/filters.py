@@ -2,8 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingwu.core.filters import StyledFilterSet, UnitFilter
+from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
+from jingwu.org.filters import UnitFilter
 
 from .choices import PREMISES_CATEGORY_CHOICES, PREMISES_STATUS_CHOICES
 from .models import Premises

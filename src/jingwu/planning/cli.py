@@ -1,4 +1,4 @@
-"""``jingwu plan``: run a planning scenario from the command line (registered in jingwu.cli).
+"""``jingwu plan``: run a planning scenario from the command line (``register`` adds it to the ``jingwu`` command).
 
     jingwu plan run --bureau 330522 --user planner --params plan.json --html plan.html --xlsx plan.xlsx
 
@@ -82,9 +82,10 @@ def run(
     xlsx: Path = typer.Option(None, dir_okay=False, help="Write the Excel workbook here."),
 ) -> None:
     """Create a scenario, run every step now, and write its reports."""
-    from jingwu.cli import _bureau, _setup
+    from jingwu.clitools import bureau as find_bureau
+    from jingwu.clitools import setup
 
-    _setup()
+    setup()
     import os
 
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,7 +100,7 @@ def run(
     if actor is None:
         typer.echo(f"Error: no user {user!r}.", err=True)
         raise typer.Exit(1)
-    b = _bureau(bureau)
+    b = find_bureau(bureau)
     data: dict = {}
     if params is not None:
         try:
@@ -170,3 +171,12 @@ def run(
         if xlsx is not None:
             xlsx.write_bytes(reports.render_xlsx(scenario))
             typer.echo(f"Workbook: {xlsx}")
+
+
+# After the main commands and before the other apps' (see ``jingwu.cli.app_command_lines``).
+ORDER = 10
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan`` to the ``jingwu`` command."""
+    app.add_typer(plan_app, name="plan")

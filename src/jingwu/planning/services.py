@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
-from jingwu.core.clock import data_date, day_bounds, last_incident_day, zone
+from jingwu.core.clock import data_date, day_bounds, zone
 from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
 from jingwu.core.scope import restrict
 from jingwu.core.services import authorize, service
+from jingwu.incidents.selectors import last_incident_day
 
 from .choices import RUNNABLE, STEP_START, ScenarioStatus, Step
 from .inputs import ScenarioParams, load_state

@@ -3,11 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jingwu.accounts.otp import otp_view
-from jingwu.core import audit_views
-from jingwu.core import views as core_views
+from jingwu.site import audit_views
+from jingwu.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/", otp_view, name="otp"),

@@ -19,7 +19,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -784,35 +784,3 @@ def parse_int(value: str, column: str) -> int:
         return int(number)
     except ValueError as exc:
         raise ValidationError({column: _("Not a whole number.")}) from exc
-
-
-def run_import(
-    kind: str,
-    path: Path,
-    *,
-    bureau,
-    actor,
-    dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
-    mapping=None,
-    skip_invalid: bool = False,
-    reject_file: Path | None = None,
-) -> Report:
-    """Import ``path`` now (in this process) as an import job; return its report.
-
-    ``mapping`` is an ``ImportMapping``, a mapping dict or None (our own column
-    names and their Chinese aliases). See ``jingwu.imports.services``.
-    """
-    from jingwu.imports.services import run_import as run
-
-    return run(
-        kind,
-        Path(path),
-        bureau=bureau,
-        actor=actor,
-        dry_run=dry_run,
-        progress=progress,
-        mapping=mapping,
-        skip_invalid=skip_invalid,
-        reject_file=reject_file,
-    )

@@ -8,14 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 
+from jingwu.core.scope import can, current_memberships, restrict
 from jingwu.incidents.models import Incident
 from jingwu.incidents.selectors import data_span, monthly_counts
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer
 from jingwu.personnel.selectors import strength
 from jingwu.places.models import Premises
-
-from .scope import can, current_memberships, restrict
 
 
 @login_required

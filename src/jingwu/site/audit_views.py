@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
-from .clock import local_day_filter
-from .filters import StyledFilterSet, UnitFilter
-from .models import AuditEvent
-from .scope import can, restrict
+from jingwu.core import audit
+from jingwu.core.clock import local_day_filter
+from jingwu.core.filters import StyledFilterSet
+from jingwu.core.models import AuditEvent
+from jingwu.core.scope import can, restrict
+from jingwu.org.filters import UnitFilter
 
 PAGE_SIZE = 50
 

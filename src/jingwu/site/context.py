@@ -1,3 +1,5 @@
+"""Context processors: what every page's frame needs (the menu the user may see, the map tiles)."""
+
 from django.conf import settings
 
 
@@ -5,13 +7,12 @@ def site(request):
     nav = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from jingwu.core.models import AuditEvent
+        from jingwu.core.scope import can
         from jingwu.incidents.models import Incident
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
         from jingwu.planning.models import Scenario
-
-        from .models import AuditEvent
-        from .scope import can
 
         nav = {
             "officers": can(user, Officer, "view"),
