@@ -845,7 +845,7 @@ def neutralise(value):
     Only a value that could be a formula: one that starts with ``=``, ``+``, ``-``, ``@``,
     a tab or a carriage return and is not a plain number (``-1.36``, a longitude west
     of Greenwich, is data, and must import again as a number). The importer reads the
-    apostrophe back off (``jingwu.core.importing.unguard``).
+    apostrophe back off (``jingwu.imports.reading.unguard``).
     """
     if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
