@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -13,7 +14,7 @@ from .state import OfficerInfo, UnitInfo
 
 #: Ages are clamped to working ages (a wrong birth date must not make a child or a centenarian).
 MIN_AGE, MAX_AGE = 16, 70
-#: Officers who are no longer in the force (not planned even with a current posting).
+#: Statuses of officers no longer in the force (today: they may have served on a past day).
 GONE_STATUSES = ("retired", "left")
 #: Officer fields read from the database.
 OFFICER_FIELDS = (
@@ -30,10 +31,16 @@ OFFICER_FIELDS = (
 )
 
 
-def primary_postings(
-    bureau, user, as_of: dt.date, units: dict[int, UnitInfo]
-) -> dict[int, tuple[int, int, str]]:
-    """officer -> (posting, unit, role) current on ``as_of``: the latest started, then the highest id."""
+@dataclass
+class Postings:
+    """The posting each officer held on ``as_of``, and who held it with no end date."""
+
+    primary: dict[int, tuple[int, int, str]]  # officer -> (posting, unit, role)
+    open_ended: set[int]
+
+
+def primary_postings(bureau, user, as_of: dt.date, units: dict[int, UnitInfo]) -> Postings:
+    """The posting current on ``as_of`` of each officer: the latest started, then the highest id."""
     from jingwu.personnel.models import Posting
 
     rows = (
@@ -41,13 +48,15 @@ def primary_postings(
         .filter(bureau_id=bureau.pk, start__lte=as_of)
         .filter(Q(end__isnull=True) | Q(end__gte=as_of))
         .order_by("officer_id", "-start", "-id")
-        .values_list("id", "officer_id", "unit_id", "role")
+        .values_list("id", "officer_id", "unit_id", "role", "end")
     )
-    primary: dict[int, tuple[int, int, str]] = {}
-    for pid, oid, uid, role in rows:
-        if oid not in primary and uid in units:
-            primary[oid] = (pid, uid, role)
-    return primary
+    out = Postings(primary={}, open_ended=set())
+    for pid, oid, uid, role, end in rows:
+        if oid not in out.primary and uid in units:
+            out.primary[oid] = (pid, uid, role)
+            if end is None:
+                out.open_ended.add(oid)
+    return out
 
 
 def officer_skills(bureau, user, officer_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -80,12 +89,16 @@ def read_officers(
     """Every officer in the force with a posting current on ``as_of``, by police number."""
     from jingwu.personnel.models import Officer
 
-    primary = primary_postings(bureau, user, as_of, units)
+    postings = primary_postings(bureau, user, as_of, units)
+    primary = postings.primary
     skills = officer_skills(bureau, user, list(primary))
     rows = (
         visible(Officer, user)
         .filter(bureau_id=bureau.pk, pk__in=list(primary))
-        .exclude(status__in=GONE_STATUSES)
+        # serving on the day of the state: a posting that covers it. The status is today's, so
+        # it only rules out whom the records still post although they have retired or left;
+        # an officer who retired after the state date served on it.
+        .exclude(Q(status__in=GONE_STATUSES) & Q(pk__in=postings.open_ended))
         .order_by("police_number")
         .values(*OFFICER_FIELDS)
     )
@@ -116,7 +129,8 @@ def officer_info(
         gender=o["gender"],
         age=age_on(o["birth_date"], as_of),
         rank=o["rank"] if o["kind"] == "police" else "none",
-        status=o["status"],
+        # retired or left since the state date: serving on it
+        status="active" if o["status"] in GONE_STATUSES else o["status"],
         lon=float(home[0]),
         lat=float(home[1]),
         skills=skills,
