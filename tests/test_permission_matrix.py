@@ -135,6 +135,7 @@ EXEMPT = {
     "api-docs": "the interactive API documentation page; no data",
     "api-token": "exchanges a user name and password for a token (POST only); no data",
     "planning:scenario_run": "POST only (405 on GET); tests/planning/test_views.py",
+    "planning:scenario_cancel": "POST only (405 on GET); tests/jobs/test_job_kinds.py (planner, command, outsider)",
     "imports:export": "the lists' own scoping and filters; tests/imports/test_views.py (exports and outsiders)",
     "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
