@@ -370,7 +370,11 @@ def start_job(job: ImportJob, *, hand_out: bool = True):
     from jingwu.jobs.services import do_start_job
 
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("run", "bureau", "user").get(pk=job.pk)
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("run", "bureau", "user")
+            .get(pk=job.pk)
+        )
         run = _run_of(job)
         if run is not None and run.is_live:
             return run

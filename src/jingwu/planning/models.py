@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.models import TenantModel
 from jingwu.personnel.choices import ROLE_CHOICES
 
-from .choices import ACTIVE, FINISHED, ScenarioStatus, Step
+from .choices import ACTIVE, FINISHED, RUNNABLE, ScenarioStatus, Step
 
 
 class Scenario(TenantModel):
@@ -113,6 +113,12 @@ class Scenario(TenantModel):
         if self.status not in ACTIVE:
             return False
         return self.run_id is None or self.run.is_live
+
+    @property
+    def runnable(self) -> bool:
+        """Whether a run may start: a draft, finished or failed plan, or one whose run ended
+        without saying so (its worker was ended past a limit)."""
+        return self.status in RUNNABLE or (self.status in ACTIVE and not self.is_active)
 
     # The run's progress, read from its job (``jingwu.jobs``): the step it is at and the
     # share done while it runs; where a failed run stopped; "done" and 100 % once finished.

@@ -338,8 +338,8 @@ def do_run_scenario(scenario: Scenario, *, actor, sync: bool = False, progress=N
 
     authorize(actor, Scenario, "change", bureau=scenario.bureau)
     with transaction.atomic():
-        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-        if scenario.status not in RUNNABLE:
+        scenario = Scenario.objects.select_for_update(of=("self",)).select_related("run").get(pk=scenario.pk)
+        if not scenario.runnable:
             raise ValidationError(_("This scenario is already running, or approved."))
         _params(scenario.params)  # refuse to queue settings that cannot run
         _check_period(scenario)  # the bureau's data may have changed since it was made
@@ -381,7 +381,8 @@ def do_cancel_run(scenario: Scenario, *, actor) -> Scenario:
     from jingwu.jobs.services import do_cancel_job
 
     authorize(actor, Scenario, "change", bureau=scenario.bureau)
-    scenario = Scenario.objects.select_for_update().select_related("run").get(pk=scenario.pk)
+    # not locked here: the job's row is locked first, then the scenario's (as the runner does)
+    scenario = Scenario.objects.select_related("run").get(pk=scenario.pk)
     if not scenario.is_active:
         raise ValidationError(_("This scenario is not running."))
     do_cancel_job(scenario.run, actor=actor, reason="run cancelled")
@@ -467,6 +468,12 @@ def run_scenario_job(job, ctx) -> None:
         out.results["incident_check"] = check_incidents(
             scenario.bureau, scenario.incidents_from, scenario.incidents_to
         ).as_dict()
+    except Exception:
+        raise  # the run fails (or is cancelled): ``scenario_run_ended`` says so
+    except BaseException:
+        # interrupted (Ctrl-C): the runner puts the run back in the queue, and so the plan
+        Scenario.objects.filter(pk=scenario.pk, run_id=job.pk).update(status=ScenarioStatus.QUEUED)
+        raise
     finally:
         if tick is not None:
             tick.finish()
@@ -519,7 +526,12 @@ def scenario_run_ended(job) -> None:
     puts the scenario back to draft; a failed one fails it with the run's error."""
     from jingwu.jobs.models import JobState
 
-    scenario = Scenario.objects.select_for_update().select_related("bureau").filter(pk=job.target_id).first()
+    scenario = (
+        Scenario.objects.select_for_update(of=("self",))
+        .select_related("bureau")
+        .filter(pk=job.target_id)
+        .first()
+    )
     if scenario is None or scenario.run_id != job.pk or scenario.status not in ACTIVE:
         return  # finished by the run itself, or changed meanwhile
     if job.state == JobState.CANCELLED:

@@ -27,7 +27,7 @@ from jingwu.core.scope import can, current_memberships
 from jingwu.org.selectors import units_for
 
 from . import reports
-from .choices import RUNNABLE, ScenarioStatus
+from .choices import ScenarioStatus
 from .forms import ApplyForm, ApproveForm, ScenarioForm
 from .models import Scenario
 from .services import (
@@ -166,7 +166,7 @@ def scenario_detail(request, pk: int):
         {
             "scenario": scenario,
             "report": rep,
-            "can_run": can_plan(user) and scenario.status in RUNNABLE,
+            "can_run": can_plan(user) and scenario.runnable,
             "can_approve": can_approve(user) and scenario.status == ScenarioStatus.DONE,
             "can_withdraw": can_approve(user) and scenario.status == ScenarioStatus.APPROVED,
             "can_apply": can_plan(user) and scenario.status == ScenarioStatus.APPROVED,
