@@ -632,9 +632,12 @@ def test_incidents_and_cases_cannot_be_moved_by_anyone(county, other_county):
 
 @pytest.fixture
 def sync_q(monkeypatch):
+    """The worker runs the import at once (in a test, the request's transaction never commits)."""
+    from django.db import transaction
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+    monkeypatch.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
 
 
 def _import_page(client, user, kind, text):
