@@ -148,6 +148,26 @@ def test_the_import_page_shows_its_run_and_its_user_cancels_it_there(client, cou
     assert not Incident.objects.filter(external_id__in=["K0", "K1"]).exists()
 
 
+def test_only_the_imports_user_may_cancel_it(county, outsider, tmp_path):
+    from django.core.exceptions import PermissionDenied
+
+    from jingwu.imports.services import cancel_job, start_job
+
+    job = _import(county, tmp_path)
+    run = start_job(job, hand_out=False)
+    # the auditor sees it but imports nothing; the chief imports but does not see it
+    for user in (county.auditor, county.chief, outsider):
+        with pytest.raises(PermissionDenied):
+            cancel_job(job, actor=user)
+    run.refresh_from_db()
+    assert run.state == JobState.QUEUED and run.cancel_requested_at is None
+    cancel_job(job, actor=county.planner)
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    event = AuditEvent.objects.get(object_type="jobs.job", object_id=str(run.pk), reason="import cancelled")
+    assert event.actor == county.planner
+
+
 def test_an_import_killed_midway_is_resumed_by_the_sweep_after_its_last_chunk(
     county, tmp_path, monkeypatch, sync_q
 ):
