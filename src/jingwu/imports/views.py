@@ -88,6 +88,8 @@ def _with_progress(job, user):
     job.live = decorate(job.run, user) if job.run_id else None
     saving = job.live is not None and job.live.is_live and job.live.phase == "apply"
     job.applied = job.live.done if saving else None
+    if saving and job.dry_run:  # a dry run tries its writes and undoes them: it saves nothing
+        job.live.phase_label = _("Dry run: trying the rows")
     return job
 
 
