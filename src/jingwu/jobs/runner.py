@@ -475,7 +475,9 @@ def _requeue(job: Job, ctx: JobContext) -> None:
     """Put an interrupted job back in the queue, with the progress it had reached."""
     fields = {**ctx.snapshot(), "state": JobState.QUEUED, "worker": "", "peak_memory": int(ctx.peak_mb)}
     try:
-        if Job.objects.filter(pk=job.pk, worker=job.worker, state=JobState.RUNNING).update(**fields):
+        with transaction.atomic():
+            if not Job.objects.filter(pk=job.pk, worker=job.worker, state=JobState.RUNNING).update(**fields):
+                return  # ended elsewhere meanwhile
             audit.record(
                 "update",
                 actor=job.started_by,
