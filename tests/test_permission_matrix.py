@@ -135,6 +135,7 @@ EXEMPT = {
     "api-docs": "the interactive API documentation page; no data",
     "api-token": "exchanges a user name and password for a token (POST only); no data",
     "planning:scenario_run": "POST only (405 on GET); tests/planning/test_views.py",
+    "planning:scenario_cancel": "POST only (405 on GET); tests/jobs/test_job_kinds.py (planner, command, outsider)",
     "imports:export": "the lists' own scoping and filters; tests/imports/test_views.py (exports and outsiders)",
     "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
@@ -631,9 +632,12 @@ def test_incidents_and_cases_cannot_be_moved_by_anyone(county, other_county):
 
 @pytest.fixture
 def sync_q(monkeypatch):
+    """The worker runs the import at once (in a test, the request's transaction never commits)."""
+    from django.db import transaction
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+    monkeypatch.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
 
 
 def _import_page(client, user, kind, text):

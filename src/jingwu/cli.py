@@ -303,7 +303,16 @@ def import_(
                     _("Import job #%(job)s: %(kind)s from %(file)s")
                     % {"job": job.pk, "kind": kind, "file": file.name}
                 )
-            job = services.process_job(job, progress=_Progress(), reject_path=reject_file)
+            try:
+                job = services.process_job(job, progress=_Progress(), reject_path=reject_file)
+            except KeyboardInterrupt:
+                typer.echo("", err=True)
+                typer.echo(
+                    _("Interrupted: import job #%(job)s is queued again; run the same command to resume it.")
+                    % {"job": job.pk},
+                    err=True,
+                )
+                raise typer.Exit(130) from None
         except (MappingError, services.JobBusy, PermissionDenied, ValidationError) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             typer.echo(_("Error: %(message)s") % {"message": message}, err=True)

@@ -19,10 +19,13 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def sync_q(monkeypatch):
-    """Run django-q tasks inline (as the worker would), not through the queue."""
+    """Run django-q tasks inline (as the worker would), not through the queue; a job is
+    handed out at once (in a test, the transaction it waits for never commits)."""
+    from django.db import transaction
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+    monkeypatch.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
 
 
 def shared_data() -> Path | None:

@@ -208,6 +208,15 @@ def test_the_progress_page_of_a_dry_run_does_not_say_saving(client, county, tmp_
     html = client.get(reverse("imports:job_progress", args=[job.pk])).content.decode()
     assert TEXT["dry run page"][language] in html
     assert "Saving" not in html and "保存" not in html
+    # nor while its run is in the phase that saves in a real import
+    from jingwu.imports.services import start_job
+    from jingwu.jobs.models import Job
+
+    run = start_job(job, hand_out=False)
+    Job.objects.filter(pk=run.pk).update(state="running", phase="apply", done=1, total=2, percent=50)
+    html = client.get(reverse("imports:job_progress", args=[job.pk])).content.decode()
+    assert 'data-job-state="running"' in html and 'value="50"' in html
+    assert "Saving" not in html and "保存" not in html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -27,3 +27,27 @@ class ImportsConfig(AppConfig):
         grant(Role.AUDITOR, "imports.importjob", "v", "bureau")
         register_scope("imports.importjob", lambda unit: Q(), owner="user")
         register_scope("imports.importmapping", lambda unit: Q())
+        register_job_kind()
+
+
+def register_job_kind() -> None:
+    """Imports run as jobs of the kind ``import`` (two at once; two hours and 2 GB each)."""
+    from django.urls import reverse
+
+    from jingwu.jobs.registry import JobKind, register
+
+    from .services import import_run_ended, run_import_job
+
+    register(
+        JobKind(
+            name="import",
+            label=_("Import"),
+            run=run_import_job,
+            on_ended=import_run_ended,
+            phases={"check": _("Checking rows"), "apply": _("Saving")},
+            url=lambda job: reverse("imports:job_detail", args=[job.target_id]),
+            cap=2,
+            time_limit=2 * 3600,
+            memory_limit=2048,
+        )
+    )

@@ -1,6 +1,8 @@
 """Saved column mappings, import jobs and the staging rows of a job.
 
-An import runs as a job in two phases (see docs/import-export.md):
+An import runs as a job of the job pattern (``jingwu.jobs``, kind ``import``: the
+``ImportJob.run`` is its current or last run, which holds the worker, progress, limits
+and cancellation) in two phases (see docs/import-export.md):
 
 1. *check*: the file is read in chunks of ``CHUNK`` rows; each row is mapped,
    parsed and validated, and the result is staged as an ``ImportRow``. Each chunk
@@ -9,6 +11,9 @@ An import runs as a job in two phases (see docs/import-export.md):
 2. *apply*: the staged rows are written in ONE transaction, which also marks the
    job done and writes its ``import`` audit event; an interrupted apply leaves
    nothing, and running the job again applies it again.
+
+A cancelled import stops at its next chunk (check) or slice (apply: rolled back) and
+changes nothing of the bureau's data.
 """
 
 from __future__ import annotations
@@ -116,6 +121,7 @@ class JobStatus(models.TextChoices):
     DONE = "done", _("Done")
     REJECTED = "rejected", _("Rejected: nothing imported")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled: nothing imported")
 
 
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.CHECKING, JobStatus.APPLYING)
@@ -168,9 +174,16 @@ class ImportJob(TenantModel):
     reject_file = models.CharField(_("reject file"), max_length=300, blank=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
-    heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    worker = models.CharField(_("worker"), max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)
+    run = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run"),
+        help_text=_("The background job running this import (its current or last run)."),
+    )
 
     class Meta:
         verbose_name = _("import job")
@@ -186,7 +199,10 @@ class ImportJob(TenantModel):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+        """Whether the import is still under way: not ended, and its run (if any) not ended either."""
+        if self.status not in ACTIVE_STATUSES:
+            return False
+        return self.run_id is None or self.run.is_live
 
     @property
     def percent(self) -> int:

@@ -3,13 +3,16 @@
 See docs/import-export.md for the design. In short:
 
 - ``create_job`` records who imports what file with which mapping;
-- ``process_job`` runs (or resumes) it: phase 1 checks the file chunk by chunk into
-  ``ImportRow`` staging rows, committing each chunk with the job's progress;
-  phase 2 writes the valid rows, the job's final state and the ``import`` audit
-  event in ONE transaction. A job killed in phase 1 resumes after its last
-  committed chunk; a job killed in phase 2 has written nothing and applies again;
-- ``start_job`` hands a job to the background worker (django-q2);
-- ``run_import`` is the synchronous form used by tests and scripts.
+- ``start_job`` starts its run, a job of the job pattern (``jingwu.jobs``, kind
+  ``import``: at most two at once, limits, cancel, resume after a dead worker), which
+  the background worker picks up; ``process_job`` runs it in this process through the
+  same runner (command line, tests), and ``run_import`` does both for a file;
+- the run (``run_import_job``): phase 1 checks the file chunk by chunk into
+  ``ImportRow`` staging rows, committing each chunk with the job's counts; phase 2
+  writes the valid rows, the job's final state and the ``import`` audit event in ONE
+  transaction. A run killed in phase 1 resumes after its last committed chunk; one
+  killed in phase 2 has written nothing and applies again; a cancelled or failed run
+  ends the import as such (``import_run_ended``) with nothing of the bureau's changed.
 """
 
 from __future__ import annotations
@@ -18,10 +21,7 @@ import csv
 import hashlib
 import json
 import logging
-import os
 import shutil
-import socket
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 
 CHUNK = 2000
 CHUNK_CHARS = 8_000_000  # a chunk of long rows is cut earlier: memory stays flat whatever the file
-STALE_AFTER = {JobStatus.QUEUED: 60, JobStatus.CHECKING: 300, JobStatus.APPLYING: 3600}
 
 ProgressFn = Callable[[ImportJob, str, int], None]  # (job, phase "check"/"apply"/"done", rows done)
 
@@ -84,7 +83,7 @@ def importable_kinds(user) -> list[str]:
 
 def jobs_for(user):
     """Jobs the user may see (the scoping layer: their own, and all of the bureaus they audit)."""
-    return restrict(ImportJob.objects.select_related("user", "mapping", "bureau"), user)
+    return restrict(ImportJob.objects.select_related("user", "mapping", "bureau", "run"), user)
 
 
 def import_bureaus(user, kind: str | None = None) -> list:
@@ -358,58 +357,109 @@ def job_path(job: ImportJob) -> Path:
     return Path(job.source_path)
 
 
-def _worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def _run_of(job: ImportJob):
+    return job.run if job.run_id else None
 
 
-def _alive(worker: str) -> bool:
-    host, _sep, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine: trust the heartbeat
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def start_job(job: ImportJob, *, hand_out: bool = True):
+    """Start a run of the import (the job kind ``import``) for its user; return the run.
+
+    The worker gets it when the transaction commits (``hand_out=False`` leaves it queued
+    for ``run_now``). A run already live is returned as it is.
+    """
+    from jingwu.jobs.services import do_start_job
+
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("run", "bureau", "user")
+            .get(pk=job.pk)
+        )
+        run = _run_of(job)
+        if run is not None and run.is_live:
+            return run
+        run = do_start_job(
+            "import",
+            actor=job.user,
+            bureau=job.bureau,
+            target=job,
+            language=job.language,
+            hand_out=hand_out,
+        )
+        ImportJob.objects.filter(pk=job.pk).update(run=run)
+    return run
 
 
-def _claim(job: ImportJob) -> bool:
-    job.refresh_from_db()
-    if job.status not in ACTIVE_STATUSES:
-        return False
-    me = _worker_id()
-    if job.worker and job.worker != me and _alive(job.worker):
-        limit = STALE_AFTER.get(job.status, 300)
-        fresh = job.heartbeat and (timezone.now() - job.heartbeat).total_seconds() < limit
-        if fresh:
-            raise JobBusy(job.worker)
-    n = ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(worker=me, heartbeat=timezone.now())
-    if not n:
-        raise JobBusy(job.worker)
-    job.worker = me
-    return True
+def cancel_job(job: ImportJob, *, actor) -> None:
+    """Stop an import under way, for who may see it and import its kind (its user).
 
+    It stops at its next chunk; nothing of the bureau's data is changed (a running apply
+    is rolled back), and the import ends as cancelled.
+    """
+    from jingwu.jobs.services import do_cancel_job
 
-def start_job(job: ImportJob) -> None:
-    """Hand the job to the background worker."""
-    from django_q.tasks import async_task
-
-    async_task("jingwu.imports.tasks.run_job", job.pk, task_name=f"import-{job.pk}", group="imports")
+    if not jobs_for(actor).filter(pk=job.pk).exists():
+        raise PermissionDenied(_("You cannot see this import."))
+    if not can_import(actor, job.kind):
+        raise PermissionDenied(_("You may not import rows of this kind."))
+    job = ImportJob.objects.select_related("run").get(pk=job.pk)
+    run = _run_of(job)
+    if run is None or not run.is_live:
+        raise ValidationError(_("This import is not running."))
+    do_cancel_job(run, actor=actor, reason="import cancelled")
 
 
 def process_job(
     job: ImportJob, *, progress: ProgressFn | None = None, reject_path: Path | None = None
 ) -> ImportJob:
-    """Run or resume a job to its end (done, rejected or failed)."""
-    if not _claim(job):
+    """Run or resume an import in this process (command line, tests) to its end: its run
+    goes through the job runner like the worker's (limits, cancel, audit).
+
+    An import whose run ended without ending the import (its worker was stopped hard)
+    gets a new run that resumes it. ``progress(job, phase, rows)`` is called as chunks
+    are checked (``check``) and saved (``apply``). Raises ``JobBusy`` when the import
+    is running in another live process.
+    """
+    from jingwu.jobs.models import JobState
+    from jingwu.jobs.services import run_now
+
+    job.refresh_from_db()
+    if job.status not in ACTIVE_STATUSES:
         return job
+    run = start_job(job, hand_out=False)
+
+    def listen(ctx) -> None:
+        if ctx.target is not None:
+            state = ctx.snapshot()
+            progress(ctx.target, state["phase"], state["done"])
+
+    run = run_now(run, progress=listen if progress else None)
+    job.refresh_from_db()
+    if run.state == JobState.RUNNING and job.status in ACTIVE_STATUSES:
+        raise JobBusy(run.worker)
+    if run.state == JobState.QUEUED and job.status in ACTIVE_STATUSES:
+        raise JobBusy(_("the imports that may run at once are running; this one waits in the queue"))
+    if job.status in (JobStatus.DONE, JobStatus.REJECTED) and job.rows_invalid and reject_path is not None:
+        path = write_reject_file(job) if not job.reject_file else Path(settings.MEDIA_ROOT) / job.reject_file
+        if path is not None and path.exists():
+            shutil.copyfile(path, reject_path)
+    return job
+
+
+def run_import_job(run, ctx) -> None:
+    """The ``import`` job kind's work: check (resuming after the last committed chunk), then apply."""
+    job = ImportJob.objects.select_related("bureau", "user").filter(pk=run.target_id).first()
+    if job is None or job.status not in ACTIVE_STATUSES:
+        return
+    if job.run_id != run.pk:
+        ImportJob.objects.filter(pk=job.pk).update(run=run)
+        job.run_id = run.pk
+    ctx.target = job
     outer = current_context()
     token = set_context(
         RequestContext(
             request_id=outer.request_id if outer else f"import-{job.pk}",
-            ip=outer.ip if outer and outer.ip else job.ip,
+            ip=job.ip or (outer.ip if outer else ""),
             user_agent=outer.user_agent if outer else "",
             via=job.via,
         )
@@ -418,23 +468,47 @@ def process_job(
         # the bureau's clock: a mapping without a time zone reads its times, and the
         # incident numbers count its days
         with translation.override(job.language), timezone.override(job.bureau.tz):
-            _run(job, progress)
+            _run(job, ctx)
     finally:
-        ImportJob.objects.filter(pk=job.pk, worker=job.worker).update(worker="")
         reset_context(token)
-    job.refresh_from_db()
-    if job.status not in ACTIVE_STATUSES:
-        # the staged valid rows have served; the bad ones stay for the reject file
-        ImportRow.objects.filter(job=job, status=RowStatus.OK).delete()
-        handler = HANDLERS[job.kind]
-        if getattr(handler, "typed", False):
-            handler.drop(job)
-        _applied_path(job).unlink(missing_ok=True)
+
+
+def import_run_ended(run) -> None:
+    """The ``import`` job kind's ending (in the job's ending transaction).
+
+    A run that failed or was cancelled before the import ended ends it so (nothing of the
+    bureau's data was changed); the staged valid rows are dropped (the bad ones stay for
+    the reject file), and the reject file is written.
+    """
+    from jingwu.jobs.models import JobState
+
+    job = ImportJob.objects.select_related("bureau", "user").filter(pk=run.target_id).first()
+    if job is None:
+        return
+    if job.status in ACTIVE_STATUSES:
+        if run.state == JobState.CANCELLED:
+            _finish(job, JobStatus.CANCELLED, atomic=False)
+        else:
+            error = run.error or _("The import stopped before its end.")
+            _finish(job, JobStatus.FAILED, error=error, atomic=False)
+    try:
+        with transaction.atomic():
+            _tidy(job)
+    except Exception:  # tidying is a courtesy: never keep a job from ending for it
+        log.exception("import job %s: could not drop its staged rows", job.pk)
     if job.status in (JobStatus.DONE, JobStatus.REJECTED) and job.rows_invalid:
-        path = write_reject_file(job)
-        if reject_path is not None and path is not None:
-            shutil.copyfile(path, reject_path)
-    return job
+        try:
+            write_reject_file(job)
+        except OSError:
+            log.exception("import job %s: could not write its reject file", job.pk)
+
+
+def _tidy(job: ImportJob) -> None:
+    """The staged valid rows have served; the bad ones stay for the reject file."""
+    ImportRow.objects.filter(job=job, status=RowStatus.OK).delete()
+    handler = HANDLERS[job.kind]
+    if getattr(handler, "typed", False):
+        handler.drop(job)
 
 
 def _spec(job: ImportJob) -> MappingSpec:
@@ -443,7 +517,9 @@ def _spec(job: ImportJob) -> MappingSpec:
     return MappingSpec.default_for(job.kind)
 
 
-def _run(job: ImportJob, progress: ProgressFn | None) -> None:
+def _run(job: ImportJob, ctx) -> None:
+    """Run or resume ``job`` in its run (``ctx``: the job runner's context)."""
+    run_ctx = ctx
     handler = HANDLERS[job.kind]
     try:
         spec = _spec(job)
@@ -481,15 +557,14 @@ def _run(job: ImportJob, progress: ProgressFn | None) -> None:
         ctx = Context(job, binding)
         handler.precheck(ctx)
         if job.status == JobStatus.CHECKING:
-            _check_phase(job, ctx, source, handler, progress)
+            _check_phase(job, ctx, source, handler, run_ctx)
         if job.status == JobStatus.APPLYING:
-            _apply_phase(job, ctx, handler, progress)
+            _apply_phase(job, ctx, handler, run_ctx)
     except (TableError, MappingError) as exc:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         _finish(job, JobStatus.REJECTED, problems=[[0, "", "", message]])
-    except Exception as exc:  # a bug or the database: keep the job's record
-        log.exception("import job %s failed", job.pk)
-        _finish(job, JobStatus.FAILED, error="".join(traceback.format_exception_only(exc)).strip())
+    # anything else (a bug, the database, a cancel, a limit) ends the run: the runner keeps
+    # the error on the run, and ``import_run_ended`` ends the import with it
 
 
 def _rows(job: ImportJob, source: Source, binding: Binding, needs_hash: bool) -> Iterator[Row]:
@@ -518,10 +593,16 @@ def _size(values: list) -> int:
         return len(values) + sum(len(v) for v in values if isinstance(v, str))
 
 
-def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress) -> None:
+def _checked(job: ImportJob, run_ctx) -> None:
+    """Say how many rows are checked (and stop here, after a committed chunk, when asked)."""
+    run_ctx.progress(job.rows_done, job.rows_total, phase="check")
+
+
+def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, run_ctx) -> None:
     needs_hash = ctx.spec.uses_hash()
     chunk: list[Row] = []
     size = 0
+    _checked(job, run_ctx)
     for row in _rows(job, source, ctx.binding, needs_hash):
         chunk.append(row)
         size += _size(row.raw)
@@ -529,12 +610,10 @@ def _check_phase(job: ImportJob, ctx: Context, source: Source, handler, progress
             _stage(job, ctx, handler, chunk)
             chunk = []
             size = 0
-            if progress:
-                progress(job, "check", job.rows_done)
+            _checked(job, run_ctx)
     if chunk:
         _stage(job, ctx, handler, chunk)
-        if progress:
-            progress(job, "check", job.rows_done)
+        _checked(job, run_ctx)
     if job.rows_invalid and not job.skip_invalid:
         _finish(job, JobStatus.REJECTED)
     elif job.dry_run and handler.bulk:
@@ -616,7 +695,6 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
         job.rows_invalid += counts["invalid"]
         job.unchanged += counts["same"]
         _add_problems(job, problems)
-        job.heartbeat = timezone.now()
         job.save(
             update_fields=[
                 "rows_done",
@@ -626,7 +704,6 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
                 "unchanged",
                 "problems",
                 "problems_total",
-                "heartbeat",
                 "updated_at",
             ]
         )
@@ -705,43 +782,19 @@ def _ok_chunks(job: ImportJob) -> Iterator[list[StagedRow]]:
         last = chunk[-1].row_no
 
 
-def _applied_path(job: ImportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "applying" / f"{job.pk}"
-
-
-def applied_rows(job: ImportJob) -> int | None:
-    """How many rows the running apply of ``job`` has written so far (None when unknown).
-
-    The apply is one transaction, invisible to others until it commits, so its progress
-    goes to a small file that the progress page reads (any process on the host).
-    """
-    try:
-        return int(_applied_path(job).read_text("ascii"))
-    except (OSError, ValueError):
-        return None
-
-
-def _apply_phase(job: ImportJob, ctx: Context, handler, progress) -> None:
+def _apply_phase(job: ImportJob, ctx: Context, handler, run_ctx) -> None:
     done = 0
-    marker = _applied_path(job)
 
     def applied(n: int) -> None:
+        # the apply is one transaction, invisible to others until it commits: the run's
+        # progress says how far it is (the job runner writes it on its own connection)
         nonlocal done
         done += n
         reset_queries()
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            tmp = marker.with_suffix(".tmp")
-            tmp.write_text(str(done), "ascii")
-            tmp.replace(marker)
-        except OSError:  # progress is a courtesy: never fail an import for it
-            pass
-        if progress:
-            progress(job, "apply", done)
+        run_ctx.progress(done, job.rows_valid, phase="apply")
 
     ctx.apply_progress = applied
-    if progress:
-        progress(job, "apply", 0)
+    run_ctx.progress(0, job.rows_valid, phase="apply")
     try:
         with transaction.atomic():
             created, unchanged, problems = handler.apply(ctx, _ok_chunks(job))
@@ -798,7 +851,6 @@ def _finish(
         job.status = status
         job.error = _cut(error, MAX_ERROR_TEXT)
         job.finished = timezone.now()
-        job.heartbeat = job.finished
         job.save()
         audit.record(
             "import",
@@ -935,12 +987,15 @@ def job_report(job: ImportJob) -> Report:
         problems=problems,
         bad_rows=job.rows_invalid,
         skip_invalid=job.skip_invalid,
-        status=job.status,
+        # a cancelled import is reported as one refused: nothing was imported
+        status=JobStatus.REJECTED if job.status == JobStatus.CANCELLED else job.status,
         job_id=job.pk,
         reject_file=job.reject_file,
     )
     if job.status == JobStatus.FAILED and not problems:
         report.problems.append(Problem(0, "", "", job.error or _("The import failed.")))
+    elif job.status == JobStatus.CANCELLED:
+        report.problems.append(Problem(0, "", "", _("The import was cancelled.")))
     return report
 
 

@@ -16,7 +16,6 @@ from .forms import ImportForm, MappingForm
 from .mapping import FIELDS
 from .models import ImportJob, ImportMapping
 from .services import (
-    applied_rows,
     can_import,
     create_job,
     job_report,
@@ -82,26 +81,28 @@ def _job(request, pk: int):
     return get_object_or_404(jobs_for(request.user), pk=pk)
 
 
-@login_required
-def _with_progress(job):
-    """The job, with the rows its running apply has saved so far (``applied``) and the bar's percent."""
-    job.applied = applied_rows(job) if job.status == "applying" else None
-    if job.applied is not None and job.rows_valid:
-        job.bar = min(100, int(100 * job.applied / job.rows_valid))
-    else:
-        job.bar = job.percent
+def _with_progress(job, user):
+    """The import with its run as the progress fragment shows it (live progress, cancel)."""
+    from jingwu.jobs.views import decorate
+
+    job.live = decorate(job.run, user) if job.run_id else None
+    saving = job.live is not None and job.live.is_live and job.live.phase == "apply"
+    job.applied = job.live.done if saving else None
+    if saving and job.dry_run:  # a dry run tries its writes and undoes them: it saves nothing
+        job.live.phase_label = _("Dry run: trying the rows")
     return job
 
 
+@login_required
 def job_detail(request, pk: int):
-    job = _with_progress(_job(request, pk))
+    job = _with_progress(_job(request, pk), request.user)
     return render(request, "imports/job_detail.html", {"job": job, "report": job_report(job)})
 
 
 @login_required
 @require_GET
 def job_progress(request, pk: int):
-    job = _with_progress(_job(request, pk))
+    job = _with_progress(_job(request, pk), request.user)
     return render(request, "imports/_progress.html", {"job": job, "report": job_report(job)})
 
 

@@ -142,10 +142,15 @@ class JobContext:
     once a second, by ``progress()`` itself (inline mode).
     """
 
-    def __init__(self, job: Job, kind: registry.JobKind, *, inline: bool) -> None:
+    def __init__(self, job: Job, kind: registry.JobKind, *, inline: bool, listener=None) -> None:
         self.job = job
         self.kind = kind
         self.inline = inline
+        #: ``listener(ctx)``, called in the working thread after every ``progress()`` (the
+        #: command line's live progress: ``run_now(job, progress=...)``); what it raises propagates
+        self.listener = listener
+        #: the row the work is about, when the work sets it (what a listener may show)
+        self.target = None
         self._lock = threading.Lock()
         self._state = {
             "phase": job.phase,
@@ -164,6 +169,7 @@ class JobContext:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._over_since: float | None = None
+        self._owner = threading.current_thread()
 
     # -- what the work calls ---------------------------------------------------------
 
@@ -192,15 +198,20 @@ class JobContext:
             elif done is not None and s["total"]:
                 s["percent"] = max(0, min(99, int(100 * s["done"] / s["total"])))
             self._dirty = True
-        if self.inline:
+        # a helper thread of the work (a ticker) only changes the state in memory: the
+        # database is written by the working thread (inline) or the watchdog (worker)
+        mine = threading.current_thread() is self._owner
+        if self.inline and mine:
             now = time.monotonic()
             if now - self._last_flush >= TICK:
                 self._flush_inline(now)
+        if self.listener is not None and mine:
+            self.listener(self)
         self.check()
 
     def check(self) -> None:
         """Raise if the job must stop (cancelled, or past a limit)."""
-        if self.inline:
+        if self.inline and threading.current_thread() is self._owner:
             now = time.monotonic()
             if now - self._last_cancel_poll >= CANCEL_POLL:
                 self._last_cancel_poll = now
@@ -405,13 +416,19 @@ def _stopped_message(job: Job) -> str:
         return _("The job's worker stopped %(n)d times; it was not tried again.") % {"n": job.attempts}
 
 
-def run(job_id: int, *, inline: bool = False) -> Job | None:
-    """Run (or resume) job ``job_id`` to its end, if it is ours to run; return it."""
+def run(job_id: int, *, inline: bool = False, listener=None) -> Job | None:
+    """Run (or resume) job ``job_id`` to its end, if it is ours to run; return it.
+
+    ``listener(ctx)`` is called after every progress report of the work (in this thread).
+    An interrupt (Ctrl-C on the command line, ``SystemExit``: any ``BaseException`` that is
+    not an error of the work) puts the job back in the queue as it stands (its committed
+    chunks kept) and propagates: run it again, or the worker cluster's sweep hands it out.
+    """
     job = claim(job_id)
     if job is None:
         return Job.objects.filter(pk=job_id).first()
     kind = registry.get(job.kind)
-    ctx = JobContext(job, kind, inline=inline)
+    ctx = JobContext(job, kind, inline=inline, listener=listener)
     outer = current_context()
     token = set_context(
         RequestContext(
@@ -435,6 +452,13 @@ def run(job_id: int, *, inline: bool = False) -> Job | None:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         state = JobState.FAILED
         error = "".join(traceback.format_exception_only(exc)).strip()
+    except BaseException:
+        ctx.stop()
+        try:
+            _requeue(job, ctx)
+        finally:
+            reset_context(token)
+        raise
     finally:
         ctx.stop()
     try:
@@ -445,6 +469,25 @@ def run(job_id: int, *, inline: bool = False) -> Job | None:
     kick(job.kind)
     job.refresh_from_db()
     return job
+
+
+def _requeue(job: Job, ctx: JobContext) -> None:
+    """Put an interrupted job back in the queue, with the progress it had reached."""
+    fields = {**ctx.snapshot(), "state": JobState.QUEUED, "worker": "", "peak_memory": int(ctx.peak_mb)}
+    try:
+        with transaction.atomic():
+            if not Job.objects.filter(pk=job.pk, worker=job.worker, state=JobState.RUNNING).update(**fields):
+                return  # ended elsewhere meanwhile
+            audit.record(
+                "update",
+                actor=job.started_by,
+                bureau=job.bureau,
+                obj=job,
+                after={"state": JobState.QUEUED, "attempts": job.attempts},
+                reason="job interrupted; queued again",
+            )
+    except Exception:  # the interrupt wins: the sweep finds the job of a process that is gone
+        log.exception("job %s: could not queue it again", job.pk)
 
 
 def _end(job: Job, state: str, error: str, *, worker: str, ctx: JobContext | None = None) -> None:

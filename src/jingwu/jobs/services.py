@@ -101,9 +101,15 @@ def do_cancel_job(job: Job, *, actor, reason: str = "") -> Job:
     return job
 
 
-def run_now(job: Job) -> Job:
-    """Run a queued job in this process (command line, tests) through the same runner."""
-    return runner.run(job.pk, inline=True) or job
+def run_now(job: Job, *, progress=None) -> Job:
+    """Run a queued job in this process (command line, tests) through the same runner.
+
+    ``progress(ctx)`` is called after each progress report of the work, in this process
+    (``ctx.snapshot()``: phase, done, total, percent, message; ``ctx.target``: the row the
+    work is about, when it says). Ctrl-C puts the job back in the queue (it resumes when
+    run again) and propagates.
+    """
+    return runner.run(job.pk, inline=True, listener=progress) or job
 
 
 def latest_job(target: models.Model) -> Job | None:

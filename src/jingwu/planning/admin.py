@@ -35,6 +35,7 @@ class ScenarioAdmin(AuditedAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ("created_by", "approved_by", "applied_by")
     readonly_fields = (
+        "run",
         "step",
         "progress",
         "error",

@@ -20,6 +20,8 @@ class ScenarioStatus(models.TextChoices):
 RUNNABLE = (ScenarioStatus.DRAFT, ScenarioStatus.DONE, ScenarioStatus.FAILED)
 #: The page polls the progress fragment while the scenario is in one of these.
 ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
+#: A run has finished (the plan has results).
+FINISHED = (ScenarioStatus.DONE, ScenarioStatus.APPROVED, ScenarioStatus.APPLIED)
 
 
 class Step(models.TextChoices):

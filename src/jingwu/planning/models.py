@@ -1,4 +1,4 @@
-"""Planning scenarios: parameters, the background run's progress, the results and the moves."""
+"""Planning scenarios: parameters, the background run (a job), the results and the moves."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.models import TenantModel
 from jingwu.personnel.choices import ROLE_CHOICES
 
-from .choices import ACTIVE, ScenarioStatus, Step
+from .choices import ACTIVE, FINISHED, RUNNABLE, ScenarioStatus, Step
 
 
 class Scenario(TenantModel):
@@ -40,11 +40,17 @@ class Scenario(TenantModel):
         ),
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    step = models.CharField(_("step"), max_length=10, choices=Step.choices, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error = models.TextField(_("error"), blank=True)
     results = models.JSONField(_("results"), null=True, blank=True)
-    worker = models.CharField(_("worker"), max_length=64, blank=True, editable=False)
+    run = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run"),
+        help_text=_("The background job computing the plan (its current or last run)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -103,7 +109,48 @@ class Scenario(TenantModel):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE
+        """Whether a run is under way (queued or running, and its job has not ended)."""
+        if self.status not in ACTIVE:
+            return False
+        return self.run_id is None or self.run.is_live
+
+    @property
+    def runnable(self) -> bool:
+        """Whether a run may start: a draft, finished or failed plan, or one whose run ended
+        without saying so (its worker was ended past a limit)."""
+        return self.status in RUNNABLE or (self.status in ACTIVE and not self.is_active)
+
+    # The run's progress, read from its job (``jingwu.jobs``): the step it is at and the
+    # share done while it runs; where a failed run stopped; "done" and 100 % once finished.
+
+    def _shown_run(self):
+        if not self.run_id:
+            return None
+        run = self.run
+        return run if run.is_live or self.status == ScenarioStatus.FAILED else None
+
+    @property
+    def step(self) -> str:
+        run = self._shown_run()
+        if run is not None:
+            return run.phase
+        return Step.DONE if self.status in FINISHED else ""
+
+    @property
+    def progress(self) -> int:
+        run = self._shown_run()
+        if run is not None:
+            return run.percent
+        return 100 if self.status in FINISHED else 0
+
+    @property
+    def worker(self) -> str:
+        run = self._shown_run()
+        return run.worker if run is not None and run.is_live else ""
+
+    def get_step_display(self) -> str:
+        step = self.step
+        return str(dict(Step.choices).get(step, step))
 
     @property
     def has_results(self) -> bool:

@@ -1,7 +1,8 @@
 """Writes for planning scenarios: create, run (in the background or now), approve, apply.
 
-Every write checks ``authorize`` and records an audit event in its transaction. The
-run itself (``execute_scenario``) reads the bureau through the selectors with the
+Every write checks ``authorize`` and records an audit event in its transaction. A run
+is a job of the job pattern (``jingwu.jobs``, kind ``planning``: ``run_scenario_job``,
+``scenario_run_ended``); it reads the bureau through the selectors with the
 permissions of the user who started it, and writes the results and the moves at the end
 in one transaction. Applying an approved plan ends each moved officer's posting the day
 before the apply date and creates the new posting from that date, through the
@@ -14,22 +15,20 @@ import datetime as dt
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
 from jingwu.core.clock import data_date, day_bounds, zone
-from jingwu.core.middleware import RequestContext, current_context, reset_context, set_context
 from jingwu.core.scope import restrict
 from jingwu.core.services import authorize, service
 from jingwu.incidents.selectors import last_incident_day
 
-from .choices import RUNNABLE, STEP_START, ScenarioStatus, Step
+from .choices import ACTIVE, RUNNABLE, STEP_START, ScenarioStatus, Step
 from .inputs import ScenarioParams, load_state
 from .models import Scenario, ScenarioMove
 
@@ -57,7 +56,7 @@ _AUDIT_FIELDS = [
 def scenarios_for(user, action: str = "view"):
     """The scenarios a user may see (bureau-wide for planner, command and auditor)."""
     return restrict(
-        Scenario.objects.select_related("bureau", "created_by", "run_by", "approved_by", "applied_by"),
+        Scenario.objects.select_related("bureau", "created_by", "run_by", "approved_by", "applied_by", "run"),
         user,
         action,
     )
@@ -316,8 +315,6 @@ def do_update_scenario(scenario: Scenario, *, actor, **changes) -> Scenario:
     check = _check_period(scenario)
     scenario.status = ScenarioStatus.DRAFT
     scenario.results = None
-    scenario.progress = 0
-    scenario.step = ""
     scenario.error = ""
     scenario.save()
     ScenarioMove.objects.filter(scenario=scenario).delete()
@@ -334,23 +331,28 @@ def do_update_scenario(scenario: Scenario, *, actor, **changes) -> Scenario:
 
 
 def do_run_scenario(scenario: Scenario, *, actor, sync: bool = False, progress=None) -> Scenario:
-    """Queue a run as a background job (django-q2), or run it now with ``sync=True``
-    (``progress(step, percent)`` is then called as the steps start)."""
+    """Start a run of the plan: a job of the kind ``planning`` (one at a time; an hour and
+    4 GB), handed to the background worker, or run now in this process with ``sync=True``
+    (``progress(step, percent)`` is then called as the steps start). Ctrl-C during a
+    synchronous run leaves it queued for the worker."""
+    from jingwu.jobs.services import do_start_job, run_now
+
     authorize(actor, Scenario, "change", bureau=scenario.bureau)
     with transaction.atomic():
-        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-        if scenario.status not in RUNNABLE:
+        scenario = Scenario.objects.select_for_update(of=("self",)).select_related("run").get(pk=scenario.pk)
+        if not scenario.runnable:
             raise ValidationError(_("This scenario is already running, or approved."))
         _params(scenario.params)  # refuse to queue settings that cannot run
         _check_period(scenario)  # the bureau's data may have changed since it was made
         before = _snap(scenario)
         scenario.status = ScenarioStatus.QUEUED
-        scenario.progress = 0
-        scenario.step = ""
         scenario.error = ""
         scenario.results = None
         scenario.run_by = actor if getattr(actor, "pk", None) else None
         scenario.started_at = scenario.finished_at = None
+        scenario.run = do_start_job(
+            "planning", actor=actor, bureau=scenario.bureau, target=scenario, hand_out=not sync
+        )
         scenario.save()
         ScenarioMove.objects.filter(scenario=scenario).delete()
         audit.record(
@@ -362,46 +364,63 @@ def do_run_scenario(scenario: Scenario, *, actor, sync: bool = False, progress=N
             after=_snap(scenario),
             reason="run",
         )
-        if not sync:
-            pk = scenario.pk
-            transaction.on_commit(lambda: start_run(pk))
     if sync:
-        return execute_scenario(scenario.pk, progress=progress)
+
+        def listen(ctx) -> None:
+            state = ctx.snapshot()
+            progress(state["phase"], state["percent"])
+
+        run_now(scenario.run, progress=listen if progress is not None else None)
+        return Scenario.objects.select_related("bureau", "run_by", "run").get(pk=scenario.pk)
     return scenario
 
 
-def start_run(pk: int) -> None:
-    """Hand the run to the background worker."""
-    from django_q.tasks import async_task
+@service
+def do_cancel_run(scenario: Scenario, *, actor) -> Scenario:
+    """Stop the plan's run (who may change the scenario): it stops at its next step, and
+    the scenario is a draft again with nothing of the run kept."""
+    from jingwu.jobs.services import do_cancel_job
 
-    async_task("jingwu.planning.tasks.run_scenario", pk, task_name=f"scenario-{pk}", group="planning")
+    authorize(actor, Scenario, "change", bureau=scenario.bureau)
+    # not locked here: the job's row is locked first, then the scenario's (as the runner does)
+    scenario = Scenario.objects.select_related("run").get(pk=scenario.pk)
+    if not scenario.is_active:
+        raise ValidationError(_("This scenario is not running."))
+    do_cancel_job(scenario.run, actor=actor, reason="run cancelled")
+    scenario.refresh_from_db()
+    return scenario
 
 
 class _Ticker:
-    """Moves the progress bar through the reassignment step while CP-SAT runs (no callback there)."""
+    """Moves the progress bar through the reassignment step while CP-SAT runs (no callback
+    there): it reports to the run (``ctx.progress``), so the run's watchdog sees a cancel or
+    a limit meanwhile; the run stops at its next step (a worker past its limit is ended)."""
 
-    def __init__(self, pk: int, expected_seconds: float) -> None:
-        self.pk = pk
+    def __init__(self, ctx, expected_seconds: float) -> None:
+        self.ctx = ctx
         self.expected = max(5.0, expected_seconds)
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name=f"scenario-{self.pk}-progress", daemon=True)
+        self.thread = threading.Thread(
+            target=self._run, name=f"scenario-{self.ctx.job.target_id}-progress", daemon=True
+        )
         self.thread.start()
 
     def _run(self) -> None:
+        from jingwu.jobs.runner import JobCancelled, JobLimitExceeded
+
         lo, hi = STEP_START[Step.REASSIGN], STEP_START[Step.REPORT] - 1
         t0 = time.monotonic()
         try:
             while not self.stop.wait(1.0):
                 share = 1.0 - 0.5 ** ((time.monotonic() - t0) / (self.expected / 2))
-                pct = int(lo + (hi - lo) * share)
-                Scenario.objects.filter(pk=self.pk, step=Step.REASSIGN, progress__lt=pct).update(progress=pct)
+                self.ctx.progress(phase=Step.REASSIGN, percent=int(lo + (hi - lo) * share))
+        except (JobCancelled, JobLimitExceeded):
+            pass  # the run stops at its next step
         except Exception:
-            log.exception("progress ticker of scenario %s", self.pk)
-        finally:
-            connection.close()
+            log.exception("progress ticker of %s", self.ctx.job)
 
     def finish(self) -> None:
         self.stop.set()
@@ -409,46 +428,31 @@ class _Ticker:
             self.thread.join(timeout=5)
 
 
-def execute_scenario(pk: int, *, ticker: bool = False, progress=None) -> Scenario:
-    """Run a queued scenario to its end (done or failed). A scenario not queued is left alone.
-
-    ``ticker`` advances the progress bar during the reassignment from a helper thread
-    (the worker and the CLI); ``progress(step, percent)`` is called as the steps start.
-    """
+def run_scenario_job(job, ctx) -> None:
+    """The ``planning`` job kind's work: the whole pipeline, then the results and the
+    moves in one transaction (a run interrupted before has written nothing: it starts over)."""
     from .pipeline import run_pipeline
 
-    token = uuid.uuid4().hex
-    claimed = Scenario.objects.filter(pk=pk, status=ScenarioStatus.QUEUED).update(
-        status=ScenarioStatus.RUNNING, worker=token, started_at=timezone.now(), step=Step.LOAD, progress=0
-    )
-    scenario = Scenario.objects.select_related("bureau", "run_by").get(pk=pk)
-    if not claimed:
-        return scenario
+    scenario = Scenario.objects.select_related("bureau", "run_by").filter(pk=job.target_id).first()
+    if scenario is None or scenario.run_id != job.pk or scenario.status not in ACTIVE:
+        return  # deleted, changed, or run again meanwhile: this run has nothing to do
+    Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.RUNNING, started_at=timezone.now())
+    ctx.target = scenario
     params = ScenarioParams.from_dict(scenario.params)
-    outer = current_context()
-    ctx = set_context(
-        RequestContext(
-            request_id=outer.request_id if outer else f"scenario-{pk}",
-            ip=outer.ip if outer else "",
-            user_agent=outer.user_agent if outer else "",
-            via=outer.via if outer else "job",
-        )
-    )
     tick: _Ticker | None = None
 
     def report(step: str, percent: int) -> None:
         nonlocal tick
-        Scenario.objects.filter(pk=pk, worker=token).update(step=step, progress=percent)
-        if progress is not None:
-            progress(step, percent)
-        if ticker and step == Step.REASSIGN:
-            tick = _Ticker(pk, 2.0 * float(params.time_limit) + 10.0)
-            tick.start()
-        elif tick is not None:
+        if tick is not None:
             tick.finish()
             tick = None
+        ctx.progress(phase=step, percent=percent)  # raises when the run must stop
+        if step == Step.REASSIGN:
+            tick = _Ticker(ctx, 2.0 * float(params.time_limit) + 10.0)
+            tick.start()
 
     try:
+        report(Step.LOAD, STEP_START[Step.LOAD])
         t_load = time.perf_counter()
         state = load_state(
             scenario.bureau,
@@ -465,78 +469,93 @@ def execute_scenario(pk: int, *, ticker: bool = False, progress=None) -> Scenari
         out.results["incident_check"] = check_incidents(
             scenario.bureau, scenario.incidents_from, scenario.incidents_to
         ).as_dict()
-    except Exception as exc:
-        if tick is not None:
-            tick.finish()
-        log.exception("scenario %s failed", pk)
-        with transaction.atomic():
-            Scenario.objects.filter(pk=pk, worker=token).update(
-                status=ScenarioStatus.FAILED,
-                error=f"{type(exc).__name__}: {exc}"[:4000],
-                finished_at=timezone.now(),
-                worker="",
-            )
-            scenario.refresh_from_db()
-            audit.record(
-                "update",
-                actor=scenario.run_by,
-                bureau=scenario.bureau,
-                obj=scenario,
-                after={"status": scenario.status, "error": scenario.error[:500]},
-                reason="run failed",
-            )
-        reset_context(ctx)
-        return scenario
+    except Exception:
+        raise  # the run fails (or is cancelled): ``scenario_run_ended`` says so
+    except BaseException:
+        # interrupted (Ctrl-C): the runner puts the run back in the queue, and so the plan
+        Scenario.objects.filter(pk=scenario.pk, run_id=job.pk).update(status=ScenarioStatus.QUEUED)
+        raise
     finally:
         if tick is not None:
             tick.finish()
-    try:
-        with transaction.atomic():
-            scenario = Scenario.objects.select_for_update().get(pk=pk)
-            if scenario.worker != token:  # taken over (e.g. re-queued): keep the newer run
-                return scenario
-            ScenarioMove.objects.filter(scenario=scenario).delete()
-            ScenarioMove.objects.bulk_create(
-                [
-                    ScenarioMove(
-                        bureau_id=scenario.bureau_id,
-                        scenario=scenario,
-                        officer_id=m["officer"],
-                        from_unit_id=m["from_unit"],
-                        to_unit_id=m["to_unit"],
-                        from_posting_id=m["from_posting"],
-                        role=m["role"],
-                        reasons=m["reasons"],
-                    )
-                    for m in out.moves
-                ],
-                batch_size=500,
-            )
-            scenario.results = out.results
-            scenario.status = ScenarioStatus.DONE
-            scenario.step = Step.DONE
-            scenario.progress = 100
-            scenario.finished_at = timezone.now()
-            scenario.worker = ""
-            scenario.save()
-            r = out.results["reassign"]
-            audit.record(
-                "update",
-                actor=scenario.run_by,
-                bureau=scenario.bureau,
-                obj=scenario,
-                after={
-                    "status": scenario.status,
-                    "moves": len(out.moves),
-                    "solver": r["status"],
-                    "gap": r["gap"],
-                    "objective": r["objective"],
-                },
-                reason="run finished",
-            )
-    finally:
-        reset_context(ctx)
-    return scenario
+    ctx.check()  # a cancel or a limit that came during the last step
+    with transaction.atomic():
+        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        if scenario.run_id != job.pk or scenario.status not in ACTIVE:
+            return  # run again or changed meanwhile: keep the newer state
+        ScenarioMove.objects.filter(scenario=scenario).delete()
+        ScenarioMove.objects.bulk_create(
+            [
+                ScenarioMove(
+                    bureau_id=scenario.bureau_id,
+                    scenario=scenario,
+                    officer_id=m["officer"],
+                    from_unit_id=m["from_unit"],
+                    to_unit_id=m["to_unit"],
+                    from_posting_id=m["from_posting"],
+                    role=m["role"],
+                    reasons=m["reasons"],
+                )
+                for m in out.moves
+            ],
+            batch_size=500,
+        )
+        scenario.results = out.results
+        scenario.status = ScenarioStatus.DONE
+        scenario.error = ""
+        scenario.finished_at = timezone.now()
+        scenario.save()
+        r = out.results["reassign"]
+        audit.record(
+            "update",
+            actor=scenario.run_by,
+            bureau=scenario.bureau,
+            obj=scenario,
+            after={
+                "status": scenario.status,
+                "moves": len(out.moves),
+                "solver": r["status"],
+                "gap": r["gap"],
+                "objective": r["objective"],
+            },
+            reason="run finished",
+        )
+
+
+def scenario_run_ended(job) -> None:
+    """The ``planning`` job kind's ending (in the job's ending transaction): a cancelled run
+    puts the scenario back to draft; a failed one fails it with the run's error."""
+    from jingwu.jobs.models import JobState
+
+    scenario = (
+        Scenario.objects.select_for_update(of=("self",))
+        .select_related("bureau")
+        .filter(pk=job.target_id)
+        .first()
+    )
+    if scenario is None or scenario.run_id != job.pk or scenario.status not in ACTIVE:
+        return  # finished by the run itself, or changed meanwhile
+    if job.state == JobState.CANCELLED:
+        scenario.status, reason = ScenarioStatus.DRAFT, "run cancelled"
+        scenario.error = ""
+    else:
+        scenario.status, reason = ScenarioStatus.FAILED, "run failed"
+        scenario.error = job.error or _("The run stopped before its end.")
+    scenario.results = None
+    scenario.finished_at = timezone.now()
+    scenario.save(update_fields=["status", "error", "results", "finished_at", "updated_at"])
+    ScenarioMove.objects.filter(scenario=scenario).delete()
+    after = {"status": scenario.status}
+    if scenario.error:
+        after["error"] = scenario.error[:500]
+    audit.record(
+        "update",
+        actor=job.cancelled_by if job.state == JobState.CANCELLED else scenario.run_by,
+        bureau=scenario.bureau,
+        obj=scenario,
+        after=after,
+        reason=reason,
+    )
 
 
 @service

@@ -1,13 +1,19 @@
-"""Background tasks (django-q2): run a planning scenario in the worker."""
+"""Background tasks (django-q2) of planning: a plan runs as a job of the job pattern
+(kind ``planning``, ``jingwu.jobs.tasks.run_job``); this runs a scenario's run by its id."""
 
 from __future__ import annotations
 
 
 def run_scenario(scenario_id: int) -> str:
-    """Run queued scenario ``scenario_id``; one that is not queued (done, running elsewhere) is left alone."""
-    from .models import Scenario
-    from .services import execute_scenario
+    """Run scenario ``scenario_id``'s queued run; one not under way is left alone. Its status afterwards."""
+    from jingwu.jobs.tasks import run_job
 
-    if not Scenario.objects.filter(pk=scenario_id).exists():
+    from .models import Scenario
+
+    scenario = Scenario.objects.filter(pk=scenario_id).first()
+    if scenario is None:
         return "missing"
-    return execute_scenario(scenario_id, ticker=True).status
+    if scenario.run_id and scenario.is_active:
+        run_job(scenario.run_id)
+        scenario.refresh_from_db()
+    return scenario.status

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/report.html", views.scenario_report, name="scenario_report"),
     path("<int:pk>/report.xlsx", views.scenario_xlsx, name="scenario_xlsx"),
     path("<int:pk>/run/", views.scenario_run, name="scenario_run"),
+    path("<int:pk>/cancel/", views.scenario_cancel, name="scenario_cancel"),
     path("<int:pk>/approve/", views.scenario_approve, name="scenario_approve"),
     path("<int:pk>/withdraw/", views.scenario_withdraw, name="scenario_withdraw"),
     path("<int:pk>/apply/", views.scenario_apply, name="scenario_apply"),

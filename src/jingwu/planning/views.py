@@ -27,7 +27,7 @@ from jingwu.core.scope import can, current_memberships
 from jingwu.org.selectors import units_for
 
 from . import reports
-from .choices import RUNNABLE, ScenarioStatus
+from .choices import ScenarioStatus
 from .forms import ApplyForm, ApproveForm, ScenarioForm
 from .models import Scenario
 from .services import (
@@ -38,6 +38,7 @@ from .services import (
     default_dates,
     do_apply_scenario,
     do_approve_scenario,
+    do_cancel_run,
     do_create_scenario,
     do_delete_scenario,
     do_run_scenario,
@@ -156,7 +157,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def scenario_detail(request, pk: int):
-    scenario = _scenario(request, pk)
+    scenario = _with_run(_scenario(request, pk), request.user)
     rep = reports.build(scenario) if scenario.has_results else None
     user = request.user
     return render(
@@ -165,7 +166,7 @@ def scenario_detail(request, pk: int):
         {
             "scenario": scenario,
             "report": rep,
-            "can_run": can_plan(user) and scenario.status in RUNNABLE,
+            "can_run": can_plan(user) and scenario.runnable,
             "can_approve": can_approve(user) and scenario.status == ScenarioStatus.DONE,
             "can_withdraw": can_approve(user) and scenario.status == ScenarioStatus.APPROVED,
             "can_apply": can_plan(user) and scenario.status == ScenarioStatus.APPROVED,
@@ -186,10 +187,22 @@ def scenario_detail(request, pk: int):
     )
 
 
+def _with_run(scenario: Scenario, user) -> Scenario:
+    """The scenario with its run as the progress fragment shows it (live progress; who may stop it)."""
+    from jingwu.jobs.views import decorate
+
+    if scenario.run_id:
+        run = decorate(scenario.run, user)
+        # who may change the scenario may stop its run (the planners of the bureau)
+        run.may_cancel = run.is_live and can_plan(user)
+        scenario.run = run
+    return scenario
+
+
 @login_required
 @require_GET
 def scenario_progress(request, pk: int):
-    scenario = _scenario(request, pk)
+    scenario = _with_run(_scenario(request, pk), request.user)
     response = render(request, "planning/_progress.html", {"scenario": scenario})
     if not scenario.is_active:
         # the run has ended: reload the whole page once to show the results
@@ -212,6 +225,12 @@ def _action(request, pk: int, fn, ok_message: str, **kwargs):
 @require_POST
 def scenario_run(request, pk: int):
     return _action(request, pk, do_run_scenario, _("The plan is being computed; this page follows it."))
+
+
+@login_required
+@require_POST
+def scenario_cancel(request, pk: int):
+    return _action(request, pk, do_cancel_run, _("The run was asked to stop."))
 
 
 @login_required

@@ -44,6 +44,9 @@ SYSTEM_REASONS = {
     "job failed": _("Background job failed"),
     "job cancelled": _("Background job cancelled"),
     "job resumed after its worker stopped": _("Background job resumed after its worker stopped"),
+    "job interrupted; queued again": _("Background job interrupted and queued again"),
+    "run cancelled": _("Plan run cancelled"),
+    "import cancelled": _("Import cancelled"),
     "cancel requested": _("Asked the background job to stop"),
 }
 
