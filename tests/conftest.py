@@ -457,3 +457,14 @@ def _no_second_factor(settings, request):
     """Page tests log personas in directly; tests/accounts/test_login_security.py turns 2FA on."""
     if "otp_required" not in request.keywords:
         settings.OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A page asked for in English leaves the thread's language in English: restore the
+    default after every test, so that no test depends on which ran before it."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
