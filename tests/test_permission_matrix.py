@@ -123,6 +123,12 @@ ROUTES: dict[str, Route] = {
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
+    # Measurement: who sees incidents evaluates changes; who sees incidents or officers, the claims.
+    "analytics:effect": Route(
+        kind="page",
+        expect={p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS},
+    ),
+    "analytics:claims": Route(kind="page", expect={p: 404 if p == "sysadmin" else 200 for p in PERSONAS}),
 }
 
 # Routes outside the matrix, and why.
