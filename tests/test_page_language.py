@@ -91,6 +91,10 @@ def pages(county, client, settings, tmp_path):
         reverse("analytics:effect"),
         reverse("analytics:effect") + f"?unit={county.west.pk}&change=2030-01-01&measure=incidents&months=12",
         reverse("analytics:claims"),
+        reverse("analytics:dashboard", args=[county.hq.pk]),
+        reverse("analytics:dashboard", args=[county.west.pk]),
+        reverse("analytics:dashboard", args=[county.grid_s1.pk]),
+        reverse("analytics:dashboard", args=[county.ic.pk]),
         "/no-such-page/",
     ]
 

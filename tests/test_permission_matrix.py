@@ -129,6 +129,10 @@ ROUTES: dict[str, Route] = {
         expect={p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS},
     ),
     "analytics:claims": Route(kind="page", expect={p: 404 if p == "sysadmin" else 200 for p in PERSONAS}),
+    "analytics:dashboard_home": Route(kind="page", expect=dict.fromkeys(PERSONAS, 302)),
+    "analytics:dashboard": Route(
+        Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
+    ),
 }
 
 # Routes outside the matrix, and why.

@@ -127,3 +127,25 @@ def test_the_result_page_in_chinese_has_no_english_left(demo, client):
         r = client.get(url, query)
         assert r.status_code == 200
         assert not english_words(r.content.decode()), (url, query, sorted(english_words(r.content.decode())))
+
+
+def test_the_county_dashboard_adds_up_and_drills_down(demo, client):
+    from tests.language_scan import english_words
+
+    bureau, textile = demo
+    client.force_login(User.objects.get(username="command"))
+    hq = Unit.objects.get(bureau=bureau, kind="headquarters")
+    r = client.get(reverse("analytics:dashboard", args=[hq.pk]))
+    d = r.context["d"]
+    assert d.last == dt.date(2018, 12, 31) and d.first == dt.date(2018, 1, 1)
+    assert len(d.children) == 13
+    assert sum(row["incidents"] for row in d.children) == d.incidents
+    assert sum(d.by_month["series"][0]["values"]) == d.incidents
+    jiapu = next(row for row in d.children if row["unit"] == textile)
+    assert jiapu["police"] == 15
+    r = client.get(reverse("analytics:dashboard", args=[textile.pk]))
+    assert len(r.context["d"].children) == 3  # its three zones
+    client.cookies["django_language"] = "zh-hans"
+    for unit in (hq, textile):
+        page = client.get(reverse("analytics:dashboard", args=[unit.pk])).content.decode()
+        assert not english_words(page), sorted(english_words(page))
