@@ -23,14 +23,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     from jingwu.accounts.models import User
     from jingwu.core.models import Bureau
     from jingwu.org.models import Unit
-
-    from django.conf import settings
 
     setup_test_environment()
     settings.OTP_REQUIRED = False  # the superuser is logged in directly, as in the tests
