@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
+from jingwu.analytics.models import Report
 from jingwu.cases.models import Case
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
@@ -133,6 +134,9 @@ ROUTES: dict[str, Route] = {
     "analytics:dashboard": Route(
         Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
     ),
+    # Reports: under their unit (tests/analytics/test_reports.py: the unit's people, command, auditor, outsider).
+    "analytics:report_detail": Route(Report, "detail"),
+    "analytics:report_file": Route(Report, "detail"),
 }
 
 # Routes outside the matrix, and why.
@@ -150,6 +154,7 @@ EXEMPT = {
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
+    "analytics:report_new": "POST only (405 on GET); tests/analytics/test_reports.py (who may ask, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
 

@@ -85,12 +85,18 @@ def _police_by_unit(user, unit: Unit, day: dt.date) -> dict[str, int]:
     return Counter(seen.values())
 
 
-def build(user, unit: Unit, months: int = 12) -> Dashboard:
+def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date] | None = None) -> Dashboard:
+    """The figures of ``months`` months up to the data date, or of ``period`` (first and last day)."""
     tz = zone(unit.bureau)
-    last_day = data_date(unit.bureau)
-    # the months up to the data date; the last one may be partial (the data end in it)
-    ms = month_list(add_months(last_day.replace(day=1), -(months - 1)), months)
-    first, last = ms[0], last_day
+    if period is None:
+        last_day = data_date(unit.bureau)
+        # the months up to the data date; the last one may be partial (the data end in it)
+        ms = month_list(add_months(last_day.replace(day=1), -(months - 1)), months)
+        first, last = ms[0], last_day
+    else:
+        first, last = period
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        ms = month_list(first.replace(day=1), months)
     d = Dashboard(
         unit=unit,
         months=months,

@@ -48,3 +48,15 @@ class EffectForm(forms.Form):
                 else ("form-select" if name in ("unit", "measure") else "form-control")
             )
             field.widget.attrs.setdefault("class", css)
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("Report"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))]
+    )
+    start = forms.DateField(label=_("A day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["start"].widget.attrs["class"] = "form-control form-control-sm"

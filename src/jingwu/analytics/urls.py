@@ -6,6 +6,9 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard_home, name="dashboard_home"),
     path("units/<int:pk>/", views.dashboard, name="dashboard"),
+    path("units/<int:pk>/report/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/<str:fmt>/", views.report_file, name="report_file"),
     path("effect/", views.effect, name="effect"),
     path("claims/", views.claims, name="claims"),
 ]

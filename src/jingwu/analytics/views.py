@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from jingwu.core.scope import can, current_memberships, restrict
 from jingwu.incidents.models import Incident
+from jingwu.jobs.services import latest_job
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer
 
 from .claims import reform_claims
 from .dashboard import PERIODS, build
 from .evaluation import evaluate_change
-from .forms import EffectForm
+from .forms import EffectForm, ReportForm
+from .models import Report
+from .reports import do_request_report
 
 
 def _needs_incidents(user) -> None:
@@ -90,4 +98,68 @@ def dashboard(request, pk: int):
         if parent.pk in visible:
             crumbs.insert(0, parent)
         parent = parent.parent
-    return render(request, "analytics/dashboard.html", {"d": d, "crumbs": crumbs, "periods": PERIODS})
+    from .models import Report
+
+    may_report = can(request.user, Report, "add")
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "d": d,
+            "crumbs": crumbs,
+            "periods": PERIODS,
+            "report_form": ReportForm(initial={"start": d.last}) if may_report else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_new(request, pk: int):
+    """Ask for a monthly or quarterly report of a unit (from its dashboard)."""
+    unit = get_object_or_404(restrict(Unit.objects.all(), request.user), pk=pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        for err in form.errors.values():
+            messages.warning(request, " ".join(err))
+        return redirect("analytics:dashboard", pk=unit.pk)
+    try:
+        report = do_request_report(
+            actor=request.user,
+            unit=unit,
+            period=form.cleaned_data["period"],
+            start=form.cleaned_data["start"],
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as e:
+        messages.warning(request, " ".join(e.messages))
+        return redirect("analytics:dashboard", pk=unit.pk)
+    return redirect("analytics:report_detail", pk=report.pk)
+
+
+def _report(request, pk: int) -> Report:
+    return get_object_or_404(restrict(Report.objects.select_related("unit"), request.user), pk=pk)
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = _report(request, pk)
+    return render(request, "analytics/report.html", {"report": report, "job": latest_job(report)})
+
+
+@login_required
+def report_file(request, pk: int, fmt: str):
+    report = _report(request, pk)
+    name = report.pdf if fmt == "pdf" else report.xlsx
+    if not name:
+        raise Http404
+    path = Path(settings.MEDIA_ROOT) / name
+    if not path.is_file():
+        raise Http404
+    content_type = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
