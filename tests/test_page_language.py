@@ -95,6 +95,8 @@ def pages(county, client, settings, tmp_path):
         reverse("analytics:dashboard", args=[county.west.pk]),
         reverse("analytics:dashboard", args=[county.grid_s1.pk]),
         reverse("analytics:dashboard", args=[county.ic.pk]),
+        reverse("analytics:hotspots", args=[county.hq.pk]),
+        reverse("analytics:hotspots", args=[county.ic.pk]),
         "/no-such-page/",
     ]
 

@@ -134,6 +134,8 @@ ROUTES: dict[str, Route] = {
     "analytics:dashboard": Route(
         Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
     ),
+    "analytics:hotspots": Route(Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "grid_s1")),
+    "analytics:hotspots_map": Route(Unit, "detail", ("hq", "west", "east", "zone_s")),
     # Reports: under their unit (tests/analytics/test_reports.py: the unit's people, command, auditor, outsider).
     "analytics:report_detail": Route(Report, "detail"),
     "analytics:report_file": Route(Report, "detail"),

@@ -163,3 +163,31 @@ def report_file(request, pk: int, fmt: str):
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
+
+
+def _hotspot_unit(request, pk: int) -> Unit:
+    return get_object_or_404(restrict(Unit.objects.select_related("bureau"), request.user), pk=pk)
+
+
+@login_required
+def hotspots(request, pk: int):
+    """Tomorrow's hot cells of a unit's area, on the map and by sub-area."""
+    from .hotspots import METHODS, forecast_for
+
+    unit = _hotspot_unit(request, pk)
+    method = request.GET.get("method", "kde")
+    h = forecast_for(request.user, unit, method) if can(request.user, Incident, "view") else None
+    return render(request, "analytics/hotspots.html", {"unit": unit, "h": h, "methods": METHODS})
+
+
+@login_required
+def hotspots_map(request, pk: int):
+    from django.http import JsonResponse
+
+    from .hotspots import forecast_for, layers
+
+    unit = _hotspot_unit(request, pk)
+    if not can(request.user, Incident, "view"):
+        return JsonResponse({"layers": {}})
+    h = forecast_for(request.user, unit, request.GET.get("method", "kde"))
+    return JsonResponse({"layers": layers(h) if h.cells else {}})

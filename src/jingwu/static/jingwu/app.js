@@ -8,7 +8,7 @@
     enterprise: "#7f8c8d", school: "#f39c12", financial: "#2c3e50", other: "#95a5a6"
   };
 
-  function detailUrl(template, id) { return template ? template.replace(/\/0\/$/, "/" + id + "/") : null; }
+  function detailUrl(template, id) { return template && id != null ? template.replace(/\/0\/$/, "/" + id + "/") : null; }
 
   function escapeHtml(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
