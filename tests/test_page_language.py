@@ -88,6 +88,15 @@ def pages(county, client, settings, tmp_path):
         reverse("imports:mapping_list"),
         reverse("imports:mapping_new"),
         *[reverse("imports:job_detail", args=[j.pk]) for j in jobs],
+        reverse("analytics:effect"),
+        reverse("analytics:effect") + f"?unit={county.west.pk}&change=2030-01-01&measure=incidents&months=12",
+        reverse("analytics:claims"),
+        reverse("analytics:dashboard", args=[county.hq.pk]),
+        reverse("analytics:dashboard", args=[county.west.pk]),
+        reverse("analytics:dashboard", args=[county.grid_s1.pk]),
+        reverse("analytics:dashboard", args=[county.ic.pk]),
+        reverse("analytics:hotspots", args=[county.hq.pk]),
+        reverse("analytics:hotspots", args=[county.ic.pk]),
         "/no-such-page/",
     ]
 

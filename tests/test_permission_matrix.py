@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
+from jingwu.analytics.models import Report
 from jingwu.cases.models import Case
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
@@ -123,6 +124,21 @@ ROUTES: dict[str, Route] = {
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
+    # Measurement: who sees incidents evaluates changes; who sees incidents or officers, the claims.
+    "analytics:effect": Route(
+        kind="page",
+        expect={p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS},
+    ),
+    "analytics:claims": Route(kind="page", expect={p: 404 if p == "sysadmin" else 200 for p in PERSONAS}),
+    "analytics:dashboard_home": Route(kind="page", expect=dict.fromkeys(PERSONAS, 302)),
+    "analytics:dashboard": Route(
+        Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
+    ),
+    "analytics:hotspots": Route(Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "grid_s1")),
+    "analytics:hotspots_map": Route(Unit, "detail", ("hq", "west", "east", "zone_s")),
+    # Reports: under their unit (tests/analytics/test_reports.py: the unit's people, command, auditor, outsider).
+    "analytics:report_detail": Route(Report, "detail"),
+    "analytics:report_file": Route(Report, "detail"),
 }
 
 # Routes outside the matrix, and why.
@@ -141,6 +157,7 @@ EXEMPT = {
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
+    "analytics:report_new": "POST only (405 on GET); tests/analytics/test_reports.py (who may ask, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
 

@@ -8,7 +8,7 @@
     enterprise: "#7f8c8d", school: "#f39c12", financial: "#2c3e50", other: "#95a5a6"
   };
 
-  function detailUrl(template, id) { return template ? template.replace(/\/0\/$/, "/" + id + "/") : null; }
+  function detailUrl(template, id) { return template && id != null ? template.replace(/\/0\/$/, "/" + id + "/") : null; }
 
   function escapeHtml(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -146,6 +146,7 @@
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var kind = el.dataset.chart || "line";
+    if (data.series) { drawSeries(el, chart, data, kind); return; }
     // Months the data covers only in part: hollow grey points, named in the tooltip.
     var partial = {};
     (data.partial || []).forEach(function (i) { partial[i] = true; });
@@ -165,6 +166,42 @@
       series: [{ name: el.dataset.seriesName || "", type: kind, data: values, smooth: kind === "line",
                  areaStyle: kind === "line" ? { opacity: 0.15 } : undefined, itemStyle: { color: "#2471a3" } }]
     });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.ready = "1";
+  }
+
+  // Several named series ({labels, series: [{name, values}], mark, links}): lines or stacked
+  // bars; "mark" draws a vertical line at that label index, "links" (one URL per label,
+  // or per series and label) opens the rows behind a point when it is clicked.
+  function drawSeries(el, chart, data, kind) {
+    var palette = ["#c0392b", "#2471a3", "#7f8c8d", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50"];
+    var type = kind === "bars" || kind === "stack" ? "bar" : "line";
+    var series = data.series.map(function (s, i) {
+      var out = { name: s.name, type: type, data: s.values, connectNulls: false, itemStyle: { color: palette[i % palette.length] },
+                  lineStyle: i === 1 && type === "line" ? { type: "dashed" } : undefined };
+      if (kind === "stack") { out.stack = "all"; }
+      if (i === 0 && data.mark !== undefined && data.mark !== null) {
+        out.markLine = { symbol: "none", silent: true, label: { formatter: el.dataset.markLabel || "" },
+                         data: [{ xAxis: data.labels[data.mark] }], lineStyle: { color: "#555", type: "solid" } };
+      }
+      return out;
+    });
+    chart.setOption({
+      grid: { left: 56, right: 16, top: 36, bottom: 56 },
+      legend: { top: 0, type: "scroll" },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.labels, axisLabel: { rotate: data.labels.length > 12 ? 30 : 0 } },
+      yAxis: { type: "value" },
+      series: series
+    });
+    if (data.links) {
+      el.style.cursor = "pointer";
+      chart.on("click", function (p) {
+        var row = data.links[p.seriesIndex];
+        var url = Array.isArray(row) ? row[p.dataIndex] : data.links[p.dataIndex];
+        if (typeof url === "string" && url.charAt(0) === "/") { window.location.href = url; }
+      });
+    }
     window.addEventListener("resize", function () { chart.resize(); });
     el.dataset.ready = "1";
   }

@@ -1,0 +1,62 @@
+"""The effect question: a unit, the day of its change, a measure and the months on each side."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.core.scope import restrict
+from jingwu.org.models import Unit
+
+from .evaluation import MAX_MONTHS, MIN_MONTHS
+from .measures import MEASURE_CHOICES
+
+
+class UnitChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.get_kind_display()}"
+
+
+class EffectForm(forms.Form):
+    unit = UnitChoice(
+        label=_("Unit that changed"),
+        queryset=Unit.objects.none(),
+        error_messages={
+            "invalid_choice": _("This unit is outside your area or does not exist: choose one from the list.")
+        },
+    )
+    change = forms.DateField(
+        label=_("Date of the change"),
+        help_text=_("The first day under the new arrangement (a reorganisation, a new duty model)."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    measure = forms.ChoiceField(label=_("Measure"), choices=MEASURE_CHOICES, initial="incidents")
+    months = forms.IntegerField(
+        label=_("Months on each side"), min_value=MIN_MONTHS, max_value=MAX_MONTHS, initial=12
+    )
+    same_type = forms.BooleanField(label=_("Compare with stations of the same type only"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = restrict(
+            Unit.objects.filter(kind__in=("station", "zone")), user
+        ).order_by("path", "valid_from")
+        for name, field in self.fields.items():
+            css = (
+                "form-check-input"
+                if name == "same_type"
+                else ("form-select" if name in ("unit", "measure") else "form-control")
+            )
+            field.widget.attrs.setdefault("class", css)
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("Report"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))]
+    )
+    start = forms.DateField(label=_("A day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["start"].widget.attrs["class"] = "form-control form-control-sm"

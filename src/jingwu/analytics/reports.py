@@ -1,0 +1,244 @@
+"""Monthly and quarterly reports of a unit as PDF (the shipped CJK font embedded) and Excel, by a job.
+
+``do_request_report`` records the request and starts the job; ``run_report_job`` counts
+the figures as the requesting user sees them (the dashboard's, for the report's period)
+and writes both files in one go, so running it again after a crash writes them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jingwu.core import audit
+from jingwu.core.clock import data_date
+from jingwu.core.services import authorize, service
+
+from .measures import add_months
+
+FONT = Path(__file__).resolve().parent.parent / "static" / "fonts" / "NotoSansSC-Regular.ttf"
+
+
+def period_bounds(period: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the month or quarter that ``start`` falls in."""
+    if period == "month":
+        first = start.replace(day=1)
+        return first, add_months(first, 1) - dt.timedelta(days=1)
+    if period == "quarter":
+        first = dt.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+        return first, add_months(first, 3) - dt.timedelta(days=1)
+    raise ValidationError({"period": _("Choose a monthly or a quarterly report.")})
+
+
+def report_dir(bureau) -> Path:
+    return Path(settings.MEDIA_ROOT) / "reports" / bureau.code
+
+
+@service
+def do_request_report(*, actor, unit, period: str, start: dt.date):
+    """Record a report request for ``unit`` and start the job that writes it."""
+    from jingwu.incidents.models import Incident
+    from jingwu.jobs.services import do_start_job
+
+    from .models import Report
+
+    authorize(actor, Report, "add", unit=unit)
+    first, last = period_bounds(period, start)
+    today = data_date(unit.bureau)
+    earliest = (
+        Incident.objects.filter(bureau=unit.bureau)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    if earliest is None:
+        raise ValidationError(_("There are no incidents on record: there is nothing to report."))
+    if first > today:
+        raise ValidationError(
+            {"start": _("The period starts after the data end (%(date)s).") % {"date": today.isoformat()}}
+        )
+    if last < earliest.date():
+        raise ValidationError(
+            {
+                "start": _("The period ends before the data begin (%(date)s).")
+                % {"date": earliest.date().isoformat()}
+            }
+        )
+    report = Report.objects.create(
+        bureau=unit.bureau, unit=unit, period=period, start=first, end=last, requested_by=actor
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=unit.bureau,
+        obj=report,
+        unit_path=unit.path,
+        after={"unit": unit.code, "period": period, "start": first.isoformat(), "end": last.isoformat()},
+    )
+    do_start_job("measure_report", actor=actor, bureau=unit.bureau, target=report)
+    return report
+
+
+def run_report_job(job, ctx) -> None:
+    from .dashboard import build
+    from .models import Report
+
+    report = Report.objects.select_related("unit", "bureau", "requested_by").get(pk=job.target_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        ctx.progress(0, 3, phase="figures")
+        user = report.requested_by
+        d = build(user, report.unit, period=(report.start, report.end))
+        ctx.progress(1, 3, phase="write")
+        folder = report_dir(report.bureau)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"report-{report.pk}-{report.unit.code}-{report.start:%Y%m}"
+        pdf_path = folder / f"{stem}.pdf"
+        xlsx_path = folder / f"{stem}.xlsx"
+        write_pdf(report, d, pdf_path)
+        ctx.progress(2, 3, phase="write")
+        write_xlsx(report, d, xlsx_path)
+        report.pdf = str(pdf_path.relative_to(settings.MEDIA_ROOT))
+        report.xlsx = str(xlsx_path.relative_to(settings.MEDIA_ROOT))
+        report.save(update_fields=["pdf", "xlsx", "updated_at"])
+        ctx.progress(3, 3, phase="write")
+
+
+def _title(report) -> str:
+    period = report.get_period_display()
+    return _("%(unit)s · %(period)s report · %(first)s to %(last)s") % {
+        "unit": report.unit.name,
+        "period": period,
+        "first": report.start.isoformat(),
+        "last": report.end.isoformat(),
+    }
+
+
+def _sections(d) -> list[tuple[str, list[str], list[list]]]:
+    """The report's tables: (heading, column names, rows), the same in PDF and Excel."""
+    from .indicators import DASHBOARD_INDICATORS
+
+    out = []
+    tiles = [
+        [str(i.label), value, str(i.unit), str(i.definition)]
+        for i, value in DASHBOARD_INDICATORS.values_of(d)
+    ]
+    out.append((_("Indicators"), [_("Indicator"), _("Value"), _("Unit"), _("Definition")], tiles))
+    if d.by_month:
+        rows = [
+            [label, n]
+            for label, n in zip(d.by_month["labels"], d.by_month["series"][0]["values"], strict=True)
+        ]
+        out.append((_("Incidents per month"), [_("Month"), _("Incidents")], rows))
+    if d.by_category:
+        rows = [
+            [label, n]
+            for label, n in zip(d.by_category["labels"], d.by_category["series"][0]["values"], strict=True)
+        ]
+        out.append((_("Incidents by category"), [_("Category"), _("Incidents")], rows))
+    if d.children:
+        rows = [
+            [
+                r["unit"].name,
+                r["incidents"],
+                r["per_1000"] if r["per_1000"] is not None else "–",
+                r["police"] if r["police"] is not None else "–",
+                r["per_officer"] if r["per_officer"] is not None else "–",
+            ]
+            for r in d.children
+        ]
+        out.append(
+            (
+                _("By place"),
+                [
+                    _("Unit"),
+                    _("Incidents"),
+                    _("per 1,000 residents"),
+                    _("Police officers"),
+                    _("Incidents per officer"),
+                ],
+                rows,
+            )
+        )
+    if d.cases and d.cases.get("total"):
+        rows = [[str(label), n] for label, n, _url in d.cases["status"]]
+        out.append((_("Cases owned here, by stage"), [_("Stage"), _("Cases")], rows))
+    return out
+
+
+def write_pdf(report, d, path: Path) -> None:
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("NotoSansSC", fname=str(FONT))
+    pdf.set_title(_title(report))
+    pdf.add_page()
+    pdf.set_font("NotoSansSC", size=15)
+    pdf.multi_cell(0, 8, _title(report), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("NotoSansSC", size=9)
+    pdf.multi_cell(
+        0,
+        5,
+        _("Figures as %(user)s sees them, computed on %(date)s from the bureau's records.")
+        % {
+            "user": report.requested_by.get_username() if report.requested_by else "—",
+            "date": data_date(report.bureau).isoformat(),
+        },
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    for heading, columns, rows in _sections(d):
+        pdf.ln(3)
+        pdf.set_font("NotoSansSC", size=12)
+        pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("NotoSansSC", size=8)
+        widths = _widths(len(columns), wide_last=heading == _("Indicators"))
+        head_style = FontFace(emphasis="", fill_color=(230, 236, 244))  # the font has one weight
+        with pdf.table(
+            col_widths=widths,
+            text_align="LEFT",
+            line_height=5,
+            first_row_as_headings=True,
+            headings_style=head_style,
+        ) as table:
+            head = table.row()
+            for c in columns:
+                head.cell(str(c))
+            for r in rows:
+                row = table.row()
+                for v in r:
+                    row.cell(str(v))
+    pdf.output(str(path))
+
+
+def _widths(n: int, wide_last: bool) -> tuple[int, ...]:
+    if wide_last and n == 4:
+        return (30, 18, 18, 70)
+    return tuple([3] + [2] * (n - 1))
+
+
+def write_xlsx(report, d, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Report")[:31]
+    ws.append([_title(report)])
+    ws["A1"].font = Font(bold=True, size=13)
+    for i, (heading, columns, rows) in enumerate(_sections(d)):
+        sheet = wb.create_sheet(heading[:31]) if i else ws
+        if i == 0:
+            sheet.append([])
+        sheet.append([str(c) for c in columns])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            sheet.append([v if isinstance(v, (int, float)) else str(v) for v in r])
+    wb.save(str(path))

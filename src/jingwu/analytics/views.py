@@ -1,0 +1,193 @@
+"""Measurement pages: effect evaluation and the reform's claims."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jingwu.core.scope import can, current_memberships, restrict
+from jingwu.incidents.models import Incident
+from jingwu.jobs.services import latest_job
+from jingwu.org.models import Unit
+from jingwu.personnel.models import Officer
+
+from .claims import reform_claims
+from .dashboard import PERIODS, build
+from .evaluation import evaluate_change
+from .forms import EffectForm, ReportForm
+from .models import Report
+from .reports import do_request_report
+
+
+def _needs_incidents(user) -> None:
+    if not can(user, Incident, "view"):
+        raise Http404
+
+
+@login_required
+def effect(request):
+    """Before/after of a change at a unit against comparable units."""
+    _needs_incidents(request.user)
+    form = EffectForm(request.GET or None, user=request.user)
+    result = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = evaluate_change(
+                request.user, d["unit"], d["change"], d["measure"], d["months"], same_type=d["same_type"]
+            )
+        except ValidationError as e:
+            if hasattr(e, "error_dict"):
+                for name, errs in e.error_dict.items():
+                    for err in errs:
+                        form.add_error(name if name in form.fields else None, err)
+            else:
+                form.add_error(None, e)
+    return render(request, "analytics/effect.html", {"form": form, "result": result})
+
+
+@login_required
+def claims(request):
+    """The reform's claims beside the figures the bureau's data give."""
+    user = request.user
+    if not (can(user, Incident, "view") or can(user, Officer, "view")):
+        raise Http404
+    bureaus = {m.unit.bureau for m in current_memberships(user)} if not user.is_superuser else set()
+    if user.bureau is not None:
+        bureaus.add(user.bureau)
+    rows = [(b, reform_claims(user, b)) for b in sorted(bureaus, key=lambda b: b.code)]
+    return render(request, "analytics/claims.html", {"reports": rows})
+
+
+@login_required
+def dashboard_home(request):
+    """The dashboard of the user's own unit (the highest of their posts)."""
+    user = request.user
+    units = sorted((m.unit for m in current_memberships(user)), key=lambda u: (u.depth, u.path))
+    if not units and user.is_superuser:
+        units = list(Unit.objects.filter(kind="headquarters").order_by("bureau__code")[:1])
+    if not units:
+        raise Http404
+    return redirect("analytics:dashboard", pk=units[0].pk)
+
+
+@login_required
+def dashboard(request, pk: int):
+    """A unit's own work: incidents by month, category and place, workload per officer, cases."""
+    unit = get_object_or_404(restrict(Unit.objects.select_related("parent", "bureau"), request.user), pk=pk)
+    try:
+        months = int(request.GET.get("months", 12))
+    except ValueError:
+        months = 12
+    if months not in PERIODS:
+        months = 12
+    d = build(request.user, unit, months)
+    crumbs = []
+    parent = unit.parent
+    visible = set(
+        restrict(Unit.objects.filter(bureau=unit.bureau), request.user).values_list("pk", flat=True)
+    )
+    while parent is not None:
+        if parent.pk in visible:
+            crumbs.insert(0, parent)
+        parent = parent.parent
+    from .models import Report
+
+    may_report = can(request.user, Report, "add")
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "d": d,
+            "crumbs": crumbs,
+            "periods": PERIODS,
+            "report_form": ReportForm(initial={"start": d.last}) if may_report else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_new(request, pk: int):
+    """Ask for a monthly or quarterly report of a unit (from its dashboard)."""
+    unit = get_object_or_404(restrict(Unit.objects.all(), request.user), pk=pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        for err in form.errors.values():
+            messages.warning(request, " ".join(err))
+        return redirect("analytics:dashboard", pk=unit.pk)
+    try:
+        report = do_request_report(
+            actor=request.user,
+            unit=unit,
+            period=form.cleaned_data["period"],
+            start=form.cleaned_data["start"],
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as e:
+        messages.warning(request, " ".join(e.messages))
+        return redirect("analytics:dashboard", pk=unit.pk)
+    return redirect("analytics:report_detail", pk=report.pk)
+
+
+def _report(request, pk: int) -> Report:
+    return get_object_or_404(restrict(Report.objects.select_related("unit"), request.user), pk=pk)
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = _report(request, pk)
+    return render(request, "analytics/report.html", {"report": report, "job": latest_job(report)})
+
+
+@login_required
+def report_file(request, pk: int, fmt: str):
+    report = _report(request, pk)
+    name = report.pdf if fmt == "pdf" else report.xlsx
+    if not name:
+        raise Http404
+    path = Path(settings.MEDIA_ROOT) / name
+    if not path.is_file():
+        raise Http404
+    content_type = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
+
+
+def _hotspot_unit(request, pk: int) -> Unit:
+    return get_object_or_404(restrict(Unit.objects.select_related("bureau"), request.user), pk=pk)
+
+
+@login_required
+def hotspots(request, pk: int):
+    """Tomorrow's hot cells of a unit's area, on the map and by sub-area."""
+    from .hotspots import METHODS, forecast_for
+
+    unit = _hotspot_unit(request, pk)
+    method = request.GET.get("method", "kde")
+    h = forecast_for(request.user, unit, method) if can(request.user, Incident, "view") else None
+    return render(request, "analytics/hotspots.html", {"unit": unit, "h": h, "methods": METHODS})
+
+
+@login_required
+def hotspots_map(request, pk: int):
+    from django.http import JsonResponse
+
+    from .hotspots import forecast_for, layers
+
+    unit = _hotspot_unit(request, pk)
+    if not can(request.user, Incident, "view"):
+        return JsonResponse({"layers": {}})
+    h = forecast_for(request.user, unit, request.GET.get("method", "kde"))
+    return JsonResponse({"layers": layers(h) if h.cells else {}})

@@ -1,0 +1,116 @@
+"""Monthly and quarterly reports: a job writes a PDF with the Chinese font embedded and an Excel file."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jingwu.analytics.models import Report
+from jingwu.jobs.services import latest_job, run_now
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path, client):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+
+def _request(client, user, unit, period="month", start="2018-06-15"):
+    client.force_login(user)
+    return client.post(reverse("analytics:report_new", args=[unit.pk]), {"period": period, "start": start})
+
+
+def _run(report):
+    job = latest_job(report)
+    assert job is not None and job.kind == "measure_report"
+    job = run_now(job)
+    assert job.state == "done", job.error
+    report.refresh_from_db()
+    return report
+
+
+def test_a_monthly_report_is_written_as_pdf_and_excel(client, county):
+    import pypdfium2 as pdfium
+
+    r = _request(client, county.command, county.hq)
+    report = Report.objects.get(bureau=county.bureau)
+    assert r.status_code == 302 and r["Location"] == reverse("analytics:report_detail", args=[report.pk])
+    assert (report.period, report.start, report.end) == ("month", dt.date(2018, 6, 1), dt.date(2018, 6, 30))
+    report = _run(report)
+    pdf_path = Path(settings.MEDIA_ROOT) / report.pdf
+    data = pdf_path.read_bytes()
+    assert data.startswith(b"%PDF")
+    # the font is embedded (a TrueType subset of the shipped Noto Sans SC) ...
+    assert b"/FontFile2" in data and b"NotoSansSC" in data
+    doc = pdfium.PdfDocument(str(pdf_path))
+    page = doc[0]
+    text = page.get_textpage().get_text_range()
+    # ... and the Chinese glyphs are there: the text reads back as the unit's and the table's Chinese
+    assert county.hq.name_zh in text
+    assert "警情" in text
+    # rendered, the page is not blank
+    image = page.render(scale=1).to_pil().convert("L")
+    dark = sum(1 for v in image.getdata() if v < 128)
+    assert dark > 0.002 * image.width * image.height
+    page.close()
+    doc.close()
+    # the Excel file holds the same figures: 4 incidents in June 2018
+    wb = load_workbook(Path(settings.MEDIA_ROOT) / report.xlsx)
+    months = wb["每月警情"]
+    assert [tuple(row) for row in months.iter_rows(values_only=True)] == [("月份", "警情"), ("2018-06", 4)]
+    indicators = {row[0]: row[1] for row in wb.worksheets[0].iter_rows(values_only=True) if row and row[0]}
+    assert indicators["警情"] == 4
+    # the pages list and serve the files
+    page = client.get(reverse("analytics:report_detail", args=[report.pk]))
+    assert page.status_code == 200 and b"jw-report-files" in page.content
+    from tests.language_scan import english_words
+
+    assert not english_words(page.content.decode())
+    f = client.get(reverse("analytics:report_file", args=[report.pk, "pdf"]))
+    assert f.status_code == 200 and f["Content-Type"] == "application/pdf"
+
+
+def test_a_quarterly_report_of_a_station_counts_its_quarter(client, county):
+    _request(client, county.chief, county.west, period="quarter", start="2018-05-02")
+    report = _run(Report.objects.get(bureau=county.bureau))
+    assert (report.start, report.end) == (dt.date(2018, 4, 1), dt.date(2018, 6, 30))
+    wb = load_workbook(Path(settings.MEDIA_ROOT) / report.xlsx)
+    months = [tuple(r) for r in wb["每月警情"].iter_rows(values_only=True)]
+    assert months == [("月份", "警情"), ("2018-04", 0), ("2018-05", 0), ("2018-06", 2)]
+
+
+def test_a_period_outside_the_data_is_refused_and_nothing_saved(client, county):
+    r = _request(client, county.command, county.hq, start="2030-01-01")
+    assert r.status_code == 302 and r["Location"] == reverse("analytics:dashboard", args=[county.hq.pk])
+    assert not Report.objects.exists()
+    page = client.get(r["Location"])
+    assert "数据截止" in page.content.decode() or "之后" in page.content.decode()
+
+
+def test_who_may_not_ask_is_refused(client, county, other_county):
+    assert _request(client, county.political, county.hq).status_code == 403
+    assert _request(client, other_county.command, county.hq).status_code == 404  # the outsider
+    assert _request(client, county.chief, county.east).status_code == 404
+    assert not Report.objects.exists()
+    client.force_login(county.political)
+    assert b"jw-report-form" not in client.get(reverse("analytics:dashboard", args=[county.hq.pk])).content
+
+
+def test_a_report_is_seen_under_its_unit_only(client, county, other_county):
+    _request(client, county.chief, county.west)
+    report = _run(Report.objects.get(bureau=county.bureau))
+    for user, status in [
+        (county.chief, 200),
+        (county.command, 200),
+        (county.auditor, 200),
+        (county.zone_lead, 404),  # the report is the station's, above the zone
+        (other_county.chief, 404),
+    ]:
+        client.force_login(user)
+        assert client.get(reverse("analytics:report_detail", args=[report.pk])).status_code == status, user
+        assert client.get(reverse("analytics:report_file", args=[report.pk, "xlsx"])).status_code == status, (
+            user
+        )
