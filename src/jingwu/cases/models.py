@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.models import TenantModel
 from jingwu.engine.ids import mask_name
 
-from .choices import CASE_KIND_CHOICES, CASE_STATUS_CHOICES, PETITION_STATUS_CHOICES, SERIES_ORIGIN_CHOICES
+from .choices import (
+    CASE_KIND_CHOICES,
+    CASE_STATUS_CHOICES,
+    CASE_TRANSFER_KIND_CHOICES,
+    PETITION_STATUS_CHOICES,
+    SERIES_ORIGIN_CHOICES,
+)
 
 
 class Case(TenantModel):
@@ -44,6 +50,49 @@ class Case(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    # Statuses of a case still being worked on (a suspended case waits; closed and withdrawn ended).
+    OPEN_STATUSES = ("registered", "investigating", "solved")
+    ENDED_STATUSES = ("closed", "withdrawn")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CaseTransfer(TenantModel):
+    """One hand-off of a case: who owned it, who owns it now, when, by whom and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=12, choices=CASE_TRANSFER_KIND_CHOICES, default="transfer")
+    from_unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    to_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("case hand-off")
+        verbose_name_plural = _("case hand-offs")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["bureau", "case", "at"], name="case_transfer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_unit_id} -> {self.to_unit_id}"
 
 
 class CaseIncident(TenantModel):

@@ -5,6 +5,7 @@ def site(request):
     nav = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from jingwu.cases.models import Case
         from jingwu.incidents.models import Incident
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
@@ -17,6 +18,7 @@ def site(request):
             "officers": can(user, Officer, "view"),
             "premises": can(user, Premises, "view"),
             "incidents": can(user, Incident, "view"),
+            "cases": can(user, Case, "view"),
             "audit": can(user, AuditEvent, "view"),
             "planning": can(user, Scenario, "view"),
         }

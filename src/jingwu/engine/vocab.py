@@ -246,6 +246,14 @@ CASE_STATUSES = _terms(
     ("solved", "Solved", "已破案"),
     ("closed", "Closed", "已结案"),
     ("withdrawn", "Withdrawn", "已撤案"),
+    ("suspended", "Suspended", "已中止"),
+)
+
+# Why a case changed hands (``cases.CaseTransfer``).
+CASE_TRANSFER_KINDS = _terms(
+    ("opened", "Owner on opening", "立案确定主办"),
+    ("routed", "Routed by the bureau's rules", "按规则分派"),
+    ("transfer", "Handed over", "移交"),
 )
 
 PETITION_STATUSES = _terms(

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("board/", views.case_board, name="case_board"),
+    path("new/", views.case_new, name="case_new"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("<int:pk>/transfer/", views.case_transfer, name="case_transfer"),
+    path("<int:pk>/suspend/", views.case_suspend, name="case_suspend"),
+    path("<int:pk>/close/", views.case_close, name="case_close"),
+    path("<int:pk>/reopen/", views.case_reopen, name="case_reopen"),
+]
