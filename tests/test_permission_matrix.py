@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from jingwu.cases.models import Case
+from jingwu.cases.models import Case, RoutingRule
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.imports.models import ImportJob, ImportMapping
@@ -64,6 +64,9 @@ PLANNING_PAGE = {p: 200 if p in ("planner", "command", "auditor") else 404 for p
 # Cases: command, the center, station chiefs, zone leads and auditors see them.
 CASE_PAGE = {p: 200 if p in ("command", "center", "chief", "zone_lead", "auditor") else 404 for p in PERSONAS}
 
+# Case routing rules: planners edit them; command, the center, chiefs and auditors read them.
+RULE_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
+
 ROUTES: dict[str, Route] = {
     "home": Route(kind="page"),
     "org:unit_list": Route(Unit, "list", context="units"),
@@ -108,6 +111,11 @@ ROUTES: dict[str, Route] = {
     "cases:case_detail": Route(Case, "detail"),
     "cases:case_edit": Route(Case, "detail", expect_change=True),
     "cases:case_board": Route(kind="page", expect=CASE_PAGE | {"zone_lead": 404}),
+    "cases:rule_list": Route(RoutingRule, "list", context="rules", expect=RULE_PAGE),
+    "cases:rule_new": Route(
+        kind="page", expect=RULE_PAGE | {p: 403 for p in ("command", "center", "chief", "auditor")}
+    ),
+    "cases:rule_edit": Route(RoutingRule, "detail", expect_change=True),
     "cases:case_new": Route(
         kind="page", expect=CASE_PAGE | {p: 403 for p in ("command", "zone_lead", "auditor")}
     ),
@@ -150,6 +158,7 @@ EXEMPT = {
     "imports:export": "the lists' own scoping and filters; tests/imports/test_views.py (exports and outsiders)",
     "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
+    "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
     "cases:case_transfer": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "cases:case_suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "cases:case_close": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
@@ -305,6 +314,10 @@ def _objects(county, route: Route):
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
         return list(_cases(county))
+    if route.model is RoutingRule:
+        from jingwu.cases.services import seed_default_rules
+
+        return list(seed_default_rules(county.bureau))[:2]
     return [getattr(county, name) for name in route.objects]
 
 

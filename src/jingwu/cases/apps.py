@@ -6,3 +6,17 @@ class CasesConfig(AppConfig):
     name = "jingwu.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from jingwu.accounts.choices import Role
+        from jingwu.core.permissions import grant
+        from jingwu.core.scope import register_scope
+
+        # The bureau's routing rules: planners edit them (headquarters' decision, like the
+        # plans); command, the investigation center, station chiefs and auditors read them.
+        grant(Role.PLANNER, "cases.routingrule", "vacd", "bureau")
+        for role in (Role.BUREAU_COMMAND, Role.INVESTIGATION_CENTER, Role.STATION_CHIEF, Role.AUDITOR):
+            grant(role, "cases.routingrule", "v", "bureau")
+        register_scope("cases.routingrule", lambda unit: Q())

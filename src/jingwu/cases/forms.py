@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.incidents.models import IncidentCategory
 
 from .choices import CASE_KIND_CHOICES
-from .models import Case
+from .models import Case, RoutingRule
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
 
@@ -45,6 +45,20 @@ class CaseOpenForm(forms.Form):
         empty_label=_("By the bureau's rules"),
     )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=_DATE)
+    amount_lost = forms.DecimalField(
+        label=_("Amount lost (yuan)"), required=False, min_value=0, decimal_places=2
+    )
+    suspected_series = forms.NullBooleanField(
+        label=_("Suspected series"),
+        required=False,
+        widget=forms.Select(
+            choices=[
+                ("unknown", _("When an incident is in a series")),
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ]
+        ),
+    )
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +77,7 @@ class CaseEditForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = ["title", "summary", "category", "status", "deadline"]
+        fields = ["title", "summary", "category", "status", "deadline", "amount_lost", "suspected_series"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "deadline": _DATE}
 
     def __init__(self, *args, **kwargs):
@@ -100,3 +114,46 @@ class CloseForm(ReasonForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("closed", _("Close the case")), ("withdrawn", _("Withdraw the case"))]
     )
+
+
+class RuleForm(forms.ModelForm):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=IncidentCategory.objects.order_by("code"),
+        required=False,
+        help_text=_("The category and every category under it; empty: any."),
+    )
+    suspected_series = forms.NullBooleanField(
+        label=_("Suspected series"),
+        required=False,
+        widget=forms.Select(choices=[("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "priority",
+            "name",
+            "kind",
+            "category",
+            "min_amount",
+            "suspected_series",
+            "station_type",
+            "target",
+            "unit",
+            "active",
+        ]
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["kind"].choices = [("", _("Any"))] + list(CASE_KIND_CHOICES)
+        self.fields["station_type"].choices = [("", _("Any"))] + [
+            c for c in self.fields["station_type"].choices if c[0]
+        ]
+        _styled(self)
+        self.fields["active"].widget.attrs["class"] = "form-check-input"
+
+    def _post_clean(self):  # the service validates and saves (with its own messages)
+        pass

@@ -13,7 +13,9 @@ from .choices import (
     CASE_STATUS_CHOICES,
     CASE_TRANSFER_KIND_CHOICES,
     PETITION_STATUS_CHOICES,
+    ROUTING_TARGET_CHOICES,
     SERIES_ORIGIN_CHOICES,
+    STATION_TYPE_CHOICES,
 )
 
 
@@ -37,6 +39,10 @@ class Case(TenantModel):
     opened_at = models.DateTimeField(_("opened"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    amount_lost = models.DecimalField(
+        _("amount lost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    suspected_series = models.BooleanField(_("suspected series"), default=False)
     incidents = models.ManyToManyField(
         "incidents.Incident", through="CaseIncident", related_name="cases", verbose_name=_("incidents")
     )
@@ -93,6 +99,56 @@ class CaseTransfer(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_unit_id} -> {self.to_unit_id}"
+
+
+class RoutingRule(TenantModel):
+    """One rule of the bureau's case routing: which cases go to whom (first matching rule wins).
+
+    A rule matches a case when every condition it sets holds: the kind, the category (the
+    rule's category and every category under it), the amount lost at least ``min_amount``,
+    the suspected series flag, and the type of the station where the first incident
+    happened. Empty conditions match anything.
+    """
+
+    priority = models.PositiveIntegerField(_("priority"), help_text=_("Lower numbers are tried first."))
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=CASE_KIND_CHOICES, blank=True)
+    category = models.ForeignKey(
+        "incidents.IncidentCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    min_amount = models.DecimalField(
+        _("amount lost at least (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    suspected_series = models.BooleanField(_("suspected series"), null=True, blank=True)
+    station_type = models.CharField(
+        _("station type"), max_length=16, choices=STATION_TYPE_CHOICES, blank=True
+    )
+    target = models.CharField(_("owner"), max_length=8, choices=ROUTING_TARGET_CHOICES)
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("named unit"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "priority"], name="routing_rule_priority_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.name}"
 
 
 class CaseIncident(TenantModel):

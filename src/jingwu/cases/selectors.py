@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from jingwu.core.clock import data_date, day_start, zone
@@ -15,7 +16,7 @@ from jingwu.core.scope import restrict
 from jingwu.engine import vocab
 from jingwu.org.models import Unit
 
-from .models import Case, CaseTransfer
+from .models import Case, CaseTransfer, RoutingRule
 
 
 def cases_for(user, action: str = "view"):
@@ -148,3 +149,51 @@ def board(user, unit: Unit, *, as_of: dt.date | None = None, limit: int = 50) ->
         awaiting_review=list(qs.filter(status="solved").order_by("opened_at", "pk")[:limit]),
         bands=bands,
     )
+
+
+def rules_for(user, action: str = "view"):
+    return restrict(RoutingRule.objects.select_related("category", "unit"), user, action).order_by(
+        "priority", "id"
+    )
+
+
+@dataclass
+class MonthShare:
+    month: dt.date
+    criminal: int
+    center: int
+
+    @property
+    def share(self) -> float | None:
+        return self.center / self.criminal if self.criminal else None
+
+
+def center_share_by_month(user, bureau) -> list[MonthShare]:
+    """Criminal cases opened each month (the bureau's months) and how many the
+    investigation center (and its teams) owns: of the cases the user sees."""
+    centres = Unit.objects.filter(bureau=bureau, kind="investigation_center")
+    in_centre = Q(pk__in=[])
+    for c in centres:
+        in_centre |= Q(owning_unit__path__startswith=c.path)
+    rows = (
+        cases_for(user)
+        .filter(bureau=bureau, kind="criminal")
+        .order_by()
+        .annotate(month=TruncMonth("opened_at", tzinfo=zone(bureau)))
+        .values("month")
+        .annotate(n=Count("pk"), c=Count("pk", filter=in_centre))
+        .order_by("month")
+    )
+    out = []
+    for r in rows:
+        m = r["month"]
+        m = m.date() if isinstance(m, dt.datetime) else m
+        out.append(MonthShare(month=m, criminal=r["n"], center=r["c"]))
+    return out
+
+
+def share_chart(shares: list[MonthShare]) -> dict:
+    return {
+        "labels": [f"{s.month:%Y-%m}" for s in shares],
+        "values": [round(100 * s.share, 1) if s.share is not None else None for s in shares],
+    }

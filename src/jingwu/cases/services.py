@@ -18,12 +18,12 @@ from jingwu.core.services import authorize, service
 from jingwu.incidents.models import Incident, IncidentCategory
 from jingwu.org.models import Unit
 
-from .models import Case, CaseIncident, CaseTransfer
+from .models import Case, CaseIncident, CaseTransfer, RoutingRule, SeriesIncident
 
 # Kinds of unit that may own a case: a station, the investigation center, a squad of either.
 OWNER_KINDS = ("station", "investigation_center", "squad")
 # Fields a change may set (the owner moves by a hand-off, the status by the steps below).
-EDITABLE = ("title", "summary", "category", "deadline", "status")
+EDITABLE = ("title", "summary", "category", "deadline", "status", "amount_lost", "suspected_series")
 # Status moves a plain change may make; the rest are steps of their own.
 STATUS_MOVES = {
     "registered": {"investigating", "solved"},
@@ -110,9 +110,34 @@ def _check_owner(actor, bureau, unit, case: Case | None = None, field: str = "ow
     return unit
 
 
-def _default_owner(bureau, incidents: list[Incident], kind: str) -> Unit | None:
-    """The owner when none is given: the station where the first incident happened."""
-    return incidents[0].station
+def _default_owner(bureau, incidents: list[Incident], **facts) -> tuple[Unit | None, RoutingRule | None]:
+    """The owner when none is given: by the bureau's routing rules (``routing.py``); without
+    rules, the station where the first incident happened."""
+    from .routing import route
+
+    owner, rule = route(bureau, incidents, **facts)
+    if rule is not None:
+        return owner, rule
+    return incidents[0].station, None
+
+
+def _may_open_here(actor, bureau, place: Unit, kind: str) -> None:
+    """Refuse unless the actor opens cases where the incidents happened: a station its own
+    (whoever the rules then give the case to), the center criminal cases anywhere."""
+    if _is_system(actor):
+        return
+    from jingwu.core.permissions import allowed
+    from jingwu.core.scope import current_memberships
+
+    for m in current_memberships(actor):
+        ok, reach = allowed(m.role, "cases.case", "add")
+        if not ok or m.bureau_id != bureau.pk:
+            continue
+        if reach == "bureau" or (reach == "criminal" and kind == "criminal"):
+            return
+        if reach == "subtree" and place.path.startswith(m.unit.path):
+            return
+    raise PermissionDenied(_("You may not open this kind of case for %(unit)s.") % {"unit": place.name})
 
 
 def _hand_off(case: Case, *, actor, kind: str, from_unit, to_unit, reason: str = "") -> CaseTransfer:
@@ -155,6 +180,8 @@ def do_open_case(
     category: IncidentCategory | str | None = None,
     owning_unit=None,
     deadline=None,
+    amount_lost=None,
+    suspected_series: bool | None = None,
     reason: str = "",
 ) -> Case:
     """Open a case from one or more incidents of the bureau (none already in an open case).
@@ -193,10 +220,26 @@ def do_open_case(
     if isinstance(category, str) and category:
         category = IncidentCategory.objects.filter(code=category).first() or _bad_category(category)
     category = category or rows[0].category
+    if amount_lost is not None and amount_lost < 0:
+        raise ValidationError({"amount_lost": _("The amount lost cannot be negative.")})
+    if suspected_series is None:  # an incident already linked in a series
+        suspected_series = SeriesIncident.objects.filter(
+            bureau=bureau, incident_id__in=[r.pk for r in rows]
+        ).exists()
+    rule = None
     if owning_unit is None:
-        owning_unit = _default_owner(bureau, rows, kind)
+        owning_unit, rule = _default_owner(
+            bureau, rows, kind=kind, category=category, amount=amount_lost, series=suspected_series
+        )
+        if owning_unit is None and rule is not None:
+            raise ValidationError(
+                {
+                    "owning_unit": _("Rule “%(rule)s” names no unit here: choose the owner.")
+                    % {"rule": rule.name}
+                }
+            )
     owner = _check_owner(actor, bureau, owning_unit, Case(kind=kind))
-    authorize(actor, Case, "add", unit=owner)
+    _may_open_here(actor, bureau, rows[0].station or owner, kind)
     title = (title or "").strip() or _default_title(category, rows[0])
     case = Case(
         bureau=bureau,
@@ -209,14 +252,16 @@ def do_open_case(
         status="registered",
         opened_at=timezone.now(),
         deadline=deadline,
+        amount_lost=amount_lost,
+        suspected_series=bool(suspected_series),
     )
     case.full_clean(exclude=["bureau", "owning_unit", "category"])
     case.save()
     CaseIncident.objects.bulk_create([CaseIncident(bureau=bureau, case=case, incident=r) for r in rows])
-    if not _is_system(actor) and not restrict(Case.objects.filter(pk=case.pk), actor, "add").exists():
-        # the center opens criminal cases only; a station its own
-        raise PermissionDenied(_("You may not open this kind of case for %(unit)s.") % {"unit": owner.name})
-    _hand_off(case, actor=actor, kind="opened", from_unit=None, to_unit=owner, reason=reason)
+    if rule is not None:
+        _hand_off(case, actor=actor, kind="routed", from_unit=None, to_unit=owner, reason=rule.name)
+    else:
+        _hand_off(case, actor=actor, kind="opened", from_unit=None, to_unit=owner, reason=reason)
     _record("open", case, actor=actor, before=None, reason=reason)
     return case
 
@@ -359,3 +404,141 @@ def do_reopen_case(case: Case, *, actor, reason: str = "") -> Case:
     case.save(update_fields=["status", "closed_at", "updated_at"])
     _record("reopen", case, actor=actor, before=before, reason=reason)
     return case
+
+
+# --- routing rules -----------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "priority",
+    "name",
+    "kind",
+    "category",
+    "min_amount",
+    "suspected_series",
+    "station_type",
+    "target",
+    "unit",
+    "active",
+)
+RULE_SNAPSHOT = list(RULE_FIELDS)
+
+
+def _rule_unit_path(bureau) -> str:
+    hq = Unit.objects.filter(bureau=bureau, parent__isnull=True).first()
+    return hq.path if hq else ""
+
+
+def _validate_rule(rule: RoutingRule) -> None:
+    if rule.target == "unit":
+        if rule.unit is None:
+            raise ValidationError({"unit": _("Name the unit this rule gives cases to.")})
+        if rule.unit.bureau_id != rule.bureau_id or rule.unit.kind not in OWNER_KINDS:
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "%(unit)s cannot own cases: choose a station, the investigation center or a squad."
+                    )
+                    % {"unit": rule.unit.name}
+                }
+            )
+    elif rule.unit_id is not None:
+        rule.unit = None
+    if (
+        rule.target == "center"
+        and not Unit.objects.filter(
+            bureau_id=rule.bureau_id, kind="investigation_center", valid_to__isnull=True
+        ).exists()
+    ):
+        raise ValidationError({"target": _("The bureau has no investigation center to give cases to.")})
+    if rule.min_amount is not None and rule.min_amount < 0:
+        raise ValidationError({"min_amount": _("The amount lost cannot be negative.")})
+    clash = RoutingRule.objects.filter(bureau_id=rule.bureau_id, priority=rule.priority).exclude(pk=rule.pk)
+    if rule.priority is not None and clash.exists():
+        raise ValidationError({"priority": _("Another rule has priority %(n)s.") % {"n": rule.priority}})
+    rule.full_clean(exclude=["bureau", "category", "unit"])
+
+
+@service
+def do_save_rule(
+    *, actor, bureau, rule: RoutingRule | None = None, reason: str = "", **fields
+) -> RoutingRule:
+    """Add or change a routing rule; refused when the rules would leave a case type without an owner."""
+    from .routing import check_coverage
+
+    authorize(actor, RoutingRule, "change" if rule is not None else "add", bureau=bureau)
+    unknown = sorted(set(fields) - set(RULE_FIELDS))
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+    if rule is not None:
+        rule = RoutingRule.objects.select_for_update().get(pk=rule.pk, bureau=bureau)
+        before = audit.snapshot(rule, RULE_SNAPSHOT)
+    else:
+        rule, before = RoutingRule(bureau=bureau), None
+    if isinstance(fields.get("category"), str):
+        code = fields["category"]
+        fields["category"] = (
+            IncidentCategory.objects.filter(code=code).first() or _bad_category(code) if code else None
+        )
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.kind = rule.kind or ""
+    rule.station_type = rule.station_type or ""
+    _validate_rule(rule)
+    rule.save()
+    check_coverage(bureau)
+    audit.record(
+        "create" if before is None else "update",
+        actor=actor,
+        bureau=bureau,
+        obj=rule,
+        unit_path=_rule_unit_path(bureau),
+        before=before,
+        after=audit.snapshot(rule, RULE_SNAPSHOT),
+        reason=reason,
+    )
+    return rule
+
+
+@service
+def do_delete_rule(rule: RoutingRule, *, actor, reason: str = "") -> None:
+    from .routing import check_coverage
+
+    authorize(actor, RoutingRule, "delete", bureau=rule.bureau)
+    before = audit.snapshot(rule, RULE_SNAPSHOT)
+    bureau, pk, text = rule.bureau, rule.pk, str(rule)
+    rule.delete()
+    check_coverage(bureau)
+    audit.record(
+        "delete",
+        actor=actor,
+        bureau=bureau,
+        object_type="cases.routingrule",
+        object_id=str(pk),
+        object_repr=text,
+        unit_path=_rule_unit_path(bureau),
+        before=before,
+        reason=reason,
+    )
+
+
+@service
+def seed_default_rules(bureau, *, actor=None) -> list[RoutingRule]:
+    """Give a bureau without rules the reform's default rules (the demo's)."""
+    from .routing import DEFAULT_RULES, check_coverage
+
+    if RoutingRule.objects.filter(bureau=bureau).exists():
+        return list(RoutingRule.objects.filter(bureau=bureau))
+    rules = RoutingRule.objects.bulk_create(
+        [RoutingRule(bureau=bureau, priority=p, name=name, **fields) for p, name, fields in DEFAULT_RULES]
+    )
+    check_coverage(bureau)
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        object_type="cases.routingrule",
+        object_repr=_("Default routing rules"),
+        unit_path=_rule_unit_path(bureau),
+        after={"rules": [r.name for r in rules]},
+    )
+    return rules

@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/suspend/", views.case_suspend, name="case_suspend"),
     path("<int:pk>/close/", views.case_close, name="case_close"),
     path("<int:pk>/reopen/", views.case_reopen, name="case_reopen"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/new/", views.rule_new, name="rule_new"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
 ]

@@ -16,12 +16,22 @@ from django.views.decorators.http import require_GET, require_POST
 from jingwu.core.clock import user_bureau
 from jingwu.core.scope import can, can_object, restrict
 from jingwu.incidents.models import Incident
+from jingwu.org.models import Unit
 
 from . import services
 from .filters import CaseFilter
-from .forms import CaseEditForm, CaseOpenForm, CloseForm, ReasonForm, TransferForm
-from .models import Case
-from .selectors import board, board_units, case_history, case_transfers, cases_for
+from .forms import CaseEditForm, CaseOpenForm, CloseForm, ReasonForm, RuleForm, TransferForm
+from .models import Case, RoutingRule
+from .selectors import (
+    board,
+    board_units,
+    case_history,
+    case_transfers,
+    cases_for,
+    center_share_by_month,
+    rules_for,
+    share_chart,
+)
 
 PAGE_SIZE = 50
 
@@ -75,7 +85,12 @@ def case_board(request):
     if unit is None:
         mine = {m.unit_id for m in request.user.memberships.all()}
         unit = next((u for u in units if u.pk in mine), None) or units[0]
-    return render(request, "cases/board.html", {"board": board(request.user, unit), "units": units})
+    ctx = {"board": board(request.user, unit), "units": units}
+    if unit.kind == "investigation_center":
+        shares = center_share_by_month(request.user, bureau)
+        ctx["shares"] = shares[-24:]
+        ctx["share_chart"] = share_chart(shares)
+    return render(request, "cases/board.html", ctx)
 
 
 @login_required
@@ -148,6 +163,8 @@ def case_new(request):
                         summary=d["summary"],
                         owning_unit=d["owning_unit"],
                         deadline=d["deadline"],
+                        amount_lost=d["amount_lost"],
+                        suspected_series=d["suspected_series"],
                     )
                 except ValidationError as exc:
                     _form_errors(form, exc)
@@ -269,3 +286,87 @@ def case_reopen(request, pk: int):
         lambda case, d: services.do_reopen_case(case, actor=request.user, reason=d["reason"]),
         _("Case %(number)s reopened."),
     )
+
+
+# --- routing rules ---------------------------------------------------------------------------
+
+
+def _rules_visible(user) -> None:
+    if not can(user, RoutingRule, "view"):
+        raise Http404
+
+
+@login_required
+@require_GET
+def rule_list(request):
+    _rules_visible(request.user)
+    from .routing import uncovered
+
+    rules = list(rules_for(request.user))
+    bureau = user_bureau(request.user)
+    mine = [r for r in rules if bureau is None or r.bureau_id == bureau.pk]
+    return render(
+        request,
+        "cases/rule_list.html",
+        {
+            "rules": mine,
+            "gaps": len(uncovered(mine)) if mine else None,
+            "can_add": can(request.user, RoutingRule, "add"),
+            "can_change": can(request.user, RoutingRule, "change"),
+        },
+    )
+
+
+def _rule_form_page(request, rule: RoutingRule | None):
+    bureau = rule.bureau if rule is not None else user_bureau(request.user)
+    if bureau is None:
+        raise PermissionDenied
+    units = restrict(Unit.objects.filter(bureau=bureau, kind__in=services.OWNER_KINDS), request.user)
+    if request.method == "POST":
+        form = RuleForm(request.POST, instance=rule, units=units)
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            reason = d.pop("reason", "")
+            try:
+                services.do_save_rule(actor=request.user, bureau=bureau, rule=rule, reason=reason, **d)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, _("Routing rules saved."))
+                return redirect("cases:rule_list")
+    else:
+        form = RuleForm(instance=rule, units=units)
+    return render(request, "cases/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+def rule_new(request):
+    _rules_visible(request.user)
+    if not can(request.user, RoutingRule, "add"):
+        raise PermissionDenied
+    return _rule_form_page(request, None)
+
+
+@login_required
+def rule_edit(request, pk: int):
+    rule = get_object_or_404(rules_for(request.user), pk=pk)
+    if not can_object(request.user, rule, "change"):
+        raise PermissionDenied
+    return _rule_form_page(request, rule)
+
+
+@login_required
+@require_POST
+def rule_delete(request, pk: int):
+    rule = get_object_or_404(rules_for(request.user), pk=pk)
+    if not can_object(request.user, rule, "delete"):
+        raise PermissionDenied
+    try:
+        services.do_delete_rule(rule, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Routing rules saved."))
+    return redirect("cases:rule_list")

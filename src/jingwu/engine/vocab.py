@@ -249,6 +249,13 @@ CASE_STATUSES = _terms(
     ("suspended", "Suspended", "已中止"),
 )
 
+# Who a routing rule gives a case to (``cases.RoutingRule``).
+ROUTING_TARGETS = _terms(
+    ("station", "The station where it happened", "案发地派出所"),
+    ("center", "The investigation center", "侦查打击中心"),
+    ("unit", "A unit named in the rule", "指定单位"),
+)
+
 # Why a case changed hands (``cases.CaseTransfer``).
 CASE_TRANSFER_KINDS = _terms(
     ("opened", "Owner on opening", "立案确定主办"),
