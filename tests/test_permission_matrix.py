@@ -116,6 +116,15 @@ ROUTES: dict[str, Route] = {
         kind="page", expect=RULE_PAGE | {p: 403 for p in ("command", "center", "chief", "auditor")}
     ),
     "cases:rule_edit": Route(RoutingRule, "detail", expect_change=True),
+    # The duty desk: those who record incidents; readers of incidents 403.
+    "intake:desk": Route(
+        kind="page",
+        expect={
+            p: {"planner": 200, "chief": 200, "zone_lead": 200, "community": 200}.get(p, 404)
+            for p in PERSONAS
+        }
+        | {p: 403 for p in ("command", "center", "auditor")},
+    ),
     "cases:case_new": Route(
         kind="page", expect=CASE_PAGE | {p: 403 for p in ("command", "zone_lead", "auditor")}
     ),
@@ -158,6 +167,10 @@ EXEMPT = {
     "imports:export": "the lists' own scoping and filters; tests/imports/test_views.py (exports and outsiders)",
     "planning:scenario_approve": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
+    "intake:categories": "JSON look-up of the desk (categories); tests/cases/test_intake.py, personas and outsider",
+    "intake:addresses": "JSON look-up of the desk (the bureau's addresses); tests/cases/test_intake.py",
+    "intake:where": "JSON look-up of the desk (a point's units); tests/cases/test_intake.py",
+    "intake:duplicates": "JSON look-up of the desk (possible duplicates); tests/cases/test_intake.py",
     "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
     "cases:case_transfer": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "cases:case_suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",

@@ -19,6 +19,7 @@ def site(request):
             "premises": can(user, Premises, "view"),
             "incidents": can(user, Incident, "view"),
             "cases": can(user, Case, "view"),
+            "intake": can(user, Incident, "add"),
             "audit": can(user, AuditEvent, "view"),
             "planning": can(user, Scenario, "view"),
         }
