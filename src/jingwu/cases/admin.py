@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
+from .models import CalendarDay, Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
 
 
 class CaseIncidentInline(admin.TabularInline):
@@ -45,3 +45,10 @@ class PetitionAdmin(AuditedAdmin):
     list_filter = ["bureau", "status"]
     raw_id_fields = ["unit"]
     inlines = [PetitionIncidentInline]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ["day", "kind", "name", "bureau"]
+    list_filter = ["bureau", "kind"]
+    date_hierarchy = "day"

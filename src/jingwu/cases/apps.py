@@ -20,3 +20,6 @@ class CasesConfig(AppConfig):
         for role in (Role.BUREAU_COMMAND, Role.INVESTIGATION_CENTER, Role.STATION_CHIEF, Role.AUDITOR):
             grant(role, "cases.routingrule", "v", "bureau")
         register_scope("cases.routingrule", lambda unit: Q())
+        # Escalation of overdue deadlines (督办): command orders it for the whole bureau.
+        grant(Role.BUREAU_COMMAND, "cases.escalation", "va", "bureau")
+        grant(Role.AUDITOR, "cases.escalation", "v", "bureau")

@@ -9,7 +9,9 @@ from jingwu.core.models import TenantModel
 from jingwu.engine.ids import mask_name
 
 from .choices import (
+    CALENDAR_DAY_KIND_CHOICES,
     CASE_KIND_CHOICES,
+    CASE_STAGE_CHOICES,
     CASE_STATUS_CHOICES,
     CASE_TRANSFER_KIND_CHOICES,
     PETITION_STATUS_CHOICES,
@@ -149,6 +151,78 @@ class RoutingRule(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.priority} {self.name}"
+
+
+class CalendarDay(TenantModel):
+    """A day of the bureau's calendar that is not as the week says: a holiday, or a weekend
+    day worked (调休). Deadlines in working days count by it."""
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=8, choices=CALENDAR_DAY_KIND_CHOICES)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["bureau", "day"], name="calendar_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"
+
+
+class CaseDeadline(TenantModel):
+    """The deadline of one stage of a case; met when the case moves past the stage."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case"))
+    stage = models.CharField(_("stage"), max_length=16, choices=CASE_STAGE_CHOICES)
+    due = models.DateField(_("due"))
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    last_escalated = models.DateField(_("last escalated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case deadline")
+        verbose_name_plural = _("case deadlines")
+        ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "case", "stage"], name="case_deadline_unique")
+        ]
+        indexes = [models.Index(fields=["bureau", "met_at", "due"], name="case_deadline_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} {self.due}"
+
+
+class Escalation(TenantModel):
+    """One escalation (督办) of an overdue deadline to the next level of the unit tree."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("case")
+    )
+    deadline = models.ForeignKey(
+        CaseDeadline, on_delete=models.CASCADE, related_name="+", verbose_name=_("deadline")
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    to_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    as_of = models.DateField(_("as of"))
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.level} {self.to_unit_id}"
 
 
 class CaseIncident(TenantModel):

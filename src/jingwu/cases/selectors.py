@@ -31,6 +31,7 @@ STEP_LABELS = {
     "close": _("Closing"),
     "withdraw": _("Withdrawal"),
     "reopen": _("Reopening"),
+    "escalate": _("Escalation (督办)"),
 }
 
 

@@ -154,6 +154,9 @@ def _hand_off(case: Case, *, actor, kind: str, from_unit, to_unit, reason: str =
 
 
 def _record(step: str, case: Case, *, actor, before: dict | None, reason: str = "") -> None:
+    from .deadlines import after_step
+
+    after_step(case, step, (before or {}).get("status", ""))
     after = audit.snapshot(case, SNAPSHOT)
     after["step"] = step
     audit.record(
@@ -258,6 +261,9 @@ def do_open_case(
     case.full_clean(exclude=["bureau", "owning_unit", "category"])
     case.save()
     CaseIncident.objects.bulk_create([CaseIncident(bureau=bureau, case=case, incident=r) for r in rows])
+    from .deadlines import set_opening_deadlines
+
+    set_opening_deadlines(case)
     if rule is not None:
         _hand_off(case, actor=actor, kind="routed", from_unit=None, to_unit=owner, reason=rule.name)
     else:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.clock import user_bureau
+from jingwu.core.clock import data_date, user_bureau
 from jingwu.core.scope import can, can_object, restrict
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
@@ -21,7 +21,7 @@ from jingwu.org.models import Unit
 from . import services
 from .filters import CaseFilter
 from .forms import CaseEditForm, CaseOpenForm, CloseForm, ReasonForm, RuleForm, TransferForm
-from .models import Case, RoutingRule
+from .models import Case, Escalation, RoutingRule
 from .selectors import (
     board,
     board_units,
@@ -110,6 +110,9 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "hidden_incidents": Incident.objects.filter(cases=case).count(),
         "transfers": case_transfers(case),
         "history": case_history(case),
+        "deadlines": case.deadlines.order_by("due", "pk"),
+        "escalations": case.escalations.select_related("to_unit", "deadline").order_by("at", "pk"),
+        "as_of": data_date(case.bureau_id),
         "may_change": may_change,
     }
     ctx["hidden_incidents"] -= ctx["incidents"].count()
@@ -370,3 +373,47 @@ def rule_delete(request, pk: int):
     else:
         messages.success(request, _("Routing rules saved."))
     return redirect("cases:rule_list")
+
+
+# --- deadlines and escalation (督办) ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def deadline_list(request):
+    _visible(request.user)
+    from . import deadlines
+
+    bureau = user_bureau(request.user)
+    if bureau is None:
+        raise Http404
+    mine = cases_for(request.user).filter(bureau=bureau)
+    as_of = data_date(bureau)
+    late = list(deadlines.overdue(mine, bureau, as_of)[:200])
+    soon = list(deadlines.reminders(mine, bureau, as_of)[:200])
+    return render(
+        request,
+        "cases/deadlines.html",
+        {
+            "as_of": as_of,
+            "overdue": late,
+            "overdue_count": deadlines.overdue(mine, bureau, as_of).count(),
+            "reminders": soon,
+            "can_escalate": can(request.user, Escalation, "add"),
+            "remind_days": deadlines.REMIND_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deadline_escalate(request):
+    _visible(request.user)
+    from . import deadlines
+
+    bureau = user_bureau(request.user)
+    if bureau is None or not can(request.user, Escalation, "add"):
+        raise PermissionDenied
+    n = deadlines.do_escalate_overdue(actor=request.user, bureau=bureau)
+    messages.success(request, _("%(n)s overdue deadlines escalated.") % {"n": n})
+    return redirect("cases:deadline_list")

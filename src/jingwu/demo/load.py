@@ -21,6 +21,7 @@ import numpy as np
 from django.db import reset_queries, transaction
 
 from jingwu.accounts.choices import Role
+from jingwu.cases.deadlines import seed_demo_deadlines
 from jingwu.cases.models import Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
 from jingwu.cases.services import seed_default_rules
 from jingwu.core import audit
@@ -89,6 +90,7 @@ def load_county(county: County, *, progress: Progress = None, batch: int = BATCH
         _load_series(bureau, county, incident_ids, stats, batch)
         _load_petitions(bureau, county, units, incident_ids, officers, batch)
         seed_default_rules(bureau)  # the reform's case routing (docs/cases.md)
+        seed_demo_deadlines(bureau)
         audit.record(
             "import",
             actor=None,

@@ -256,6 +256,20 @@ ROUTING_TARGETS = _terms(
     ("unit", "A unit named in the rule", "指定单位"),
 )
 
+# Stages of a case with a deadline (``engine.deadlines``).
+CASE_STAGES = _terms(
+    ("filing", "Filing decision", "立案审查"),
+    ("first_action", "First action", "初查处置"),
+    ("investigation", "Investigation", "侦查调查"),
+    ("review", "Review", "案件审核"),
+)
+
+# Days of a bureau's calendar that differ from the week (``cases.CalendarDay``).
+CALENDAR_DAY_KINDS = _terms(
+    ("holiday", "Holiday (no work)", "节假日"),
+    ("workday", "Adjusted working day", "调休上班"),
+)
+
 # Why a case changed hands (``cases.CaseTransfer``).
 CASE_TRANSFER_KINDS = _terms(
     ("opened", "Owner on opening", "立案确定主办"),
