@@ -112,6 +112,7 @@ ROUTES: dict[str, Route] = {
     "cases:case_edit": Route(Case, "detail", expect_change=True),
     "cases:case_board": Route(kind="page", expect=CASE_PAGE | {"zone_lead": 404}),
     "cases:deadline_list": Route(kind="page", expect=CASE_PAGE),
+    "cases:review_report": Route(kind="page", expect=CASE_PAGE),
     "cases:rule_list": Route(RoutingRule, "list", context="rules", expect=RULE_PAGE),
     "cases:rule_new": Route(
         kind="page", expect=RULE_PAGE | {p: 403 for p in ("command", "center", "chief", "auditor")}
@@ -172,6 +173,7 @@ EXEMPT = {
     "intake:addresses": "JSON look-up of the desk (the bureau's addresses); tests/cases/test_intake.py",
     "intake:where": "JSON look-up of the desk (a point's units); tests/cases/test_intake.py",
     "intake:duplicates": "JSON look-up of the desk (possible duplicates); tests/cases/test_intake.py",
+    "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
     "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
     "cases:case_transfer": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
@@ -253,6 +255,7 @@ UNSCOPED_MODELS = {
     "cases.casedeadline": "a case's deadlines, shown through the case's page and the cases' deadline list",
     "cases.escalation": "a case's escalations, shown through the case's page",
     "cases.calendarday": "the bureau's calendar, edited in the admin",
+    "cases.casereview": "a case's reviews, shown through the case's page and the returned-files report",
 }
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from jingwu.cases import deadlines
 from jingwu.cases.models import CalendarDay, CaseDeadline, Escalation
+from jingwu.cases.review import do_review_case
 from jingwu.cases.services import do_close_case, do_open_case, do_suspend_case, do_update_case
 from jingwu.core.models import AuditEvent
 from jingwu.engine.deadlines import Limit, due_date
@@ -62,6 +63,9 @@ def test_deadlines_follow_the_steps(county, monkeypatch):
     }
     case = do_update_case(case, actor=county.chief, status="solved")
     assert _stages(case)["investigation"][1] and _stages(case)["review"] == (D(2018, 6, 13), False)
+    items = dict.fromkeys(("evidence", "statements", "procedure", "property", "deadlines"), True)
+    do_review_case(case, actor=county.command, items=items, outcome="passed")
+    assert _stages(case)["review"][1]
     case = do_close_case(case, actor=county.chief)
     assert all(met for _, met in _stages(case).values())
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jingwu.cases.models import Case, CaseIncident, CaseTransfer
+from jingwu.cases.review import do_review_case
 from jingwu.cases.services import (
     do_close_case,
     do_open_case,
@@ -19,6 +20,8 @@ from jingwu.cases.services import (
     do_update_case,
 )
 from jingwu.core.models import AuditEvent
+
+ALL_ITEMS = {"evidence": True, "statements": True, "procedure": True, "property": True, "deadlines": True}
 
 
 @pytest.fixture(autouse=True)
@@ -251,6 +254,8 @@ def test_the_steps_of_a_criminal_case(county):
         (lambda: do_reopen_case(case, actor=chief, reason="抓获嫌疑人"), "investigating"),
         (lambda: do_reopen_case(case, actor=chief, reason="x"), "nothing to reopen"),
         (lambda: do_update_case(case, actor=chief, status="solved"), "solved"),
+        (lambda: do_close_case(case, actor=chief, outcome="closed"), "quality review"),
+        (lambda: do_review_case(case, actor=county.command, items=ALL_ITEMS, outcome="passed"), "solved"),
         (lambda: do_close_case(case, actor=chief, outcome="closed"), "closed"),
         (lambda: do_close_case(case, actor=chief, outcome="withdrawn", reason="x"), "already"),
         (lambda: do_transfer_case(case, actor=chief, to_unit=county.ic, reason="x"), "reopen it first"),
@@ -273,7 +278,17 @@ def test_the_steps_of_a_criminal_case(county):
         e.after["step"]
         for e in AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("seq")
     ]
-    assert history == ["open", "change", "suspend", "reopen", "change", "close", "reopen", "withdraw"]
+    assert history == [
+        "open",
+        "change",
+        "suspend",
+        "reopen",
+        "change",
+        "review",
+        "close",
+        "reopen",
+        "withdraw",
+    ]
 
 
 def test_an_administrative_case_closes_without_being_solved(county):

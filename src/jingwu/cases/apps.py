@@ -23,3 +23,6 @@ class CasesConfig(AppConfig):
         # Escalation of overdue deadlines (督办): command orders it for the whole bureau.
         grant(Role.BUREAU_COMMAND, "cases.escalation", "va", "bureau")
         grant(Role.AUDITOR, "cases.escalation", "v", "bureau")
+        # The quality review of case files: command reviews (with its legal staff); auditors read.
+        grant(Role.BUREAU_COMMAND, "cases.casereview", "va", "bureau")
+        grant(Role.AUDITOR, "cases.casereview", "v", "bureau")

@@ -15,6 +15,7 @@ from .choices import (
     CASE_STATUS_CHOICES,
     CASE_TRANSFER_KIND_CHOICES,
     PETITION_STATUS_CHOICES,
+    REVIEW_OUTCOME_CHOICES,
     ROUTING_TARGET_CHOICES,
     SERIES_ORIGIN_CHOICES,
     STATION_TYPE_CHOICES,
@@ -223,6 +224,37 @@ class Escalation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.level} {self.to_unit_id}"
+
+
+class CaseReview(TenantModel):
+    """A quality review of a solved case's file (the checklist of its kind), before the file
+    goes on; a file sent back returns to investigation and counts against its owner."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("case"))
+    owning_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("owning unit")
+    )
+    reviewer = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    at = models.DateTimeField(_("time"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=REVIEW_OUTCOME_CHOICES)
+    items = models.JSONField(_("checklist"), default=dict)
+    notes = models.TextField(_("reviewer's notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("case review")
+        verbose_name_plural = _("case reviews")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["bureau", "owning_unit", "outcome"], name="case_review_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.outcome}"
 
 
 class CaseIncident(TenantModel):

@@ -32,6 +32,7 @@ STEP_LABELS = {
     "withdraw": _("Withdrawal"),
     "reopen": _("Reopening"),
     "escalate": _("Escalation (督办)"),
+    "review": _("Quality review"),
 }
 
 

@@ -371,7 +371,8 @@ def do_suspend_case(case: Case, *, actor, reason: str = "") -> Case:
 def do_close_case(case: Case, *, actor, outcome: str = "closed", reason: str = "") -> Case:
     """Close a case (结案) or withdraw it (撤案, reason required).
 
-    A criminal case is closed once solved; otherwise it is withdrawn.
+    A criminal case is closed once solved and its file passed the quality review
+    (``review.py``); otherwise it is withdrawn.
     """
     case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
     _require_case_right(actor, case)
@@ -385,6 +386,13 @@ def do_close_case(case: Case, *, actor, outcome: str = "closed", reason: str = "
         )
     if outcome == "withdrawn":
         reason = _reason_required(reason, _("withdrawn"))
+    if outcome == "closed" and case.kind == "criminal":
+        from .review import passed_since_solved
+
+        if not passed_since_solved(case):
+            raise ValidationError(
+                {"outcome": _("The file has not passed its quality review: it cannot be closed yet.")}
+            )
     before = audit.snapshot(case, SNAPSHOT)
     case.status = outcome
     case.closed_at = timezone.now()

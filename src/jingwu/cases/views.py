@@ -18,7 +18,7 @@ from jingwu.core.scope import can, can_object, restrict
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
 
-from . import services
+from . import review, services
 from .filters import CaseFilter
 from .forms import CaseEditForm, CaseOpenForm, CloseForm, ReasonForm, RuleForm, TransferForm
 from .models import Case, Escalation, RoutingRule
@@ -113,9 +113,13 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "deadlines": case.deadlines.order_by("due", "pk"),
         "escalations": case.escalations.select_related("to_unit", "deadline").order_by("at", "pk"),
         "as_of": data_date(case.bureau_id),
+        "reviews": case.reviews.select_related("reviewer", "owning_unit").order_by("at", "pk"),
+        "review_items": review.checklist(case.kind),
         "may_change": may_change,
     }
     ctx["hidden_incidents"] -= ctx["incidents"].count()
+    ctx["may_review"] = case.status == "solved" and review.may_review(request.user)
+    ctx["review_error"] = forms.get("review_error", "")
     if may_change:
         owners = services.reachable_owners(request.user, case.bureau, case).exclude(pk=case.owning_unit_id)
         ctx["transfer_form"] = forms.get("transfer_form") or TransferForm(owners=owners, prefix="t")
@@ -417,3 +421,39 @@ def deadline_escalate(request):
     n = deadlines.do_escalate_overdue(actor=request.user, bureau=bureau)
     messages.success(request, _("%(n)s overdue deadlines escalated.") % {"n": n})
     return redirect("cases:deadline_list")
+
+
+# --- the quality review of case files -----------------------------------------------------------
+
+
+@login_required
+@require_POST
+def case_review(request, pk: int):
+    case = get_object_or_404(cases_for(request.user), pk=pk)
+    if not review.may_review(request.user):
+        raise PermissionDenied
+    items = {code: True for code, _label in review.checklist(case.kind) if request.POST.get(f"item-{code}")}
+    try:
+        review.do_review_case(
+            case,
+            actor=request.user,
+            items=items,
+            outcome=request.POST.get("outcome", ""),
+            notes=request.POST.get("notes", ""),
+        )
+    except ValidationError as exc:
+        case.refresh_from_db()
+        ctx = _detail_context(request, case, review_error=_errors(exc))
+        return render(request, "cases/case_detail.html", ctx, status=400)
+    messages.success(request, _("Review of case %(number)s recorded.") % {"number": case.number})
+    return redirect("cases:case_detail", case.pk)
+
+
+@login_required
+@require_GET
+def review_report(request):
+    _visible(request.user)
+    bureau = user_bureau(request.user)
+    if bureau is None:
+        raise Http404
+    return render(request, "cases/reviews.html", {"rows": review.returned_by_owner(request.user, bureau)})

@@ -256,6 +256,33 @@ ROUTING_TARGETS = _terms(
     ("unit", "A unit named in the rule", "指定单位"),
 )
 
+# The quality review of a case file before it goes on (to the prosecutor): checklist items
+# per case kind, and the review's outcome.
+REVIEW_ITEMS = {
+    "criminal": _terms(
+        ("evidence", "Evidence complete and lawfully obtained", "证据确实充分、来源合法"),
+        ("statements", "Statements and interviews complete", "讯问询问笔录完整"),
+        (
+            "procedure",
+            "Procedure followed (approvals, notices, measures)",
+            "程序合法（审批、告知、强制措施）",
+        ),
+        ("property", "Seized property listed and handled", "涉案财物登记处置规范"),
+        ("deadlines", "Deadlines kept", "办案期限符合规定"),
+    ),
+    "administrative": _terms(
+        ("evidence", "Evidence complete and lawfully obtained", "证据确实充分、来源合法"),
+        ("statements", "Statements and interviews complete", "询问笔录完整"),
+        ("procedure", "Procedure followed (notices, hearing rights)", "程序合法（告知、听证权利）"),
+        ("penalty", "Penalty lawful and proportionate", "处罚适当"),
+        ("deadlines", "Deadlines kept", "办案期限符合规定"),
+    ),
+}
+REVIEW_OUTCOMES = _terms(
+    ("passed", "Passed: the file goes on", "审核通过"),
+    ("returned", "Sent back for more work", "退回补充"),
+)
+
 # Stages of a case with a deadline (``engine.deadlines``).
 CASE_STAGES = _terms(
     ("filing", "Filing decision", "立案审查"),
