@@ -245,3 +245,23 @@ def test_the_demo_center_owns_about_80_percent_after_the_reform(demo_db):
     c_before = sum(s.center for s in before) / max(1, sum(s.criminal for s in before))
     print(f"center share: before {c_before:.3f}, after {c_after:.3f} ({len(after)} months)")
     assert 0.75 < c_after < 0.85 and c_before < 0.05
+
+
+def test_the_api_routes_by_the_amount_lost(county, rules):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(county.chief)
+    r = api.post(
+        reverse("api:case-list"),
+        {"incidents": [county.inc_west_theft.pk], "amount_lost": "80000"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["owning_unit"] == county.ic.pk and r.json()["amount_lost"] == "80000.00"
+    r = api.post(
+        reverse("api:case-list"),
+        {"incidents": [county.inc_west_dispute.pk], "amount_lost": "-1"},
+        format="json",
+    )
+    assert r.status_code == 400 and "amount_lost" in r.json()

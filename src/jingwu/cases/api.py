@@ -74,6 +74,8 @@ class CaseSerializer(ServiceModelSerializer):
             "opened_at",
             "deadline",
             "closed_at",
+            "amount_lost",
+            "suspected_series",
             "incidents",
             "reason",
         ]
@@ -83,6 +85,7 @@ class CaseSerializer(ServiceModelSerializer):
             "title": {"required": False},
             "owning_unit": {"required": False},
             "status": {"required": False},
+            "suspected_series": {"required": False, "allow_null": True, "default": None},
         }
         validators: list = []
 
