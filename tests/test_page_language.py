@@ -97,7 +97,45 @@ def pages(county, client, settings, tmp_path):
         reverse("analytics:dashboard", args=[county.ic.pk]),
         reverse("analytics:hotspots", args=[county.hq.pk]),
         reverse("analytics:hotspots", args=[county.ic.pk]),
+        *_case_pages(county),
         "/no-such-page/",
+    ]
+
+
+def _case_pages(county):
+    """The case pages with a case in every state of its file (opened, handed over, reviewed,
+    overdue and escalated), the routing rules and the duty desk."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jingwu.cases.deadlines import do_escalate_overdue
+    from jingwu.cases.review import do_review_case
+    from jingwu.cases.services import do_open_case, do_transfer_case, do_update_case, seed_default_rules
+
+    seed_default_rules(county.bureau)
+    case = do_open_case(actor=county.chief, bureau=county.bureau, incidents=[county.inc_west_theft])
+    case.opened_at = timezone.now() - dt.timedelta(days=3650)
+    case.save()
+    case.deadlines.update(due=dt.date(2018, 5, 1))
+    do_escalate_overdue(actor=county.command, bureau=county.bureau)
+    case = do_update_case(case, actor=county.chief, status="solved")
+    do_review_case(case, actor=county.command, items={"evidence": True}, outcome="returned", notes="补充证据")
+    do_transfer_case(case, actor=county.chief, to_unit=county.ic, reason="移交")
+    rule = seed_default_rules(county.bureau)[0]
+    return [
+        reverse("cases:case_list"),
+        reverse("cases:case_board"),
+        reverse("cases:case_board") + f"?unit={county.west.pk}",
+        reverse("cases:case_new"),
+        reverse("cases:case_detail", args=[case.pk]),
+        reverse("cases:case_edit", args=[case.pk]),
+        reverse("cases:deadline_list"),
+        reverse("cases:review_report"),
+        reverse("cases:rule_list"),
+        reverse("cases:rule_new"),
+        reverse("cases:rule_edit", args=[rule.pk]),
+        reverse("intake:desk"),
     ]
 
 

@@ -12,7 +12,8 @@ Reading the tables:
 - SEES: the rows of the test county a persona sees. A list shows exactly these rows (page
   and API); a detail answers 200 for them and 404 for every other row of the county.
 - ADD: what a persona may add through the API. ``POST {}`` answers 400 (allowed, the empty
-  body is invalid) or 403 (refused before validation). Cases are read-only in the API (405).
+  body is invalid) or 403 (refused before validation). Cases are opened by the center and
+  station chiefs.
 - CHANGE: statuses of ``PATCH`` with an invalid value on a west-station row (grid S01-Z1-G1,
   the community officer 陈静, the hotel 城西宾馆): 400 = allowed (and refused as invalid),
   403 = seen but not changeable, 404 = not seen. Nothing is written.
@@ -87,18 +88,19 @@ SEES = {
 # --- ADD: what each persona may add (POST {} -> 400, else 403) ---------------------------
 
 EVERY_KIND = {"unit", "officer", "posting", "premises", "incident"}
+CASE = {"case"}
 ADD = {
     "command": NONE,  # approves plans; does not edit records
     "planner": EVERY_KIND,  # imports the bureau's data
-    "center": NONE,
+    "center": CASE,  # opens the criminal cases it takes
     "prevention": {"premises"},
-    "chief": EVERY_KIND,  # the station's own records
+    "chief": EVERY_KIND | CASE,  # the station's own records and cases
     "zone_lead": {"premises", "incident"},
     "community": {"premises", "incident"},  # records what is found on patrol
     "political": {"officer", "posting"},
     "auditor": NONE,  # read-only
     "sysadmin": NONE,
-    "outsider": EVERY_KIND,  # as a station chief, in their own bureau
+    "outsider": EVERY_KIND | CASE,  # as a station chief, in their own bureau
 }
 
 # --- CHANGE: PATCH of grid S01-Z1-G1, officer 陈静, hotel 城西宾馆 -------------------------
@@ -271,7 +273,7 @@ def _check_rows(client, area: str, expected: set[str], rows: dict[str, object]) 
 def _check_writes(client, county, persona: str) -> list[str]:
     wrong = []
     for kind in sorted(EVERY_KIND) + ["case"]:
-        must = 405 if kind == "case" else (400 if kind in ADD[persona] else 403)
+        must = 400 if kind in ADD[persona] else 403
         status = client.post(
             reverse(f"api:{kind}-list"), data="{}", content_type="application/json"
         ).status_code

@@ -2,7 +2,20 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
+from .models import (
+    CalendarDay,
+    Case,
+    CaseDeadline,
+    CaseIncident,
+    CaseReview,
+    CaseTransfer,
+    Escalation,
+    Petition,
+    PetitionIncident,
+    RoutingRule,
+    Series,
+    SeriesIncident,
+)
 
 
 class CaseIncidentInline(admin.TabularInline):
@@ -45,3 +58,57 @@ class PetitionAdmin(AuditedAdmin):
     list_filter = ["bureau", "status"]
     raw_id_fields = ["unit"]
     inlines = [PetitionIncidentInline]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ["day", "kind", "name", "bureau"]
+    list_filter = ["bureau", "kind"]
+    date_hierarchy = "day"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the services write (with their checks and audit): shown here, changed there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseTransfer)
+class CaseTransferAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "from_unit", "to_unit", "at", "actor"]
+    list_filter = ["bureau", "kind"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(ReadOnlyAdmin):
+    list_display = ["priority", "name", "kind", "category", "min_amount", "station_type", "target", "active"]
+    list_filter = ["bureau", "active"]
+
+
+@admin.register(CaseDeadline)
+class CaseDeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["case", "stage", "due", "met_at", "level"]
+    list_filter = ["bureau", "stage"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "level", "to_unit", "as_of", "actor"]
+    list_filter = ["bureau", "level"]
+    raw_id_fields = ["case", "deadline"]
+
+
+@admin.register(CaseReview)
+class CaseReviewAdmin(ReadOnlyAdmin):
+    list_display = ["case", "outcome", "owning_unit", "reviewer", "at"]
+    list_filter = ["bureau", "outcome"]
+    raw_id_fields = ["case"]

@@ -10,6 +10,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from jingwu.accounts.choices import Role
+        from jingwu.core.permissions import grant
         from jingwu.core.scope import register_scope
 
         register_scope(
@@ -17,6 +19,19 @@ class CasesConfig(AppConfig):
         )
         register_scope("cases.series", series_under, criminal=Q())
         register_scope("cases.petition", lambda u: Q(unit__path__startswith=u.path), criminal=Q())
+
+        # The bureau's routing rules: planners edit them (headquarters' decision, like the
+        # plans); command, the investigation center, station chiefs and auditors read them.
+        grant(Role.PLANNER, "cases.routingrule", "vacd", "bureau")
+        for role in (Role.BUREAU_COMMAND, Role.INVESTIGATION_CENTER, Role.STATION_CHIEF, Role.AUDITOR):
+            grant(role, "cases.routingrule", "v", "bureau")
+        register_scope("cases.routingrule", lambda unit: Q())
+        # Escalation of overdue deadlines (督办): command orders it for the whole bureau.
+        grant(Role.BUREAU_COMMAND, "cases.escalation", "va", "bureau")
+        grant(Role.AUDITOR, "cases.escalation", "v", "bureau")
+        # The quality review of case files: command reviews (with its legal staff); auditors read.
+        grant(Role.BUREAU_COMMAND, "cases.casereview", "va", "bureau")
+        grant(Role.AUDITOR, "cases.casereview", "v", "bureau")
 
 
 def series_under(unit):

@@ -8,7 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.models import TenantModel
 from jingwu.engine.ids import mask_name
 
-from .choices import CASE_KIND_CHOICES, CASE_STATUS_CHOICES, PETITION_STATUS_CHOICES, SERIES_ORIGIN_CHOICES
+from .choices import (
+    CALENDAR_DAY_KIND_CHOICES,
+    CASE_KIND_CHOICES,
+    CASE_STAGE_CHOICES,
+    CASE_STATUS_CHOICES,
+    CASE_TRANSFER_KIND_CHOICES,
+    PETITION_STATUS_CHOICES,
+    REVIEW_OUTCOME_CHOICES,
+    ROUTING_TARGET_CHOICES,
+    SERIES_ORIGIN_CHOICES,
+    STATION_TYPE_CHOICES,
+)
 
 
 class Case(TenantModel):
@@ -31,6 +42,10 @@ class Case(TenantModel):
     opened_at = models.DateTimeField(_("opened"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    amount_lost = models.DecimalField(
+        _("amount lost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    suspected_series = models.BooleanField(_("suspected series"), default=False)
     incidents = models.ManyToManyField(
         "incidents.Incident", through="CaseIncident", related_name="cases", verbose_name=_("incidents")
     )
@@ -44,6 +59,202 @@ class Case(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    # Statuses of a case still being worked on (a suspended case waits; closed and withdrawn ended).
+    OPEN_STATUSES = ("registered", "investigating", "solved")
+    ENDED_STATUSES = ("closed", "withdrawn")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CaseTransfer(TenantModel):
+    """One hand-off of a case: who owned it, who owns it now, when, by whom and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=12, choices=CASE_TRANSFER_KIND_CHOICES, default="transfer")
+    from_unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    to_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("case hand-off")
+        verbose_name_plural = _("case hand-offs")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["bureau", "case", "at"], name="case_transfer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_unit_id} -> {self.to_unit_id}"
+
+
+class RoutingRule(TenantModel):
+    """One rule of the bureau's case routing: which cases go to whom (first matching rule wins).
+
+    A rule matches a case when every condition it sets holds: the kind, the category (the
+    rule's category and every category under it), the amount lost at least ``min_amount``,
+    the suspected series flag, and the type of the station where the first incident
+    happened. Empty conditions match anything.
+    """
+
+    priority = models.PositiveIntegerField(_("priority"), help_text=_("Lower numbers are tried first."))
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=CASE_KIND_CHOICES, blank=True)
+    category = models.ForeignKey(
+        "incidents.IncidentCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    min_amount = models.DecimalField(
+        _("amount lost at least (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    suspected_series = models.BooleanField(_("suspected series"), null=True, blank=True)
+    station_type = models.CharField(
+        _("station type"), max_length=16, choices=STATION_TYPE_CHOICES, blank=True
+    )
+    target = models.CharField(_("owner"), max_length=8, choices=ROUTING_TARGET_CHOICES)
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("named unit"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "priority"], name="routing_rule_priority_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.name}"
+
+
+class CalendarDay(TenantModel):
+    """A day of the bureau's calendar that is not as the week says: a holiday, or a weekend
+    day worked (调休). Deadlines in working days count by it."""
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=8, choices=CALENDAR_DAY_KIND_CHOICES)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["bureau", "day"], name="calendar_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"
+
+
+class CaseDeadline(TenantModel):
+    """The deadline of one stage of a case; met when the case moves past the stage."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case"))
+    stage = models.CharField(_("stage"), max_length=16, choices=CASE_STAGE_CHOICES)
+    due = models.DateField(_("due"))
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    last_escalated = models.DateField(_("last escalated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case deadline")
+        verbose_name_plural = _("case deadlines")
+        ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "case", "stage"], name="case_deadline_unique")
+        ]
+        indexes = [models.Index(fields=["bureau", "met_at", "due"], name="case_deadline_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} {self.due}"
+
+
+class Escalation(TenantModel):
+    """One escalation (督办) of an overdue deadline to the next level of the unit tree."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("case")
+    )
+    deadline = models.ForeignKey(
+        CaseDeadline, on_delete=models.CASCADE, related_name="+", verbose_name=_("deadline")
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    to_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    as_of = models.DateField(_("as of"))
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.level} {self.to_unit_id}"
+
+
+class CaseReview(TenantModel):
+    """A quality review of a solved case's file (the checklist of its kind), before the file
+    goes on; a file sent back returns to investigation and counts against its owner."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("case"))
+    owning_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("owning unit")
+    )
+    reviewer = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    at = models.DateTimeField(_("time"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=REVIEW_OUTCOME_CHOICES)
+    items = models.JSONField(_("checklist"), default=dict)
+    notes = models.TextField(_("reviewer's notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("case review")
+        verbose_name_plural = _("case reviews")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["bureau", "owning_unit", "outcome"], name="case_review_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.outcome}"
 
 
 class CaseIncident(TenantModel):

@@ -21,7 +21,9 @@ import numpy as np
 from django.db import reset_queries, transaction
 
 from jingwu.accounts.choices import Role
+from jingwu.cases.deadlines import seed_demo_deadlines
 from jingwu.cases.models import Case, CaseIncident, Petition, PetitionIncident, Series, SeriesIncident
+from jingwu.cases.services import seed_default_rules
 from jingwu.core import audit
 from jingwu.core.models import Bureau
 from jingwu.engine import vocab
@@ -87,6 +89,8 @@ def load_county(county: County, *, progress: Progress = None, batch: int = BATCH
         _load_cases(bureau, county, units, incident_ids, stats, batch)
         _load_series(bureau, county, incident_ids, stats, batch)
         _load_petitions(bureau, county, units, incident_ids, officers, batch)
+        seed_default_rules(bureau)  # the reform's case routing (docs/cases.md)
+        seed_demo_deadlines(bureau)
         audit.record(
             "import",
             actor=None,

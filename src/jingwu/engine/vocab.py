@@ -246,6 +246,62 @@ CASE_STATUSES = _terms(
     ("solved", "Solved", "已破案"),
     ("closed", "Closed", "已结案"),
     ("withdrawn", "Withdrawn", "已撤案"),
+    ("suspended", "Suspended", "已中止"),
+)
+
+# Who a routing rule gives a case to (``cases.RoutingRule``).
+ROUTING_TARGETS = _terms(
+    ("station", "The station where it happened", "案发地派出所"),
+    ("center", "The investigation center", "侦查打击中心"),
+    ("unit", "A unit named in the rule", "指定单位"),
+)
+
+# The quality review of a case file before it goes on (to the prosecutor): checklist items
+# per case kind, and the review's outcome.
+REVIEW_ITEMS = {
+    "criminal": _terms(
+        ("evidence", "Evidence complete and lawfully obtained", "证据确实充分、来源合法"),
+        ("statements", "Statements and interviews complete", "讯问询问笔录完整"),
+        (
+            "procedure",
+            "Procedure followed (approvals, notices, measures)",
+            "程序合法（审批、告知、强制措施）",
+        ),
+        ("property", "Seized property listed and handled", "涉案财物登记处置规范"),
+        ("deadlines", "Deadlines kept", "办案期限符合规定"),
+    ),
+    "administrative": _terms(
+        ("evidence", "Evidence complete and lawfully obtained", "证据确实充分、来源合法"),
+        ("statements", "Statements and interviews complete", "询问笔录完整"),
+        ("procedure", "Procedure followed (notices, hearing rights)", "程序合法（告知、听证权利）"),
+        ("penalty", "Penalty lawful and proportionate", "处罚适当"),
+        ("deadlines", "Deadlines kept", "办案期限符合规定"),
+    ),
+}
+REVIEW_OUTCOMES = _terms(
+    ("passed", "Passed: the file goes on", "审核通过"),
+    ("returned", "Sent back for more work", "退回补充"),
+)
+
+# Stages of a case with a deadline (``engine.deadlines``).
+CASE_STAGES = _terms(
+    ("filing", "Filing decision", "立案审查"),
+    ("first_action", "First action", "初查处置"),
+    ("investigation", "Investigation", "侦查调查"),
+    ("review", "Review", "案件审核"),
+)
+
+# Days of a bureau's calendar that differ from the week (``cases.CalendarDay``).
+CALENDAR_DAY_KINDS = _terms(
+    ("holiday", "Holiday (no work)", "节假日"),
+    ("workday", "Adjusted working day", "调休上班"),
+)
+
+# Why a case changed hands (``cases.CaseTransfer``).
+CASE_TRANSFER_KINDS = _terms(
+    ("opened", "Owner on opening", "立案确定主办"),
+    ("routed", "Routed by the bureau's rules", "按规则分派"),
+    ("transfer", "Handed over", "移交"),
 )
 
 PETITION_STATUSES = _terms(

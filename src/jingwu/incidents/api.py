@@ -8,6 +8,7 @@ is no service to change one, so they are not changed through the API.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
@@ -25,6 +26,14 @@ class IncidentSerializer(ServiceModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     reporter_masked = serializers.CharField(read_only=True)
     reporter_phone_masked = serializers.CharField(read_only=True)
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text=_(
+            "Record even when an incident of the same category was recorded nearby shortly before or after."
+        ),
+    )
 
     class Meta:
         model = Incident
@@ -54,6 +63,7 @@ class IncidentSerializer(ServiceModelSerializer):
             "arrived_at",
             "cleared_at",
             "status",
+            "allow_duplicate",
         ]
         read_only_fields = ["bureau", "number", "grid", "zone", "station"]
         extra_kwargs = {

@@ -53,11 +53,43 @@ def validate_times(incident: Incident) -> None:
         raise ValidationError({"received_at": _("The received time is in the future.")})
 
 
+def find_duplicates(bureau, category, lon, lat, received_at, *, exclude_pk=None):
+    """Incidents of the same category within ``DUPLICATE_METRES`` and ``DUPLICATE_MINUTES``
+    of this one (``jingwu.engine.intake``): the duty desk's duplicate warning."""
+    from jingwu.engine.intake import DUPLICATE_METRES, DUPLICATE_MINUTES, bbox, metres
+
+    lon, lat = float(lon), float(lat)
+    x0, y0, x1, y1 = bbox(lon, lat, DUPLICATE_METRES)
+    window = timezone.timedelta(minutes=DUPLICATE_MINUTES)
+    near = Incident.objects.filter(
+        bureau=bureau,
+        category=category,
+        received_at__gte=received_at - window,
+        received_at__lte=received_at + window,
+        lon__gte=x0,
+        lon__lte=x1,
+        lat__gte=y0,
+        lat__lte=y1,
+    ).exclude(pk=exclude_pk)
+    return [i for i in near.order_by("received_at") if metres(lon, lat, i.lon, i.lat) <= DUPLICATE_METRES]
+
+
 @service
 def do_record_incident(
-    *, actor, bureau, category: IncidentCategory | str, received_at, lon=None, lat=None, **fields
+    *,
+    actor,
+    bureau,
+    category: IncidentCategory | str,
+    received_at,
+    lon=None,
+    lat=None,
+    allow_duplicate: bool = True,
+    **fields,
 ) -> Incident:
-    """Record an incident; its grid, zone and station are derived from the location."""
+    """Record an incident; its grid, zone and station are derived from the location.
+
+    With ``allow_duplicate=False`` (the duty desk, the API) an incident of the same category
+    close in place and time to a recorded one is refused until confirmed."""
     if isinstance(category, str):
         try:
             category = IncidentCategory.objects.get(code=category)
@@ -76,6 +108,19 @@ def do_record_incident(
     incident.station_id = station_id
     authorize(actor, Incident, "add", unit=grid or Unit.objects.get(pk=station_id))
     validate_times(incident)
+    if not allow_duplicate:
+        dups = find_duplicates(bureau, category, incident.lon, incident.lat, received_at)
+        if dups:
+            raise ValidationError(
+                {
+                    "allow_duplicate": _(
+                        "Possibly a duplicate of %(list)s (same category, nearby, close in time): "
+                        "confirm to record it anyway."
+                    )
+                    % {"list": ", ".join(i.number for i in dups[:5])}
+                },
+                code="duplicate",
+            )
     if not incident.number:
         incident.number = next_number(bureau, received_at)
     incident.full_clean(exclude=["bureau", "grid", "zone", "station", "category"])

@@ -46,4 +46,11 @@ def incident_detail(request, pk: int):
             unit_path=incident.grid.path if incident.grid else "",
         )
     series = incident.series.all()
-    return render(request, "incidents/incident_detail.html", {"incident": incident, "series": series})
+    from jingwu.cases.models import Case
+    from jingwu.core.scope import can
+
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {"incident": incident, "series": series, "can_open_case": can(request.user, Case, "add")},
+    )

@@ -7,6 +7,7 @@ def site(request):
     nav = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from jingwu.cases.models import Case
         from jingwu.core.models import AuditEvent
         from jingwu.core.scope import can
         from jingwu.incidents.models import Incident
@@ -18,6 +19,8 @@ def site(request):
             "officers": can(user, Officer, "view"),
             "premises": can(user, Premises, "view"),
             "incidents": can(user, Incident, "view"),
+            "cases": can(user, Case, "view"),
+            "intake": can(user, Incident, "add"),
             "audit": can(user, AuditEvent, "view"),
             "planning": can(user, Scenario, "view"),
         }

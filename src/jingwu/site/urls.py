@@ -18,6 +18,8 @@ urlpatterns = [
     path("officers/", include("jingwu.personnel.urls")),
     path("premises/", include("jingwu.places.urls")),
     path("incidents/", include("jingwu.incidents.urls")),
+    path("cases/", include("jingwu.cases.urls")),
+    path("intake/", include("jingwu.cases.intake_urls")),
     path("imports/", include("jingwu.imports.urls")),
     path("planning/", include("jingwu.planning.urls")),
     path("jobs/", include("jingwu.jobs.urls")),
