@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import DutyPattern, Roster, StationDuty
+from .models import DutyPattern, LeaveRequest, Roster, RosterEntry, StationDuty, SwapRequest
 
 
 @admin.register(DutyPattern)
@@ -22,3 +22,24 @@ class RosterAdmin(AuditedAdmin):
     list_display = ("station", "start", "days", "status", "created_by", "created_at")
     list_filter = ("bureau", "status")
     raw_id_fields = ("station", "created_by")
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(AuditedAdmin):
+    list_display = ("roster", "officer", "day", "shift", "zone", "lead")
+    list_filter = ("bureau",)
+    raw_id_fields = ("roster", "officer", "zone")
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(AuditedAdmin):
+    list_display = ("officer", "station", "first", "last", "status", "decided_by")
+    list_filter = ("bureau", "status")
+    raw_id_fields = ("station", "officer", "requested_by", "decided_by")
+
+
+@admin.register(SwapRequest)
+class SwapRequestAdmin(AuditedAdmin):
+    list_display = ("roster", "day", "officer_a", "officer_b", "status", "decided_by")
+    list_filter = ("bureau", "status")
+    raw_id_fields = ("roster", "officer_a", "officer_b", "requested_by", "decided_by")

@@ -45,6 +45,16 @@ class DutyConfig(AppConfig):
             for role in (Role.ZONE_LEAD, Role.COMMUNITY_OFFICER, Role.AUXILIARY_OFFICER):
                 grant(role, label, "v", "subtree")
             register_scope(label, station_q)
+        # Leave and swaps: the station's people ask, the station chief approves (p).
+        for label in ("duty.leaverequest", "duty.swaprequest"):
+            grant(Role.STATION_CHIEF, label, "vacp", "subtree")
+            grant(Role.PLANNER, label, "v", "bureau")
+            for role in (Role.BUREAU_COMMAND, Role.AUDITOR):
+                grant(role, label, "v", "bureau")
+            for role in (Role.ZONE_LEAD, Role.COMMUNITY_OFFICER, Role.AUXILIARY_OFFICER):
+                grant(role, label, "va", "subtree")
+        register_scope("duty.leaverequest", station_q)
+        register_scope("duty.swaprequest", lambda unit: station_q(unit, "roster__station"))
         grant(Role.STATION_CHIEF, "duty.rosterentry", "v", "subtree")
         grant(Role.PLANNER, "duty.rosterentry", "v", "bureau")
         for role in (Role.BUREAU_COMMAND, Role.AUDITOR):

@@ -19,3 +19,9 @@ class RosterStatus(models.TextChoices):
 ACTIVE = (RosterStatus.QUEUED, RosterStatus.RUNNING)
 #: A roster whose entries are the station's duty.
 SOLVED = (RosterStatus.DONE, RosterStatus.PUBLISHED)
+
+
+class RequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.i18n import pick
 from jingwu.core.models import TenantModel
 
-from .choices import RosterStatus
+from .choices import RequestStatus, RosterStatus
 
 
 class DutyPattern(TenantModel):
@@ -161,3 +161,95 @@ class RosterEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.shift} {self.officer_id}"
+
+
+class LeaveRequest(TenantModel):
+    """An officer's request for leave from ``first`` to ``last``; the station chief decides.
+
+    Approving it re-plans only the leave's days of the station's solved rosters."""
+
+    station = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("police station")
+    )
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-first", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last__gte=models.F("first")), name="duty_leave_dates")
+        ]
+        indexes = [models.Index(fields=["bureau", "station", "status"], name="duty_leave_station_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.first:%Y-%m-%d}–{self.last:%Y-%m-%d}"
+
+
+class SwapRequest(TenantModel):
+    """Two people of a roster swap what they do on one day; the station chief decides."""
+
+    roster = models.ForeignKey(
+        Roster, on_delete=models.CASCADE, related_name="swaps", verbose_name=_("roster")
+    )
+    day = models.DateField(_("day"))
+    officer_a = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    officer_b = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="+", verbose_name=_("swaps with")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("swap request")
+        verbose_name_plural = _("swap requests")
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["bureau", "roster", "status"], name="duty_swap_roster_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.officer_a_id}↔{self.officer_b_id}"

@@ -303,7 +303,9 @@ def _solve_watched(problem, roster, ctx):
 
 
 def _approved_leave(roster) -> dict[str, set[int]]:
-    return {}
+    from .services import _leave_days
+
+    return _leave_days(roster)
 
 
 def mark_roster_ended(job) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,9 @@ from jingwu.core import audit
 from jingwu.core.clock import data_date
 from jingwu.core.services import authorize, service
 
-from .choices import ACTIVE, RosterStatus
+from .choices import ACTIVE, RequestStatus, RosterStatus
 from .coverage import compute_station_coverage
-from .models import DutyPattern, Roster, StationDuty
+from .models import DutyPattern, LeaveRequest, Roster, StationDuty, SwapRequest
 from .patterns import builtin_rows, check_pattern
 
 MAX_DAYS = 42
@@ -281,3 +281,301 @@ def do_publish_roster(roster: Roster, *, actor) -> Roster:
         after={"status": "published"},
     )
     return roster
+
+
+# --- leave and swaps -----------------------------------------------------------------
+
+
+def _posting_unit(officer, station, on: dt.date):
+    from jingwu.personnel.models import Posting
+
+    p = (
+        Posting.objects.current(on)
+        .filter(officer=officer, unit__path__startswith=station.path)
+        .select_related("unit")
+        .order_by("-unit__depth")
+        .first()
+    )
+    return p.unit if p else None
+
+
+def _authorize_for(actor, model, action: str, station, officer, on: dt.date) -> None:
+    """The station chief for anyone of the station; a zone lead or community officer for the
+    people posted in their zone or grid (themselves included)."""
+    try:
+        authorize(actor, model, action, unit=station)
+    except PermissionDenied:
+        unit = _posting_unit(officer, station, on)
+        if unit is None or unit.pk == station.pk:
+            raise
+        authorize(actor, model, action, unit=unit)
+
+
+def _rule_error(field: str, rule: str, detail: str) -> ValidationError:
+    from jingwu.core.i18n import is_chinese
+    from jingwu.engine.roster.reasons import rule_name
+
+    return ValidationError(
+        {
+            field: _("%(detail)s It breaks the rule: %(rule)s.")
+            % {"detail": detail, "rule": rule_name(rule, "zh" if is_chinese() else "en")}
+        }
+    )
+
+
+@service
+def do_request_leave(
+    officer, *, actor, station, first: dt.date, last: dt.date, reason: str = ""
+) -> LeaveRequest:
+    """Ask for leave. Refused, naming the rule, when it overlaps the officer's other leave or a day
+    of duty in a published roster (ask for a swap first), or a roster being solved."""
+    from .models import RosterEntry
+
+    _authorize_for(actor, LeaveRequest, "add", station, officer, first)
+    if last < first:
+        raise ValidationError({"last": _("The last day of leave is before the first.")})
+    if (last - first).days > 90:
+        raise ValidationError({"last": _("A leave request covers at most 91 days.")})
+    if _posting_unit(officer, station, first) is None:
+        raise ValidationError(
+            {"officer": _("The officer is not posted in this station on the first day of leave.")}
+        )
+    clash = LeaveRequest.objects.filter(
+        bureau_id=station.bureau_id, officer=officer, first__lte=last, last__gte=first
+    ).exclude(status=RequestStatus.REFUSED)
+    if clash.exists():
+        raise _rule_error(
+            "first", "leave", _("The officer already has leave requested or approved on these days.")
+        )
+    duty = (
+        RosterEntry.objects.filter(
+            roster__station=station,
+            roster__status=RosterStatus.PUBLISHED,
+            officer=officer,
+            day__gte=first,
+            day__lte=last,
+        )
+        .order_by("day")
+        .first()
+    )
+    if duty is not None:
+        raise ValidationError(
+            {
+                "first": _(
+                    "The officer is on duty on %(day)s in the published roster. It breaks the rule: no leave on a "
+                    "day of published duty; ask for a swap first."
+                )
+                % {"day": duty.day.isoformat()}
+            }
+        )
+    if Roster.objects.filter(station=station, status__in=ACTIVE, start__lte=last).exists():
+        raise ValidationError(
+            {"first": _("A roster of this station is being solved; wait for it to finish.")}
+        )
+    req = LeaveRequest.objects.create(
+        bureau_id=station.bureau_id,
+        station=station,
+        officer=officer,
+        first=first,
+        last=last,
+        reason=reason.strip()[:200],
+        requested_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=station.bureau,
+        obj=req,
+        unit_path=station.path,
+        after={"officer": officer.pk, "first": first.isoformat(), "last": last.isoformat()},
+    )
+    return req
+
+
+def _engine_roster(roster, built):
+    """The roster's saved entries as the engine's ``Roster`` (the starting point of a re-plan)."""
+    from jingwu.engine.roster import Roster as EngineRoster
+    from jingwu.engine.roster.model import Assignment
+
+    from .models import RosterEntry
+
+    index = {d: i for i, d in enumerate(built.days)}
+    rows = RosterEntry.objects.filter(roster=roster).values_list("officer_id", "day", "shift", "zone_id")
+    assignments = tuple(
+        Assignment(str(o), index[d], s, str(z)) for o, d, s, z in rows if str(o) in built.officers
+    )
+    return EngineRoster("FEASIBLE", assignments, None, None)
+
+
+def _leave_days(roster) -> dict[str, set[int]]:
+    """Approved leave of the roster's people, as engine days."""
+    out: dict[str, set[int]] = {}
+    for lv in LeaveRequest.objects.filter(
+        station=roster.station, status=RequestStatus.APPROVED, first__lte=roster.end, last__gte=roster.start
+    ):
+        for i in range(roster.days):
+            if lv.first <= roster.start + dt.timedelta(days=i) <= lv.last:
+                out.setdefault(str(lv.officer_id), set()).add(i)
+    return out
+
+
+def replan_window(roster, first: dt.date, last: dt.date, *, time_limit: float = 10.0) -> list:
+    """Re-plan only ``first``..``last`` of a solved roster (the rest kept as it is); return the changes."""
+    from jingwu.engine.roster import RosterParams, changes, resolve_window
+    from jingwu.engine.roster.model import Weights
+
+    from .models import RosterEntry
+    from .roster import _results, build_problem, entries_for
+
+    setup = station_setup(roster.station)
+    built = build_problem(roster, setup, leave=_leave_days(roster))
+    lo = max(0, (first - roster.start).days)
+    hi = min(roster.days - 1, (last - roster.start).days)
+    if lo > hi:
+        return []
+    previous = _engine_roster(roster, built)
+    problem = built.problem
+    from dataclasses import replace
+
+    problem = replace(problem, weights=Weights(**{**problem.weights.__dict__, "change": 50}))
+    result = resolve_window(
+        problem, previous, (lo, hi), RosterParams(time_limit_s=time_limit, seed=roster.pk % 1000)
+    )
+    if not result.feasible:
+        raise ValidationError(_("The roster cannot be re-planned for these days under its hard rules."))
+    RosterEntry.objects.filter(roster=roster).delete()
+    RosterEntry.objects.bulk_create(entries_for(roster, built, result.assignments), batch_size=1000)
+    roster.results = _results(result, built)
+    roster.save(update_fields=["results", "updated_at"])
+    return changes(previous, result)
+
+
+@service
+def do_decide_leave(req: LeaveRequest, *, actor, approve: bool) -> LeaveRequest:
+    """Approve or refuse leave; approving re-plans the leave's days of the station's solved rosters."""
+    from django.utils import timezone
+
+    authorize(actor, LeaveRequest, "approve", unit=req.station)
+    req = LeaveRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status != RequestStatus.REQUESTED:
+        raise ValidationError(_("This request has already been decided."))
+    req.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    req.decided_by = actor if getattr(actor, "pk", None) else None
+    req.decided_at = timezone.now()
+    req.save()
+    replanned = []
+    if approve:
+        for roster in Roster.objects.filter(
+            station=req.station, status=RosterStatus.DONE, start__lte=req.last
+        ).select_related("station", "station__bureau"):
+            if roster.end < req.first:
+                continue
+            changed = replan_window(roster, req.first, req.last, time_limit=min(10, roster.time_limit))
+            replanned.append({"roster": roster.pk, "changes": len(changed)})
+    audit.record(
+        "update",
+        reason="approved" if approve else "refused",
+        actor=actor,
+        bureau=req.station.bureau,
+        obj=req,
+        unit_path=req.station.path,
+        before={"status": "requested"},
+        after={"status": req.status, "replanned": replanned},
+    )
+    req.replanned = replanned
+    return req
+
+
+@service
+def do_request_swap(roster, *, actor, day: dt.date, officer_a, officer_b) -> SwapRequest:
+    """Ask to swap two people's duty on a day. A swap that breaks a hard rule (rest, hours a
+    week, days in a row, leave ...) for either of them is refused naming the rule; nothing saved."""
+    _authorize_for(actor, SwapRequest, "add", roster.station, officer_a, day)
+    if roster.status not in (RosterStatus.DONE, RosterStatus.PUBLISHED):
+        raise ValidationError(_("Only a solved roster's duty can be swapped."))
+    if not roster.covers(day):
+        raise ValidationError({"day": _("The day is outside the roster.")})
+    if officer_a.pk == officer_b.pk:
+        raise ValidationError({"officer_b": _("Choose someone else to swap with.")})
+    _check_swap(roster, day, officer_a, officer_b)
+    req = SwapRequest.objects.create(
+        bureau_id=roster.bureau_id,
+        roster=roster,
+        day=day,
+        officer_a=officer_a,
+        officer_b=officer_b,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=roster.bureau,
+        obj=req,
+        unit_path=roster.station.path,
+        after={"day": day.isoformat(), "a": officer_a.pk, "b": officer_b.pk},
+    )
+    return req
+
+
+def _check_swap(roster, day, officer_a, officer_b) -> list:
+    from jingwu.engine.roster import RosterRuleError, check_swap
+
+    from .roster import build_problem
+
+    built = build_problem(roster, station_setup(roster.station), leave=_leave_days(roster))
+    for o in (officer_a, officer_b):
+        if str(o.pk) not in built.officers:
+            raise ValidationError(
+                {"officer_b": _("%(name)s is not on this station's roster.") % {"name": o.name}}
+            )
+    previous = _engine_roster(roster, built)
+    d = (day - roster.start).days
+    mine = {a.staff for a in previous.assignments if a.day == d}
+    if str(officer_a.pk) not in mine and str(officer_b.pk) not in mine:
+        raise ValidationError({"day": _("Neither of them is on duty that day: there is nothing to swap.")})
+    try:
+        return check_swap(built.problem, previous.assignments, str(officer_a.pk), str(officer_b.pk), d)
+    except RosterRuleError as exc:
+        who = built.officers[exc.staff].name
+        raise _rule_error("day", exc.rule, _("Swap refused for %(name)s.") % {"name": who}) from None
+
+
+@service
+def do_decide_swap(req: SwapRequest, *, actor, approve: bool) -> SwapRequest:
+    """Approve (the two entries of the day change hands, checked again) or refuse a swap."""
+    from django.utils import timezone
+
+    from .models import RosterEntry
+
+    authorize(actor, SwapRequest, "approve", unit=req.roster.station)
+    req = SwapRequest.objects.select_for_update().select_related("roster", "roster__station").get(pk=req.pk)
+    if req.status != RequestStatus.REQUESTED:
+        raise ValidationError(_("This request has already been decided."))
+    if approve:
+        _check_swap(req.roster, req.day, req.officer_a, req.officer_b)  # the roster may have changed since
+        entries = list(
+            RosterEntry.objects.filter(
+                roster=req.roster, day=req.day, officer__in=[req.officer_a, req.officer_b]
+            )
+        )
+        for e in entries:
+            e.officer_id = req.officer_b_id if e.officer_id == req.officer_a_id else req.officer_a_id
+        RosterEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+        for e in entries:
+            e.pk = None
+        RosterEntry.objects.bulk_create(entries)
+    req.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    req.decided_by = actor if getattr(actor, "pk", None) else None
+    req.decided_at = timezone.now()
+    req.save()
+    audit.record(
+        "update",
+        reason="approved" if approve else "refused",
+        actor=actor,
+        bureau=req.roster.bureau,
+        obj=req,
+        unit_path=req.roster.station.path,
+        before={"status": "requested"},
+        after={"status": req.status},
+    )
+    return req

@@ -16,3 +16,9 @@ urlpatterns = [
     path("rosters/<int:pk>/publish/", views.roster_publish, name="roster_publish"),
 ]
 urlpatterns.append(path("", views.duty_index, name="index"))
+urlpatterns += [
+    path("stations/<int:pk>/leave/", views.leave_request, name="leave_request"),
+    path("leave/<int:pk>/decide/", views.leave_decide, name="leave_decide"),
+    path("rosters/<int:pk>/swap/", views.swap_request, name="swap_request"),
+    path("swaps/<int:pk>/decide/", views.swap_decide, name="swap_decide"),
+]

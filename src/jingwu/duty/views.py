@@ -14,18 +14,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jingwu.core.clock import data_date
 from jingwu.core.i18n import is_chinese
-from jingwu.core.scope import can
+from jingwu.core.scope import can, restrict
 from jingwu.engine.roster.reasons import describe
 from jingwu.jobs.services import latest_job
 from jingwu.jobs.views import decorate
 
 from .choices import ACTIVE
-from .models import DutyPattern, Roster, StationDuty
+from .models import DutyPattern, LeaveRequest, Roster, StationDuty, SwapRequest
 from .patterns import shift_types
 from .selectors import duty_today, patterns_for, rosters_for, setups_for, stations_for
 from .services import (
     do_compute_coverage,
+    do_decide_leave,
+    do_decide_swap,
     do_publish_roster,
+    do_request_leave,
+    do_request_swap,
     do_save_pattern,
     do_set_station_duty,
     do_start_roster,
@@ -93,8 +97,32 @@ def station_duty(request, pk: int):
         "may_roster": _may(user, Roster, "add", station),
         "patterns": list(patterns_for(user)) or ensure_patterns(station.bureau),
         "default_start": data_date(station.bureau_id),
+        "leave": list(
+            restrict(LeaveRequest.objects.filter(station=station), user).select_related(
+                "officer", "requested_by"
+            )[:30]
+        ),
+        "may_leave": can(user, LeaveRequest, "add"),
+        "may_decide": _may(user, LeaveRequest, "approve", station),
+        "people": _people_for(user, station),
     }
     return render(request, "duty/station.html", ctx)
+
+
+def _people_for(user, station) -> list:
+    """The station's people the user may ask leave or a swap for (the chief: everyone)."""
+    from .roster import station_staff
+    from .services import _authorize_for
+
+    out = []
+    on = data_date(station.bureau_id)
+    for officer, _z, _r in station_staff(station, on):
+        try:
+            _authorize_for(user, LeaveRequest, "add", station, officer, on)
+        except PermissionDenied:
+            continue
+        out.append(officer)
+    return sorted(out, key=lambda o: o.police_number)
 
 
 def _may(user, model, action: str, unit) -> bool:
@@ -185,6 +213,8 @@ def roster_start(request, pk: int):
 def _roster_context(request, roster: Roster) -> dict:
     from jingwu.org.models import Unit
 
+    from .roster import station_staff
+
     user = request.user
     zh = is_chinese()
     pattern = roster.pattern or {}
@@ -259,6 +289,15 @@ def _roster_context(request, roster: Roster) -> dict:
         "job": decorate(job, user) if job else None,
         "active": roster.status in ACTIVE,
         "may_publish": roster.status == "done" and _may(user, Roster, "change", roster.station),
+        "swaps": list(
+            restrict(SwapRequest.objects.filter(roster=roster), user).select_related("officer_a", "officer_b")
+        ),
+        "may_swap": roster.status in ("done", "published") and can(user, SwapRequest, "add"),
+        "may_decide": _may(user, SwapRequest, "approve", roster.station),
+        "people": _people_for(user, roster.station) if can(user, SwapRequest, "add") else [],
+        "everyone": sorted(
+            (o for o, _z, _r in station_staff(roster.station, roster.start)), key=lambda o: o.police_number
+        ),
     }
 
 
@@ -426,3 +465,100 @@ def duty_index(request):
     if len(stations) == 1:
         return redirect("duty:station", pk=stations[0].pk)
     return render(request, "duty/index.html", {"stations": stations})
+
+
+# --- leave and swaps -----------------------------------------------------------------
+
+
+def _officer(request, station, field: str):
+    """An officer of the station the user names (the station's people only)."""
+    from jingwu.personnel.models import Officer
+
+    from .roster import station_staff
+
+    pk = _int(request.POST.get(field), 0)
+    ids = {o.pk for o, _z, _r in station_staff(station, data_date(station.bureau_id))}
+    if pk not in ids:
+        raise ValidationError({field: _("Choose someone of this station.")})
+    return Officer.objects.get(pk=pk)
+
+
+def _date(request, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.POST.get(field, ""))
+    except ValueError:
+        raise ValidationError({field: _("Give the day as a date (YYYY-MM-DD).")}) from None
+
+
+@login_required
+@require_POST
+def leave_request(request, pk: int):
+    station = _station(request, pk)
+    if not can(request.user, LeaveRequest, "view"):
+        raise Http404
+    try:
+        do_request_leave(
+            _officer(request, station, "officer"),
+            actor=request.user,
+            station=station,
+            first=_date(request, "first"),
+            last=_date(request, "last"),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The leave is requested; the station chief decides."))
+    return redirect("duty:station", pk=station.pk)
+
+
+@login_required
+@require_POST
+def leave_decide(request, pk: int):
+    req = get_object_or_404(restrict(LeaveRequest.objects.select_related("station"), request.user), pk=pk)
+    try:
+        req = do_decide_leave(req, actor=request.user, approve=request.POST.get("approve") == "1")
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        if req.status == "approved":
+            n = sum(r["changes"] for r in req.replanned)
+            messages.success(
+                request,
+                _("Leave approved; %(n)s duties changed in the re-planned days.") % {"n": n},
+            )
+        else:
+            messages.success(request, _("Leave refused."))
+    return redirect("duty:station", pk=req.station_id)
+
+
+@login_required
+@require_POST
+def swap_request(request, pk: int):
+    roster = get_object_or_404(rosters_for(request.user), pk=pk)
+    try:
+        do_request_swap(
+            roster,
+            actor=request.user,
+            day=_date(request, "day"),
+            officer_a=_officer(request, roster.station, "officer_a"),
+            officer_b=_officer(request, roster.station, "officer_b"),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The swap is requested; the station chief decides."))
+    return redirect("duty:roster_detail", pk=roster.pk)
+
+
+@login_required
+@require_POST
+def swap_decide(request, pk: int):
+    req = get_object_or_404(restrict(SwapRequest.objects.select_related("roster"), request.user), pk=pk)
+    try:
+        req = do_decide_swap(req, actor=request.user, approve=request.POST.get("approve") == "1")
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Swap approved.") if req.status == "approved" else _("Swap refused."))
+    return redirect("duty:roster_detail", pk=req.roster_id)
