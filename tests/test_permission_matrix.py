@@ -20,7 +20,7 @@ from django.utils import translation
 from jingwu.cases.models import Case
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
-from jingwu.duty.models import DutyPattern, Roster, StationDuty
+from jingwu.duty.models import DutyPattern, GridDuty, Roster, StationDuty
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
 from jingwu.jobs.models import Job
@@ -139,6 +139,7 @@ ROUTES: dict[str, Route] = {
     ),
     "duty:station": Route(StationDuty, "detail", arg="station_id"),
     "duty:roster_detail": Route(Roster, "detail"),
+    "duty:grid": Route(GridDuty, "detail", arg="grid_id"),
     "duty:roster_progress": Route(Roster, "detail"),
     "duty:pattern_list": Route(DutyPattern, "list", context="patterns", expect=DUTY_PATTERN_PAGE),
     "duty:pattern_edit": Route(DutyPattern, "detail"),
@@ -245,6 +246,7 @@ NOT_YET_ROUTED = {
     "duty.rosterentry",  # shown through its roster's page; its API comes with the roster export
     "duty.leaverequest",  # shown on the station's duty page
     "duty.swaprequest",  # shown on the roster's page
+    "duty.gridwork",  # the work log, shown on its grid's page
     "cases.series",
     "cases.petition",
     "personnel.officerskill",
@@ -317,6 +319,10 @@ def _objects(county, route: Route):
         return [m]
     if route.model is Job:
         return _jobs(county)
+    if route.model is GridDuty:
+        from jingwu.duty.services import grid_duty
+
+        return [grid_duty(g) for g in (county.grid_s1, county.grid_n1, county.grid_e1)]
     if route.model in (StationDuty, Roster, DutyPattern):
         return _duty(county, route.model)
     if route.model is Posting:

@@ -381,6 +381,7 @@ def test_chinese_duty_pages_have_no_english_left(client, county, persona):
         reverse("duty:pattern_new"),
         reverse("duty:pattern_edit", args=[pattern.pk]),
         reverse("org:unit_detail", args=[county.zone_s.pk]),
+        reverse("duty:grid", args=[county.grid_s1.pk]),
     ):
         r = client.get(url)
         if r.status_code != 200:

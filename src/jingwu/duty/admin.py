@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import DutyPattern, LeaveRequest, Roster, RosterEntry, StationDuty, SwapRequest
+from .models import (
+    DutyPattern,
+    GridDuty,
+    GridWork,
+    LeaveRequest,
+    Roster,
+    RosterEntry,
+    StationDuty,
+    SwapRequest,
+)
 
 
 @admin.register(DutyPattern)
@@ -43,3 +52,16 @@ class SwapRequestAdmin(AuditedAdmin):
     list_display = ("roster", "day", "officer_a", "officer_b", "status", "decided_by")
     list_filter = ("bureau", "status")
     raw_id_fields = ("roster", "officer_a", "officer_b", "requested_by", "decided_by")
+
+
+@admin.register(GridDuty)
+class GridDutyAdmin(AuditedAdmin):
+    list_display = ("grid", "officer", "bureau")
+    raw_id_fields = ("grid", "officer", "auxiliaries")
+
+
+@admin.register(GridWork)
+class GridWorkAdmin(AuditedAdmin):
+    list_display = ("grid", "officer", "kind", "day", "minutes", "households")
+    list_filter = ("bureau", "kind")
+    raw_id_fields = ("grid", "officer", "created_by")

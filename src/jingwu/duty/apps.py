@@ -55,6 +55,19 @@ class DutyConfig(AppConfig):
                 grant(role, label, "va", "subtree")
         register_scope("duty.leaverequest", station_q)
         register_scope("duty.swaprequest", lambda unit: station_q(unit, "roster__station"))
+        # Grids: the chief and the zone lead name each grid's officer; the grid's people log work.
+        grant(Role.STATION_CHIEF, "duty.gridduty", "vac", "subtree")
+        grant(Role.ZONE_LEAD, "duty.gridduty", "vac", "subtree")
+        grant(Role.STATION_CHIEF, "duty.gridwork", "va", "subtree")
+        grant(Role.ZONE_LEAD, "duty.gridwork", "va", "subtree")
+        for role in (Role.COMMUNITY_OFFICER, Role.AUXILIARY_OFFICER):
+            grant(role, "duty.gridduty", "v", "subtree")
+            grant(role, "duty.gridwork", "va", "subtree")
+        for role in (Role.BUREAU_COMMAND, Role.AUDITOR, Role.PLANNER):
+            grant(role, "duty.gridduty", "v", "bureau")
+            grant(role, "duty.gridwork", "v", "bureau")
+        register_scope("duty.gridduty", lambda unit: Q(grid__path__startswith=unit.path))
+        register_scope("duty.gridwork", lambda unit: Q(grid__path__startswith=unit.path))
         grant(Role.STATION_CHIEF, "duty.rosterentry", "v", "subtree")
         grant(Role.PLANNER, "duty.rosterentry", "v", "bureau")
         for role in (Role.BUREAU_COMMAND, Role.AUDITOR):

@@ -25,3 +25,10 @@ class RequestStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+
+
+class WorkKind(models.TextChoices):
+    VISIT = "visit", _("Door-to-door visit")
+    PATROL = "patrol", _("Patrol")
+    PREMISES = "premises", _("Premises check")
+    MEDIATION = "mediation", _("Mediation")

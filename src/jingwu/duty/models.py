@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.i18n import pick
 from jingwu.core.models import TenantModel
 
-from .choices import RequestStatus, RosterStatus
+from .choices import RequestStatus, RosterStatus, WorkKind
 
 
 class DutyPattern(TenantModel):
@@ -253,3 +253,59 @@ class SwapRequest(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.officer_a_id}↔{self.officer_b_id}"
+
+
+class GridDuty(TenantModel):
+    """A grid's responsible community officer (one officer may hold several grids) and its auxiliaries."""
+
+    grid = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"))
+    officer = models.ForeignKey(
+        "personnel.Officer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible officer"),
+    )
+    auxiliaries = models.ManyToManyField(
+        "personnel.Officer", blank=True, related_name="+", verbose_name=_("auxiliary officers")
+    )
+
+    class Meta:
+        verbose_name = _("grid duty")
+        verbose_name_plural = _("grid duties")
+        constraints = [models.UniqueConstraint(fields=["bureau", "grid"], name="duty_grid_unique")]
+
+    def __str__(self) -> str:
+        return str(self.grid)
+
+
+class GridWork(TenantModel):
+    """One piece of work done in a grid (a door-to-door visit, a patrol, a premises check, a mediation)."""
+
+    grid = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"))
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    kind = models.CharField(_("kind of work"), max_length=12, choices=WorkKind.choices)
+    day = models.DateField(_("day"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    households = models.PositiveSmallIntegerField(_("households visited"), default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("grid work")
+        verbose_name_plural = _("grid work")
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["bureau", "grid", "day"], name="duty_gridwork_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.kind} {self.minutes}"

@@ -117,3 +117,49 @@ def stations_for(user):
             part &= Q(path__startswith=m.unit.path) | Q(pk__in=m.unit.ancestor_ids)
         q = part if q is None else q | part
     return qs.filter(q) if q is not None else qs.none()
+
+
+def grid_workload(user, grid_ids, *, first: dt.date, last: dt.date) -> dict:
+    """Hours of logged grid work per grid and kind (and per officer) from ``first`` to ``last``."""
+    from django.db.models import Sum
+
+    from .models import GridWork
+
+    rows = (
+        restrict(GridWork.objects.filter(grid_id__in=list(grid_ids), day__gte=first, day__lte=last), user)
+        .values("grid_id", "kind", "officer_id")
+        .annotate(m=Sum("minutes"), h=Sum("households"))
+    )
+    out: dict = {}
+    for r in rows:
+        g = out.setdefault(r["grid_id"], {"kinds": {}, "officers": {}, "hours": 0.0, "households": 0})
+        g["kinds"][r["kind"]] = g["kinds"].get(r["kind"], 0) + r["m"] / 60
+        g["officers"][r["officer_id"]] = g["officers"].get(r["officer_id"], 0) + r["m"] / 60
+        g["hours"] += r["m"] / 60
+        g["households"] += r["h"] or 0
+    return out
+
+
+def grids_for(user):
+    """The grids whose duty and work log ``user`` sees."""
+    from django.db.models import Q
+
+    from jingwu.core.permissions import allowed
+    from jingwu.core.scope import current_memberships
+    from jingwu.org.models import Unit
+
+    qs = Unit.objects.filter(kind="grid")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    q = None
+    for m in current_memberships(user):
+        ok, reach = allowed(m.role, "duty.gridduty", "view")
+        if not ok:
+            continue
+        part = Q(bureau_id=m.bureau_id)
+        if reach == "subtree":
+            part &= Q(path__startswith=m.unit.path)
+        q = part if q is None else q | part
+    return qs.filter(q) if q is not None else qs.none()

@@ -21,7 +21,7 @@ from jingwu.core.services import authorize, service
 
 from .choices import ACTIVE, RequestStatus, RosterStatus
 from .coverage import compute_station_coverage
-from .models import DutyPattern, LeaveRequest, Roster, StationDuty, SwapRequest
+from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Roster, StationDuty, SwapRequest
 from .patterns import builtin_rows, check_pattern
 
 MAX_DAYS = 42
@@ -579,3 +579,101 @@ def do_decide_swap(req: SwapRequest, *, actor, approve: bool) -> SwapRequest:
         after={"status": req.status},
     )
     return req
+
+
+# --- grids ---------------------------------------------------------------------------
+
+
+def grid_duty(grid) -> GridDuty:
+    """The grid's duty row (made empty the first time it is looked at, by the system)."""
+    row = GridDuty.objects.filter(bureau_id=grid.bureau_id, grid=grid).select_related("officer").first()
+    if row is None:
+        if grid.kind != "grid":
+            raise ValidationError(_("Only grids have a responsible officer."))
+        row, _created = GridDuty.objects.get_or_create(bureau_id=grid.bureau_id, grid=grid)
+    return row
+
+
+@service
+def do_assign_grid(grid, *, actor, officer, auxiliaries=()) -> GridDuty:
+    """Name the grid's responsible community officer and its auxiliaries (people of its station)."""
+    from .roster import station_staff
+    from .selectors import station_of
+
+    authorize(actor, GridDuty, "change", unit=grid)
+    station = station_of(grid)
+    on = data_date(grid.bureau_id)
+    staff = {o.pk: o for o, _z, _r in station_staff(station, on)} if station else {}
+    errors = {}
+    if officer is not None and (officer.pk not in staff or officer.kind != "police"):
+        errors["officer"] = _("The responsible officer is a police officer posted in the grid's station.")
+    bad = [a.name for a in auxiliaries if a.pk not in staff or a.kind != "auxiliary"]
+    if bad:
+        errors["auxiliaries"] = _("Not an auxiliary officer of the grid's station: %(names)s.") % {
+            "names": ", ".join(bad)
+        }
+    if errors:
+        raise ValidationError(errors)
+    row = GridDuty.objects.select_for_update().get(pk=grid_duty(grid).pk)
+    before = {"officer": row.officer_id, "auxiliaries": sorted(row.auxiliaries.values_list("pk", flat=True))}
+    row.officer = officer
+    row.save()
+    row.auxiliaries.set(list(auxiliaries))
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=grid.bureau,
+        obj=row,
+        unit_path=grid.path,
+        before=before,
+        after={"officer": getattr(officer, "pk", None), "auxiliaries": sorted(a.pk for a in auxiliaries)},
+    )
+    return row
+
+
+MAX_WORK_MINUTES = 720
+
+
+@service
+def do_log_work(
+    grid, *, actor, officer, kind: str, day: dt.date, minutes: int, households: int = 0, note: str = ""
+) -> GridWork:
+    """Log a piece of grid work for the grid's responsible officer or one of its auxiliaries."""
+    from .choices import WorkKind
+
+    authorize(actor, GridWork, "add", unit=grid)
+    row = grid_duty(grid)
+    people = {row.officer_id} | set(row.auxiliaries.values_list("pk", flat=True))
+    errors = {}
+    if officer is None or officer.pk not in people:
+        errors["officer"] = _("Work is logged for the grid's responsible officer or its auxiliaries.")
+    if kind not in WorkKind.values:
+        errors["kind"] = _("Choose the kind of work.")
+    if day > data_date(grid.bureau_id):
+        errors["day"] = _("Work cannot be logged for a day after today.")
+    if not 1 <= int(minutes) <= MAX_WORK_MINUTES:
+        errors["minutes"] = _("The time is 1 to %(n)s minutes.") % {"n": MAX_WORK_MINUTES}
+    if not 0 <= int(households) <= 500 or (households and kind != WorkKind.VISIT):
+        errors["households"] = _("Households are counted for door-to-door visits only (0 to 500).")
+    if errors:
+        raise ValidationError(errors)
+    work = GridWork.objects.create(
+        bureau_id=grid.bureau_id,
+        grid=grid,
+        officer=officer,
+        kind=kind,
+        day=day,
+        minutes=int(minutes),
+        households=int(households),
+        note=note.strip()[:300],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=grid.bureau,
+        obj=work,
+        unit_path=grid.path,
+        after={"kind": kind, "day": day.isoformat(), "minutes": work.minutes, "officer": officer.pk},
+    )
+    return work

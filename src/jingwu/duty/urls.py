@@ -22,3 +22,4 @@ urlpatterns += [
     path("rosters/<int:pk>/swap/", views.swap_request, name="swap_request"),
     path("swaps/<int:pk>/decide/", views.swap_decide, name="swap_decide"),
 ]
+urlpatterns.append(path("grids/<int:pk>/", views.grid_page, name="grid"))

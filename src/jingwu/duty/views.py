@@ -20,7 +20,7 @@ from jingwu.jobs.services import latest_job
 from jingwu.jobs.views import decorate
 
 from .choices import ACTIVE
-from .models import DutyPattern, LeaveRequest, Roster, StationDuty, SwapRequest
+from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Roster, StationDuty, SwapRequest
 from .patterns import shift_types
 from .selectors import duty_today, patterns_for, rosters_for, setups_for, stations_for
 from .services import (
@@ -105,8 +105,27 @@ def station_duty(request, pk: int):
         "may_leave": can(user, LeaveRequest, "add"),
         "may_decide": _may(user, LeaveRequest, "approve", station),
         "people": _people_for(user, station),
+        "grids": _grids(user, station),
     }
     return render(request, "duty/station.html", ctx)
+
+
+def _grids(user, station) -> list:
+    """The station's grids the user sees, their responsible officer and hours of work in 28 days."""
+    from .selectors import grid_workload, grids_for
+
+    grids = list(grids_for(user).filter(path__startswith=station.path).current().order_by("code"))
+    rows = {g.grid_id: g for g in GridDuty.objects.filter(grid__in=grids).select_related("officer")}
+    today = data_date(station.bureau_id)
+    load = grid_workload(user, [g.pk for g in grids], first=today - dt.timedelta(days=27), last=today)
+    return [
+        {
+            "grid": g,
+            "officer": getattr(rows.get(g.pk), "officer", None),
+            "hours": load.get(g.pk, {}).get("hours", 0),
+        }
+        for g in grids
+    ]
 
 
 def _people_for(user, station) -> list:
@@ -562,3 +581,82 @@ def swap_decide(request, pk: int):
     else:
         messages.success(request, _("Swap approved.") if req.status == "approved" else _("Swap refused."))
     return redirect("duty:roster_detail", pk=req.roster_id)
+
+
+# --- grids ---------------------------------------------------------------------------
+
+
+@login_required
+def grid_page(request, pk: int):
+    """A grid on the phone: its officer and auxiliaries, the work log and its hours."""
+    from jingwu.personnel.models import Officer
+
+    from .choices import WorkKind
+    from .roster import station_staff
+    from .selectors import grid_workload, grids_for, station_of
+    from .services import do_assign_grid, do_log_work, grid_duty
+
+    grid = get_object_or_404(grids_for(request.user), pk=pk)
+    user = request.user
+    row = grid_duty(grid)
+    station = station_of(grid)
+    today = data_date(grid.bureau_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "assign":
+                ids = [_int(x, 0) for x in request.POST.getlist("auxiliaries")]
+                officer_id = _int(request.POST.get("officer"), 0)
+                do_assign_grid(
+                    grid,
+                    actor=user,
+                    officer=Officer.objects.filter(pk=officer_id, bureau_id=grid.bureau_id).first()
+                    if officer_id
+                    else None,
+                    auxiliaries=list(Officer.objects.filter(pk__in=ids, bureau_id=grid.bureau_id)),
+                )
+                messages.success(request, _("The grid's officers are saved."))
+            else:
+                do_log_work(
+                    grid,
+                    actor=user,
+                    officer=Officer.objects.filter(
+                        pk=_int(request.POST.get("officer"), 0), bureau_id=grid.bureau_id
+                    ).first(),
+                    kind=request.POST.get("kind", ""),
+                    day=_date(request, "day"),
+                    minutes=_int(request.POST.get("minutes"), 0),
+                    households=_int(request.POST.get("households") or 0, -1),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("The work is logged."))
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("duty:grid", pk=grid.pk)
+    first = today - dt.timedelta(days=27)
+    load = grid_workload(user, [grid.pk], first=first, last=today).get(
+        grid.pk, {"kinds": {}, "officers": {}, "hours": 0, "households": 0}
+    )
+    labels = dict(WorkKind.choices)
+    people = [p for p in [row.officer, *row.auxiliaries.all()] if p is not None]
+    staff = [o for o, _z, _r in station_staff(station, today)] if station else []
+    ctx = {
+        "grid": grid,
+        "row": row,
+        "station": station,
+        "today": today,
+        "people": people,
+        "kinds": WorkKind.choices,
+        "load": [{"label": labels[k], "hours": h} for k, h in sorted(load["kinds"].items())],
+        "load_total": load["hours"],
+        "households": load["households"],
+        "by_officer": [{"officer": o, "hours": load["officers"].get(o.pk, 0)} for o in people],
+        "first": first,
+        "recent": list(restrict(GridWork.objects.filter(grid=grid), user).select_related("officer")[:20]),
+        "may_assign": _may(user, GridDuty, "change", grid),
+        "may_log": _may(user, GridWork, "add", grid) and bool(people),
+        "police": [o for o in staff if o.kind == "police"],
+        "auxiliary": [o for o in staff if o.kind == "auxiliary"],
+        "aux_ids": {a.pk for a in row.auxiliaries.all()},
+        "me": getattr(user, "officer_id", None),
+    }
+    return render(request, "duty/grid.html", ctx)
