@@ -660,3 +660,51 @@ def grid_page(request, pk: int):
         "me": getattr(user, "officer_id", None),
     }
     return render(request, "duty/grid.html", ctx)
+
+
+# --- out -----------------------------------------------------------------------------
+
+
+def _export_event(request, roster: Roster, fmt: str) -> None:
+    from django.db import transaction
+
+    from jingwu.core import audit
+
+    with transaction.atomic():
+        audit.record(
+            "export",
+            actor=request.user,
+            bureau=roster.bureau,
+            obj=roster,
+            unit_path=roster.station.path,
+            after={"format": fmt, "start": roster.start.isoformat(), "days": roster.days},
+            via="web",
+        )
+
+
+@login_required
+@require_GET
+def roster_xlsx(request, pk: int):
+    from django.http import HttpResponse
+
+    from .export import roster_xlsx as render_xlsx
+
+    roster = get_object_or_404(rosters_for(request.user), pk=pk)
+    ctx = _roster_context(request, roster)
+    _export_event(request, roster, "xlsx")
+    response = HttpResponse(
+        render_xlsx(ctx), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="roster-{roster.station.code}-{roster.start:%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def roster_print(request, pk: int):
+    roster = get_object_or_404(rosters_for(request.user), pk=pk)
+    ctx = _roster_context(request, roster)
+    _export_event(request, roster, "print")
+    return render(request, "duty/roster_print.html", ctx)
