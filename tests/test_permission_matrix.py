@@ -182,6 +182,8 @@ EXEMPT = {
     "duty:leave_decide": "POST only (405 on GET); tests/duty/test_leave_swaps.py",
     "duty:swap_request": "POST only (405 on GET); tests/duty/test_leave_swaps.py",
     "duty:swap_decide": "POST only (405 on GET); tests/duty/test_leave_swaps.py",
+    "duty:retasking_propose": "POST only (405 on GET); tests/duty/test_retasking.py",
+    "duty:retasking_decide": "POST only (405 on GET); tests/duty/test_retasking.py",
 }
 
 
@@ -252,6 +254,7 @@ NOT_YET_ROUTED = {
     "duty.leaverequest",  # shown on the station's duty page
     "duty.swaprequest",  # shown on the roster's page
     "duty.gridwork",  # the work log, shown on its grid's page
+    "duty.retasking",  # shown on the station's duty page
     "cases.series",
     "cases.petition",
     "personnel.officerskill",

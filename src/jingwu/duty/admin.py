@@ -7,6 +7,7 @@ from .models import (
     GridDuty,
     GridWork,
     LeaveRequest,
+    Retasking,
     Roster,
     RosterEntry,
     StationDuty,
@@ -65,3 +66,10 @@ class GridWorkAdmin(AuditedAdmin):
     list_display = ("grid", "officer", "kind", "day", "minutes", "households")
     list_filter = ("bureau", "kind")
     raw_id_fields = ("grid", "officer", "created_by")
+
+
+@admin.register(Retasking)
+class RetaskingAdmin(AuditedAdmin):
+    list_display = ("name", "station", "first", "last", "status", "decided_by")
+    list_filter = ("bureau", "status")
+    raw_id_fields = ("station", "officers", "proposed_by", "decided_by")

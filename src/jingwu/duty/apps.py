@@ -68,6 +68,13 @@ class DutyConfig(AppConfig):
             grant(role, "duty.gridwork", "v", "bureau")
         register_scope("duty.gridduty", lambda unit: Q(grid__path__startswith=unit.path))
         register_scope("duty.gridwork", lambda unit: Q(grid__path__startswith=unit.path))
+        # Seasonal re-tasking: the station chief proposes, command (or a planner) approves.
+        grant(Role.STATION_CHIEF, "duty.retasking", "va", "subtree")
+        grant(Role.ZONE_LEAD, "duty.retasking", "v", "subtree")
+        grant(Role.BUREAU_COMMAND, "duty.retasking", "vp", "bureau")
+        grant(Role.PLANNER, "duty.retasking", "vap", "bureau")
+        grant(Role.AUDITOR, "duty.retasking", "v", "bureau")
+        register_scope("duty.retasking", station_q)
         grant(Role.STATION_CHIEF, "duty.rosterentry", "v", "subtree")
         grant(Role.PLANNER, "duty.rosterentry", "v", "bureau")
         for role in (Role.BUREAU_COMMAND, Role.AUDITOR):

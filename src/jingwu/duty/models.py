@@ -309,3 +309,51 @@ class GridWork(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.kind} {self.minutes}"
+
+
+class Retasking(TenantModel):
+    """A calendar period (a public holiday, the tourist season) moving some of a station's people
+    to traffic posts, with the forecast that justifies it and its cost to the station's coverage."""
+
+    station = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("police station")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    officers = models.ManyToManyField("personnel.Officer", related_name="+", verbose_name=_("people moved"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    forecast = models.JSONField(_("forecast traffic demand"), default=dict, blank=True)
+    cost = models.JSONField(_("cost to coverage"), default=dict, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("seasonal re-tasking")
+        verbose_name_plural = _("seasonal re-taskings")
+        ordering = ["-first", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last__gte=models.F("first")), name="duty_retasking_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,7 +21,7 @@ from jingwu.core.services import authorize, service
 
 from .choices import ACTIVE, RequestStatus, RosterStatus
 from .coverage import compute_station_coverage
-from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Roster, StationDuty, SwapRequest
+from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Retasking, Roster, StationDuty, SwapRequest
 from .patterns import builtin_rows, check_pattern
 
 MAX_DAYS = 42
@@ -408,8 +408,15 @@ def _engine_roster(roster, built):
 
 
 def _leave_days(roster) -> dict[str, set[int]]:
-    """Approved leave of the roster's people, as engine days."""
+    """Approved leave of the roster's people, and approved re-tasking away from it, as engine days."""
     out: dict[str, set[int]] = {}
+    for r in Retasking.objects.filter(
+        station=roster.station, status=RequestStatus.APPROVED, first__lte=roster.end, last__gte=roster.start
+    ).prefetch_related("officers"):
+        for i in range(roster.days):
+            if r.first <= roster.start + dt.timedelta(days=i) <= r.last:
+                for o in r.officers.all():
+                    out.setdefault(str(o.pk), set()).add(i)
     for lv in LeaveRequest.objects.filter(
         station=roster.station, status=RequestStatus.APPROVED, first__lte=roster.end, last__gte=roster.start
     ):
@@ -677,3 +684,99 @@ def do_log_work(
         after={"kind": kind, "day": day.isoformat(), "minutes": work.minutes, "officer": officer.pk},
     )
     return work
+
+
+# --- seasonal re-tasking -------------------------------------------------------------
+
+
+@service
+def do_propose_retasking(station, *, actor, name: str, first: dt.date, last: dt.date, officers) -> Retasking:
+    """Propose moving people of a station to traffic posts for a period, with the forecast
+    traffic demand and the cost to the station's coverage computed for the approver."""
+    from .retasking import coverage_cost, forecast
+    from .roster import station_staff
+
+    authorize(actor, Retasking, "add", unit=station)
+    on = data_date(station.bureau_id)
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Give the period a name (e.g. the National Day holiday).")
+    if last < first:
+        errors["last"] = _("The last day is before the first.")
+    elif (last - first).days > 122:
+        errors["last"] = _("A re-tasking period is at most four months.")
+    staff = {o.pk: o for o, _z, _r in station_staff(station, first)}
+    officers = list(officers)
+    if not officers:
+        errors["officers"] = _("Choose the people who move to traffic posts.")
+    bad = [o.name for o in officers if o.pk not in staff]
+    if bad:
+        errors["officers"] = _("Not posted in this station: %(names)s.") % {"names": ", ".join(bad)}
+    if errors:
+        raise ValidationError(errors)
+    busy = Retasking.objects.filter(
+        station=station,
+        status__in=[RequestStatus.REQUESTED, RequestStatus.APPROVED],
+        first__lte=last,
+        last__gte=first,
+        officers__in=officers,
+    ).distinct()
+    if busy.exists():
+        raise ValidationError(
+            {"officers": _("Some of them are already in another re-tasking of these days.")}
+        )
+    setup = station_setup(station)
+    if not setup.coverage:
+        _fill_coverage(setup)
+        setup.save()
+    r = Retasking.objects.create(
+        bureau_id=station.bureau_id,
+        station=station,
+        name=name.strip()[:80],
+        first=first,
+        last=last,
+        forecast=forecast(station, first, last, on=on),
+        cost=coverage_cost(setup, len(staff), len(officers), first, last),
+        proposed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    r.officers.set(officers)
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=station.bureau,
+        obj=r,
+        unit_path=station.path,
+        after={
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "officers": sorted(o.pk for o in officers),
+            "cost": r.cost,
+        },
+    )
+    return r
+
+
+@service
+def do_decide_retasking(r: Retasking, *, actor, approve: bool) -> Retasking:
+    """Command approves or refuses; approved, the people are off the station's rosters for the period."""
+    from django.utils import timezone
+
+    authorize(actor, Retasking, "approve", unit=r.station)
+    r = Retasking.objects.select_for_update().get(pk=r.pk)
+    if r.status != RequestStatus.REQUESTED:
+        raise ValidationError(_("This request has already been decided."))
+    r.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    r.decided_by = actor if getattr(actor, "pk", None) else None
+    r.decided_at = timezone.now()
+    r.save()
+    audit.record(
+        "update",
+        reason="approved" if approve else "refused",
+        actor=actor,
+        bureau=r.station.bureau,
+        obj=r,
+        unit_path=r.station.path,
+        before={"status": "requested"},
+        after={"status": r.status},
+    )
+    return r

@@ -27,3 +27,7 @@ urlpatterns += [
     path("rosters/<int:pk>/roster.xlsx", views.roster_xlsx, name="roster_xlsx"),
     path("rosters/<int:pk>/print/", views.roster_print, name="roster_print"),
 ]
+urlpatterns += [
+    path("stations/<int:pk>/retasking/", views.retasking_propose, name="retasking_propose"),
+    path("retasking/<int:pk>/decide/", views.retasking_decide, name="retasking_decide"),
+]

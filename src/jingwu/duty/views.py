@@ -20,7 +20,7 @@ from jingwu.jobs.services import latest_job
 from jingwu.jobs.views import decorate
 
 from .choices import ACTIVE
-from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Roster, StationDuty, SwapRequest
+from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Retasking, Roster, StationDuty, SwapRequest
 from .patterns import shift_types
 from .selectors import duty_today, patterns_for, rosters_for, setups_for, stations_for
 from .services import (
@@ -54,6 +54,8 @@ def _station(request, pk: int):
 @login_required
 def station_duty(request, pk: int):
     """A station's duty: today's duty, the set-up, coverage needs per zone and hour, the rosters."""
+    from .roster import station_staff
+
     station = _station(request, pk)
     user = request.user
     if not can(user, StationDuty, "view"):
@@ -106,6 +108,15 @@ def station_duty(request, pk: int):
         "may_decide": _may(user, LeaveRequest, "approve", station),
         "people": _people_for(user, station),
         "grids": _grids(user, station),
+        "retaskings": list(
+            restrict(Retasking.objects.filter(station=station), user).prefetch_related("officers")[:10]
+        ),
+        "may_retask": _may(user, Retasking, "add", station),
+        "may_approve_retask": _may(user, Retasking, "approve", station),
+        "staff": sorted(
+            (o for o, _z, _r in station_staff(station, data_date(station.bureau_id))),
+            key=lambda o: o.police_number,
+        ),
     }
     return render(request, "duty/station.html", ctx)
 
@@ -708,3 +719,52 @@ def roster_print(request, pk: int):
     ctx = _roster_context(request, roster)
     _export_event(request, roster, "print")
     return render(request, "duty/roster_print.html", ctx)
+
+
+# --- seasonal re-tasking -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def retasking_propose(request, pk: int):
+    from jingwu.personnel.models import Officer
+
+    from .services import do_propose_retasking
+
+    station = _station(request, pk)
+    if not can(request.user, Retasking, "view"):
+        raise Http404
+    ids = [_int(x, 0) for x in request.POST.getlist("officers")]
+    try:
+        do_propose_retasking(
+            station,
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            first=_date(request, "first"),
+            last=_date(request, "last"),
+            officers=Officer.objects.filter(pk__in=ids, bureau_id=station.bureau_id),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("The re-tasking is proposed with its forecast and cost; command decides.")
+        )
+    return redirect("duty:station", pk=station.pk)
+
+
+@login_required
+@require_POST
+def retasking_decide(request, pk: int):
+    from .services import do_decide_retasking
+
+    r = get_object_or_404(restrict(Retasking.objects.select_related("station"), request.user), pk=pk)
+    try:
+        r = do_decide_retasking(r, actor=request.user, approve=request.POST.get("approve") == "1")
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("Re-tasking approved.") if r.status == "approved" else _("Re-tasking refused.")
+        )
+    return redirect("duty:station", pk=r.station_id)
