@@ -6,260 +6,705 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0004_merge_0003_bureau_time_zone_0003_security'),
-        ('org', '0001_initial'),
-        ('personnel', '0002_identity_schemes'),
+        ("core", "0004_merge_0003_bureau_time_zone_0003_security"),
+        ("org", "0001_initial"),
+        ("personnel", "0002_identity_schemes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DutyPattern',
+            name="DutyPattern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=60, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('shifts', models.JSONField(default=list, verbose_name='shifts')),
-                ('cycle', models.JSONField(default=list, verbose_name='rotation')),
-                ('weekdays_only', models.BooleanField(default=False, verbose_name='weekdays only')),
-                ('min_rest_hours', models.PositiveSmallIntegerField(default=8, verbose_name='minimum rest between shifts (hours)')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=60, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="English name")),
+                ("shifts", models.JSONField(default=list, verbose_name="shifts")),
+                ("cycle", models.JSONField(default=list, verbose_name="rotation")),
+                ("weekdays_only", models.BooleanField(default=False, verbose_name="weekdays only")),
+                (
+                    "min_rest_hours",
+                    models.PositiveSmallIntegerField(
+                        default=8, verbose_name="minimum rest between shifts (hours)"
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty pattern',
-                'verbose_name_plural': 'duty patterns',
-                'ordering': ['code'],
+                "verbose_name": "duty pattern",
+                "verbose_name_plural": "duty patterns",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='GridDuty',
+            name="GridDuty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('auxiliaries', models.ManyToManyField(blank=True, related_name='+', to='personnel.officer', verbose_name='auxiliary officers')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='grid')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.officer', verbose_name='responsible officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "auxiliaries",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="auxiliary officers",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="responsible officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'grid duty',
-                'verbose_name_plural': 'grid duties',
+                "verbose_name": "grid duty",
+                "verbose_name_plural": "grid duties",
             },
         ),
         migrations.CreateModel(
-            name='GridWork',
+            name="GridWork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('visit', 'Door-to-door visit'), ('patrol', 'Patrol'), ('premises', 'Premises check'), ('mediation', 'Mediation')], max_length=12, verbose_name='kind of work')),
-                ('day', models.DateField(verbose_name='day')),
-                ('minutes', models.PositiveSmallIntegerField(verbose_name='minutes')),
-                ('households', models.PositiveSmallIntegerField(default=0, verbose_name='households visited')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='grid')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.officer', verbose_name='officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visit", "Door-to-door visit"),
+                            ("patrol", "Patrol"),
+                            ("premises", "Premises check"),
+                            ("mediation", "Mediation"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind of work",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("minutes", models.PositiveSmallIntegerField(verbose_name="minutes")),
+                (
+                    "households",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="households visited"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'grid work',
-                'verbose_name_plural': 'grid work',
-                'ordering': ['-day', '-id'],
+                "verbose_name": "grid work",
+                "verbose_name_plural": "grid work",
+                "ordering": ["-day", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeaveRequest',
+            name="LeaveRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('first', models.DateField(verbose_name='first day')),
-                ('last', models.DateField(verbose_name='last day')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('refused', 'Refused')], default='requested', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.officer', verbose_name='officer')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='police station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("first", models.DateField(verbose_name="first day")),
+                ("last", models.DateField(verbose_name="last day")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="police station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'leave request',
-                'verbose_name_plural': 'leave requests',
-                'ordering': ['-first', '-id'],
+                "verbose_name": "leave request",
+                "verbose_name_plural": "leave requests",
+                "ordering": ["-first", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Retasking',
+            name="Retasking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('first', models.DateField(verbose_name='first day')),
-                ('last', models.DateField(verbose_name='last day')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('refused', 'Refused')], default='requested', max_length=10, verbose_name='status')),
-                ('forecast', models.JSONField(blank=True, default=dict, verbose_name='forecast traffic demand')),
-                ('cost', models.JSONField(blank=True, default=dict, verbose_name='cost to coverage')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('officers', models.ManyToManyField(related_name='+', to='personnel.officer', verbose_name='people moved')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='police station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("first", models.DateField(verbose_name="first day")),
+                ("last", models.DateField(verbose_name="last day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "forecast",
+                    models.JSONField(blank=True, default=dict, verbose_name="forecast traffic demand"),
+                ),
+                ("cost", models.JSONField(blank=True, default=dict, verbose_name="cost to coverage")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "officers",
+                    models.ManyToManyField(
+                        related_name="+", to="personnel.officer", verbose_name="people moved"
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="police station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seasonal re-tasking',
-                'verbose_name_plural': 'seasonal re-taskings',
-                'ordering': ['-first', '-id'],
+                "verbose_name": "seasonal re-tasking",
+                "verbose_name_plural": "seasonal re-taskings",
+                "ordering": ["-first", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Roster',
+            name="Roster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('start', models.DateField(verbose_name='first day')),
-                ('days', models.PositiveSmallIntegerField(default=28, verbose_name='days')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Solving'), ('done', 'Solved'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('published', 'Published')], default='queued', max_length=10, verbose_name='status')),
-                ('time_limit', models.PositiveIntegerField(default=30, verbose_name='solver time limit (s)')),
-                ('pattern', models.JSONField(blank=True, default=dict, verbose_name='duty pattern used')),
-                ('problem', models.JSONField(blank=True, default=dict, verbose_name='rules and needs')),
-                ('results', models.JSONField(blank=True, default=dict, verbose_name='results')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='police station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("start", models.DateField(verbose_name="first day")),
+                ("days", models.PositiveSmallIntegerField(default=28, verbose_name="days")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Solving"),
+                            ("done", "Solved"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                            ("published", "Published"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("time_limit", models.PositiveIntegerField(default=30, verbose_name="solver time limit (s)")),
+                ("pattern", models.JSONField(blank=True, default=dict, verbose_name="duty pattern used")),
+                ("problem", models.JSONField(blank=True, default=dict, verbose_name="rules and needs")),
+                ("results", models.JSONField(blank=True, default=dict, verbose_name="results")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="police station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty roster',
-                'verbose_name_plural': 'duty rosters',
-                'ordering': ['-start', '-id'],
+                "verbose_name": "duty roster",
+                "verbose_name_plural": "duty rosters",
+                "ordering": ["-start", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RosterEntry',
+            name="RosterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('day', models.DateField(verbose_name='day')),
-                ('shift', models.CharField(max_length=16, verbose_name='shift')),
-                ('start', models.DateTimeField(verbose_name='starts')),
-                ('end', models.DateTimeField(verbose_name='ends')),
-                ('lead', models.BooleanField(default=False, verbose_name='leads the shift')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.officer', verbose_name='officer')),
-                ('roster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='duty.roster', verbose_name='roster')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("day", models.DateField(verbose_name="day")),
+                ("shift", models.CharField(max_length=16, verbose_name="shift")),
+                ("start", models.DateTimeField(verbose_name="starts")),
+                ("end", models.DateTimeField(verbose_name="ends")),
+                ("lead", models.BooleanField(default=False, verbose_name="leads the shift")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "roster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="duty.roster",
+                        verbose_name="roster",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="zone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roster entry',
-                'verbose_name_plural': 'roster entries',
-                'ordering': ['day', 'start', 'zone_id', 'officer_id'],
+                "verbose_name": "roster entry",
+                "verbose_name_plural": "roster entries",
+                "ordering": ["day", "start", "zone_id", "officer_id"],
             },
         ),
         migrations.CreateModel(
-            name='StationDuty',
+            name="StationDuty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('min_on_duty', models.PositiveSmallIntegerField(default=1, help_text='At every hour, in every zone.', verbose_name='least people on duty per zone')),
-                ('lead_per_zone', models.BooleanField(default=True, help_text="Each zone's shift has someone who may lead it.", verbose_name='a leader per zone on duty')),
-                ('max_week_hours', models.PositiveSmallIntegerField(default=56, verbose_name='most hours a week')),
-                ('max_consecutive_days', models.PositiveSmallIntegerField(default=6, verbose_name='most days in a row')),
-                ('coverage', models.JSONField(blank=True, default=dict, verbose_name='coverage needs')),
-                ('coverage_basis', models.JSONField(blank=True, default=dict, verbose_name='basis of the coverage needs')),
-                ('coverage_at', models.DateTimeField(blank=True, null=True, verbose_name='coverage computed')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('pattern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='duty.dutypattern', verbose_name='duty pattern')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='police station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "min_on_duty",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="At every hour, in every zone.",
+                        verbose_name="least people on duty per zone",
+                    ),
+                ),
+                (
+                    "lead_per_zone",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Each zone's shift has someone who may lead it.",
+                        verbose_name="a leader per zone on duty",
+                    ),
+                ),
+                (
+                    "max_week_hours",
+                    models.PositiveSmallIntegerField(default=56, verbose_name="most hours a week"),
+                ),
+                (
+                    "max_consecutive_days",
+                    models.PositiveSmallIntegerField(default=6, verbose_name="most days in a row"),
+                ),
+                ("coverage", models.JSONField(blank=True, default=dict, verbose_name="coverage needs")),
+                (
+                    "coverage_basis",
+                    models.JSONField(blank=True, default=dict, verbose_name="basis of the coverage needs"),
+                ),
+                (
+                    "coverage_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="coverage computed"),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "pattern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="duty.dutypattern",
+                        verbose_name="duty pattern",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="police station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'station duty set-up',
-                'verbose_name_plural': 'station duty set-ups',
+                "verbose_name": "station duty set-up",
+                "verbose_name_plural": "station duty set-ups",
             },
         ),
         migrations.CreateModel(
-            name='SwapRequest',
+            name="SwapRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('day', models.DateField(verbose_name='day')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('refused', 'Refused')], default='requested', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('officer_a', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.officer', verbose_name='officer')),
-                ('officer_b', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.officer', verbose_name='swaps with')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('roster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='swaps', to='duty.roster', verbose_name='roster')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "officer_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "officer_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.officer",
+                        verbose_name="swaps with",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "roster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="swaps",
+                        to="duty.roster",
+                        verbose_name="roster",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'swap request',
-                'verbose_name_plural': 'swap requests',
-                'ordering': ['-day', '-id'],
+                "verbose_name": "swap request",
+                "verbose_name_plural": "swap requests",
+                "ordering": ["-day", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='dutypattern',
-            constraint=models.UniqueConstraint(fields=('bureau', 'code'), name='duty_pattern_code_unique'),
+            model_name="dutypattern",
+            constraint=models.UniqueConstraint(fields=("bureau", "code"), name="duty_pattern_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='gridduty',
-            constraint=models.UniqueConstraint(fields=('bureau', 'grid'), name='duty_grid_unique'),
+            model_name="gridduty",
+            constraint=models.UniqueConstraint(fields=("bureau", "grid"), name="duty_grid_unique"),
         ),
         migrations.AddIndex(
-            model_name='gridwork',
-            index=models.Index(fields=['bureau', 'grid', 'day'], name='duty_gridwork_idx'),
+            model_name="gridwork",
+            index=models.Index(fields=["bureau", "grid", "day"], name="duty_gridwork_idx"),
         ),
         migrations.AddIndex(
-            model_name='leaverequest',
-            index=models.Index(fields=['bureau', 'station', 'status'], name='duty_leave_station_idx'),
+            model_name="leaverequest",
+            index=models.Index(fields=["bureau", "station", "status"], name="duty_leave_station_idx"),
         ),
         migrations.AddConstraint(
-            model_name='leaverequest',
-            constraint=models.CheckConstraint(condition=models.Q(('last__gte', models.F('first'))), name='duty_leave_dates'),
+            model_name="leaverequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last__gte", models.F("first"))), name="duty_leave_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retasking',
-            constraint=models.CheckConstraint(condition=models.Q(('last__gte', models.F('first'))), name='duty_retasking_dates'),
+            model_name="retasking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last__gte", models.F("first"))), name="duty_retasking_dates"
+            ),
         ),
         migrations.AddIndex(
-            model_name='roster',
-            index=models.Index(fields=['bureau', 'station', 'start'], name='duty_roster_station_idx'),
+            model_name="roster",
+            index=models.Index(fields=["bureau", "station", "start"], name="duty_roster_station_idx"),
         ),
         migrations.AddIndex(
-            model_name='rosterentry',
-            index=models.Index(fields=['bureau', 'roster', 'day'], name='duty_entry_day_idx'),
+            model_name="rosterentry",
+            index=models.Index(fields=["bureau", "roster", "day"], name="duty_entry_day_idx"),
         ),
         migrations.AddIndex(
-            model_name='rosterentry',
-            index=models.Index(fields=['bureau', 'zone', 'start'], name='duty_entry_zone_idx'),
+            model_name="rosterentry",
+            index=models.Index(fields=["bureau", "zone", "start"], name="duty_entry_zone_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rosterentry',
-            constraint=models.UniqueConstraint(fields=('bureau', 'roster', 'officer', 'day'), name='duty_entry_one_a_day'),
+            model_name="rosterentry",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "roster", "officer", "day"), name="duty_entry_one_a_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stationduty',
-            constraint=models.UniqueConstraint(fields=('bureau', 'station'), name='duty_station_unique'),
+            model_name="stationduty",
+            constraint=models.UniqueConstraint(fields=("bureau", "station"), name="duty_station_unique"),
         ),
         migrations.AddIndex(
-            model_name='swaprequest',
-            index=models.Index(fields=['bureau', 'roster', 'status'], name='duty_swap_roster_idx'),
+            model_name="swaprequest",
+            index=models.Index(fields=["bureau", "roster", "status"], name="duty_swap_roster_idx"),
         ),
     ]
