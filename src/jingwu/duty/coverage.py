@@ -67,17 +67,6 @@ def shift_need(needs_row, start_minute: int, minutes: int, weekday: int) -> int:
     return max(int(needs_row[h]) for h in shift_hours(start_minute, minutes, weekday))
 
 
-def uncovered_hours(shift_types, cycle_weekdays_only: bool) -> list[int]:
-    """Hours of the week no shift of the pattern covers (an office-hours pattern leaves nights)."""
-    covered = set()
-    for wd in range(7):
-        if cycle_weekdays_only and wd >= 5:
-            continue
-        for s in shift_types:
-            covered.update(shift_hours(s.start_minute or 0, s.minutes, wd))
-    return [h for h in range(HOURS) if h not in covered]
-
-
 def compute_station_coverage(station, *, on: dt.date, least: int = 1) -> tuple[dict, dict]:
     """``({zone id: [168 people]}, basis)`` for a station from its year of incidents before ``on``."""
     from jingwu.core.clock import day_bounds, zone
