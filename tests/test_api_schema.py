@@ -23,6 +23,7 @@ def test_the_schema_validates_without_warnings(db, tmp_path):
 
 def _real_ids(county) -> dict[str, list[int]]:
     from jingwu.cases.models import Case
+    from jingwu.duty.models import Roster, RosterEntry
     from jingwu.incidents.models import Incident
     from jingwu.org.models import Unit
     from jingwu.personnel.models import Officer, Posting
@@ -43,8 +44,33 @@ def _real_ids(county) -> dict[str, list[int]]:
         "premises": Premises,
         "incidents": Incident,
         "cases": Case,
+        "duty-rosters": Roster,
+        "duty-entries": RosterEntry,
     }
+    _duty_roster(county)
     return {name: list(m.objects.values_list("pk", flat=True)) for name, m in models.items()}
+
+
+def _duty_roster(county) -> None:
+    """A roster of the west station with one duty (for the duty endpoints' real ids)."""
+    import datetime as dt
+
+    from jingwu.duty.models import Roster, RosterEntry
+
+    roster = Roster.objects.create(
+        bureau=county.bureau, station=county.west, start=dt.date(2018, 6, 1), days=1
+    )
+    at = dt.datetime(2018, 6, 1, 0, tzinfo=dt.UTC)
+    RosterEntry.objects.create(
+        bureau=county.bureau,
+        roster=roster,
+        officer=county.off_lead,
+        day=roster.start,
+        shift="day",
+        start=at,
+        end=at + dt.timedelta(hours=12),
+        zone=county.zone_s,
+    )
 
 
 @pytest.fixture
@@ -68,7 +94,7 @@ def test_no_get_operation_answers_with_a_server_error(county, wsgi_app):
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
-    assert len(operations) == 12  # list and detail of six endpoints
+    assert len(operations) == 16  # list and detail of eight endpoints
 
     real_ids = _real_ids(county)
     for operation in operations:

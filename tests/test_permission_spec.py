@@ -151,8 +151,26 @@ PAGES = {
     "outsider": (404, 404, 404, 200, 404, 200, 404, 404, 404, 200, 200),
 }
 
+# --- DUTY: the west station's duty page, the east's, the duty patterns, a new pattern -----
+# A station's duty is its people's (chief, zone lead, community officer) and headquarters'
+# (command, planner, auditor); patterns are headquarters' to edit and the stations' to read.
+
+DUTY = {
+    "command": (200, 200, 200, 200),
+    "planner": (200, 200, 200, 200),
+    "center": (404, 404, 404, 404),
+    "prevention": (404, 404, 200, 403),
+    "chief": (200, 404, 200, 403),
+    "zone_lead": (200, 404, 200, 403),
+    "community": (200, 404, 404, 404),
+    "political": (404, 404, 404, 404),
+    "auditor": (200, 200, 200, 403),
+    "sysadmin": (404, 404, 404, 404),
+    "outsider": (404, 404, 200, 403),
+}
+
 PERSONAS = list(SEES)
-AREAS = ["units", "officers", "postings", "premises", "incidents", "cases", "writes", "pages"]
+AREAS = ["units", "officers", "postings", "premises", "incidents", "cases", "writes", "pages", "duty"]
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -314,6 +332,21 @@ def _check_pages(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_duty(client, county, persona: str) -> list[str]:
+    urls = (
+        reverse("duty:station", args=[county.west.pk]),
+        reverse("duty:station", args=[county.east.pk]),
+        reverse("duty:pattern_list"),
+        reverse("duty:pattern_new"),
+    )
+    wrong = []
+    for url, must in zip(urls, DUTY[persona], strict=True):
+        status = client.get(url).status_code
+        if status != must:
+            wrong.append(f"{url}: {status}, must be {must}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -330,6 +363,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_writes(client, county, persona)
     elif area == "pages":
         wrong = _check_pages(client, county, persona)
+    elif area == "duty":
+        wrong = _check_duty(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -340,5 +375,5 @@ def test_the_tables_cover_every_persona_of_the_county():
     from .test_permission_matrix import PERSONAS as MATRIX_PERSONAS
 
     assert set(PERSONAS) == set(MATRIX_PERSONAS) | {"outsider"}
-    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES)
+    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES) == set(DUTY)
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())

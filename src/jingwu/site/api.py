@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from jingwu.accounts.tokens import obtain_token
 from jingwu.cases.api import CaseViewSet
+from jingwu.duty.api import RosterEntryViewSet, RosterViewSet
 from jingwu.incidents.api import IncidentViewSet
 from jingwu.org.api import UnitViewSet
 from jingwu.personnel.api import OfficerViewSet, PostingViewSet
@@ -18,6 +19,8 @@ router.register("postings", PostingViewSet, basename="posting")
 router.register("premises", PremisesViewSet, basename="premises")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cases", CaseViewSet, basename="case")
+router.register("duty-rosters", RosterViewSet, basename="duty-roster")
+router.register("duty-entries", RosterEntryViewSet, basename="duty-entry")
 
 urlpatterns = [
     path("v1/token/", obtain_token, name="api-token"),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "jingwu.jobs",
     "jingwu.imports",
     "jingwu.planning",
+    "jingwu.duty",
 ]
 
 MIDDLEWARE = [

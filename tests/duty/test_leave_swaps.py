@@ -1,0 +1,220 @@
+"""Leave and swaps: asked by the station's people, decided by the station chief; refused by rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from jingwu.core.clock import data_date
+from jingwu.core.models import AuditEvent
+from jingwu.duty.models import LeaveRequest, Roster, RosterEntry, SwapRequest
+from jingwu.duty.services import (
+    do_decide_leave,
+    do_decide_swap,
+    do_publish_roster,
+    do_request_leave,
+    do_request_swap,
+    do_start_roster,
+    station_setup,
+)
+from jingwu.jobs.services import latest_job, run_now
+
+pytestmark = pytest.mark.django_db
+
+D0 = dt.date(2018, 7, 2)  # a Monday
+
+
+def _hand_roster(county, rows, status="done"):
+    """A roster of the west station written by hand: rows of (officer, day index, shift, zone)."""
+    from jingwu.duty.roster import build_problem, entries_for
+    from jingwu.duty.services import _pattern_snap
+    from jingwu.engine.roster.model import Assignment
+
+    setup = station_setup(county.west)
+    roster = Roster.objects.create(
+        bureau=county.bureau,
+        station=county.west,
+        start=D0,
+        days=3,
+        status=status,
+        pattern=_pattern_snap(setup.pattern),
+    )
+    built = build_problem(roster, setup)
+    assignments = [Assignment(str(o.pk), d, s, str(z.pk)) for o, d, s, z in rows]
+    RosterEntry.objects.bulk_create(entries_for(roster, built, assignments))
+    return roster
+
+
+def _solved(county, days=7, publish=False):
+    roster = do_start_roster(
+        county.west,
+        actor=county.chief,
+        start=data_date(county.bureau),
+        days=days,
+        time_limit=5,
+        hand_out=False,
+    )
+    run_now(latest_job(roster))
+    roster.refresh_from_db()
+    if publish:
+        do_publish_roster(roster, actor=county.chief)
+    return roster
+
+
+def test_people_ask_leave_for_themselves_and_the_chief_for_anyone(county, other_county):
+    req = do_request_leave(county.off_comm, actor=county.community, station=county.west, first=D0, last=D0)
+    assert req.status == "requested" and req.requested_by == county.community
+    do_request_leave(county.off_lead, actor=county.chief, station=county.west, first=D0, last=D0)
+    for actor, officer in (
+        (county.community, county.off_chief),  # not theirs
+        (county.zone_lead, county.off_chief),  # posted at the station, above the zone
+        (other_county.chief, county.off_comm),
+        (county.command, county.off_comm),  # headquarters reads, the station decides
+    ):
+        with pytest.raises(PermissionDenied):
+            do_request_leave(officer, actor=actor, station=county.west, first=D0, last=D0)
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "no duty on a day of leave"), ("zh-hans", "休假日不排班")])
+def test_leave_overlapping_leave_is_refused_naming_the_rule(county, lang, text):
+    do_request_leave(
+        county.off_comm, actor=county.community, station=county.west, first=D0, last=D0 + dt.timedelta(days=2)
+    )
+    n = (LeaveRequest.objects.count(), AuditEvent.objects.count())
+    with translation.override(lang), pytest.raises(ValidationError) as exc:
+        do_request_leave(
+            county.off_comm,
+            actor=county.community,
+            station=county.west,
+            first=D0 + dt.timedelta(days=1),
+            last=D0 + dt.timedelta(days=5),
+        )
+    assert text in exc.value.message_dict["first"][0]
+    assert (LeaveRequest.objects.count(), AuditEvent.objects.count()) == n
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("en", "no leave on a day of published duty"), ("zh-hans", "已发布排班")]
+)
+def test_leave_on_a_day_of_published_duty_is_refused(county, lang, text):
+    roster = _hand_roster(county, [(county.off_comm, 1, "day", county.zone_s)], status="published")
+    n = LeaveRequest.objects.count()
+    with translation.override(lang), pytest.raises(ValidationError) as exc:
+        do_request_leave(
+            county.off_comm,
+            actor=county.community,
+            station=county.west,
+            first=D0,
+            last=D0 + dt.timedelta(days=2),
+        )
+    message = exc.value.message_dict["first"][0]
+    assert text in message and "2018-07-03" in message
+    assert LeaveRequest.objects.count() == n
+    # a day off in the same roster is fine
+    do_request_leave(county.off_comm, actor=county.community, station=county.west, first=D0, last=D0)
+    assert roster.status == "published"
+
+
+def test_approving_leave_replans_only_its_days(county):
+    roster = _solved(county)
+    before = {(e.officer_id, e.day): (e.shift, e.zone_id) for e in RosterEntry.objects.filter(roster=roster)}
+    worked = sorted(d for (o, d) in before if o == county.off_lead.pk)
+    assert worked, "the zone lead works in the roster"
+    day = worked[len(worked) // 2]
+    req = do_request_leave(county.off_lead, actor=county.zone_lead, station=county.west, first=day, last=day)
+    with pytest.raises(PermissionDenied):
+        do_decide_leave(req, actor=county.zone_lead, approve=True)
+    req = do_decide_leave(req, actor=county.chief, approve=True)
+    assert req.status == "approved" and req.replanned and req.replanned[0]["roster"] == roster.pk
+    after = {(e.officer_id, e.day): (e.shift, e.zone_id) for e in RosterEntry.objects.filter(roster=roster)}
+    assert (county.off_lead.pk, day) not in after  # on leave
+    outside = {k: v for k, v in before.items() if k[1] != day}
+    assert {k: v for k, v in after.items() if k[1] != day} == outside  # nothing else changed
+    assert AuditEvent.objects.filter(
+        object_type="duty.leaverequest", object_id=str(req.pk), reason="approved"
+    ).exists()
+    with pytest.raises(ValidationError):
+        do_decide_leave(req, actor=county.chief, approve=False)  # decided once
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("en", "minimum rest between shifts"), ("zh-hans", "班次间最短休息时间")]
+)
+def test_a_swap_that_breaks_the_rest_rule_is_refused_and_nothing_saved(county, lang, text):
+    # the community officer works the night of day 0 (20:00-08:00); the zone lead the day of day 1
+    roster = _hand_roster(
+        county,
+        [(county.off_comm, 0, "night", county.zone_s), (county.off_lead, 1, "day", county.zone_s)],
+    )
+    n = (SwapRequest.objects.count(), AuditEvent.objects.count())
+    with translation.override(lang), pytest.raises(ValidationError) as exc:
+        do_request_swap(
+            roster,
+            actor=county.community,
+            day=D0 + dt.timedelta(days=1),
+            officer_a=county.off_comm,
+            officer_b=county.off_lead,
+        )
+    message = exc.value.message_dict["day"][0]
+    assert text in message and county.off_comm.name in message
+    assert (SwapRequest.objects.count(), AuditEvent.objects.count()) == n
+
+
+def test_a_swap_within_the_rules_is_approved_and_changes_hands(county, other_county):
+    roster = _hand_roster(
+        county,
+        [(county.off_comm, 0, "day", county.zone_s), (county.off_aux, 2, "day", county.zone_s)],
+    )
+    req = do_request_swap(
+        roster, actor=county.community, day=D0, officer_a=county.off_comm, officer_b=county.off_aux
+    )
+    with pytest.raises(PermissionDenied):
+        do_decide_swap(req, actor=county.zone_lead, approve=True)
+    with pytest.raises(PermissionDenied):
+        do_decide_swap(req, actor=other_county.chief, approve=True)
+    do_decide_swap(req, actor=county.chief, approve=True)
+    on = {(e.officer_id, e.day, e.shift) for e in RosterEntry.objects.filter(roster=roster)}
+    assert on == {(county.off_aux.pk, D0, "day"), (county.off_aux.pk, D0 + dt.timedelta(days=2), "day")}
+    with pytest.raises(ValidationError):  # nobody works day 1: nothing to swap
+        do_request_swap(
+            roster,
+            actor=county.chief,
+            day=D0 + dt.timedelta(days=1),
+            officer_a=county.off_comm,
+            officer_b=county.off_lead,
+        )
+
+
+def test_the_pages_ask_and_decide(client, county, other_county):
+    roster = _hand_roster(county, [(county.off_comm, 0, "day", county.zone_s)])
+    client.force_login(county.community)
+    client.cookies["django_language"] = "en"
+    r = client.get(reverse("duty:station", args=[county.west.pk]))
+    assert [o.pk for o in r.context["people"]] == [
+        county.off_comm.pk,
+        county.off_aux.pk,
+    ]  # their grid's people
+    r = client.post(
+        reverse("duty:leave_request", args=[county.west.pk]),
+        {"officer": county.off_comm.pk, "first": "2018-07-05", "last": "2018-07-06", "reason": "家事"},
+    )
+    assert r.status_code == 302
+    req = LeaveRequest.objects.get(officer=county.off_comm)
+    r = client.post(reverse("duty:leave_decide", args=[req.pk]), {"approve": "1"})
+    assert r.status_code == 403
+    client.force_login(county.chief)
+    r = client.post(reverse("duty:leave_decide", args=[req.pk]), {"approve": "1"}, follow=True)
+    assert "Leave approved" in r.content.decode()
+    r = client.post(
+        reverse("duty:swap_request", args=[roster.pk]),
+        {"day": "2018-07-02", "officer_a": county.off_comm.pk, "officer_b": county.off_lead.pk},
+    )
+    assert r.status_code == 302 and SwapRequest.objects.filter(roster=roster).count() == 1
+    client.force_login(other_county.chief)
+    assert client.post(reverse("duty:leave_request", args=[county.west.pk]), {}).status_code == 404
+    assert client.post(reverse("duty:swap_request", args=[roster.pk]), {}).status_code == 404
+    assert client.post(reverse("duty:leave_decide", args=[req.pk]), {"approve": "0"}).status_code == 404
