@@ -20,6 +20,7 @@ from django.utils import translation
 from jingwu.cases.models import Case
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
+from jingwu.evaluation.models import Cycle
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
 from jingwu.jobs.models import Job
@@ -120,6 +121,14 @@ ROUTES: dict[str, Route] = {
     "imports:mapping_edit": Route(ImportMapping, "detail"),
     "imports:mapping_new": Route(kind="page", expect=IMPORT_PAGE),
     "planning:compare": Route(kind="page", expect=PLANNING_PAGE),
+    # Four-Star Officer evaluation: the bureau's cycles, read by everyone who takes part.
+    "evaluation:cycle_list": Route(
+        Cycle,
+        "list",
+        context="cycles",
+        expect={p: 404 if p in ("planner", "sysadmin") else 200 for p in PERSONAS},
+    ),
+    "evaluation:cycle_detail": Route(Cycle, "detail"),
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
@@ -205,6 +214,8 @@ UNSCOPED_MODELS = {
     "cases.caseincident": "link rows, shown through cases",
     "cases.seriesincident": "link rows, shown through series",
     "cases.petitionincident": "link rows, shown through petitions",
+    "evaluation.standard": "rules of a cycle, shown through the cycle's page",
+    "evaluation.criterion": "rules of a cycle, shown through the cycle's page",
 }
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
@@ -280,11 +291,32 @@ def _objects(county, route: Route):
         return [m]
     if route.model is Job:
         return _jobs(county)
+    if route.model is Cycle:
+        return [_cycle(county)]
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
         return list(_cases(county))
     return [getattr(county, name) for name in route.objects]
+
+
+def _cycle(county):
+    """A draft evaluation cycle of the county (with the default rules)."""
+    import datetime as dt
+
+    from jingwu.evaluation.services import do_create_cycle
+
+    d = dt.date(2018, 6, 10)
+    return Cycle.objects.filter(bureau=county.bureau).first() or do_create_cycle(
+        actor=None,
+        bureau=county.bureau,
+        year=2018,
+        quarter=2,
+        nomination_deadline=d,
+        self_assessment_deadline=d,
+        scoring_deadline=d,
+        review_deadline=d,
+    )
 
 
 def _jobs(county):

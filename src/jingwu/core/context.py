@@ -5,6 +5,7 @@ def site(request):
     nav = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from jingwu.evaluation.models import Cycle
         from jingwu.incidents.models import Incident
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
@@ -19,5 +20,6 @@ def site(request):
             "incidents": can(user, Incident, "view"),
             "audit": can(user, AuditEvent, "view"),
             "planning": can(user, Scenario, "view"),
+            "evaluation": can(user, Cycle, "view"),
         }
     return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}
