@@ -20,7 +20,7 @@ from django.utils import translation
 from jingwu.cases.models import Case
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
-from jingwu.evaluation.models import Cycle
+from jingwu.evaluation.models import Cycle, Nomination
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
 from jingwu.jobs.models import Job
@@ -129,6 +129,8 @@ ROUTES: dict[str, Route] = {
         expect={p: 404 if p in ("planner", "sysadmin") else 200 for p in PERSONAS},
     ),
     "evaluation:cycle_detail": Route(Cycle, "detail"),
+    "evaluation:notice": Route(Cycle, "detail"),
+    "evaluation:file_detail": Route(Nomination, "detail"),
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
@@ -219,6 +221,12 @@ UNSCOPED_MODELS = {
 }
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
+    # an evaluation file's scores, objections and appeals are shown through the file's page;
+    # stars through their file (a star history page comes with the results)
+    "evaluation.score",
+    "evaluation.objection",
+    "evaluation.appeal",
+    "evaluation.staraward",
     "cases.series",
     "cases.petition",
     "personnel.officerskill",
@@ -293,6 +301,8 @@ def _objects(county, route: Route):
         return _jobs(county)
     if route.model is Cycle:
         return [_cycle(county)]
+    if route.model is Nomination:
+        return _nominations(county)
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
@@ -317,6 +327,20 @@ def _cycle(county):
         scoring_deadline=d,
         review_deadline=d,
     )
+
+
+def _nominations(county):
+    """Evaluation files of the west station's chief and of the east station's (an open cycle)."""
+    from jingwu.evaluation.services import do_nominate, do_open_cycle
+
+    cycle = _cycle(county)
+    if cycle.status == "draft":
+        cycle = do_open_cycle(cycle, actor=None)
+    return [
+        Nomination.objects.filter(cycle=cycle, officer=officer).first()
+        or do_nominate(cycle, actor=None, officer=officer, unit=unit)
+        for officer, unit in ((county.off_chief, county.west), (county.off_east, county.east))
+    ]
 
 
 def _jobs(county):

@@ -7,6 +7,7 @@ frozen, so last year's results keep last year's rules.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.i18n import pick
 from jingwu.core.models import TenantModel
 
-from .choices import CycleStatus, EvidenceSource
+from .choices import (
+    AppealStatus,
+    CommitteeDecision,
+    CycleStatus,
+    EvidenceSource,
+    FileStatus,
+    ReviewDecision,
+    ScoreKind,
+)
 
 
 class Cycle(TenantModel):
@@ -137,3 +146,183 @@ class Criterion(TenantModel):
     @property
     def name(self) -> str:
         return pick(self.name_zh, self.name_en or self.name_zh)
+
+
+class Nomination(TenantModel):
+    """An officer's evaluation file in a cycle: nominated by a unit, self-assessed, scored by
+    the unit, reviewed by the political department, decided by the committee."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("cycle")
+    )
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="nominations", verbose_name=_("officer")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="nominations", verbose_name=_("nominating unit")
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nominated by"),
+    )
+    nominated_on = models.DateField(_("nominated"))
+    reason = models.TextField(_("reason for the nomination"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=FileStatus.choices, default="nominated")
+    self_text = models.TextField(_("self-assessment"), blank=True)
+    self_on = models.DateField(_("self-assessed"), null=True, blank=True)
+    unit_note = models.TextField(_("unit's comment"), blank=True)
+    scored_on = models.DateField(_("scored"), null=True, blank=True)
+    review = models.CharField(
+        _("political department's review"), max_length=10, choices=ReviewDecision.choices, blank=True
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_on = models.DateField(_("reviewed"), null=True, blank=True)
+    committee = models.CharField(
+        _("committee decision"), max_length=10, choices=CommitteeDecision.choices, blank=True
+    )
+    committee_note = models.TextField(_("committee note"), blank=True)
+    decided_on = models.DateField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation file")
+        verbose_name_plural = _("evaluation files")
+        ordering = ["cycle", "unit__path", "officer__police_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "cycle", "officer"], name="eval_nomination_unique"),
+        ]
+        indexes = [models.Index(fields=["bureau", "cycle", "status"], name="eval_nomination_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.officer.name}"
+
+
+class Score(TenantModel):
+    """A criterion's score in a file: the officer's own (self) or the unit's."""
+
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, related_name="scores", verbose_name=_("file")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=ScoreKind.choices)
+    value = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "nomination", "criterion", "kind"], name="eval_score_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="eval_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id} {self.kind} {self.value}"
+
+
+class Objection(TenantModel):
+    """An objection raised during the public notice; it must be answered before publication."""
+
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, related_name="objections", verbose_name=_("file")
+    )
+    filed_on = models.DateField(_("filed"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    text = models.TextField(_("objection"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_on = models.DateField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["filed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination} · {self.filed_on}"
+
+
+class StarAward(TenantModel):
+    """A star earned in a published cycle (one per standard met), or granted on appeal."""
+
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, related_name="stars", verbose_name=_("file")
+    )
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="stars", verbose_name=_("officer")
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="stars", verbose_name=_("cycle"))
+    standard = models.ForeignKey(
+        Standard, on_delete=models.PROTECT, related_name="+", verbose_name=_("standard")
+    )
+    score = models.DecimalField(_("score (of 100)"), max_digits=5, decimal_places=1)
+    on_appeal = models.BooleanField(_("granted on appeal"), default=False)
+
+    class Meta:
+        verbose_name = _("star")
+        verbose_name_plural = _("stars")
+        ordering = ["cycle", "standard__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "nomination", "standard"], name="eval_star_unique"),
+        ]
+        indexes = [models.Index(fields=["bureau", "officer", "cycle"], name="eval_star_officer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name} · {self.cycle} · {self.standard}"
+
+
+class Appeal(TenantModel):
+    """An officer's appeal against a published result, decided by the political department."""
+
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("file")
+    )
+    filed_on = models.DateField(_("filed"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    text = models.TextField(_("appeal"))
+    status = models.CharField(_("status"), max_length=10, choices=AppealStatus.choices, default="open")
+    answer = models.TextField(_("answer"), blank=True)
+    decided_on = models.DateField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["filed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination} · {self.filed_on}"

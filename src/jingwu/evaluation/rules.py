@@ -2,6 +2,12 @@
 
 - Cycles and their rules are the bureau's: every role that takes part reads them; the
   political department sets them up, opens them, starts the public notice and publishes.
+- An officer's file (a nomination, its scores, objections, stars and appeals) hangs off the
+  unit that nominated them: that unit's chief (a station, or a center) nominates and
+  scores; the political department reviews, answers objections and appeals, and with
+  command decides as the committee ("approve"); auditors read. The officer reads their
+  own file (``selectors.files_for``: the one rule not held by a role).
+- During the public notice anyone of the bureau who takes part may raise an objection.
 """
 
 from __future__ import annotations
@@ -23,6 +29,14 @@ READERS = (
     Role.AUDITOR,
 )
 
+FILE_MODELS = (
+    "evaluation.nomination",
+    "evaluation.score",
+    "evaluation.objection",
+    "evaluation.staraward",
+    "evaluation.appeal",
+)
+
 
 def declare() -> None:
     from jingwu.core.permissions import grant
@@ -34,3 +48,29 @@ def declare() -> None:
         grant(Role.POLITICAL_DEPARTMENT, label, "vac", "bureau")
     # Standards and criteria are read through their cycle's page.
     register_scope("evaluation.cycle", lambda unit: Q())
+
+    units = (Role.STATION_CHIEF, Role.INVESTIGATION_CENTER, Role.PREVENTION_CENTER)
+    for role in units:
+        grant(role, "evaluation.nomination", "vac", "subtree")
+        grant(role, "evaluation.score", "vac", "subtree")
+        for label in ("evaluation.staraward", "evaluation.appeal"):
+            grant(role, label, "v", "subtree")
+    grant(Role.POLITICAL_DEPARTMENT, "evaluation.nomination", "vacp", "bureau")
+    grant(Role.BUREAU_COMMAND, "evaluation.nomination", "vp", "bureau")
+    for label in ("evaluation.score", "evaluation.staraward"):
+        grant(Role.POLITICAL_DEPARTMENT, label, "v", "bureau")
+        grant(Role.BUREAU_COMMAND, label, "v", "bureau")
+    for label in ("evaluation.objection", "evaluation.appeal"):
+        grant(Role.POLITICAL_DEPARTMENT, label, "vac", "bureau")
+    grant(Role.BUREAU_COMMAND, "evaluation.appeal", "v", "bureau")
+    for label in FILE_MODELS:
+        grant(Role.AUDITOR, label, "v", "bureau")
+    # Objections: raised by anyone taking part, read by those who answer them (and command).
+    for role in READERS:
+        if role not in (Role.AUDITOR, Role.BUREAU_COMMAND):
+            grant(role, "evaluation.objection", "a", "bureau")
+    grant(Role.BUREAU_COMMAND, "evaluation.objection", "va", "bureau")
+
+    register_scope("evaluation.nomination", lambda unit: Q(unit__path__startswith=unit.path))
+    for label in FILE_MODELS[1:]:
+        register_scope(label, lambda unit: Q(nomination__unit__path__startswith=unit.path))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jingwu.core.scope import can, restrict
+from jingwu.core.scope import can, restrict, scope_q
 
 from .models import Criterion, Cycle, Standard
 
@@ -27,3 +27,62 @@ def rules_of(cycle: Cycle):
         s.rows = by_std.get(s.pk, [])
         s.weight_total = sum(c.weight for c in s.rows)
     return standards
+
+
+def files_for(user):
+    """The evaluation files the user reads: those of their units' nominations (through the
+    scoping layer) and their own file as an officer."""
+    from django.db.models import Q
+
+    from .models import Nomination
+
+    qs = Nomination.objects.all()
+    q = scope_q(user, Nomination, "view")
+    officer_id = getattr(user, "officer_id", None) if getattr(user, "is_authenticated", False) else None
+    if officer_id and user.is_active:
+        own = Q(officer_id=officer_id)
+        q = own if q is None else (q | own)
+    if q is None:
+        return qs.none()
+    return qs.filter(q)
+
+
+def on_notice(cycle):
+    """The files a cycle puts on public notice (the committee's approved ones): shown to
+    everyone of the bureau who reads the cycle, as a notice board would."""
+    from .choices import FileStatus
+    from .models import Nomination
+
+    return (
+        Nomination.objects.filter(cycle=cycle, status=FileStatus.APPROVED)
+        .select_related("officer", "unit")
+        .order_by("unit__path", "officer__police_number")
+    )
+
+
+def nominating_units(user, bureau):
+    """Units from which the user may nominate: stations and centers they hold the right over."""
+    from jingwu.org.models import Unit
+
+    from .models import Nomination
+    from .services import NOMINATING_KINDS
+
+    q = scope_q(user, Nomination, "add")
+    if q is None:
+        return Unit.objects.none()
+    out = Unit.objects.none()
+    from jingwu.core.permissions import allowed
+    from jingwu.core.scope import current_memberships
+
+    ids = set()
+    for m in current_memberships(user):
+        if m.bureau_id != bureau.pk or not allowed(m.role, "evaluation.nomination", "add")[0]:
+            continue
+        reach = allowed(m.role, "evaluation.nomination", "add")[1]
+        units = Unit.objects.filter(bureau=bureau, kind__in=NOMINATING_KINDS)
+        if reach != "bureau":
+            units = units.filter(path__startswith=m.unit.path)
+        ids |= set(units.values_list("pk", flat=True))
+    if ids:
+        out = Unit.objects.filter(pk__in=ids).order_by("path")
+    return out

@@ -4,17 +4,18 @@ saves in one transaction (``jingwu.core.services.service``)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
 from jingwu.core.clock import data_date
 from jingwu.core.services import authorize, service
 
-from .choices import CycleStatus
+from .choices import AppealStatus, CycleStatus, FileStatus, ScoreKind
 from .defaults import DEFAULT_STANDARDS
-from .models import Criterion, Cycle, Standard
+from .models import Appeal, Criterion, Cycle, Nomination, Objection, Score, Standard, StarAward
 
 DEADLINES = ("nomination_deadline", "self_assessment_deadline", "scoring_deadline", "review_deadline")
 
@@ -264,3 +265,518 @@ def can_read_rules(user) -> bool:
     from jingwu.core.scope import can
 
     return can(user, Cycle, "view")
+
+
+# --- the workflow ------------------------------------------------------------------------
+
+NOMINATING_KINDS = ("station", "investigation_center", "prevention_center", "headquarters")
+
+
+def published_message(cycle: Cycle) -> str:
+    return _(
+        "The cycle %(cycle)s was published on %(day)s: its files can no longer be scored or changed."
+    ) % {
+        "cycle": cycle,
+        "day": cycle.published_on,
+    }
+
+
+def _open_for_files(cycle: Cycle) -> None:
+    """Refuse changing files of a cycle that is not open (clear about why)."""
+    if cycle.status == CycleStatus.PUBLISHED:
+        raise ValidationError(published_message(cycle))
+    if cycle.status == CycleStatus.NOTICE:
+        raise ValidationError(
+            _("The cycle %(cycle)s is in its public notice: its files can no longer be scored or changed.")
+            % {"cycle": cycle}
+        )
+    if cycle.status != CycleStatus.OPEN:
+        raise ValidationError(_("The cycle %(cycle)s is not open yet.") % {"cycle": cycle})
+
+
+def _before_deadline(cycle: Cycle, field: str) -> dt.date:
+    now = today(cycle.bureau)
+    deadline = getattr(cycle, field)
+    if now > deadline:
+        raise ValidationError(
+            _("The deadline (%(what)s: %(day)s) has passed.")
+            % {"what": Cycle._meta.get_field(field).verbose_name, "day": deadline}
+        )
+    return now
+
+
+def officer_posted_in(officer, unit, on: dt.date) -> bool:
+    """Whether ``officer`` holds a posting in ``unit`` or below it on ``on``."""
+    from jingwu.personnel.models import Posting
+
+    return (
+        Posting.objects.current(on)
+        .filter(bureau_id=unit.bureau_id, officer=officer, unit__path__startswith=unit.path)
+        .exists()
+    )
+
+
+@service
+def do_nominate(cycle: Cycle, *, actor, officer, unit, reason: str = "") -> Nomination:
+    """A unit nominates one of its officers (posted in it on the data date)."""
+    authorize(actor, Nomination, "add", unit=unit)
+    if officer.bureau_id != cycle.bureau_id or unit.bureau_id != cycle.bureau_id:
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    _open_for_files(cycle)
+    now = _before_deadline(cycle, "nomination_deadline")
+    if unit.kind not in NOMINATING_KINDS:
+        raise ValidationError(
+            {"unit": _("Stations and centers nominate; %(unit)s is neither.") % {"unit": unit.name}}
+        )
+    if not officer_posted_in(officer, unit, now):
+        raise ValidationError(
+            {
+                "officer": _("%(officer)s is not an officer of %(unit)s.")
+                % {"officer": officer.name, "unit": unit.name}
+            }
+        )
+    if Nomination.objects.filter(cycle=cycle, officer=officer).exists():
+        raise ValidationError(
+            {"officer": _("%(officer)s is already nominated in this cycle.") % {"officer": officer.name}}
+        )
+    n = Nomination(
+        bureau=cycle.bureau,
+        cycle=cycle,
+        officer=officer,
+        unit=unit,
+        nominated_by=actor if actor else None,
+        nominated_on=now,
+        reason=reason.strip(),
+    )
+    n.full_clean(exclude=["bureau", "cycle", "officer", "unit", "nominated_by"])
+    n.save()
+    audit.record(
+        "create", actor=actor, bureau=cycle.bureau, obj=n, unit_path=unit.path, after=audit.snapshot(n)
+    )
+    return n
+
+
+def _criteria(cycle: Cycle) -> list[Criterion]:
+    return list(Criterion.objects.filter(standard__cycle=cycle).select_related("standard"))
+
+
+def _clean_scores(cycle: Cycle, scores: dict, *, complete: bool) -> dict[int, Decimal]:
+    """Scores by criterion id, each on the cycle's scale (0 to ``scale_max``, tenths)."""
+    crit = {c.pk: c for c in _criteria(cycle)}
+    out: dict[int, Decimal] = {}
+    errors: dict[str, str] = {}
+    for key, raw in scores.items():
+        cid = int(key)
+        if cid not in crit:
+            raise ValidationError(_("A score was given for a criterion of another cycle."))
+        if raw in (None, ""):
+            continue
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            errors[f"score_{cid}"] = _("%(c)s: a score is a number.") % {"c": crit[cid].name}
+            continue
+        if (
+            not value.is_finite()
+            or value < 0
+            or value > cycle.scale_max
+            or value != value.quantize(Decimal("0.1"))
+        ):
+            errors[f"score_{cid}"] = _("%(c)s: the score must be between 0 and %(max)s (tenths at most).") % {
+                "c": crit[cid].name,
+                "max": cycle.scale_max,
+            }
+            continue
+        out[cid] = value
+    if complete:
+        for cid, c in crit.items():
+            if cid not in out and f"score_{cid}" not in errors:
+                errors[f"score_{cid}"] = _("%(c)s: a score is required.") % {"c": c.name}
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _write_scores(n: Nomination, kind: str, values: dict[int, Decimal]) -> dict:
+    before = {
+        str(k): str(v)
+        for k, v in Score.objects.filter(nomination=n, kind=kind).values_list("criterion_id", "value")
+    }
+    for cid, value in values.items():
+        Score.objects.update_or_create(
+            bureau=n.bureau, nomination=n, criterion_id=cid, kind=kind, defaults={"value": value}
+        )
+    return before
+
+
+def is_own_file(actor, n: Nomination) -> bool:
+    return bool(actor is not None and getattr(actor, "officer_id", None) and actor.officer_id == n.officer_id)
+
+
+@service
+def do_self_assess(n: Nomination, *, actor, text: str, scores: dict | None = None) -> Nomination:
+    """The nominated officer's own assessment (text and, optionally, their own scores)."""
+    if not is_own_file(actor, n):
+        raise PermissionDenied(_("Only the nominated officer assesses themselves."))
+    n = Nomination.objects.select_for_update().get(pk=n.pk)
+    _open_for_files(n.cycle)
+    now = _before_deadline(n.cycle, "self_assessment_deadline")
+    if n.status not in (FileStatus.NOMINATED, FileStatus.SELF_ASSESSED):
+        raise ValidationError(_("The unit has already scored this file: the self-assessment is closed."))
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise ValidationError({"self_text": _("Write at least ten characters about your work this quarter.")})
+    values = _clean_scores(n.cycle, scores or {}, complete=False)
+    before = audit.snapshot(n, ["status", "self_text"])
+    before["scores"] = _write_scores(n, ScoreKind.SELF, values)
+    n.self_text, n.self_on, n.status = text, now, FileStatus.SELF_ASSESSED
+    n.save(update_fields=["self_text", "self_on", "status", "updated_at"])
+    after = audit.snapshot(n, ["status", "self_text"])
+    after["scores"] = {str(k): str(v) for k, v in values.items()}
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=n.bureau,
+        obj=n,
+        unit_path=n.unit.path,
+        before=before,
+        after=after,
+        reason="self-assessment",
+    )
+    return n
+
+
+@service
+def do_score(n: Nomination, *, actor, scores: dict, note: str = "") -> Nomination:
+    """The nominating unit scores every criterion, on the cycle's scale."""
+    authorize(actor, Nomination, "change", unit=n.unit)
+    authorize(actor, Score, "add", unit=n.unit)
+    n = Nomination.objects.select_for_update().get(pk=n.pk)
+    _open_for_files(n.cycle)
+    now = _before_deadline(n.cycle, "scoring_deadline")
+    if n.status not in (FileStatus.NOMINATED, FileStatus.SELF_ASSESSED, FileStatus.SCORED):
+        raise ValidationError(
+            _("The political department has reviewed this file: the unit's scores are closed.")
+        )
+    if n.status == FileStatus.NOMINATED and now <= n.cycle.self_assessment_deadline:
+        raise ValidationError(
+            _(
+                "The officer may assess themselves until %(day)s: score after their self-assessment or that day."
+            )
+            % {"day": n.cycle.self_assessment_deadline}
+        )
+    values = _clean_scores(n.cycle, scores, complete=True)
+    before = audit.snapshot(n, ["status", "unit_note"])
+    before["scores"] = _write_scores(n, ScoreKind.UNIT, values)
+    n.unit_note, n.scored_on, n.status = (note or "").strip(), now, FileStatus.SCORED
+    n.save(update_fields=["unit_note", "scored_on", "status", "updated_at"])
+    after = audit.snapshot(n, ["status", "unit_note"])
+    after["scores"] = {str(k): str(v) for k, v in values.items()}
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=n.bureau,
+        obj=n,
+        unit_path=n.unit.path,
+        before=before,
+        after=after,
+        reason="unit scoring",
+    )
+    return n
+
+
+def _decision(value: str, choices, field: str) -> str:
+    if value not in {c for c, _l in choices}:
+        raise ValidationError({field: _("Choose a decision.")})
+    return value
+
+
+@service
+def do_review(n: Nomination, *, actor, decision: str, note: str = "") -> Nomination:
+    """The political department reviews a scored file (endorses or declines it)."""
+    from .choices import ReviewDecision
+
+    authorize(actor, Nomination, "change", bureau=n.bureau)
+    if actor is not None and not _is_bureau_wide(actor, n):
+        raise PermissionDenied(_("The political department reviews files."))
+    n = Nomination.objects.select_for_update().get(pk=n.pk)
+    _open_for_files(n.cycle)
+    now = _before_deadline(n.cycle, "review_deadline")
+    if n.status not in (FileStatus.SCORED, FileStatus.REVIEWED):
+        raise ValidationError(_("Only a file the unit has scored can be reviewed."))
+    decision = _decision(decision, ReviewDecision.choices, "review")
+    if decision == ReviewDecision.DECLINED and len((note or "").strip()) < 5:
+        raise ValidationError({"review_note": _("Say why the file is declined.")})
+    before = audit.snapshot(n, ["status", "review", "review_note"])
+    n.review, n.review_note, n.reviewed_on, n.status = (
+        decision,
+        (note or "").strip(),
+        now,
+        FileStatus.REVIEWED,
+    )
+    n.save(update_fields=["review", "review_note", "reviewed_on", "status", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=n.bureau,
+        obj=n,
+        unit_path=n.unit.path,
+        before=before,
+        after=audit.snapshot(n, ["status", "review", "review_note"]),
+        reason="review",
+    )
+    return n
+
+
+def _is_bureau_wide(actor, n: Nomination) -> bool:
+    """Whether the actor holds a bureau-wide right on files (political department, command)."""
+    from jingwu.core.permissions import allowed
+    from jingwu.core.scope import current_memberships
+
+    if getattr(actor, "is_superuser", False):
+        return True
+    return any(
+        m.bureau_id == n.bureau_id and allowed(m.role, "evaluation.nomination", "view")[1] == "bureau"
+        for m in current_memberships(actor)
+    )
+
+
+@service
+def do_decide(n: Nomination, *, actor, decision: str, note: str = "") -> Nomination:
+    """The committee approves or rejects a reviewed file."""
+    from .choices import CommitteeDecision
+
+    authorize(actor, Nomination, "approve", bureau=n.bureau)
+    n = Nomination.objects.select_for_update().get(pk=n.pk)
+    _open_for_files(n.cycle)
+    if n.status not in (FileStatus.REVIEWED, FileStatus.APPROVED, FileStatus.REJECTED):
+        raise ValidationError(_("The committee decides on files the political department has reviewed."))
+    decision = _decision(decision, CommitteeDecision.choices, "committee")
+    before = audit.snapshot(n, ["status", "committee", "committee_note"])
+    n.committee, n.committee_note, n.decided_on = decision, (note or "").strip(), today(n.bureau)
+    n.status = FileStatus.APPROVED if decision == CommitteeDecision.APPROVED else FileStatus.REJECTED
+    n.save(update_fields=["committee", "committee_note", "decided_on", "status", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=n.bureau,
+        obj=n,
+        unit_path=n.unit.path,
+        before=before,
+        after=audit.snapshot(n, ["status", "committee", "committee_note"]),
+        reason="committee",
+    )
+    return n
+
+
+@service
+def do_start_notice(cycle: Cycle, *, actor) -> Cycle:
+    """Put the committee's approved files on public notice for ``notice_days`` days."""
+    authorize(actor, Cycle, "change", bureau=cycle.bureau)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _open_for_files(cycle)
+    files = Nomination.objects.filter(cycle=cycle)
+    pending = files.exclude(status__in=[FileStatus.APPROVED, FileStatus.REJECTED]).count()
+    if pending:
+        raise ValidationError(_("%(n)d files still wait for the committee's decision.") % {"n": pending})
+    if not files.filter(status=FileStatus.APPROVED).exists():
+        raise ValidationError(_("The committee approved no file: there is nothing to put on notice."))
+    now = today(cycle.bureau)
+    before = audit.snapshot(cycle)
+    cycle.status, cycle.notice_start = CycleStatus.NOTICE, now
+    cycle.notice_end = now + dt.timedelta(days=cycle.notice_days - 1)
+    cycle.save(update_fields=["status", "notice_start", "notice_end", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=cycle.bureau,
+        obj=cycle,
+        before=before,
+        after=audit.snapshot(cycle),
+        reason="public notice",
+    )
+    return cycle
+
+
+@service
+def do_object(n: Nomination, *, actor, text: str) -> Objection:
+    """Raise an objection to a file on public notice (until the notice's last day)."""
+    authorize(actor, Objection, "add", bureau=n.bureau)
+    n = Nomination.objects.select_related("cycle", "unit").get(pk=n.pk)
+    cycle = n.cycle
+    now = today(cycle.bureau)
+    if cycle.status != CycleStatus.NOTICE or n.status != FileStatus.APPROVED:
+        if cycle.status == CycleStatus.PUBLISHED:
+            raise ValidationError(
+                _("The public notice ended on %(day)s: objections are no longer accepted.")
+                % {"day": cycle.notice_end}
+            )
+        raise ValidationError(_("Only a file on public notice can be objected to."))
+    if now > cycle.notice_end:
+        raise ValidationError(
+            _("The public notice ended on %(day)s: objections are no longer accepted.")
+            % {"day": cycle.notice_end}
+        )
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise ValidationError({"text": _("Describe the objection in at least ten characters.")})
+    o = Objection.objects.create(bureau=n.bureau, nomination=n, filed_on=now, filed_by=actor, text=text)
+    audit.record(
+        "create", actor=actor, bureau=n.bureau, obj=o, unit_path=n.unit.path, after=audit.snapshot(o)
+    )
+    return o
+
+
+@service
+def do_answer_objection(o: Objection, *, actor, answer: str) -> Objection:
+    """The political department answers an objection (before publication)."""
+    authorize(actor, Objection, "change", bureau=o.bureau)
+    o = Objection.objects.select_for_update().select_related("nomination__cycle").get(pk=o.pk)
+    if o.nomination.cycle.status == CycleStatus.PUBLISHED:
+        raise ValidationError(_("The cycle is published: its objections were answered before."))
+    answer = (answer or "").strip()
+    if len(answer) < 5:
+        raise ValidationError({"answer": _("Write the answer (at least five characters).")})
+    before = audit.snapshot(o)
+    o.answer, o.answered_on, o.answered_by = answer, today(o.bureau), actor
+    o.save(update_fields=["answer", "answered_on", "answered_by", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=o.bureau,
+        obj=o,
+        unit_path=o.nomination.unit.path,
+        before=before,
+        after=audit.snapshot(o),
+    )
+    return o
+
+
+def standard_scores(n: Nomination) -> dict[int, Decimal]:
+    """Each standard's weighted unit score out of 100 (standard id -> score); only
+    standards whose every criterion is scored."""
+    unit = dict(Score.objects.filter(nomination=n, kind=ScoreKind.UNIT).values_list("criterion_id", "value"))
+    out: dict[int, Decimal] = {}
+    by_std: dict[int, list[Criterion]] = {}
+    for c in _criteria(n.cycle):
+        by_std.setdefault(c.standard_id, []).append(c)
+    for sid, crit in by_std.items():
+        if all(c.pk in unit for c in crit):
+            total = sum(Decimal(c.weight) * unit[c.pk] for c in crit)
+            out[sid] = (total / Decimal(n.cycle.scale_max)).quantize(Decimal("0.1"))
+    return out
+
+
+@service
+def do_publish(cycle: Cycle, *, actor) -> Cycle:
+    """Publish the results after the notice, every objection answered: the stars are awarded."""
+    authorize(actor, Cycle, "change", bureau=cycle.bureau)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status == CycleStatus.PUBLISHED:
+        raise ValidationError(_("The cycle %(cycle)s is already published.") % {"cycle": cycle})
+    if cycle.status != CycleStatus.NOTICE:
+        raise ValidationError(_("A cycle is published after its public notice."))
+    now = today(cycle.bureau)
+    if now <= cycle.notice_end:
+        raise ValidationError(
+            _("The public notice runs until %(day)s: publish after it.") % {"day": cycle.notice_end}
+        )
+    open_objections = Objection.objects.filter(nomination__cycle=cycle, answered_on__isnull=True).count()
+    if open_objections:
+        raise ValidationError(
+            _("%(n)d objections are not answered yet: answer every objection before publishing.")
+            % {"n": open_objections}
+        )
+    marks = {s.pk: s for s in cycle.standards.all()}
+    awarded = 0
+    for n in Nomination.objects.filter(cycle=cycle, status=FileStatus.APPROVED).select_related("cycle"):
+        for sid, score in standard_scores(n).items():
+            if score >= marks[sid].pass_mark:
+                StarAward.objects.create(
+                    bureau=cycle.bureau,
+                    nomination=n,
+                    officer_id=n.officer_id,
+                    cycle=cycle,
+                    standard_id=sid,
+                    score=score,
+                )
+                awarded += 1
+    before = audit.snapshot(cycle)
+    cycle.status, cycle.published_on = CycleStatus.PUBLISHED, now
+    cycle.save(update_fields=["status", "published_on", "updated_at"])
+    after = audit.snapshot(cycle)
+    after["stars"] = awarded
+    audit.record(
+        "update", actor=actor, bureau=cycle.bureau, obj=cycle, before=before, after=after, reason="publish"
+    )
+    return cycle
+
+
+@service
+def do_appeal(n: Nomination, *, actor, text: str) -> Appeal:
+    """The officer appeals against a published result, within the cycle's appeal period."""
+    if not is_own_file(actor, n):
+        raise PermissionDenied(_("Only the officer concerned appeals against their result."))
+    n = Nomination.objects.select_related("cycle", "unit").get(pk=n.pk)
+    cycle = n.cycle
+    if cycle.status != CycleStatus.PUBLISHED:
+        raise ValidationError(_("Appeals are made against published results."))
+    now = today(cycle.bureau)
+    last = cycle.published_on + dt.timedelta(days=cycle.appeal_days)
+    if now > last:
+        raise ValidationError(_("Appeals were accepted until %(day)s.") % {"day": last})
+    if Appeal.objects.filter(nomination=n, status=AppealStatus.OPEN).exists():
+        raise ValidationError(_("Your appeal is still open."))
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise ValidationError({"text": _("Describe the appeal in at least ten characters.")})
+    a = Appeal.objects.create(bureau=n.bureau, nomination=n, filed_on=now, filed_by=actor, text=text)
+    audit.record(
+        "create", actor=actor, bureau=n.bureau, obj=a, unit_path=n.unit.path, after=audit.snapshot(a)
+    )
+    return a
+
+
+@service
+def do_decide_appeal(a: Appeal, *, actor, decision: str, answer: str, grant: list | None = None) -> Appeal:
+    """The political department upholds (granting the stars named in ``grant``) or dismisses an appeal."""
+    authorize(actor, Appeal, "change", bureau=a.bureau)
+    a = Appeal.objects.select_for_update().select_related("nomination__cycle").get(pk=a.pk)
+    if a.status != AppealStatus.OPEN:
+        raise ValidationError(_("This appeal was decided on %(day)s.") % {"day": a.decided_on})
+    if decision not in (AppealStatus.UPHELD, AppealStatus.DISMISSED):
+        raise ValidationError({"decision": _("Choose a decision.")})
+    answer = (answer or "").strip()
+    if len(answer) < 5:
+        raise ValidationError({"answer": _("Write the answer (at least five characters).")})
+    n = a.nomination
+    granted = []
+    if decision == AppealStatus.UPHELD:
+        standards = {str(s.pk): s for s in n.cycle.standards.all()}
+        have = set(StarAward.objects.filter(nomination=n).values_list("standard_id", flat=True))
+        scores = standard_scores(n)
+        for sid in grant or []:
+            s = standards.get(str(sid))
+            if s is None:
+                raise ValidationError({"grant": _("A star of another cycle was chosen.")})
+            if s.pk in have:
+                continue
+            StarAward.objects.create(
+                bureau=a.bureau,
+                nomination=n,
+                officer_id=n.officer_id,
+                cycle=n.cycle,
+                standard=s,
+                score=scores.get(s.pk, Decimal(0)),
+                on_appeal=True,
+            )
+            granted.append(s.code)
+    before = audit.snapshot(a)
+    a.status, a.answer, a.decided_on, a.decided_by = decision, answer, today(a.bureau), actor
+    a.save(update_fields=["status", "answer", "decided_on", "decided_by", "updated_at"])
+    after = audit.snapshot(a)
+    after["granted"] = granted
+    audit.record(
+        "update", actor=actor, bureau=a.bureau, obj=a, unit_path=n.unit.path, before=before, after=after
+    )
+    return a

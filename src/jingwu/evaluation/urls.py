@@ -6,4 +6,6 @@ app_name = "evaluation"
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/notice/", views.notice, name="notice"),
+    path("files/<int:pk>/", views.file_detail, name="file_detail"),
 ]

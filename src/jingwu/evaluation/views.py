@@ -11,12 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jingwu.core.clock import user_bureau
+from jingwu.core.scope import can, can_object, restrict
+from jingwu.org.models import Unit
+from jingwu.personnel.models import Officer, Posting
 
 from . import services
 from .choices import CycleStatus, EvidenceSource
 from .forms import date_field, errors_of, int_field
-from .models import Cycle
-from .selectors import can_manage, cycles_for, rules_of
+from .models import Appeal, Cycle, Nomination, Objection, Score
+from .selectors import can_manage, cycles_for, files_for, nominating_units, on_notice, rules_of
 
 
 def _bureau_or_404(user):
@@ -64,7 +67,25 @@ def cycle_detail(request, pk: int):
     cycle = get_object_or_404(cycles_for(request.user), pk=pk)
     manage = can_manage(request.user)
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    units = nominating_units(request.user, cycle.bureau)
+    if request.method == "POST" and request.POST.get("action") == "nominate":
+        if not units:
+            raise PermissionDenied
+        try:
+            unit = units.filter(pk=int_field(request.POST, "unit", _("Unit"))).first()
+            officer_id = int_field(request.POST, "officer", _("Officer"))
+            officer = restrict(Officer, request.user).filter(pk=officer_id).first()
+            if unit is None or officer is None:
+                raise ValidationError({"officer": _("Choose an officer and a unit from the lists.")})
+            n = services.do_nominate(
+                cycle, actor=request.user, officer=officer, unit=unit, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("%(officer)s is nominated.") % {"officer": n.officer.name})
+            return redirect("evaluation:cycle_detail", cycle.pk)
+    elif request.method == "POST":
         if not manage:
             raise PermissionDenied
         action = request.POST.get("action", "")
@@ -75,6 +96,12 @@ def cycle_detail(request, pk: int):
             elif action == "open":
                 services.do_open_cycle(cycle, actor=request.user)
                 messages.success(request, _("The cycle is open: units may nominate."))
+            elif action == "notice":
+                services.do_start_notice(cycle, actor=request.user)
+                messages.success(request, _("The approved files are on public notice."))
+            elif action == "publish":
+                services.do_publish(cycle, actor=request.user)
+                messages.success(request, _("The results are published."))
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
@@ -83,6 +110,23 @@ def cycle_detail(request, pk: int):
             return redirect("evaluation:cycle_detail", cycle.pk)
         cycle.refresh_from_db()
     standards = rules_of(cycle)
+    files = (
+        files_for(request.user)
+        .filter(cycle=cycle)
+        .select_related("officer", "unit")
+        .order_by("unit__path", "officer__police_number")
+    )
+    candidates = []
+    if units and cycle.status == CycleStatus.OPEN:
+        on = services.today(cycle.bureau)
+        posted = Posting.objects.current(on).filter(bureau=cycle.bureau, unit__in=_subtree_units(units))
+        taken = Nomination.objects.filter(cycle=cycle).values("officer_id")
+        candidates = (
+            restrict(Officer, request.user)
+            .filter(pk__in=posted.values("officer_id"), status="active")
+            .exclude(pk__in=taken)
+            .order_by("police_number")
+        )
     return render(
         request,
         "evaluation/cycle_detail.html",
@@ -94,6 +138,10 @@ def cycle_detail(request, pk: int):
             "problems": services.rule_problems(cycle) if cycle.status == CycleStatus.DRAFT else [],
             "evidence_choices": EvidenceSource.choices,
             "today": services.today(cycle.bureau),
+            "files": files,
+            "units": units,
+            "candidates": candidates,
+            "form": request.POST if errors else {},
         },
     )
 
@@ -111,3 +159,153 @@ def _save_rules(request, cycle: Cycle) -> None:
                 evidence = data.get(f"evidence_{c.pk}", c.evidence)
                 if weight != c.weight or evidence != c.evidence:
                     services.do_update_criterion(c, actor=request.user, weight=weight, evidence=evidence)
+
+
+def _subtree_units(units):
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for u in units:
+        q |= Q(path__startswith=u.path)
+    return Unit.objects.filter(q, bureau_id=units[0].bureau_id)
+
+
+def _scores_from(post) -> dict[int, str]:
+    return {int(k[6:]): v for k, v in post.items() if k.startswith("score_") and k[6:].isdigit()}
+
+
+@login_required
+def file_detail(request, pk: int):
+    """An officer's evaluation file: criteria with evidence and scores, and the next step."""
+    n = get_object_or_404(files_for(request.user).select_related("cycle", "officer", "unit"), pk=pk)
+    cycle = n.cycle
+    user = request.user
+    own = services.is_own_file(user, n)
+    rights = {
+        "self": own and cycle.status == CycleStatus.OPEN and n.status in ("nominated", "self_assessed"),
+        "score": can_object(user, n, "change")
+        and cycle.status == CycleStatus.OPEN
+        and n.status in ("nominated", "self_assessed", "scored"),
+        "review": can_manage(user)
+        and cycle.status == CycleStatus.OPEN
+        and n.status in ("scored", "reviewed"),
+        "decide": can(user, Nomination, "approve")
+        and can_object(user, n, "view")
+        and cycle.status == CycleStatus.OPEN
+        and n.status in ("reviewed", "approved", "rejected"),
+        "answer": can(user, Objection, "change") and cycle.status == CycleStatus.NOTICE,
+        "appeal": own and cycle.status == CycleStatus.PUBLISHED,
+        "decide_appeal": can(user, Appeal, "change"),
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        post = request.POST
+        if action not in rights or not rights[action]:
+            if cycle.status == CycleStatus.PUBLISHED and action in ("score", "self", "review", "decide"):
+                errors = {"form": services.published_message(cycle)}
+            else:
+                raise PermissionDenied
+        else:
+            try:
+                if action == "self":
+                    services.do_self_assess(
+                        n, actor=user, text=post.get("self_text", ""), scores=_scores_from(post)
+                    )
+                elif action == "score":
+                    services.do_score(
+                        n, actor=user, scores=_scores_from(post), note=post.get("unit_note", "")
+                    )
+                elif action == "review":
+                    services.do_review(
+                        n, actor=user, decision=post.get("review", ""), note=post.get("review_note", "")
+                    )
+                elif action == "decide":
+                    services.do_decide(
+                        n, actor=user, decision=post.get("committee", ""), note=post.get("committee_note", "")
+                    )
+                elif action == "answer":
+                    o = get_object_or_404(
+                        restrict(Objection, user, "change").filter(nomination=n), pk=post.get("objection")
+                    )
+                    services.do_answer_objection(o, actor=user, answer=post.get("answer", ""))
+                elif action == "appeal":
+                    services.do_appeal(n, actor=user, text=post.get("text", ""))
+                elif action == "decide_appeal":
+                    a = get_object_or_404(
+                        restrict(Appeal, user, "change").filter(nomination=n), pk=post.get("appeal")
+                    )
+                    services.do_decide_appeal(
+                        a,
+                        actor=user,
+                        decision=post.get("decision", ""),
+                        answer=post.get("answer", ""),
+                        grant=post.getlist("grant"),
+                    )
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("evaluation:file_detail", n.pk)
+    standards = rules_of(cycle)
+    scores = {(s.criterion_id, s.kind): s.value for s in Score.objects.filter(nomination=n)}
+    std_scores = services.standard_scores(n)
+    stars = {s.standard_id: s for s in n.stars.all()}
+    for s in standards:
+        s.score = std_scores.get(s.pk)
+        s.star = stars.get(s.pk)
+        for c in s.rows:
+            c.self_score = scores.get((c.pk, "self"))
+            c.unit_score = scores.get((c.pk, "unit"))
+    objections = restrict(Objection, user).filter(nomination=n)
+    appeals = Appeal.objects.filter(nomination=n) if own else restrict(Appeal, user).filter(nomination=n)
+    return render(
+        request,
+        "evaluation/file_detail.html",
+        {
+            "n": n,
+            "cycle": cycle,
+            "standards": standards,
+            "rights": rights,
+            "own": own,
+            "errors": errors,
+            "form": request.POST if errors else {},
+            "objections": objections,
+            "appeals": appeals,
+            "today": services.today(cycle.bureau),
+        },
+    )
+
+
+@login_required
+def notice(request, pk: int):
+    """The public notice (公示) of a cycle: the approved files, and objections to them."""
+    cycle = get_object_or_404(cycles_for(request.user), pk=pk)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        n = get_object_or_404(on_notice(cycle), pk=request.POST.get("nomination") or 0)
+        if not can(request.user, Objection, "add"):
+            raise PermissionDenied
+        try:
+            services.do_object(n, actor=request.user, text=request.POST.get("text", ""))
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(
+                request, _("Your objection is recorded; the political department will answer it.")
+            )
+            return redirect("evaluation:notice", cycle.pk)
+    shown = cycle.status in (CycleStatus.NOTICE, CycleStatus.PUBLISHED)
+    return render(
+        request,
+        "evaluation/notice.html",
+        {
+            "cycle": cycle,
+            "files": on_notice(cycle) if shown else [],
+            "shown": shown,
+            "may_object": cycle.status == CycleStatus.NOTICE and can(request.user, Objection, "add"),
+            "errors": errors,
+            "form": request.POST if errors else {},
+            "today": services.today(cycle.bureau),
+        },
+    )
