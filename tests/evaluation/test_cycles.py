@@ -62,7 +62,13 @@ def test_a_published_cycle_keeps_its_rules_when_the_next_one_changes(county):
     assert rules(third)["law"] == (90, {"case_quality": 50, "no_complaints": 50})
 
 
-def test_an_open_cycles_rules_are_frozen(county):
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_an_open_cycles_rules_are_frozen(county, english):
     cycle = make_cycle(county)
     services.do_open_cycle(cycle, actor=county.political)
     cycle.refresh_from_db()
@@ -200,10 +206,13 @@ def test_the_political_department_creates_edits_and_opens_a_cycle_on_the_pages(c
         "scoring_deadline": "2018-06-20",
         "review_deadline": "2018-06-25",
     }
-    with translation.override("en"):
-        r = client.post(url, data | {"scoring_deadline": "2018-06-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    r = client.post(url, data | {"scoring_deadline": "2018-06-01"})
     assert r.status_code == 200 and not Cycle.objects.filter(bureau=county.bureau).exists()
-    assert "cannot come before" in r.content.decode()
+    assert "unit scoring until cannot come before self-assessments until" in r.content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    r = client.post(url, data | {"scoring_deadline": "2018-06-01"})
+    assert "单位评分截止不能早于自评截止" in r.content.decode()
     r = client.post(url, data)
     cycle = Cycle.objects.get(bureau=county.bureau, year=2018, quarter=3)
     assert r.status_code == 302

@@ -385,11 +385,12 @@ def test_the_workflow_on_the_pages(client, county, cycle):
     assert StarAward.objects.filter(nomination=n).count() == 4
     # a published cycle: re-scoring is refused with a clear message, nothing changes
     client.force_login(county.chief)
-    with translation.override("en"):
-        r = client.post(
-            url, good | {f"score_{k}": "1" for k in scores_for(cycle, 9)}, HTTP_ACCEPT_LANGUAGE="en"
-        )
+    client.cookies["django_language"] = "en"
+    r = client.post(url, good | {f"score_{k}": "1" for k in scores_for(cycle, 9)})
     assert r.status_code == 200 and "was published on" in r.content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    r = client.post(url, good | {f"score_{k}": "1" for k in scores_for(cycle, 9)})
+    assert "发布：其档案不能再评分或修改" in r.content.decode()
     assert Score.objects.filter(nomination=n, kind="unit", value=Decimal("9.5")).count() == 8
 
 
