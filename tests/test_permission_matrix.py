@@ -151,6 +151,8 @@ EXEMPT = {
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
+    "evaluation:evidence_attachment": "an attachment of an evaluation file, read through the file's scope; "
+    "tests/evaluation/test_evidence.py (personas and outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
 
@@ -227,6 +229,8 @@ NOT_YET_ROUTED = {
     "evaluation.objection",
     "evaluation.appeal",
     "evaluation.staraward",
+    "evaluation.ownevidence",
+    "evaluation.conductrecord",
     "cases.series",
     "cases.petition",
     "personnel.officerskill",

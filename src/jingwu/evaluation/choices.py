@@ -47,3 +47,9 @@ class AppealStatus(models.TextChoices):
     OPEN = "open", _("Open")
     UPHELD = "upheld", _("Upheld")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+class ConductKind(models.TextChoices):
+    COMMENDATION = "commendation", _("Commendation")
+    COMPLAINT = "complaint", _("Complaint")
+    DISCIPLINE = "discipline", _("Discipline record")

@@ -18,6 +18,7 @@ from jingwu.core.models import TenantModel
 from .choices import (
     AppealStatus,
     CommitteeDecision,
+    ConductKind,
     CycleStatus,
     EvidenceSource,
     FileStatus,
@@ -326,3 +327,62 @@ class Appeal(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.nomination} · {self.filed_on}"
+
+
+class ConductRecord(TenantModel):
+    """A commendation, complaint or discipline record of an officer (evidence of the evaluation)."""
+
+    officer = models.ForeignKey(
+        "personnel.Officer",
+        on_delete=models.PROTECT,
+        related_name="conduct_records",
+        verbose_name=_("officer"),
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=ConductKind.choices)
+    day = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    substantiated = models.BooleanField(
+        _("substantiated"),
+        default=True,
+        help_text=_("A complaint found to be groundless is kept but not counted."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("conduct record")
+        verbose_name_plural = _("conduct records")
+        ordering = ["-day", "pk"]
+        indexes = [models.Index(fields=["bureau", "officer", "kind", "day"], name="eval_conduct_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name} · {self.get_kind_display()} · {self.day}"
+
+
+class OwnEvidence(TenantModel):
+    """Evidence an officer adds to their file beside a criterion, with an optional attachment."""
+
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, related_name="own_evidence", verbose_name=_("file")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    text = models.TextField(_("description"))
+    attachment = models.FileField(_("attachment"), upload_to="evaluation/%Y/%m/", blank=True)
+    attachment_name = models.CharField(_("file name"), max_length=200, blank=True)
+    added_on = models.DateField(_("added"))
+
+    class Meta:
+        verbose_name = _("own evidence")
+        verbose_name_plural = _("own evidence")
+        ordering = ["added_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination} · {self.criterion_id}"

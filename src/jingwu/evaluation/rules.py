@@ -35,6 +35,7 @@ FILE_MODELS = (
     "evaluation.objection",
     "evaluation.staraward",
     "evaluation.appeal",
+    "evaluation.ownevidence",
 )
 
 
@@ -53,11 +54,11 @@ def declare() -> None:
     for role in units:
         grant(role, "evaluation.nomination", "vac", "subtree")
         grant(role, "evaluation.score", "vac", "subtree")
-        for label in ("evaluation.staraward", "evaluation.appeal"):
+        for label in ("evaluation.staraward", "evaluation.appeal", "evaluation.ownevidence"):
             grant(role, label, "v", "subtree")
     grant(Role.POLITICAL_DEPARTMENT, "evaluation.nomination", "vacp", "bureau")
     grant(Role.BUREAU_COMMAND, "evaluation.nomination", "vp", "bureau")
-    for label in ("evaluation.score", "evaluation.staraward"):
+    for label in ("evaluation.score", "evaluation.staraward", "evaluation.ownevidence"):
         grant(Role.POLITICAL_DEPARTMENT, label, "v", "bureau")
         grant(Role.BUREAU_COMMAND, label, "v", "bureau")
     for label in ("evaluation.objection", "evaluation.appeal"):
@@ -71,6 +72,26 @@ def declare() -> None:
             grant(role, "evaluation.objection", "a", "bureau")
     grant(Role.BUREAU_COMMAND, "evaluation.objection", "va", "bureau")
 
+    # Conduct records (commendations, complaints, discipline) follow the officer's postings,
+    # like the officer: the chief records them for the station's officers.
+    grant(Role.POLITICAL_DEPARTMENT, "evaluation.conductrecord", "vac", "bureau")
+    grant(Role.STATION_CHIEF, "evaluation.conductrecord", "vac", "subtree")
+    grant(Role.BUREAU_COMMAND, "evaluation.conductrecord", "v", "bureau")
+    grant(Role.AUDITOR, "evaluation.conductrecord", "v", "bureau")
+    register_scope("evaluation.conductrecord", _posted_q)
+
     register_scope("evaluation.nomination", lambda unit: Q(unit__path__startswith=unit.path))
     for label in FILE_MODELS[1:]:
         register_scope(label, lambda unit: Q(nomination__unit__path__startswith=unit.path))
+
+
+def _posted_q(unit) -> Q:
+    """Rows of officers posted under ``unit`` on the bureau's data date."""
+    if unit.kind == "headquarters":
+        return Q()
+    from jingwu.core.clock import data_date
+    from jingwu.personnel.models import Posting
+
+    on = data_date(unit.bureau_id)
+    posted = Posting.objects.current(on).filter(bureau_id=unit.bureau_id, unit__path__startswith=unit.path)
+    return Q(officer_id__in=posted.values("officer_id"))

@@ -780,3 +780,102 @@ def do_decide_appeal(a: Appeal, *, actor, decision: str, answer: str, grant: lis
         "update", actor=actor, bureau=a.bureau, obj=a, unit_path=n.unit.path, before=before, after=after
     )
     return a
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+# extension -> the bytes such a file begins with
+ATTACHMENT_TYPES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+}
+
+
+def validate_attachment(upload) -> str:
+    """The attachment's cleaned file name, or a clear error (type by name and content, size)."""
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:150]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {"attachment": _("Attach a PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx) file.")}
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"attachment": _("The attachment is larger than 5 MB.")})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[ext]):
+        raise ValidationError(
+            {"attachment": _("The file's content is not a %(ext)s file.") % {"ext": ext.upper()}}
+        )
+    return name
+
+
+@service
+def do_add_own_evidence(n: Nomination, *, actor, criterion_id: int, text: str, attachment=None):
+    """The officer adds evidence beside a criterion of their file (until the unit scores it)."""
+    from .models import OwnEvidence
+
+    if not is_own_file(actor, n):
+        raise PermissionDenied(_("Only the officer adds evidence to their own file."))
+    n = Nomination.objects.select_for_update().select_related("cycle", "unit").get(pk=n.pk)
+    _open_for_files(n.cycle)
+    now = _before_deadline(n.cycle, "scoring_deadline")
+    crit = Criterion.objects.filter(standard__cycle=n.cycle, pk=criterion_id).first()
+    if crit is None:
+        raise ValidationError({"criterion": _("Choose a criterion of this cycle.")})
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise ValidationError({"text": _("Describe the evidence (at least five characters).")})
+    name = validate_attachment(attachment) if attachment else ""
+    ev = OwnEvidence(
+        bureau=n.bureau, nomination=n, criterion=crit, text=text, added_on=now, attachment_name=name
+    )
+    if attachment:
+        ev.attachment.save(f"{n.pk}-{crit.pk}.{name.rsplit('.', 1)[-1].lower()}", attachment, save=False)
+    ev.save()
+    audit.record(
+        "create", actor=actor, bureau=n.bureau, obj=ev, unit_path=n.unit.path, after=audit.snapshot(ev)
+    )
+    return ev
+
+
+@service
+def do_record_conduct(*, actor, officer, kind: str, day: dt.date, title: str, substantiated: bool = True):
+    """Record a commendation, complaint or discipline record of an officer in the actor's units."""
+    from jingwu.core.scope import restrict
+    from jingwu.personnel.models import Officer
+
+    from .choices import ConductKind
+    from .models import ConductRecord
+
+    authorize(actor, ConductRecord, "add", bureau=officer.bureau)
+    if actor is not None and not restrict(Officer, actor).filter(pk=officer.pk).exists():
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    if kind not in ConductKind.values:
+        raise ValidationError({"kind": _("Choose the kind of record.")})
+    if day is None or day > today(officer.bureau):
+        raise ValidationError(
+            {"day": _("The date cannot be after today (%(d)s).") % {"d": today(officer.bureau)}}
+        )
+    title = (title or "").strip()
+    if len(title) < 4:
+        raise ValidationError({"title": _("Describe the record (at least four characters).")})
+    r = ConductRecord(
+        bureau=officer.bureau,
+        officer=officer,
+        kind=kind,
+        day=day,
+        title=title,
+        substantiated=bool(substantiated),
+        recorded_by=actor,
+    )
+    r.full_clean(exclude=["bureau", "officer", "recorded_by"])
+    r.save()
+    audit.record("create", actor=actor, bureau=officer.bureau, obj=r, after=audit.snapshot(r))
+    return r

@@ -8,4 +8,5 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("cycles/<int:pk>/notice/", views.notice, name="notice"),
     path("files/<int:pk>/", views.file_detail, name="file_detail"),
+    path("files/<int:pk>/evidence/<int:eid>/", views.evidence_attachment, name="evidence_attachment"),
 ]

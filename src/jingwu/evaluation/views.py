@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -16,9 +16,10 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 
 from . import services
-from .choices import CycleStatus, EvidenceSource
+from .choices import ConductKind, CycleStatus, EvidenceSource
+from .evidence import gather
 from .forms import date_field, errors_of, int_field
-from .models import Appeal, Cycle, Nomination, Objection, Score
+from .models import Appeal, ConductRecord, Cycle, Nomination, Objection, OwnEvidence, Score
 from .selectors import can_manage, cycles_for, files_for, nominating_units, on_notice, rules_of
 
 
@@ -196,6 +197,9 @@ def file_detail(request, pk: int):
         "answer": can(user, Objection, "change") and cycle.status == CycleStatus.NOTICE,
         "appeal": own and cycle.status == CycleStatus.PUBLISHED,
         "decide_appeal": can(user, Appeal, "change"),
+        "own": own and cycle.status == CycleStatus.OPEN and n.status != "reviewed",
+        "conduct": can(user, ConductRecord, "add")
+        and restrict(Officer, user).filter(pk=n.officer_id).exists(),
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -229,6 +233,23 @@ def file_detail(request, pk: int):
                         restrict(Objection, user, "change").filter(nomination=n), pk=post.get("objection")
                     )
                     services.do_answer_objection(o, actor=user, answer=post.get("answer", ""))
+                elif action == "own":
+                    services.do_add_own_evidence(
+                        n,
+                        actor=user,
+                        criterion_id=int_field(post, "criterion", _("Criterion")),
+                        text=post.get("text", ""),
+                        attachment=request.FILES.get("attachment"),
+                    )
+                elif action == "conduct":
+                    services.do_record_conduct(
+                        actor=user,
+                        officer=n.officer,
+                        kind=post.get("kind", ""),
+                        day=date_field(post, "day", _("Date")),
+                        title=post.get("title", ""),
+                        substantiated=post.get("substantiated") == "on",
+                    )
                 elif action == "appeal":
                     services.do_appeal(n, actor=user, text=post.get("text", ""))
                 elif action == "decide_appeal":
@@ -251,12 +272,14 @@ def file_detail(request, pk: int):
     scores = {(s.criterion_id, s.kind): s.value for s in Score.objects.filter(nomination=n)}
     std_scores = services.standard_scores(n)
     stars = {s.standard_id: s for s in n.stars.all()}
+    found = gather(n)
     for s in standards:
         s.score = std_scores.get(s.pk)
         s.star = stars.get(s.pk)
         for c in s.rows:
             c.self_score = scores.get((c.pk, "self"))
             c.unit_score = scores.get((c.pk, "unit"))
+            c.found = found[c.evidence]
     objections = restrict(Objection, user).filter(nomination=n)
     appeals = Appeal.objects.filter(nomination=n) if own else restrict(Appeal, user).filter(nomination=n)
     return render(
@@ -273,8 +296,22 @@ def file_detail(request, pk: int):
             "objections": objections,
             "appeals": appeals,
             "today": services.today(cycle.bureau),
+            "own_evidence": OwnEvidence.objects.filter(nomination=n).select_related("criterion"),
+            "conduct": restrict(ConductRecord, user).filter(officer_id=n.officer_id)[:20]
+            if not own
+            else ConductRecord.objects.filter(officer_id=n.officer_id)[:20],
+            "conduct_kinds": ConductKind.choices,
+            "found": found,
         },
     )
+
+
+@login_required
+def evidence_attachment(request, pk: int, eid: int):
+    """An attachment of a file's own evidence, to whoever reads the file."""
+    n = get_object_or_404(files_for(request.user), pk=pk)
+    ev = get_object_or_404(OwnEvidence.objects.filter(nomination=n).exclude(attachment=""), pk=eid)
+    return FileResponse(ev.attachment.open("rb"), as_attachment=True, filename=ev.attachment_name or None)
 
 
 @login_required
