@@ -61,6 +61,12 @@ IMPORT_PAGE = {p: 200 if p in IMPORTERS else 404 for p in PERSONAS}
 # Planning: planners, command and auditors of the bureau.
 PLANNING_PAGE = {p: 200 if p in ("planner", "command", "auditor") else 404 for p in PERSONAS}
 
+# Four-Star results: whoever reads stars (political department, command, auditors, units).
+RESULTS_PAGE = {
+    p: 200 if p in ("political", "command", "auditor", "chief", "center", "prevention") else 404
+    for p in PERSONAS
+}
+
 ROUTES: dict[str, Route] = {
     "home": Route(kind="page"),
     "org:unit_list": Route(Unit, "list", context="units"),
@@ -131,6 +137,11 @@ ROUTES: dict[str, Route] = {
     "evaluation:cycle_detail": Route(Cycle, "detail"),
     "evaluation:notice": Route(Cycle, "detail"),
     "evaluation:file_detail": Route(Nomination, "detail"),
+    "evaluation:results": Route(kind="page", expect=RESULTS_PAGE),
+    "evaluation:promotion": Route(kind="page", expect=RESULTS_PAGE | {"center": 404, "prevention": 404}),
+    # an officer's star history: as the officer's page (and the officer's own, tested in
+    # tests/evaluation/test_results.py)
+    "evaluation:officer_stars": Route(Officer, "detail", ("off_chief", "off_east", "off_ic", "off_aux")),
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
@@ -224,11 +235,11 @@ UNSCOPED_MODELS = {
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
     # an evaluation file's scores, objections and appeals are shown through the file's page;
-    # stars through their file (a star history page comes with the results)
+    # conduct records through the file too; stars through the officer's star history
+    "evaluation.staraward",
     "evaluation.score",
     "evaluation.objection",
     "evaluation.appeal",
-    "evaluation.staraward",
     "evaluation.ownevidence",
     "evaluation.conductrecord",
     "cases.series",

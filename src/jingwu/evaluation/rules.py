@@ -58,7 +58,10 @@ def declare() -> None:
             grant(role, label, "v", "subtree")
     grant(Role.POLITICAL_DEPARTMENT, "evaluation.nomination", "vacp", "bureau")
     grant(Role.BUREAU_COMMAND, "evaluation.nomination", "vp", "bureau")
-    for label in ("evaluation.score", "evaluation.staraward", "evaluation.ownevidence"):
+    grant(Role.BUREAU_COMMAND, "evaluation.score", "v", "bureau")
+    # the political department nominates and scores headquarters' officers too
+    grant(Role.POLITICAL_DEPARTMENT, "evaluation.score", "vac", "bureau")
+    for label in ("evaluation.staraward", "evaluation.ownevidence"):
         grant(Role.POLITICAL_DEPARTMENT, label, "v", "bureau")
         grant(Role.BUREAU_COMMAND, label, "v", "bureau")
     for label in ("evaluation.objection", "evaluation.appeal"):

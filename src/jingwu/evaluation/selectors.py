@@ -86,3 +86,25 @@ def nominating_units(user, bureau):
     if ids:
         out = Unit.objects.filter(pk__in=ids).order_by("path")
     return out
+
+
+def stars_for(user):
+    """Stars the user reads: through the scoping layer, and their own as an officer."""
+    from django.db.models import Q
+
+    from .models import StarAward
+
+    q = scope_q(user, StarAward, "view")
+    officer_id = getattr(user, "officer_id", None) if getattr(user, "is_authenticated", False) else None
+    if officer_id and user.is_active:
+        q = Q(officer_id=officer_id) if q is None else (q | Q(officer_id=officer_id))
+    return StarAward.objects.none() if q is None else StarAward.objects.filter(q)
+
+
+def officer_for(user, pk: int):
+    """An officer whose star history the user may read (their own, or one in scope), or None."""
+    from jingwu.personnel.models import Officer
+
+    if getattr(user, "officer_id", None) == pk:
+        return Officer.objects.filter(pk=pk).first()
+    return restrict(Officer, user).filter(pk=pk).first()

@@ -322,6 +322,7 @@ def do_nominate(cycle: Cycle, *, actor, officer, unit, reason: str = "") -> Nomi
     authorize(actor, Nomination, "add", unit=unit)
     if officer.bureau_id != cycle.bureau_id or unit.bureau_id != cycle.bureau_id:
         raise PermissionDenied(_("You do not have permission to do this here."))
+    cycle = Cycle.objects.get(pk=cycle.pk)  # its state as stored
     _open_for_files(cycle)
     now = _before_deadline(cycle, "nomination_deadline")
     if unit.kind not in NOMINATING_KINDS:

@@ -8,5 +8,8 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("cycles/<int:pk>/notice/", views.notice, name="notice"),
     path("files/<int:pk>/", views.file_detail, name="file_detail"),
+    path("results/", views.results, name="results"),
+    path("promotion/", views.promotion, name="promotion"),
+    path("officers/<int:pk>/", views.officer_stars, name="officer_stars"),
     path("files/<int:pk>/evidence/<int:eid>/", views.evidence_attachment, name="evidence_attachment"),
 ]

@@ -19,7 +19,7 @@ from . import services
 from .choices import ConductKind, CycleStatus, EvidenceSource
 from .evidence import gather
 from .forms import date_field, errors_of, int_field
-from .models import Appeal, ConductRecord, Cycle, Nomination, Objection, OwnEvidence, Score
+from .models import Appeal, ConductRecord, Cycle, Nomination, Objection, OwnEvidence, Score, StarAward
 from .selectors import can_manage, cycles_for, files_for, nominating_units, on_notice, rules_of
 
 
@@ -59,7 +59,14 @@ def cycle_list(request):
     return render(
         request,
         "evaluation/cycle_list.html",
-        {"cycles": cycles, "manage": manage, "errors": errors, "form": form, "deadlines": services.DEADLINES},
+        {
+            "cycles": cycles,
+            "manage": manage,
+            "errors": errors,
+            "form": form,
+            "deadlines": services.DEADLINES,
+            "see_results": can(request.user, StarAward, "view"),
+        },
     )
 
 
@@ -346,3 +353,84 @@ def notice(request, pk: int):
             "today": services.today(cycle.bureau),
         },
     )
+
+
+@login_required
+def results(request):
+    """Published results: statistics by unit type, the honour roll of a cycle."""
+    from .results import honour_roll, share_by_unit_type
+    from .selectors import stars_for
+
+    if not can(request.user, StarAward, "view"):
+        raise Http404
+    stars = stars_for(request.user).filter(cycle__status=CycleStatus.PUBLISHED)
+    published = cycles_for(request.user).filter(status=CycleStatus.PUBLISHED).order_by("-year", "-quarter")
+    chosen = published.filter(pk=request.GET.get("cycle") or 0).first() or published.first()
+    share = share_by_unit_type(stars)
+    return render(
+        request,
+        "evaluation/results.html",
+        {
+            "published": published,
+            "chosen": chosen,
+            "share": share,
+            "roll": honour_roll(stars.filter(cycle=chosen)) if chosen else [],
+            "four_star": _four_star_count(stars.filter(cycle=chosen)) if chosen else 0,
+            "may_promote": can(request.user, ConductRecord, "view"),
+        },
+    )
+
+
+def _four_star_count(stars) -> int:
+    from collections import Counter
+
+    per = Counter(stars.values_list("officer_id", flat=True))
+    return sum(1 for n in per.values() if n >= 4)
+
+
+@login_required
+def officer_stars(request, pk: int):
+    """An officer's star history: the stars of each published cycle, "all four stars"."""
+    from .results import star_history
+    from .selectors import officer_for, stars_for
+
+    officer = officer_for(request.user, pk)
+    if officer is None:
+        raise Http404
+    stars = stars_for(request.user).filter(officer=officer)
+    cycles = list(
+        Cycle.objects.filter(bureau_id=officer.bureau_id, status=CycleStatus.PUBLISHED).order_by(
+            "-year", "-quarter"
+        )
+    )
+    history = star_history(stars, cycles)
+    return render(
+        request,
+        "evaluation/officer_stars.html",
+        {
+            "officer": officer,
+            "history": history,
+            "total": sum(h.count for h in history),
+            "all_four": sum(1 for h in history if h.all_four),
+        },
+    )
+
+
+@login_required
+def promotion(request):
+    """Promotion candidates: a documented score where stars are one factor among others."""
+    from .results import PROMOTION_WEIGHTS, promotion_candidates
+    from .selectors import stars_for
+
+    if not (can(request.user, StarAward, "view") and can(request.user, ConductRecord, "view")):
+        raise Http404
+    bureau = _bureau_or_404(request.user)
+    cycles = list(cycles_for(request.user).filter(status=CycleStatus.PUBLISHED).order_by("-year", "-quarter"))
+    rows = promotion_candidates(
+        restrict(Officer, request.user).filter(bureau=bureau),
+        stars_for(request.user),
+        restrict(ConductRecord, request.user),
+        cycles,
+        services.today(bureau),
+    )
+    return render(request, "evaluation/promotion.html", {"rows": rows, "weights": PROMOTION_WEIGHTS})
