@@ -7,281 +7,784 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0004_merge_0003_bureau_time_zone_0003_security'),
-        ('org', '0001_initial'),
-        ('personnel', '0002_identity_schemes'),
+        ("core", "0004_merge_0003_bureau_time_zone_0003_security"),
+        ("org", "0001_initial"),
+        ("personnel", "0002_identity_schemes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=24, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=60, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('weight', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='weight')),
-                ('evidence', models.CharField(choices=[('incidents', 'Incidents handled'), ('cases', 'Cases'), ('commendations', 'Commendations'), ('complaints', 'Complaints'), ('discipline', 'Discipline records'), ('training', 'Training'), ('own', "The officer's own evidence")], default='own', max_length=16, verbose_name='evidence')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=24, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=60, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="English name")),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="weight",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        choices=[
+                            ("incidents", "Incidents handled"),
+                            ("cases", "Cases"),
+                            ("commendations", "Commendations"),
+                            ("complaints", "Complaints"),
+                            ("discipline", "Discipline records"),
+                            ("training", "Training"),
+                            ("own", "The officer's own evidence"),
+                        ],
+                        default="own",
+                        max_length=16,
+                        verbose_name="evidence",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion',
-                'verbose_name_plural': 'criteria',
-                'ordering': ['standard', 'order', 'code'],
+                "verbose_name": "criterion",
+                "verbose_name_plural": "criteria",
+                "ordering": ["standard", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000)], verbose_name='year')),
-                ('quarter', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='quarter')),
-                ('status', models.CharField(choices=[('draft', 'Draft: rules being set'), ('open', 'Open: nominating, assessing, scoring, reviewing'), ('notice', 'Public notice'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('scale_max', models.PositiveSmallIntegerField(default=10, help_text='Each criterion is scored from 0 to this value.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='highest score of a criterion')),
-                ('nomination_deadline', models.DateField(verbose_name='nominations until')),
-                ('self_assessment_deadline', models.DateField(verbose_name='self-assessments until')),
-                ('scoring_deadline', models.DateField(verbose_name='unit scoring until')),
-                ('review_deadline', models.DateField(verbose_name='reviews until')),
-                ('notice_days', models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='public notice (days)')),
-                ('appeal_days', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='appeals within (days)')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='opened')),
-                ('notice_start', models.DateField(blank=True, null=True, verbose_name='notice from')),
-                ('notice_end', models.DateField(blank=True, null=True, verbose_name='notice until')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='published')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='evaluation.cycle', verbose_name='rules copied from')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(2000)], verbose_name="year"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="quarter",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft: rules being set"),
+                            ("open", "Open: nominating, assessing, scoring, reviewing"),
+                            ("notice", "Public notice"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "scale_max",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="Each criterion is scored from 0 to this value.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="highest score of a criterion",
+                    ),
+                ),
+                ("nomination_deadline", models.DateField(verbose_name="nominations until")),
+                ("self_assessment_deadline", models.DateField(verbose_name="self-assessments until")),
+                ("scoring_deadline", models.DateField(verbose_name="unit scoring until")),
+                ("review_deadline", models.DateField(verbose_name="reviews until")),
+                (
+                    "notice_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(30),
+                        ],
+                        verbose_name="public notice (days)",
+                    ),
+                ),
+                (
+                    "appeal_days",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                        verbose_name="appeals within (days)",
+                    ),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="opened")),
+                ("notice_start", models.DateField(blank=True, null=True, verbose_name="notice from")),
+                ("notice_end", models.DateField(blank=True, null=True, verbose_name="notice until")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="published")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="evaluation.cycle",
+                        verbose_name="rules copied from",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation cycle',
-                'verbose_name_plural': 'evaluation cycles',
-                'ordering': ['-year', '-quarter'],
+                "verbose_name": "evaluation cycle",
+                "verbose_name_plural": "evaluation cycles",
+                "ordering": ["-year", "-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('nominated_on', models.DateField(verbose_name='nominated')),
-                ('reason', models.TextField(blank=True, verbose_name='reason for the nomination')),
-                ('status', models.CharField(choices=[('nominated', 'Nominated'), ('self_assessed', 'Self-assessed'), ('scored', 'Scored by the unit'), ('reviewed', 'Reviewed by the political department'), ('approved', 'Approved by the committee'), ('rejected', 'Not approved by the committee')], default='nominated', max_length=16, verbose_name='status')),
-                ('self_text', models.TextField(blank=True, verbose_name='self-assessment')),
-                ('self_on', models.DateField(blank=True, null=True, verbose_name='self-assessed')),
-                ('unit_note', models.TextField(blank=True, verbose_name="unit's comment")),
-                ('scored_on', models.DateField(blank=True, null=True, verbose_name='scored')),
-                ('review', models.CharField(blank=True, choices=[('endorsed', 'Endorsed'), ('declined', 'Declined')], max_length=10, verbose_name="political department's review")),
-                ('review_note', models.TextField(blank=True, verbose_name='review note')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='reviewed')),
-                ('committee', models.CharField(blank=True, choices=[('approved', 'Approved'), ('rejected', 'Rejected')], max_length=10, verbose_name='committee decision')),
-                ('committee_note', models.TextField(blank=True, verbose_name='committee note')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='evaluation.cycle', verbose_name='cycle')),
-                ('nominated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='nominated by')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='personnel.officer', verbose_name='officer')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='org.unit', verbose_name='nominating unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("nominated_on", models.DateField(verbose_name="nominated")),
+                ("reason", models.TextField(blank=True, verbose_name="reason for the nomination")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("nominated", "Nominated"),
+                            ("self_assessed", "Self-assessed"),
+                            ("scored", "Scored by the unit"),
+                            ("reviewed", "Reviewed by the political department"),
+                            ("approved", "Approved by the committee"),
+                            ("rejected", "Not approved by the committee"),
+                        ],
+                        default="nominated",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("self_text", models.TextField(blank=True, verbose_name="self-assessment")),
+                ("self_on", models.DateField(blank=True, null=True, verbose_name="self-assessed")),
+                ("unit_note", models.TextField(blank=True, verbose_name="unit's comment")),
+                ("scored_on", models.DateField(blank=True, null=True, verbose_name="scored")),
+                (
+                    "review",
+                    models.CharField(
+                        blank=True,
+                        choices=[("endorsed", "Endorsed"), ("declined", "Declined")],
+                        max_length=10,
+                        verbose_name="political department's review",
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True, verbose_name="review note")),
+                ("reviewed_on", models.DateField(blank=True, null=True, verbose_name="reviewed")),
+                (
+                    "committee",
+                    models.CharField(
+                        blank=True,
+                        choices=[("approved", "Approved"), ("rejected", "Rejected")],
+                        max_length=10,
+                        verbose_name="committee decision",
+                    ),
+                ),
+                ("committee_note", models.TextField(blank=True, verbose_name="committee note")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="evaluation.cycle",
+                        verbose_name="cycle",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="nominated by",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="org.unit",
+                        verbose_name="nominating unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation file',
-                'verbose_name_plural': 'evaluation files',
-                'ordering': ['cycle', 'unit__path', 'officer__police_number'],
+                "verbose_name": "evaluation file",
+                "verbose_name_plural": "evaluation files",
+                "ordering": ["cycle", "unit__path", "officer__police_number"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('filed_on', models.DateField(verbose_name='filed')),
-                ('text', models.TextField(verbose_name='appeal')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('upheld', 'Upheld'), ('dismissed', 'Dismissed')], default='open', max_length=10, verbose_name='status')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='filed by')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals', to='evaluation.nomination', verbose_name='file')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("filed_on", models.DateField(verbose_name="filed")),
+                ("text", models.TextField(verbose_name="appeal")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("upheld", "Upheld"), ("dismissed", "Dismissed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="filed by",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeals",
+                        to="evaluation.nomination",
+                        verbose_name="file",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appeal',
-                'verbose_name_plural': 'appeals',
-                'ordering': ['filed_on', 'pk'],
+                "verbose_name": "appeal",
+                "verbose_name_plural": "appeals",
+                "ordering": ["filed_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('filed_on', models.DateField(verbose_name='filed')),
-                ('text', models.TextField(verbose_name='objection')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='filed by')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='evaluation.nomination', verbose_name='file')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("filed_on", models.DateField(verbose_name="filed")),
+                ("text", models.TextField(verbose_name="objection")),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="answered")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="filed by",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objections",
+                        to="evaluation.nomination",
+                        verbose_name="file",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objection',
-                'verbose_name_plural': 'objections',
-                'ordering': ['filed_on', 'pk'],
+                "verbose_name": "objection",
+                "verbose_name_plural": "objections",
+                "ordering": ["filed_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OwnEvidence',
+            name="OwnEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('text', models.TextField(verbose_name='description')),
-                ('attachment', models.FileField(blank=True, upload_to='evaluation/%Y/%m/', verbose_name='attachment')),
-                ('attachment_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('added_on', models.DateField(verbose_name='added')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.criterion', verbose_name='criterion')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='own_evidence', to='evaluation.nomination', verbose_name='file')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("text", models.TextField(verbose_name="description")),
+                (
+                    "attachment",
+                    models.FileField(blank=True, upload_to="evaluation/%Y/%m/", verbose_name="attachment"),
+                ),
+                ("attachment_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                ("added_on", models.DateField(verbose_name="added")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="own_evidence",
+                        to="evaluation.nomination",
+                        verbose_name="file",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'own evidence',
-                'verbose_name_plural': 'own evidence',
-                'ordering': ['added_on', 'pk'],
+                "verbose_name": "own evidence",
+                "verbose_name_plural": "own evidence",
+                "ordering": ["added_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('self', 'Self-assessment'), ('unit', 'Unit score')], max_length=4, verbose_name='kind')),
-                ('value', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='score')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.criterion', verbose_name='criterion')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='evaluation.nomination', verbose_name='file')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("self", "Self-assessment"), ("unit", "Unit score")],
+                        max_length=4,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="score")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="evaluation.nomination",
+                        verbose_name="file",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score',
-                'verbose_name_plural': 'scores',
+                "verbose_name": "score",
+                "verbose_name_plural": "scores",
             },
         ),
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=24, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=60, verbose_name='Chinese name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('pass_mark', models.PositiveSmallIntegerField(default=80, help_text='The weighted score out of 100 that earns the star.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='pass mark')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='evaluation.cycle', verbose_name='cycle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("code", models.CharField(max_length=24, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=60, verbose_name="Chinese name")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="English name")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "pass_mark",
+                    models.PositiveSmallIntegerField(
+                        default=80,
+                        help_text="The weighted score out of 100 that earns the star.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="pass mark",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standards",
+                        to="evaluation.cycle",
+                        verbose_name="cycle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'standard',
-                'verbose_name_plural': 'standards',
-                'ordering': ['cycle', 'order', 'code'],
+                "verbose_name": "standard",
+                "verbose_name_plural": "standards",
+                "ordering": ["cycle", "order", "code"],
             },
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='standard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='evaluation.standard', verbose_name='standard'),
+            model_name="criterion",
+            name="standard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="criteria",
+                to="evaluation.standard",
+                verbose_name="standard",
+            ),
         ),
         migrations.CreateModel(
-            name='StarAward',
+            name="StarAward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='score (of 100)')),
-                ('on_appeal', models.BooleanField(default=False, verbose_name='granted on appeal')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stars', to='evaluation.cycle', verbose_name='cycle')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stars', to='evaluation.nomination', verbose_name='file')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stars', to='personnel.officer', verbose_name='officer')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.standard', verbose_name='standard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="score (of 100)")),
+                ("on_appeal", models.BooleanField(default=False, verbose_name="granted on appeal")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stars",
+                        to="evaluation.cycle",
+                        verbose_name="cycle",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stars",
+                        to="evaluation.nomination",
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stars",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.standard",
+                        verbose_name="standard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'star',
-                'verbose_name_plural': 'stars',
-                'ordering': ['cycle', 'standard__order'],
+                "verbose_name": "star",
+                "verbose_name_plural": "stars",
+                "ordering": ["cycle", "standard__order"],
             },
         ),
         migrations.CreateModel(
-            name='ConductRecord',
+            name="ConductRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('commendation', 'Commendation'), ('complaint', 'Complaint'), ('discipline', 'Discipline record')], max_length=14, verbose_name='kind')),
-                ('day', models.DateField(verbose_name='date')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('substantiated', models.BooleanField(default=True, help_text='A complaint found to be groundless is kept but not counted.', verbose_name='substantiated')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conduct_records', to='personnel.officer', verbose_name='officer')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commendation", "Commendation"),
+                            ("complaint", "Complaint"),
+                            ("discipline", "Discipline record"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="date")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "substantiated",
+                    models.BooleanField(
+                        default=True,
+                        help_text="A complaint found to be groundless is kept but not counted.",
+                        verbose_name="substantiated",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conduct_records",
+                        to="personnel.officer",
+                        verbose_name="officer",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conduct record',
-                'verbose_name_plural': 'conduct records',
-                'ordering': ['-day', 'pk'],
-                'indexes': [models.Index(fields=['bureau', 'officer', 'kind', 'day'], name='eval_conduct_idx')],
+                "verbose_name": "conduct record",
+                "verbose_name_plural": "conduct records",
+                "ordering": ["-day", "pk"],
+                "indexes": [
+                    models.Index(fields=["bureau", "officer", "kind", "day"], name="eval_conduct_idx")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='cycle',
-            constraint=models.UniqueConstraint(fields=('bureau', 'year', 'quarter'), name='eval_cycle_quarter_unique'),
+            model_name="cycle",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "year", "quarter"), name="eval_cycle_quarter_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cycle',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='eval_cycle_quarter'),
+            model_name="cycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)), name="eval_cycle_quarter"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['bureau', 'cycle', 'status'], name='eval_nomination_status_idx'),
+            model_name="nomination",
+            index=models.Index(fields=["bureau", "cycle", "status"], name="eval_nomination_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.UniqueConstraint(fields=('bureau', 'cycle', 'officer'), name='eval_nomination_unique'),
+            model_name="nomination",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "cycle", "officer"), name="eval_nomination_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('bureau', 'nomination', 'criterion', 'kind'), name='eval_score_unique'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "nomination", "criterion", "kind"), name="eval_score_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='eval_score_not_negative'),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="eval_score_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.UniqueConstraint(fields=('bureau', 'cycle', 'code'), name='eval_standard_code_unique'),
+            model_name="standard",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "cycle", "code"), name="eval_standard_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('bureau', 'standard', 'code'), name='eval_criterion_code_unique'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "standard", "code"), name="eval_criterion_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='staraward',
-            index=models.Index(fields=['bureau', 'officer', 'cycle'], name='eval_star_officer_idx'),
+            model_name="staraward",
+            index=models.Index(fields=["bureau", "officer", "cycle"], name="eval_star_officer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='staraward',
-            constraint=models.UniqueConstraint(fields=('bureau', 'nomination', 'standard'), name='eval_star_unique'),
+            model_name="staraward",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "nomination", "standard"), name="eval_star_unique"
+            ),
         ),
     ]
