@@ -141,6 +141,9 @@ ROUTES: dict[str, Route] = {
     "evaluation:promotion": Route(kind="page", expect=RESULTS_PAGE | {"center": 404, "prevention": 404}),
     # an officer's star history: as the officer's page (and the officer's own, tested in
     # tests/evaluation/test_results.py)
+    "evaluation:care": Route(
+        kind="page", expect={p: 200 if p in ("political", "command", "auditor") else 404 for p in PERSONAS}
+    ),
     "evaluation:officer_stars": Route(Officer, "detail", ("off_chief", "off_east", "off_ic", "off_aux")),
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
@@ -164,6 +167,8 @@ EXEMPT = {
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
     "evaluation:evidence_attachment": "an attachment of an evaluation file, read through the file's scope; "
     "tests/evaluation/test_evidence.py (personas and outsider)",
+    "evaluation:officer_care": "an officer's care record: the political department's, command's, auditors' and "
+    "the officer's own, not the officer page's readers; tests/evaluation/test_care.py (personas, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
 
@@ -237,6 +242,10 @@ NOT_YET_ROUTED = {
     # an evaluation file's scores, objections and appeals are shown through the file's page;
     # conduct records through the file too; stars through the officer's star history
     "evaluation.staraward",
+    # officer care through the care pages (tests/evaluation/test_care.py)
+    "evaluation.familyvisit",
+    "evaluation.trainingday",
+    "evaluation.careerplan",
     "evaluation.score",
     "evaluation.objection",
     "evaluation.appeal",

@@ -109,11 +109,9 @@ def gather(n) -> dict[str, Evidence]:
 
 
 def training_days(officer, first: dt.date, last: dt.date) -> int:
-    """Training days of the officer in the period (officer care's records, when present)."""
-    from django.apps import apps
+    """Training days of the officer in the period (officer care's records)."""
+    from .models import TrainingDay
 
-    try:
-        model = apps.get_model("evaluation", "TrainingDay")
-    except LookupError:
-        return 0
-    return model.objects.filter(officer=officer, day__gte=first, day__lte=last).count()
+    return TrainingDay.objects.filter(
+        bureau_id=officer.bureau_id, officer=officer, day__gte=first, day__lte=last
+    ).count()

@@ -386,3 +386,81 @@ class OwnEvidence(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.nomination} · {self.criterion_id}"
+
+
+class FamilyVisit(TenantModel):
+    """A visit of the bureau's leadership to an officer's family (officer care)."""
+
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="family_visits", verbose_name=_("officer")
+    )
+    day = models.DateField(_("date"))
+    visitor = models.CharField(_("visited by"), max_length=100, help_text=_("e.g. the bureau chief"))
+    note = models.TextField(_("note"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("family visit")
+        verbose_name_plural = _("family visits")
+        ordering = ["-day", "pk"]
+        indexes = [models.Index(fields=["bureau", "officer", "day"], name="eval_visit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name} · {self.day}"
+
+
+class TrainingDay(TenantModel):
+    """A day of training an officer attended."""
+
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="training_days", verbose_name=_("officer")
+    )
+    day = models.DateField(_("date"))
+    topic = models.CharField(_("topic"), max_length=200)
+    hours = models.PositiveSmallIntegerField(
+        _("hours"), default=8, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+
+    class Meta:
+        verbose_name = _("training day")
+        verbose_name_plural = _("training days")
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "officer", "day"], name="eval_training_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name} · {self.day} · {self.topic}"
+
+
+class CareerPlan(TenantModel):
+    """A new officer's career plan: goals, a mentor, the next review."""
+
+    officer = models.OneToOneField(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="career_plan", verbose_name=_("officer")
+    )
+    mentor = models.ForeignKey(
+        "personnel.Officer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentees",
+        verbose_name=_("mentor"),
+    )
+    goals = models.TextField(_("goals"))
+    review_on = models.DateField(_("next review"))
+
+    class Meta:
+        verbose_name = _("career plan")
+        verbose_name_plural = _("career plans")
+        ordering = ["review_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name} · {self.review_on}"

@@ -38,6 +38,8 @@ FILE_MODELS = (
     "evaluation.ownevidence",
 )
 
+CARE_MODELS = ("evaluation.familyvisit", "evaluation.trainingday", "evaluation.careerplan")
+
 
 def declare() -> None:
     from jingwu.core.permissions import grant
@@ -82,6 +84,14 @@ def declare() -> None:
     grant(Role.BUREAU_COMMAND, "evaluation.conductrecord", "v", "bureau")
     grant(Role.AUDITOR, "evaluation.conductrecord", "v", "bureau")
     register_scope("evaluation.conductrecord", _posted_q)
+
+    # Officer care: the political department keeps it, command and auditors read it; the
+    # officer reads their own (``selectors.care_for``).
+    for label in CARE_MODELS:
+        grant(Role.POLITICAL_DEPARTMENT, label, "vac", "bureau")
+        grant(Role.BUREAU_COMMAND, label, "v", "bureau")
+        grant(Role.AUDITOR, label, "v", "bureau")
+        register_scope(label, lambda unit: Q())
 
     register_scope("evaluation.nomination", lambda unit: Q(unit__path__startswith=unit.path))
     for label in FILE_MODELS[1:]:

@@ -108,3 +108,15 @@ def officer_for(user, pk: int):
     if getattr(user, "officer_id", None) == pk:
         return Officer.objects.filter(pk=pk).first()
     return restrict(Officer, user).filter(pk=pk).first()
+
+
+def care_for(user, model):
+    """Officer-care rows the user reads: the political department's (scoping layer), and an
+    officer's own."""
+    from django.db.models import Q
+
+    q = scope_q(user, model, "view")
+    officer_id = getattr(user, "officer_id", None) if getattr(user, "is_authenticated", False) else None
+    if officer_id and user.is_active:
+        q = Q(officer_id=officer_id) if q is None else (q | Q(officer_id=officer_id))
+    return model.objects.none() if q is None else model.objects.filter(q)

@@ -880,3 +880,97 @@ def do_record_conduct(*, actor, officer, kind: str, day: dt.date, title: str, su
     r.save()
     audit.record("create", actor=actor, bureau=officer.bureau, obj=r, after=audit.snapshot(r))
     return r
+
+
+# --- officer care ---------------------------------------------------------------------------
+
+NEW_OFFICER_YEARS = 3
+
+
+def _care_checks(actor, model, officer, day: dt.date | None, field: str = "day") -> None:
+    authorize(actor, model, "add", bureau=officer.bureau)
+    if day is None:
+        raise ValidationError({field: _("A date is required.")})
+    if field == "day" and day > today(officer.bureau):
+        raise ValidationError(
+            {field: _("The date cannot be after today (%(d)s).") % {"d": today(officer.bureau)}}
+        )
+
+
+@service
+def do_record_visit(*, actor, officer, day: dt.date, visitor: str, note: str):
+    """Record a family visit to an officer (the political department)."""
+    from .models import FamilyVisit
+
+    _care_checks(actor, FamilyVisit, officer, day)
+    visitor, note = (visitor or "").strip(), (note or "").strip()
+    if not visitor:
+        raise ValidationError({"visitor": _("Say who visited.")})
+    if len(note) < 5:
+        raise ValidationError({"note": _("Write a note of at least five characters.")})
+    v = FamilyVisit.objects.create(
+        bureau=officer.bureau, officer=officer, day=day, visitor=visitor[:100], note=note, recorded_by=actor
+    )
+    audit.record("create", actor=actor, bureau=officer.bureau, obj=v, after=audit.snapshot(v))
+    return v
+
+
+@service
+def do_record_training(*, actor, officer, day: dt.date, topic: str, hours: int = 8):
+    """Record a training day an officer attended."""
+    from .models import TrainingDay
+
+    _care_checks(actor, TrainingDay, officer, day)
+    topic = (topic or "").strip()
+    if len(topic) < 2:
+        raise ValidationError({"topic": _("Name the training.")})
+    if TrainingDay.objects.filter(officer=officer, day=day).exists():
+        raise ValidationError(
+            {
+                "day": _("%(officer)s already has a training day on %(d)s.")
+                % {"officer": officer.name, "d": day}
+            }
+        )
+    t = TrainingDay(bureau=officer.bureau, officer=officer, day=day, topic=topic[:200], hours=hours)
+    t.full_clean(exclude=["bureau", "officer"])
+    t.save()
+    audit.record("create", actor=actor, bureau=officer.bureau, obj=t, after=audit.snapshot(t))
+    return t
+
+
+@service
+def do_save_career_plan(*, actor, officer, goals: str, review_on: dt.date, mentor=None):
+    """Create or change a new officer's career plan (hired within the last three years)."""
+    from .models import CareerPlan
+
+    _care_checks(actor, CareerPlan, officer, review_on, "review_on")
+    now = today(officer.bureau)
+    if officer.hired is None or (now - officer.hired).days > 365 * NEW_OFFICER_YEARS:
+        raise ValidationError(
+            {
+                "officer": _("Career plans are for new officers (hired in the last %(n)d years).")
+                % {"n": NEW_OFFICER_YEARS}
+            }
+        )
+    if review_on <= now:
+        raise ValidationError({"review_on": _("The next review must be after today (%(d)s).") % {"d": now}})
+    if mentor is not None and (mentor.pk == officer.pk or mentor.bureau_id != officer.bureau_id):
+        raise ValidationError({"mentor": _("The mentor is another officer of the bureau.")})
+    goals = (goals or "").strip()
+    if len(goals) < 10:
+        raise ValidationError({"goals": _("Write the goals (at least ten characters).")})
+    plan = CareerPlan.objects.filter(officer=officer).first()
+    before = audit.snapshot(plan) if plan else None
+    if plan is None:
+        plan = CareerPlan(bureau=officer.bureau, officer=officer)
+    plan.goals, plan.review_on, plan.mentor = goals, review_on, mentor
+    plan.save()
+    audit.record(
+        "update" if before else "create",
+        actor=actor,
+        bureau=officer.bureau,
+        obj=plan,
+        before=before,
+        after=audit.snapshot(plan),
+    )
+    return plan

@@ -19,7 +19,17 @@ from . import services
 from .choices import ConductKind, CycleStatus, EvidenceSource
 from .evidence import gather
 from .forms import date_field, errors_of, int_field
-from .models import Appeal, ConductRecord, Cycle, Nomination, Objection, OwnEvidence, Score, StarAward
+from .models import (
+    Appeal,
+    ConductRecord,
+    Cycle,
+    FamilyVisit,
+    Nomination,
+    Objection,
+    OwnEvidence,
+    Score,
+    StarAward,
+)
 from .selectors import can_manage, cycles_for, files_for, nominating_units, on_notice, rules_of
 
 
@@ -66,6 +76,7 @@ def cycle_list(request):
             "form": form,
             "deadlines": services.DEADLINES,
             "see_results": can(request.user, StarAward, "view"),
+            "see_care": can(request.user, FamilyVisit, "view"),
         },
     )
 
@@ -434,3 +445,106 @@ def promotion(request):
         services.today(bureau),
     )
     return render(request, "evaluation/promotion.html", {"rows": rows, "weights": PROMOTION_WEIGHTS})
+
+
+def _officer_by_number(user, bureau, number: str):
+    officer = restrict(Officer, user).filter(bureau=bureau, police_number=(number or "").strip()).first()
+    if officer is None:
+        raise ValidationError({"police_number": _("No officer with this police number in your scope.")})
+    return officer
+
+
+@login_required
+def care(request):
+    """Officer care: recent family visits, training days and career plans; the political
+    department records them."""
+    from .models import CareerPlan, FamilyVisit, TrainingDay
+    from .selectors import care_for
+
+    user = request.user
+    if not can(user, FamilyVisit, "view"):
+        raise Http404
+    bureau = _bureau_or_404(user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not can(user, FamilyVisit, "add"):
+            raise PermissionDenied
+        post = request.POST
+        action = post.get("action", "")
+        try:
+            officer = _officer_by_number(user, bureau, post.get("police_number", ""))
+            if action == "visit":
+                services.do_record_visit(
+                    actor=user,
+                    officer=officer,
+                    day=date_field(post, "day", _("Date")),
+                    visitor=post.get("visitor", ""),
+                    note=post.get("note", ""),
+                )
+            elif action == "training":
+                services.do_record_training(
+                    actor=user,
+                    officer=officer,
+                    day=date_field(post, "day", _("Date")),
+                    topic=post.get("topic", ""),
+                    hours=int_field(post, "hours", _("Hours")),
+                )
+            elif action == "plan":
+                mentor = None
+                if (post.get("mentor") or "").strip():
+                    mentor = _officer_by_number(user, bureau, post.get("mentor"))
+                services.do_save_career_plan(
+                    actor=user,
+                    officer=officer,
+                    goals=post.get("goals", ""),
+                    review_on=date_field(post, "review_on", _("Next review")),
+                    mentor=mentor,
+                )
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("evaluation:care")
+    return render(
+        request,
+        "evaluation/care.html",
+        {
+            "visits": care_for(user, FamilyVisit).filter(bureau=bureau).select_related("officer")[:30],
+            "trainings": care_for(user, TrainingDay).filter(bureau=bureau).select_related("officer")[:30],
+            "plans": care_for(user, CareerPlan)
+            .filter(bureau=bureau)
+            .select_related("officer", "mentor")[:30],
+            "may_record": can(user, FamilyVisit, "add"),
+            "errors": errors,
+            "form": request.POST if errors else {},
+            "action": request.POST.get("action", "") if errors else "",
+        },
+    )
+
+
+@login_required
+def officer_care(request, pk: int):
+    """One officer's care record: for the political department (and command, auditors) and the officer."""
+    from .models import CareerPlan, FamilyVisit, TrainingDay
+    from .selectors import care_for
+
+    user = request.user
+    own = getattr(user, "officer_id", None) == pk
+    if not own and not can(user, FamilyVisit, "view"):
+        raise Http404
+    officer = Officer.objects.filter(pk=pk).first() if own else restrict(Officer, user).filter(pk=pk).first()
+    if officer is None:
+        raise Http404
+    visits = care_for(user, FamilyVisit).filter(officer_id=pk)
+    return render(
+        request,
+        "evaluation/officer_care.html",
+        {
+            "officer": officer,
+            "visits": visits,
+            "trainings": care_for(user, TrainingDay).filter(officer_id=pk),
+            "plan": care_for(user, CareerPlan).filter(officer_id=pk).select_related("mentor").first(),
+        },
+    )
