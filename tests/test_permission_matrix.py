@@ -144,6 +144,7 @@ ROUTES: dict[str, Route] = {
     "evaluation:care": Route(
         kind="page", expect={p: 200 if p in ("political", "command", "auditor") else 404 for p in PERSONAS}
     ),
+    "evaluation:support": Route(kind="page", expect=RESULTS_PAGE),
     "evaluation:officer_stars": Route(Officer, "detail", ("off_chief", "off_east", "off_ic", "off_aux")),
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
@@ -246,6 +247,8 @@ NOT_YET_ROUTED = {
     "evaluation.familyvisit",
     "evaluation.trainingday",
     "evaluation.careerplan",
+    # early support flags through the support page (tests/evaluation/test_support.py)
+    "evaluation.supportflag",
     "evaluation.score",
     "evaluation.objection",
     "evaluation.appeal",

@@ -464,3 +464,39 @@ class CareerPlan(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.officer.name} · {self.review_on}"
+
+
+class SupportFlag(TenantModel):
+    """An officer flagged to their chief for support (not punishment), with the reasons;
+    reviewed and closed with a note."""
+
+    officer = models.ForeignKey(
+        "personnel.Officer", on_delete=models.PROTECT, related_name="support_flags", verbose_name=_("officer")
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    raised_on = models.DateField(_("raised"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    is_open = models.BooleanField(_("open"), default=True)
+    note = models.TextField(_("note"), blank=True)
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        verbose_name = _("support flag")
+        verbose_name_plural = _("support flags")
+        ordering = ["-is_open", "-raised_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "officer"], condition=models.Q(is_open=True), name="eval_support_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer.name} · {self.raised_on}"

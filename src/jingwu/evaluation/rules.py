@@ -93,6 +93,15 @@ def declare() -> None:
         grant(Role.AUDITOR, label, "v", "bureau")
         register_scope(label, lambda unit: Q())
 
+    # Early support flags go to the officer's chief (station or center), for support; the
+    # political department runs the check and reads all; command and auditors read.
+    for role in units:
+        grant(role, "evaluation.supportflag", "vc", "subtree")
+    grant(Role.POLITICAL_DEPARTMENT, "evaluation.supportflag", "vac", "bureau")
+    grant(Role.BUREAU_COMMAND, "evaluation.supportflag", "v", "bureau")
+    grant(Role.AUDITOR, "evaluation.supportflag", "v", "bureau")
+    register_scope("evaluation.supportflag", lambda unit: Q(unit__path__startswith=unit.path))
+
     register_scope("evaluation.nomination", lambda unit: Q(unit__path__startswith=unit.path))
     for label in FILE_MODELS[1:]:
         register_scope(label, lambda unit: Q(nomination__unit__path__startswith=unit.path))

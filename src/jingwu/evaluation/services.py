@@ -974,3 +974,64 @@ def do_save_career_plan(*, actor, officer, goals: str, review_on: dt.date, mento
         after=audit.snapshot(plan),
     )
     return plan
+
+
+# --- early support ----------------------------------------------------------------------------
+
+
+@service
+def do_check_support(bureau, *, actor) -> int:
+    """Flag officers who need support (``support.py``'s rules) to their chief; an officer
+    with an open flag gets no second one. Returns the number of flags raised."""
+    from .models import SupportFlag
+    from .support import find_reasons
+
+    authorize(actor, SupportFlag, "add", bureau=bureau)
+    on = today(bureau)
+    reasons, home = find_reasons(bureau, on)
+    open_ids = set(
+        SupportFlag.objects.filter(bureau=bureau, is_open=True).values_list("officer_id", flat=True)
+    )
+    raised = 0
+    for officer_id in sorted(reasons):
+        if officer_id in open_ids:
+            continue
+        f = SupportFlag.objects.create(
+            bureau=bureau,
+            officer_id=officer_id,
+            unit=home[officer_id],
+            raised_on=on,
+            reasons=reasons[officer_id],
+        )
+        audit.record(
+            "create", actor=actor, bureau=bureau, obj=f, unit_path=f.unit.path, after=audit.snapshot(f)
+        )
+        raised += 1
+    return raised
+
+
+@service
+def do_close_flag(flag, *, actor, note: str):
+    """The chief (or the political department) closes a reviewed flag with a note."""
+    from .models import SupportFlag
+
+    authorize(actor, SupportFlag, "change", unit=flag.unit)
+    flag = SupportFlag.objects.select_for_update().get(pk=flag.pk)
+    if not flag.is_open:
+        raise ValidationError(_("This flag was closed on %(d)s.") % {"d": flag.closed_on})
+    note = (note or "").strip()
+    if len(note) < 10:
+        raise ValidationError({"note": _("Say what support was given (at least ten characters).")})
+    before = audit.snapshot(flag)
+    flag.is_open, flag.note, flag.closed_on, flag.closed_by = False, note, today(flag.bureau), actor
+    flag.save(update_fields=["is_open", "note", "closed_on", "closed_by", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=flag.bureau,
+        obj=flag,
+        unit_path=flag.unit.path,
+        before=before,
+        after=audit.snapshot(flag),
+    )
+    return flag

@@ -12,6 +12,7 @@ urlpatterns = [
     path("promotion/", views.promotion, name="promotion"),
     path("officers/<int:pk>/", views.officer_stars, name="officer_stars"),
     path("care/", views.care, name="care"),
+    path("support/", views.support, name="support"),
     path("care/officers/<int:pk>/", views.officer_care, name="officer_care"),
     path("files/<int:pk>/evidence/<int:eid>/", views.evidence_attachment, name="evidence_attachment"),
 ]

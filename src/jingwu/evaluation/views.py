@@ -29,6 +29,7 @@ from .models import (
     OwnEvidence,
     Score,
     StarAward,
+    SupportFlag,
 )
 from .selectors import can_manage, cycles_for, files_for, nominating_units, on_notice, rules_of
 
@@ -77,6 +78,7 @@ def cycle_list(request):
             "deadlines": services.DEADLINES,
             "see_results": can(request.user, StarAward, "view"),
             "see_care": can(request.user, FamilyVisit, "view"),
+            "see_support": can(request.user, SupportFlag, "view"),
         },
     )
 
@@ -546,5 +548,50 @@ def officer_care(request, pk: int):
             "visits": visits,
             "trainings": care_for(user, TrainingDay).filter(officer_id=pk),
             "plan": care_for(user, CareerPlan).filter(officer_id=pk).select_related("mentor").first(),
+        },
+    )
+
+
+@login_required
+def support(request):
+    """Early support flags: the chief's officers who may need support, with the reasons."""
+    from .models import SupportFlag
+    from .support import describe
+
+    user = request.user
+    if not can(user, SupportFlag, "view"):
+        raise Http404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "check":
+                if not can(user, SupportFlag, "add"):
+                    raise PermissionDenied
+                n = services.do_check_support(_bureau_or_404(user), actor=user)
+                messages.success(request, _("%(n)d officers flagged.") % {"n": n})
+            elif action == "close":
+                flag = get_object_or_404(
+                    restrict(SupportFlag, user, "change"), pk=request.POST.get("flag") or 0
+                )
+                services.do_close_flag(flag, actor=user, note=request.POST.get("note", ""))
+                messages.success(request, _("The flag is closed."))
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            return redirect("evaluation:support")
+    flags = list(restrict(SupportFlag, user).select_related("officer", "unit")[:200])
+    for f in flags:
+        f.described = [describe(r) for r in f.reasons]
+    return render(
+        request,
+        "evaluation/support.html",
+        {
+            "flags": flags,
+            "may_check": can(user, SupportFlag, "add"),
+            "may_close": can(user, SupportFlag, "change"),
+            "errors": errors,
         },
     )
