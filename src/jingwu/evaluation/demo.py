@@ -1,6 +1,7 @@
 """Demo rows of the evaluation, generated from the demo county's officers (seeded).
 
-The four quarters before the bureau's data date get a published cycle each, with the
+Of the four quarters before the bureau's data date, each one whose results would be
+published by then (40 days after the quarter ends) gets a published cycle with the
 default rules. Each cycle nominates about one police officer in twenty: 58% of the
 nominees from the stations (the share the reform reported for awards going to station
 officers), the rest from the centers and headquarters, each group given the same
@@ -85,7 +86,7 @@ def _generate(bureau, seed: int) -> dict:
     n_other = min(n_total - n_station, len(others))
     n_station = min(n_station, len(stations))
 
-    for year, quarter in _quarters_before(today, 4)[:4]:
+    for year, quarter in _quarters_before(today, 4)[-4:]:
         first, last = quarter_days(year, quarter)
         published = last + dt.timedelta(days=40)
         if published > today:
