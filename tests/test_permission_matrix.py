@@ -22,6 +22,7 @@ from jingwu.cases.models import Case, RoutingRule
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
+from jingwu.evaluation.models import Cycle, Nomination
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
 from jingwu.jobs.models import Job
@@ -74,6 +75,12 @@ DUTY_BLIND = ("center", "prevention", "political", "sysadmin")
 ONE_STATION = ("chief", "zone_lead", "community")
 DUTY_PATTERN_PAGE = {
     p: 404 if p in ("center", "community", "political", "sysadmin") else 200 for p in PERSONAS
+}
+
+# Four-Star results: whoever reads stars (political department, command, auditors, units).
+RESULTS_PAGE = {
+    p: 200 if p in ("political", "command", "auditor", "chief", "center", "prevention") else 404
+    for p in PERSONAS
 }
 
 ROUTES: dict[str, Route] = {
@@ -160,6 +167,25 @@ ROUTES: dict[str, Route] = {
     "imports:mapping_edit": Route(ImportMapping, "detail"),
     "imports:mapping_new": Route(kind="page", expect=IMPORT_PAGE),
     "planning:compare": Route(kind="page", expect=PLANNING_PAGE),
+    # Four-Star Officer evaluation: the bureau's cycles, read by everyone who takes part.
+    "evaluation:cycle_list": Route(
+        Cycle,
+        "list",
+        context="cycles",
+        expect={p: 404 if p in ("planner", "sysadmin") else 200 for p in PERSONAS},
+    ),
+    "evaluation:cycle_detail": Route(Cycle, "detail"),
+    "evaluation:notice": Route(Cycle, "detail"),
+    "evaluation:file_detail": Route(Nomination, "detail"),
+    "evaluation:results": Route(kind="page", expect=RESULTS_PAGE),
+    "evaluation:promotion": Route(kind="page", expect=RESULTS_PAGE | {"center": 404, "prevention": 404}),
+    # an officer's star history: as the officer's page (and the officer's own, tested in
+    # tests/evaluation/test_results.py)
+    "evaluation:care": Route(
+        kind="page", expect={p: 200 if p in ("political", "command", "auditor") else 404 for p in PERSONAS}
+    ),
+    "evaluation:support": Route(kind="page", expect=RESULTS_PAGE),
+    "evaluation:officer_stars": Route(Officer, "detail", ("off_chief", "off_east", "off_ic", "off_aux")),
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
@@ -236,6 +262,10 @@ EXEMPT = {
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
     "analytics:report_new": "POST only (405 on GET); tests/analytics/test_reports.py (who may ask, outsider)",
+    "evaluation:evidence_attachment": "an attachment of an evaluation file, read through the file's scope; "
+    "tests/evaluation/test_evidence.py (personas and outsider)",
+    "evaluation:officer_care": "an officer's care record: the political department's, command's, auditors' and "
+    "the officer's own, not the officer page's readers; tests/evaluation/test_care.py (personas, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
     "duty:station_setup": "POST only (405 on GET); tests/duty/test_duty.py",
     "duty:coverage_compute": "POST only (405 on GET); tests/duty/test_duty.py",
@@ -316,6 +346,8 @@ UNSCOPED_MODELS = {
     "cases.escalation": "a case's escalations, shown through the case's page",
     "cases.calendarday": "the bureau's calendar, edited in the admin",
     "cases.casereview": "a case's reviews, shown through the case's page and the returned-files report",
+    "evaluation.standard": "rules of a cycle, shown through the cycle's page",
+    "evaluation.criterion": "rules of a cycle, shown through the cycle's page",
 }
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
@@ -323,6 +355,20 @@ NOT_YET_ROUTED = {
     "duty.swaprequest",  # shown on the roster's page
     "duty.gridwork",  # the work log, shown on its grid's page
     "duty.retasking",  # shown on the station's duty page
+    # an evaluation file's scores, objections and appeals are shown through the file's page;
+    # conduct records through the file too; stars through the officer's star history
+    "evaluation.staraward",
+    # officer care through the care pages (tests/evaluation/test_care.py)
+    "evaluation.familyvisit",
+    "evaluation.trainingday",
+    "evaluation.careerplan",
+    # early support flags through the support page (tests/evaluation/test_support.py)
+    "evaluation.supportflag",
+    "evaluation.score",
+    "evaluation.objection",
+    "evaluation.appeal",
+    "evaluation.ownevidence",
+    "evaluation.conductrecord",
     "cases.series",
     "cases.petition",
     "personnel.officerskill",
@@ -401,6 +447,10 @@ def _objects(county, route: Route):
         return [grid_duty(g) for g in (county.grid_s1, county.grid_n1, county.grid_e1)]
     if route.model in (StationDuty, Roster, DutyPattern, RosterEntry):
         return _duty(county, route.model)
+    if route.model is Cycle:
+        return [_cycle(county)]
+    if route.model is Nomination:
+        return _nominations(county)
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
@@ -427,6 +477,39 @@ def _duty(county, model):
             bureau=county.bureau, station=s.station, start=s.created_at.date(), status="done"
         )
         for s in setups
+    ]
+
+
+def _cycle(county):
+    """A draft evaluation cycle of the county (with the default rules)."""
+    import datetime as dt
+
+    from jingwu.evaluation.services import do_create_cycle
+
+    d = dt.date(2018, 6, 10)
+    return Cycle.objects.filter(bureau=county.bureau).first() or do_create_cycle(
+        actor=None,
+        bureau=county.bureau,
+        year=2018,
+        quarter=2,
+        nomination_deadline=d,
+        self_assessment_deadline=d,
+        scoring_deadline=d,
+        review_deadline=d,
+    )
+
+
+def _nominations(county):
+    """Evaluation files of the west station's chief and of the east station's (an open cycle)."""
+    from jingwu.evaluation.services import do_nominate, do_open_cycle
+
+    cycle = _cycle(county)
+    if cycle.status == "draft":
+        cycle = do_open_cycle(cycle, actor=None)
+    return [
+        Nomination.objects.filter(cycle=cycle, officer=officer).first()
+        or do_nominate(cycle, actor=None, officer=officer, unit=unit)
+        for officer, unit in ((county.off_chief, county.west), (county.off_east, county.east))
     ]
 
 

@@ -10,6 +10,7 @@ def site(request):
         from jingwu.cases.models import Case
         from jingwu.core.models import AuditEvent
         from jingwu.core.scope import can
+        from jingwu.evaluation.models import Cycle
         from jingwu.incidents.models import Incident
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
@@ -23,5 +24,6 @@ def site(request):
             "intake": can(user, Incident, "add"),
             "audit": can(user, AuditEvent, "view"),
             "planning": can(user, Scenario, "view"),
+            "evaluation": can(user, Cycle, "view"),
         }
     return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jingwu.imports",
     "jingwu.planning",
     "jingwu.duty",
+    "jingwu.evaluation",
 ]
 
 MIDDLEWARE = [

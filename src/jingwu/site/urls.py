@@ -25,6 +25,7 @@ urlpatterns = [
     path("jobs/", include("jingwu.jobs.urls")),
     path("measure/", include("jingwu.analytics.urls")),
     path("duty/", include("jingwu.duty.urls")),
+    path("evaluation/", include("jingwu.evaluation.urls")),
     path("api/", include("jingwu.site.api")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
