@@ -22,6 +22,7 @@ from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
+from jingwu.inspections.models import LegalTimer
 from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
@@ -57,6 +58,8 @@ class Route:
 # Who may import (add rows of some importable kind): 200 on the import forms, 404 for the rest.
 IMPORTERS = ("planner", "prevention", "chief", "zone_lead", "community", "political")
 IMPORT_PAGE = {p: 200 if p in IMPORTERS else 404 for p in PERSONAS}
+# Inspections: who works with premises (not the investigation center, political department, sysadmin).
+INSPECTIONS_PAGE = {p: 404 if p in ("center", "political", "sysadmin") else 200 for p in PERSONAS}
 # Planning: planners, command and auditors of the bureau.
 PLANNING_PAGE = {p: 200 if p in ("planner", "command", "auditor") else 404 for p in PERSONAS}
 
@@ -123,6 +126,9 @@ ROUTES: dict[str, Route] = {
     # Background jobs: everyone sees the jobs they started; auditors and command the bureau's.
     "jobs:job_list": Route(Job, "list"),
     "jobs:job_progress": Route(Job, "detail"),
+    # Inspections: the premises' people (prevention center, stations, zones, grids), command, auditors.
+    "inspections:due_list": Route(kind="page", expect=INSPECTIONS_PAGE),
+    "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
 }
 
 # Routes outside the matrix, and why.
@@ -140,6 +146,8 @@ EXEMPT = {
     "planning:scenario_withdraw": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
+    "inspections:timer_add": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
+    "inspections:timer_close": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
 
@@ -213,6 +221,7 @@ NOT_YET_ROUTED = {
     "personnel.officerskill",
     "places.inspectionelement",
     "places.elementrequirement",
+    "inspections.visit",
 }
 
 

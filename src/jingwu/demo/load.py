@@ -439,6 +439,10 @@ def ensure_demo(*, seed: int = 2019, scale: int = 1, progress: Progress = None) 
         _say(progress, f"Generating county {index + 1} of {scale} (bureau {code}, seed {seed})…")
         county = generate_county(seed=seed, index=index)
         load_county(county, progress=progress)
+    from jingwu.inspections.demo import ensure_inspection_demo
+
+    for index in range(scale):
+        ensure_inspection_demo(Bureau.objects.get(code=demo_bureau_code(index)), seed=seed)
     return ensure_demo_users(Bureau.objects.get(code=demo_bureau_code(0)))
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "jingwu.jobs",
     "jingwu.imports",
     "jingwu.planning",
+    "jingwu.inspections",
 ]
 
 MIDDLEWARE = [

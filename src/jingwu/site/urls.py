@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/", include("jingwu.imports.urls")),
     path("planning/", include("jingwu.planning.urls")),
     path("jobs/", include("jingwu.jobs.urls")),
+    path("inspections/", include("jingwu.inspections.urls")),
     path("api/", include("jingwu.site.api")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,81 @@
+"""Inspections of key premises: visits (planned and made) and legal timers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jingwu.core.models import TenantModel
+from jingwu.engine import inspection_rules as rules
+
+from .choices import TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
+
+
+class Visit(TenantModel):
+    """One inspection visit of one premises covering one or more elements."""
+
+    premises = models.ForeignKey(
+        "places.Premises",
+        on_delete=models.PROTECT,
+        related_name="inspection_visits",
+        verbose_name=_("premises"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=VISIT_STATUS_CHOICES, default="planned")
+    day = models.DateField(_("day"))
+    elements = models.JSONField(_("elements"), default=list)  # element codes covered
+    failed_items = models.PositiveIntegerField(_("failed checklist items"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection visit")
+        verbose_name_plural = _("inspection visits")
+        ordering = ["-day", "pk"]
+        indexes = [models.Index(fields=["bureau", "premises", "status", "day"], name="visit_premises_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.premises} · {self.day:%Y-%m-%d}"
+
+
+class LegalTimer(TenantModel):
+    """A legal deadline running at a premises, started by an event (a guest, a sale, a ledger)."""
+
+    premises = models.ForeignKey(
+        "places.Premises", on_delete=models.PROTECT, related_name="legal_timers", verbose_name=_("premises")
+    )
+    kind = models.CharField(_("obligation"), max_length=24, choices=TIMER_KIND_CHOICES)
+    event_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("deadline"))
+    done_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    missing = models.BooleanField(_("found missing"), default=False)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("legal timer")
+        verbose_name_plural = _("legal timers")
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["bureau", "premises", "due_at"], name="timer_premises_idx"),
+            models.Index(fields=["bureau", "done_at", "due_at"], name="timer_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.premises} · {self.get_kind_display()}"
+
+    def state(self, now=None) -> str:
+        return rules.timer_state(self.kind, self.due_at, self.done_at, self.missing, now or timezone.now())
+
+    @property
+    def mode(self) -> str:
+        return rules.TIMER_RULES[self.kind].mode

@@ -1,0 +1,174 @@
+"""Writes of the inspections app: legal timers and visits (scope, validation, audit, one transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingwu.core import audit
+from jingwu.core.clock import data_date, day_start, zone
+from jingwu.core.services import authorize, service
+from jingwu.engine import inspection_rules as rules
+from jingwu.places.models import ElementRequirement
+
+from .models import LegalTimer, Visit
+
+
+def bureau_now(bureau) -> dt.datetime:
+    """The bureau's "now": the end of its data date, or the wall clock if that is earlier."""
+    end = day_start(data_date(bureau) + dt.timedelta(days=1), zone(bureau))
+    return min(timezone.now(), end)
+
+
+def _place(premises):
+    return premises.grid or premises.station
+
+
+def _unit_path(premises) -> str:
+    unit = _place(premises)
+    return unit.path if unit is not None else ""
+
+
+def _aware(value, bureau, field: str) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValidationError({field: _("Enter a date and time such as 2018-12-30 14:30.")}) from exc
+    if not isinstance(value, dt.datetime):
+        raise ValidationError({field: _("Enter a date and time such as 2018-12-30 14:30.")})
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=zone(bureau))
+    return value
+
+
+@service
+def do_open_timer(*, actor, premises, kind: str, event_at, reference: str = "", note: str = "") -> LegalTimer:
+    """Start a legal timer at ``premises``: its deadline follows from the obligation's rule."""
+    authorize(actor, LegalTimer, "add", unit=_place(premises))
+    bureau = premises.bureau
+    rule = rules.TIMER_RULES.get(kind)
+    if rule is None:
+        raise ValidationError({"kind": _("Choose an obligation from the list.")})
+    if premises.category not in rule.categories:
+        raise ValidationError(
+            {
+                "kind": _("This obligation does not apply to premises of the category %(category)s.")
+                % {"category": premises.get_category_display()}
+            }
+        )
+    event_at = _aware(event_at, bureau, "event_at")
+    if event_at > bureau_now(bureau):
+        raise ValidationError({"event_at": _("The start of a timer cannot lie in the future.")})
+    timer = LegalTimer(
+        bureau=bureau,
+        premises=premises,
+        kind=kind,
+        event_at=event_at,
+        due_at=rules.deadline(kind, event_at),
+        reference=(reference or "").strip(),
+        note=(note or "").strip(),
+    )
+    timer.full_clean(exclude=["bureau", "premises"])
+    timer.save()
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        obj=timer,
+        unit_path=_unit_path(premises),
+        after=audit.snapshot(timer),
+    )
+    return timer
+
+
+@service
+def do_close_timer(timer: LegalTimer, *, actor, done_at=None, missing: bool = False) -> LegalTimer:
+    """Close a timer: delivered (a deliver timer), or a kept record released or found missing."""
+    timer = (
+        LegalTimer.objects.select_for_update()
+        .select_related("premises__grid", "premises__station")
+        .get(pk=timer.pk)
+    )
+    authorize(actor, LegalTimer, "change", unit=_place(timer.premises))
+    if timer.done_at is not None:
+        raise ValidationError(_("This timer is already closed."))
+    now = bureau_now(timer.bureau)
+    done_at = now if done_at in (None, "") else _aware(done_at, timer.bureau, "done_at")
+    if done_at < timer.event_at:
+        raise ValidationError({"done_at": _("A timer cannot close before it started.")})
+    if done_at > now:
+        raise ValidationError({"done_at": _("A timer cannot close in the future.")})
+    if missing and timer.mode != "keep":
+        raise ValidationError(_("Only a record that must be kept can be found missing."))
+    before = audit.snapshot(timer)
+    timer.done_at, timer.missing = done_at, bool(missing)
+    timer.save(update_fields=["done_at", "missing", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=timer.bureau,
+        obj=timer,
+        unit_path=_unit_path(timer.premises),
+        before=before,
+        after=audit.snapshot(timer),
+    )
+    return timer
+
+
+def required_elements(premises) -> dict[str, int]:
+    return dict(
+        ElementRequirement.objects.filter(
+            bureau_id=premises.bureau_id, category=premises.category
+        ).values_list("element__code", "visits_per_year")
+    )
+
+
+@service
+def do_record_visit(
+    *, actor, premises, day: dt.date, elements, failed_items: int = 0, notes: str = ""
+) -> Visit:
+    """Record a visit made (history): the elements it covered and the checklist items failed."""
+    authorize(actor, Visit, "add", unit=_place(premises))
+    bureau = premises.bureau
+    required = required_elements(premises)
+    elements = sorted(set(elements or []))
+    if not elements:
+        raise ValidationError({"elements": _("Name at least one inspection element the visit covered.")})
+    unknown = [e for e in elements if e not in required]
+    if unknown:
+        raise ValidationError(
+            {
+                "elements": _("These elements are not required for these premises: %(codes)s.")
+                % {"codes": ", ".join(unknown)}
+            }
+        )
+    if day > data_date(bureau):
+        raise ValidationError({"day": _("A visit made cannot lie in the future.")})
+    if failed_items < 0:
+        raise ValidationError({"failed_items": _("The number of failed items cannot be negative.")})
+    visit = Visit(
+        bureau=bureau,
+        premises=premises,
+        status="done",
+        day=day,
+        elements=elements,
+        failed_items=failed_items,
+        notes=(notes or "").strip(),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        done_at=timezone.now(),
+    )
+    visit.full_clean(exclude=["bureau", "premises", "recorded_by"])
+    visit.save()
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        obj=visit,
+        unit_path=_unit_path(premises),
+        after=audit.snapshot(visit),
+    )
+    return visit

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("", views.due_list, name="due_list"),
+    path("timers/", views.timer_list, name="timer_list"),
+    path("premises/<int:pk>/timers/new/", views.timer_add, name="timer_add"),
+    path("timers/<int:pk>/close/", views.timer_close, name="timer_close"),
+]
