@@ -22,7 +22,7 @@ from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
-from jingwu.inspections.models import LegalTimer
+from jingwu.inspections.models import InspectionPlan, LegalTimer
 from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
@@ -129,6 +129,8 @@ ROUTES: dict[str, Route] = {
     # Inspections: the premises' people (prevention center, stations, zones, grids), command, auditors.
     "inspections:due_list": Route(kind="page", expect=INSPECTIONS_PAGE),
     "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
+    "inspections:plan_list": Route(InspectionPlan, "list", expect=INSPECTIONS_PAGE | {"community": 404}),
+    "inspections:plan_detail": Route(InspectionPlan, "detail"),
 }
 
 # Routes outside the matrix, and why.
@@ -289,6 +291,14 @@ def _objects(county, route: Route):
         return [m]
     if route.model is Job:
         return _jobs(county)
+    if route.model is InspectionPlan:  # the county's plan and the west station's
+        return [
+            InspectionPlan.objects.filter(bureau=county.bureau, unit=unit).first()
+            or InspectionPlan.objects.create(
+                bureau=county.bureau, unit=unit, start=county.bureau.created_at.date(), days=5, status="done"
+            )
+            for unit in (county.hq, county.west)
+        ]
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:

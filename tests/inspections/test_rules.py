@@ -96,3 +96,25 @@ def test_counting_incidents_nearby():
     ]
     assert rules.count_nearby(places, points) == [3, 0]
     assert rules.count_nearby([], points) == []
+
+
+@pytest.mark.parametrize(
+    "due,window",
+    [
+        (dt.date(2018, 11, 1), (0, 6)),  # overdue: within the first week
+        (dt.date(2018, 12, 3), (0, 6)),  # due on the first day: the first week too
+        (dt.date(2018, 12, 20), (0, 17)),  # by its due day
+        (dt.date(2018, 12, 28), (0, 25)),  # the last day of the window
+        (dt.date(2018, 12, 29), None),  # after the window
+    ],
+)
+def test_due_windows_of_a_planning_window(due, window):
+    assert rules.due_window(due, dt.date(2018, 12, 3), 26) == window
+    assert rules.due_window(dt.date(2018, 11, 1), dt.date(2018, 12, 3), 3) == (0, 2)
+
+
+def test_elements_an_officer_covers():
+    assert rules.elements_of({"public_order", "traffic"}) == {"public_order", "security"}
+    assert rules.elements_of({"community_work"}) == {"security"}
+    assert rules.elements_of({"fire_safety", "hazardous_chemicals"}) == {"fire_safety", "hazardous_chemicals"}
+    assert rules.elements_of({"cyber"}) == frozenset()

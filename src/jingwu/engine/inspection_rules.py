@@ -220,3 +220,42 @@ def count_nearby(
                         n += 1
         out.append(n)
     return out
+
+
+# --- who may inspect what ----------------------------------------------------------------
+
+#: The officer skills (``vocab.SKILLS``) that qualify for each inspection element: internal
+#: security is inspected by public-order and community officers.
+ELEMENT_SKILLS: Mapping[str, frozenset[str]] = {
+    "hazardous_chemicals": frozenset({"hazardous_chemicals"}),
+    "security": frozenset({"public_order", "community_work"}),
+    "floating_population": frozenset({"floating_population"}),
+    "fire_safety": frozenset({"fire_safety"}),
+    "public_order": frozenset({"public_order"}),
+}
+
+#: Opening hours (minutes after midnight) by premises category: the visit's time window.
+OPENING_HOURS: Mapping[str, tuple[int, int]] = {
+    "entertainment": (13 * 60, 24 * 60),
+    "school": (8 * 60, 17 * 60),
+    "financial": (9 * 60, 17 * 60),
+    "hotel": (0, 24 * 60),
+}
+DEFAULT_HOURS = (8 * 60, 18 * 60)
+
+
+def elements_of(skills: Iterable[str]) -> frozenset[str]:
+    """The inspection elements an officer with ``skills`` covers."""
+    held = set(skills)
+    return frozenset(e for e, qualifying in ELEMENT_SKILLS.items() if held & qualifying)
+
+
+def due_window(due: dt.date, start: dt.date, days: int, overdue_days: int = 7) -> tuple[int, int] | None:
+    """The days (indices from ``start``) in which an element due on ``due`` is visited in a
+    planning window of ``days`` days: overdue work and work due in the first week within
+    the first week, work due later by its due day; None when it falls due after the window."""
+    last = days - 1
+    k = (due - start).days
+    if k > last:
+        return None
+    return 0, min(last, max(k, overdue_days - 1))

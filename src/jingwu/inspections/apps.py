@@ -8,6 +8,8 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self) -> None:
+        from django.db.models import Q
+
         from jingwu.accounts.choices import Role
         from jingwu.core.permissions import grant
         from jingwu.core.scope import register_scope
@@ -30,3 +32,33 @@ class InspectionsConfig(AppConfig):
             for role, (actions, reach) in rows.items():
                 grant(role, model, actions, reach)
             register_scope(model, by_premises)
+        # Plans belong to the unit they plan for (the county, a station, a zone).
+        for role, (actions, reach) in rows.items():
+            if role not in (Role.COMMUNITY_OFFICER, Role.AUXILIARY_OFFICER):
+                grant(role, "inspections.inspectionplan", actions, reach)
+        register_scope("inspections.inspectionplan", lambda unit: Q(unit__path__startswith=unit.path))
+
+        from django.urls import reverse
+
+        from jingwu.jobs.registry import JobKind, register
+
+        from .planning import mark_plan_ended, run_plan_job
+
+        register(
+            JobKind(
+                name="inspection_plan",
+                label=_("Inspection plan"),
+                run=run_plan_job,
+                on_ended=mark_plan_ended,
+                phases={
+                    "inputs": _("Reading what is due"),
+                    "teams": _("Forming teams"),
+                    "routes": _("Routing"),
+                    "save": _("Saving"),
+                },
+                url=lambda job: reverse("inspections:plan_detail", args=[job.target_id]),
+                cap=1,
+                time_limit=3600,
+                memory_limit=2048,
+            )
+        )

@@ -13,3 +13,21 @@ VISIT_STATUS_CHOICES = [
     ("done", _("Done")),
     ("cancelled", _("Cancelled")),
 ]
+
+PLAN_STATUS_CHOICES = [
+    ("queued", _("Queued")),
+    ("running", _("Running")),
+    ("done", _("Done")),
+    ("failed", _("Failed")),
+    ("cancelled", _("Cancelled")),
+]
+SOLVER_CHOICES = [("pyvrp", "PyVRP"), ("ortools", "OR-Tools")]
+
+# Why a visit due could not be placed (codes of jingwu.engine.inspection).
+UNPLANNED_REASONS = {
+    "no_skills": _("No team that day holds every skill needed"),
+    "capacity": _("The teams able to go were full"),
+    "day_too_short": _("Did not fit in a working day's route"),
+    "no_team_day": _("No team on any day of its window"),
+    "stopped": _("The run was stopped"),
+}

@@ -10,7 +10,38 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.models import TenantModel
 from jingwu.engine import inspection_rules as rules
 
-from .choices import TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
+from .choices import PLAN_STATUS_CHOICES, SOLVER_CHOICES, TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
+
+
+class InspectionPlan(TenantModel):
+    """A planning run: the visits of a unit's premises over some days, teams and routes."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    start = models.DateField(_("first day"))
+    days = models.PositiveSmallIntegerField(_("days"))
+    min_team = models.PositiveSmallIntegerField(_("smallest team"), default=2)
+    max_team = models.PositiveSmallIntegerField(_("largest team"), default=3)
+    visits_per_team_day = models.PositiveSmallIntegerField(_("visits a team a day"), default=6)
+    solver = models.CharField(_("routing solver"), max_length=10, choices=SOLVER_CHOICES, default="pyvrp")
+    leave = models.JSONField(_("leave"), default=dict, blank=True)  # officer id -> [ISO days]
+    status = models.CharField(_("status"), max_length=12, choices=PLAN_STATUS_CHOICES, default="queued")
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("inspection plan")
+        verbose_name_plural = _("inspection plans")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.start:%Y-%m-%d} +{self.days}"
 
 
 class Visit(TenantModel):
@@ -36,6 +67,18 @@ class Visit(TenantModel):
         verbose_name=_("recorded by"),
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    plan = models.ForeignKey(
+        InspectionPlan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("plan"),
+    )
+    team = models.PositiveSmallIntegerField(
+        _("team"), null=True, blank=True
+    )  # index in plan.results["teams"]
+    start_minute = models.PositiveSmallIntegerField(_("arrival"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inspection visit")

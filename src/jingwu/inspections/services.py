@@ -172,3 +172,68 @@ def do_record_visit(
         after=audit.snapshot(visit),
     )
     return visit
+
+
+PLAN_UNIT_KINDS = ("headquarters", "station", "zone")
+MAX_PLAN_DAYS = 31
+
+
+@service
+def do_start_plan(
+    *,
+    actor,
+    unit,
+    start: dt.date,
+    days: int,
+    min_team: int = 2,
+    max_team: int = 3,
+    visits_per_team_day: int = 6,
+    solver: str = "pyvrp",
+    leave: dict | None = None,
+    hand_out: bool = True,
+):
+    """Queue a planning run for the premises of ``unit`` (the county, a station or a zone)."""
+    from jingwu.jobs.services import do_start_job
+    from jingwu.personnel.models import Officer
+
+    from .models import InspectionPlan
+
+    authorize(actor, InspectionPlan, "add", unit=unit)
+    errors = {}
+    if unit.kind not in PLAN_UNIT_KINDS:
+        errors["unit"] = _("Plan for the county, a station or a zone.")
+    if not 1 <= int(days) <= MAX_PLAN_DAYS:
+        errors["days"] = _("A plan covers 1 to %(n)d days.") % {"n": MAX_PLAN_DAYS}
+    if not 1 <= int(min_team) <= int(max_team) <= 3:
+        errors["max_team"] = _("Teams have 1 to 3 officers, the smallest no larger than the largest.")
+    if not 1 <= int(visits_per_team_day) <= 20:
+        errors["visits_per_team_day"] = _("A team makes 1 to 20 visits a day.")
+    if solver not in ("pyvrp", "ortools"):
+        errors["solver"] = _("Choose a routing solver from the list.")
+    clean_leave: dict[str, list[str]] = {}
+    for officer_id, day_list in (leave or {}).items():
+        if not Officer.objects.filter(bureau_id=unit.bureau_id, pk=officer_id).exists():
+            errors["leave"] = _("An officer on leave is not one of the bureau's.")
+            break
+        clean_leave[str(officer_id)] = sorted(
+            {d.isoformat() if hasattr(d, "isoformat") else str(d) for d in day_list}
+        )
+    if errors:
+        raise ValidationError(errors)
+    plan = InspectionPlan.objects.create(
+        bureau_id=unit.bureau_id,
+        unit=unit,
+        start=start,
+        days=int(days),
+        min_team=int(min_team),
+        max_team=int(max_team),
+        visits_per_team_day=int(visits_per_team_day),
+        solver=solver,
+        leave=clean_leave,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "create", actor=actor, bureau=plan.bureau, obj=plan, unit_path=unit.path, after=audit.snapshot(plan)
+    )
+    do_start_job("inspection_plan", actor=actor, bureau=plan.bureau, target=plan, hand_out=hand_out)
+    return plan

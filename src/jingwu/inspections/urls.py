@@ -8,4 +8,6 @@ urlpatterns = [
     path("timers/", views.timer_list, name="timer_list"),
     path("premises/<int:pk>/timers/new/", views.timer_add, name="timer_add"),
     path("timers/<int:pk>/close/", views.timer_close, name="timer_close"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
 ]

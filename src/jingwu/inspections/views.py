@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,14 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.scope import can
+from jingwu.core.clock import data_date
+from jingwu.core.scope import can, restrict
 from jingwu.places.selectors import premises_for
 
 from .filters import DueFilter, TimerFilter
-from .forms import CloseTimerForm, TimerForm
-from .models import LegalTimer
-from .selectors import STATE_ORDER, assess, timer_state_label, timers_for, with_places
-from .services import bureau_now, do_close_timer, do_open_timer
+from .forms import CloseTimerForm, PlanForm, TimerForm
+from .models import InspectionPlan, LegalTimer
+from .selectors import STATE_ORDER, assess, element_names, timer_state_label, timers_for, with_places
+from .services import bureau_now, do_close_timer, do_open_timer, do_start_plan
 
 PAGE_SIZE = 50
 
@@ -131,3 +134,98 @@ def timer_close(request, pk: int):
     else:
         messages.success(request, _("The legal timer is closed."))
     return redirect(back)
+
+
+def _plan_units(user):
+    from jingwu.org.selectors import units_for
+
+    from .services import PLAN_UNIT_KINDS
+
+    return restrict(units_for(user).current().filter(kind__in=PLAN_UNIT_KINDS), user).order_by("path")
+
+
+@login_required
+def plan_list(request):
+    """Planning runs the user sees, and the form to start one (for who may plan)."""
+    if not can(request.user, InspectionPlan, "view"):
+        raise Http404
+    plans = restrict(InspectionPlan.objects.select_related("unit", "created_by"), request.user)
+    may_plan = can(request.user, InspectionPlan, "add")
+    form = None
+    if may_plan:
+        units = _plan_units(request.user)
+        first = units.first()
+        initial = {"start": data_date(first.bureau_id) + dt.timedelta(days=1)} if first else {}
+        form = PlanForm(request.POST or None, units=units, initial=initial)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    plan = do_start_plan(actor=request.user, **form.cleaned_data)
+                except ValidationError as exc:
+                    messages.error(request, _errors(exc))
+                else:
+                    messages.success(request, _("The plan is being computed; this page follows it."))
+                    return redirect("inspections:plan_detail", plan.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inspections/plan_list.html", {"page": page, "form": form, "query": ""})
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk: int):
+    from jingwu.jobs.services import latest_job
+    from jingwu.personnel.models import Officer
+
+    from .choices import UNPLANNED_REASONS
+
+    plan = get_object_or_404(restrict(InspectionPlan.objects.select_related("unit"), request.user), pk=pk)
+    job = latest_job(plan)
+    res = plan.results or {}
+    teams = res.get("teams", [])
+    people = {o.pk: o.name for o in Officer.objects.filter(pk__in={m for t in teams for m in t["members"]})}
+    names = element_names(plan.bureau_id)
+    visits = list(
+        plan.visits.filter(status="planned")
+        .select_related("premises")
+        .order_by("day", "team", "start_minute")
+    )
+    days: dict = {}
+    for v in visits:
+        team = teams[v.team] if v.team is not None and v.team < len(teams) else {"members": []}
+        key = (v.day, v.team)
+        if key not in days:
+            days[key] = {
+                "day": v.day,
+                "team": v.team,
+                "members": [people.get(m, "") for m in team["members"]],
+                "visits": [],
+            }
+        days[key]["visits"].append(
+            {
+                "visit": v,
+                "arrive": f"{v.start_minute // 60:02d}:{v.start_minute % 60:02d}"
+                if v.start_minute is not None
+                else "",
+                "elements": ", ".join(names.get(e, e) for e in v.elements),
+            }
+        )
+    reasons = [(UNPLANNED_REASONS.get(k, k), n) for k, n in sorted(res.get("reasons", {}).items())]
+    share = (
+        round(100 * res["visits_avoided"] / res["specialist_visits"])
+        if res.get("specialist_visits")
+        else None
+    )
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "job": job,
+            "res": res,
+            "routes": list(days.values()),
+            "reasons": reasons,
+            "share": share,
+        },
+    )
