@@ -22,7 +22,7 @@ from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
-from jingwu.inspections.models import InspectionPlan, LegalTimer
+from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
 from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
@@ -131,6 +131,8 @@ ROUTES: dict[str, Route] = {
     "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
     "inspections:plan_list": Route(InspectionPlan, "list", expect=INSPECTIONS_PAGE | {"community": 404}),
     "inspections:plan_detail": Route(InspectionPlan, "detail"),
+    "inspections:visit_checklist": Route(Visit, "detail"),
+    "inspections:visit_photo": Route(VisitPhoto, "detail"),
 }
 
 # Routes outside the matrix, and why.
@@ -149,6 +151,7 @@ EXEMPT = {
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
     "inspections:timer_add": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
+    "inspections:visit_begin": "POST only (405 on GET); tests/inspections/test_checklist.py (scope, outsider)",
     "inspections:timer_close": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
 }
@@ -223,7 +226,6 @@ NOT_YET_ROUTED = {
     "personnel.officerskill",
     "places.inspectionelement",
     "places.elementrequirement",
-    "inspections.visit",
 }
 
 
@@ -291,6 +293,8 @@ def _objects(county, route: Route):
         return [m]
     if route.model is Job:
         return _jobs(county)
+    if route.model in (Visit, VisitPhoto):  # a visit (with a photo) at each of the two premises
+        return _visits(county, route.model)
     if route.model is InspectionPlan:  # the county's plan and the west station's
         return [
             InspectionPlan.objects.filter(bureau=county.bureau, unit=unit).first()
@@ -304,6 +308,34 @@ def _objects(county, route: Route):
     if route.model is Case:
         return list(_cases(county))
     return [getattr(county, name) for name in route.objects]
+
+
+def _visits(county, model):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    visits = [
+        Visit.objects.filter(bureau=county.bureau, premises=p).first()
+        or Visit.objects.create(
+            bureau=county.bureau, premises=p, day=dt.date(2018, 6, 1), elements=["fire_safety"]
+        )
+        for p in (county.prem_west, county.prem_east)
+    ]
+    if model is Visit:
+        return visits
+    return [
+        VisitPhoto.objects.filter(visit=v).first()
+        or VisitPhoto.objects.create(
+            bureau=county.bureau,
+            visit=v,
+            item="fire_safety.1",
+            file=ContentFile(b"\x89PNG", name="m.png"),
+            content_type="image/png",
+            size=4,
+        )
+        for v in visits
+    ]
 
 
 def _jobs(county):

@@ -26,9 +26,10 @@ def test_inspection_pages_in_chinese(client, catalogue, persona):
     )
     ledger = do_open_timer(actor=None, premises=hotel, kind="ledger_kept", event_at="2017-01-01 08:00")
     do_close_timer(ledger, actor=None, done_at="2018-05-01 08:00", missing=True)
-    from jingwu.inspections.services import do_start_plan
+    from jingwu.inspections.services import do_begin_visit, do_start_plan
     from jingwu.jobs.services import latest_job, run_now
 
+    visit = do_begin_visit(actor=None, premises=hotel)
     plan = do_start_plan(actor=None, unit=county.hq, start=dt.date(2018, 6, 4), days=5, hand_out=False)
     run_now(latest_job(plan))
     client.cookies["django_language"] = "zh-hans"
@@ -42,6 +43,7 @@ def test_inspection_pages_in_chinese(client, catalogue, persona):
         reverse("inspections:timer_list") + "?show=closed",
         reverse("places:premises_detail", args=[hotel.pk]),
         reverse("inspections:plan_list"),
+        reverse("inspections:visit_checklist", args=[visit.pk]),
         reverse("inspections:plan_detail", args=[plan.pk]),
     ]:
         r = client.get(url)

@@ -14,7 +14,7 @@ class InspectionsConfig(AppConfig):
         from jingwu.core.permissions import grant
         from jingwu.core.scope import register_scope
 
-        from .scope import by_premises
+        from .scope import by_premises, by_visit
 
         # As for the premises themselves: the prevention center inspects bureau-wide, the
         # stations, zones and grids in their own area; command and auditors read.
@@ -28,10 +28,10 @@ class InspectionsConfig(AppConfig):
             Role.AUXILIARY_OFFICER: ("va", "subtree"),
             Role.AUDITOR: ("v", "subtree"),
         }
-        for model in ("inspections.visit", "inspections.legaltimer"):
+        for model in ("inspections.visit", "inspections.legaltimer", "inspections.visitphoto"):
             for role, (actions, reach) in rows.items():
                 grant(role, model, actions, reach)
-            register_scope(model, by_premises)
+            register_scope(model, by_visit if model == "inspections.visitphoto" else by_premises)
         # Plans belong to the unit they plan for (the county, a station, a zone).
         for role, (actions, reach) in rows.items():
             if role not in (Role.COMMUNITY_OFFICER, Role.AUXILIARY_OFFICER):

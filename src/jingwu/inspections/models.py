@@ -79,6 +79,8 @@ class Visit(TenantModel):
         _("team"), null=True, blank=True
     )  # index in plan.results["teams"]
     start_minute = models.PositiveSmallIntegerField(_("arrival"), null=True, blank=True)
+    answers = models.JSONField(_("checklist answers"), default=dict, blank=True)  # item -> {result, note}
+    submission = models.CharField(_("submission key"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("inspection visit")
@@ -122,3 +124,23 @@ class LegalTimer(TenantModel):
     @property
     def mode(self) -> str:
         return rules.TIMER_RULES[self.kind].mode
+
+
+def photo_path(instance, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"inspections/{instance.bureau_id}/{instance.visit_id}/{instance.item}-{timezone.now():%H%M%S%f}.{ext}"
+
+
+class VisitPhoto(TenantModel):
+    """A photo taken at the door for one checklist item."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    item = models.CharField(_("checklist item"), max_length=40)
+    file = models.FileField(_("photo"), upload_to=photo_path)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["visit", "item", "pk"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jingwu.core import audit
 from jingwu.core.clock import data_date, day_start, zone
+from jingwu.core.i18n import pick
 from jingwu.core.services import authorize, service
 from jingwu.engine import inspection_rules as rules
 from jingwu.places.models import ElementRequirement
@@ -237,3 +238,166 @@ def do_start_plan(
     )
     do_start_job("inspection_plan", actor=actor, bureau=plan.bureau, target=plan, hand_out=hand_out)
     return plan
+
+
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+RESULTS = ("pass", "fail", "na")
+
+
+def checklist_of(visit) -> list:
+    from jingwu.engine.checklists import checklists_for
+
+    return checklists_for(visit.premises.category, visit.elements)
+
+
+def check_photo(upload, item_label: str) -> str:
+    """The photo's content type, or a ValidationError: an image (JPEG, PNG, WebP) of at most 5 MB."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            _("The photo for “%(item)s” is %(mb).1f MB; at most 5 MB is accepted.")
+            % {"item": item_label, "mb": upload.size / 1024 / 1024}
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as img:
+            kind = img.format
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            _("The file for “%(item)s” is not a photo (JPEG, PNG or WebP).") % {"item": item_label}
+        ) from exc
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_TYPES:
+        raise ValidationError(
+            _("The file for “%(item)s” is not a photo (JPEG, PNG or WebP).") % {"item": item_label}
+        )
+    return PHOTO_TYPES[kind]
+
+
+@service
+def do_begin_visit(*, actor, premises) -> Visit:
+    """A visit at the door today, of every element due now (or every element required)."""
+    from .selectors import assess
+
+    authorize(actor, Visit, "add", unit=_place(premises))
+    (row,) = assess(type(premises).objects.filter(pk=premises.pk))
+    elements = sorted(e.element for e in row.due_now) or sorted(e.element for e in row.elements)
+    if not elements:
+        raise ValidationError(_("No inspection element is required for these premises."))
+    visit = Visit.objects.create(
+        bureau=premises.bureau,
+        premises=premises,
+        status="planned",
+        day=data_date(premises.bureau),
+        elements=elements,
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=premises.bureau,
+        obj=visit,
+        unit_path=_unit_path(premises),
+        after=audit.snapshot(visit),
+    )
+    return visit
+
+
+@service
+def do_submit_checklist(
+    visit: Visit, *, actor, answers: dict, photos: dict | None = None, submission: str = ""
+):
+    """Record the checklist of a visit at the door; returns (visit, already_received).
+
+    Every item needs pass, fail or not applicable, a failed item a note; photos are
+    images of at most 5 MB. The same submission sent again (a retry after a lost
+    connection) is recognised and changes nothing; another submission for a visit
+    already recorded is refused.
+    """
+    from jingwu.engine.checklists import item_codes
+
+    from .models import VisitPhoto
+
+    visit = (
+        Visit.objects.select_for_update()
+        .select_related("premises__grid", "premises__station")
+        .get(pk=visit.pk)
+    )
+    authorize(actor, Visit, "change", unit=_place(visit.premises))
+    submission = (submission or "").strip()[:64]
+    if visit.status == "done":
+        if submission and submission == visit.submission:
+            return visit, True
+        raise ValidationError(
+            _("This visit was already recorded on %(day)s: it cannot be recorded twice.")
+            % {"day": visit.day.isoformat()}
+        )
+    if visit.status != "planned":
+        raise ValidationError(_("This visit was cancelled."))
+    lists = checklist_of(visit)
+    labels = {i.code: pick(i.zh, i.en) for c in lists for i in c.items}
+    codes = item_codes(lists)
+    clean: dict[str, dict] = {}
+    missing, no_note = [], []
+    for code in codes:
+        result, note = answers.get(code, ("", ""))
+        result, note = (result or "").strip(), (note or "").strip()[:500]
+        if result not in RESULTS:
+            missing.append(code)
+            continue
+        if result == "fail" and not note:
+            no_note.append(code)
+        clean[code] = {"result": result, "note": note}
+    errors = []
+    if missing:
+        errors.append(
+            _("Answer every item (pass, fail or not applicable): %(n)d not answered, the first “%(item)s”.")
+            % {"n": len(missing), "item": labels[missing[0]]}
+        )
+    if no_note:
+        errors.append(_("Say what failed in a note: “%(item)s”.") % {"item": labels[no_note[0]]})
+    unknown = set(answers) - set(codes)
+    if unknown:
+        errors.append(_("The answers name items that are not on this visit's checklist."))
+    checked = []
+    for code, files in (photos or {}).items():
+        if code not in labels:
+            errors.append(_("The answers name items that are not on this visit's checklist."))
+            continue
+        for f in files:
+            try:
+                checked.append((code, f, check_photo(f, labels[code])))
+            except ValidationError as exc:
+                errors += exc.messages
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(visit, ["status", "day", "failed_items"])
+    visit.answers = clean
+    visit.failed_items = sum(1 for a in clean.values() if a["result"] == "fail")
+    visit.status = "done"
+    visit.done_at = timezone.now()
+    visit.recorded_by = actor if getattr(actor, "pk", None) else None
+    visit.submission = submission
+    visit.save()
+    for code, f, ctype in checked:
+        VisitPhoto.objects.create(
+            bureau=visit.bureau, visit=visit, item=code, file=f, content_type=ctype, size=f.size
+        )
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=visit.bureau,
+        obj=visit,
+        unit_path=_unit_path(visit.premises),
+        before=before,
+        after={
+            "status": "done",
+            "day": visit.day.isoformat(),
+            "failed_items": visit.failed_items,
+            "photos": len(checked),
+        },
+    )
+    return visit, False

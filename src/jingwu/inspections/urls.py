@@ -8,6 +8,9 @@ urlpatterns = [
     path("timers/", views.timer_list, name="timer_list"),
     path("premises/<int:pk>/timers/new/", views.timer_add, name="timer_add"),
     path("timers/<int:pk>/close/", views.timer_close, name="timer_close"),
+    path("premises/<int:pk>/visit/", views.visit_begin, name="visit_begin"),
+    path("visits/<int:pk>/", views.visit_checklist, name="visit_checklist"),
+    path("photos/<int:pk>/", views.visit_photo, name="visit_photo"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
 ]

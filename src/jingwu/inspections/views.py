@@ -229,3 +229,109 @@ def plan_detail(request, pk: int):
             "share": share,
         },
     )
+
+
+@login_required
+@require_POST
+def visit_begin(request, pk: int):
+    """Start a visit at the door of premises in the user's area (every element due now)."""
+    from .services import do_begin_visit
+
+    premises = get_object_or_404(premises_for(request.user), pk=pk)
+    try:
+        visit = do_begin_visit(actor=request.user, premises=premises)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(reverse("places:premises_detail", args=[premises.pk]) + "#inspections")
+    return redirect("inspections:visit_checklist", visit.pk)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+def visit_checklist(request, pk: int):
+    """The checklist at the door: phone-sized, kept on the phone until it is sent."""
+    from django.http import JsonResponse
+
+    from jingwu.core.i18n import pick
+
+    from .selectors import visits_for
+    from .services import checklist_of, do_submit_checklist
+
+    visit = get_object_or_404(visits_for(request.user).select_related("premises"), pk=pk)
+    lists = checklist_of(visit)
+    if request.method == "POST":
+        answers = {
+            i.code: (request.POST.get(f"r:{i.code}", ""), request.POST.get(f"n:{i.code}", ""))
+            for c in lists
+            for i in c.items
+            if f"r:{i.code}" in request.POST or f"n:{i.code}" in request.POST
+        }
+        extra = {k[2:] for k in request.POST if k.startswith("r:")} - {i.code for c in lists for i in c.items}
+        for code in extra:
+            answers[code] = (request.POST.get(f"r:{code}", ""), "")
+        photos = {k[2:]: request.FILES.getlist(k) for k in request.FILES if k.startswith("p:")}
+        try:
+            visit, again = do_submit_checklist(
+                visit,
+                actor=request.user,
+                answers=answers,
+                photos=photos,
+                submission=request.POST.get("submission", ""),
+            )
+        except ValidationError as exc:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "errors": exc.messages}, status=400)
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            text = (
+                _("This checklist was already received; nothing was changed.")
+                if again
+                else _("The checklist is recorded; failed items: %(n)d.") % {"n": visit.failed_items}
+            )
+            back = reverse("places:premises_detail", args=[visit.premises_id]) + "#inspections"
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "again": again, "message": text, "next": back})
+            messages.success(request, text)
+            return redirect(back)
+    sections = [
+        {
+            "code": c.code,
+            "title": pick(c.zh, c.en),
+            "items": [
+                {"code": i.code, "text": pick(i.zh, i.en), "answer": visit.answers.get(i.code, {})}
+                for i in c.items
+            ],
+        }
+        for c in lists
+    ]
+    return render(
+        request,
+        "inspections/visit_checklist.html",
+        {
+            "visit": visit,
+            "sections": sections,
+            "photos": list(visit.photos.all()),
+            "can_record": visit.status == "planned" and can(request.user, type(visit), "change"),
+            "results": [("pass", _("Pass")), ("fail", _("Fail")), ("na", _("Not applicable"))],
+        },
+    )
+
+
+@login_required
+@require_GET
+def visit_photo(request, pk: int):
+    """A photo of a visit, for who sees the visit (never a public media address)."""
+    from django.http import FileResponse
+
+    from .models import VisitPhoto
+
+    photo = get_object_or_404(restrict(VisitPhoto.objects.all(), request.user), pk=pk)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, content_type=photo.content_type)

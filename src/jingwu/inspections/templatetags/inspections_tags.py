@@ -8,7 +8,7 @@ from jingwu.core.scope import can, can_object
 from jingwu.places.models import Premises
 
 from ..forms import TimerForm
-from ..models import LegalTimer
+from ..models import LegalTimer, Visit
 from ..selectors import assess, risk_label, risk_reason_text, state_label, summary, timer_state_label
 from ..services import bureau_now
 
@@ -35,6 +35,8 @@ def premises_inspections(context, premises):
         "elements": [(row.element_name(e.element), e, state_label(e.state)) for e in row.elements],
         "timers": [(t, t.state(now), timer_state_label(t.state(now))) for t in timers],
         "visits": list(premises.inspection_visits.filter(status="done").order_by("-day")[:10]),
+        "planned": list(premises.inspection_visits.filter(status="planned").order_by("day")[:10]),
+        "can_visit": _may(user, premises, "add", Visit),
         "names": row.names,
         "can_add": can_add,
         "can_change": _may(user, premises, "change"),
@@ -42,13 +44,13 @@ def premises_inspections(context, premises):
     }
 
 
-def _may(user, premises, action: str) -> bool:
+def _may(user, premises, action: str, model=None) -> bool:
     from django.core.exceptions import PermissionDenied
 
     from jingwu.core.services import authorize
 
     try:
-        authorize(user, LegalTimer, action, unit=premises.grid or premises.station)
+        authorize(user, model or LegalTimer, action, unit=premises.grid or premises.station)
     except PermissionDenied:
         return False
     return True
