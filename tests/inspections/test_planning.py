@@ -58,23 +58,58 @@ def _plan(county, actor=None, **kw):
     return plan
 
 
+def _officer(county, num, name, skills, unit, role):
+    from jingwu.personnel.services import do_create_officer, do_create_posting
+
+    birth = dt.date(1988, 2, 2)
+    o = do_create_officer(
+        actor=None,
+        bureau=county.bureau,
+        police_number=num,
+        name=name,
+        kind="police",
+        gender="M",
+        birth_date=birth,
+        id_number=make_id_number("990001", birth, int(num[-2:]), False),
+        rank="sergeant_2",
+        skills=skills,
+    )
+    do_create_posting(actor=None, officer=o, unit=unit, role=role, start=dt.date(2017, 1, 1))
+    return o
+
+
 def test_a_county_plan_merges_the_elements_into_one_visit_per_premises(catalogue, inspectors):
+    from jingwu.org.models import Unit
+
     county = catalogue
+    # the west station's office, 1.3 km from its hotel: where its teams leave from
+    Unit.objects.filter(pk=county.west.pk).update(
+        base_lon=county.prem_west.lon + 0.01, base_lat=county.prem_west.lat + 0.005
+    )
     plan = _plan(county)
     assert plan.status == "done", latest_job(plan).error
     res = plan.results
     # hotel: public order, fire safety, floating population; enterprise: security, floating
     # population, fire safety: six specialist visits, two consolidated ones, four avoided
     assert (res["specialist_visits"], res["visits"], res["visits_avoided"]) == (6, 2, 4)
-    # inspectors: the two above, and the zone lead and community officer (community work:
-    # internal security only)
-    assert (res["planned"], res["unplanned"], res["inspectors"], res["workdays"]) == (2, 0, 4, 5)
+    # the county is planned station by station: the west's four inspectors (the two above,
+    # the zone lead and the community officer: internal security only) take the hotel; the
+    # east station has no inspector and neither has the prevention center: the enterprise waits
+    assert (res["planned"], res["unplanned"], res["inspectors"], res["workdays"]) == (1, 1, 4, 5)
+    assert res["reasons"] == {"no_team_day": 1}
+    # two inspectors at the prevention center take what the stations could not place
+    _officer(county, "100021", "冯涛", {"public_order": 2, "fire_safety": 3}, county.pc, "inspector")
+    _officer(county, "100022", "韩梅", {"floating_population": 2}, county.pc, "inspector")
+    plan = _plan(county)
+    res = plan.results
+    assert (res["planned"], res["unplanned"], res["inspectors"], res["parts"]) == (2, 0, 6, 3)
     visits = {v.premises_id: v for v in Visit.objects.filter(plan=plan)}
     assert set(visits) == {county.prem_west.pk, county.prem_east.pk}
     assert visits[county.prem_west.pk].elements == ["fire_safety", "floating_population", "public_order"]
-    # one team (the only two inspectors) on the first day, inside opening hours
-    team = res["teams"][visits[county.prem_west.pk].team]
-    assert sorted(team["members"]) == sorted(o.pk for o in inspectors)
+    west_team = res["teams"][visits[county.prem_west.pk].team]
+    east_team = res["teams"][visits[county.prem_east.pk].team]
+    assert sorted(west_team["members"]) == sorted(o.pk for o in inspectors)
+    assert len(east_team["members"]) == 2 and not set(east_team["members"]) & set(west_team["members"])
     assert {v.day for v in visits.values()} == {MONDAY}
     assert all(8 * 60 <= v.start_minute <= 21 * 60 for v in visits.values())
     assert res["route_km"] > 0
@@ -89,7 +124,8 @@ def test_leave_and_skills_decide_what_can_be_placed(catalogue, inspectors):
     # the fire-safety officer is off all week: no team holds fire safety, nothing is placed
     plan = _plan(county, leave={inspectors[0].pk: [MONDAY + dt.timedelta(days=k) for k in range(5)]})
     res = plan.results
-    assert (res["planned"], res["unplanned"], res["reasons"]) == (0, 2, {"no_skills": 2})
+    # (the east station has no inspector at all: its enterprise has no team on any day)
+    assert (res["planned"], res["unplanned"], res["reasons"]) == (0, 2, {"no_skills": 1, "no_team_day": 1})
     # a station's plan holds only the station's premises
     plan = _plan(county, actor=county.chief, unit=county.west)
     assert set(Visit.objects.filter(plan=plan).values_list("premises_id", flat=True)) == {county.prem_west.pk}

@@ -24,15 +24,11 @@ from .selectors import assess
 INSPECTOR_ROLES = ("inspector", "zone_lead", "community")
 
 
-def plan_inputs(plan: InspectionPlan):
-    """The engine's inputs for ``plan``: premises, due elements, inspectors, depot, days."""
-    unit = plan.unit
-    qs = Premises.objects.filter(area_q(unit), bureau_id=plan.bureau_id, status="active")
-    rows = assess(qs)
-    end = plan.start + dt.timedelta(days=plan.days - 1)
+def _due(plan: InspectionPlan, premises_qs):
+    """The engine's premises and due elements of ``premises_qs`` in the plan's window."""
     due: list[engine.DueElement] = []
     where: list[engine.Premises] = []
-    for r in rows:
+    for r in assess(premises_qs):
         els = []
         for e in r.elements:
             w = rules.due_window(e.due, plan.start, plan.days)
@@ -42,11 +38,20 @@ def plan_inputs(plan: InspectionPlan):
             due += els
             opens, closes = rules.OPENING_HOURS.get(r.premises.category, rules.DEFAULT_HOURS)
             where.append(engine.Premises(str(r.premises.pk), r.premises.lon, r.premises.lat, opens, closes))
-    # inspectors: current postings in the area (or at the prevention center) with a qualifying skill
-    pc = Unit.objects.filter(bureau_id=plan.bureau_id, kind="prevention_center").first()
-    area = Q(unit__path__startswith=unit.path)
-    if pc is not None and unit.kind == "headquarters":
-        area |= Q(unit__path__startswith=pc.path)
+    return where, due
+
+
+def workdays_of(plan: InspectionPlan) -> list[int]:
+    return [k for k in range(plan.days) if (plan.start + dt.timedelta(days=k)).weekday() < 5]
+
+
+def _inspectors(plan: InspectionPlan, units) -> list[engine.Inspector]:
+    """Police officers posted as inspectors, zone leads or community officers under ``units``
+    during the window, with a qualifying skill, on their working days less their leave."""
+    end = plan.start + dt.timedelta(days=plan.days - 1)
+    area = Q()
+    for u in units:
+        area |= Q(unit__path__startswith=u.path)
     postings = (
         Posting.objects.filter(bureau_id=plan.bureau_id, role__in=INSPECTOR_ROLES, start__lte=end)
         .filter(Q(end__isnull=True) | Q(end__gte=plan.start))
@@ -59,73 +64,140 @@ def plan_inputs(plan: InspectionPlan):
         "officer_id", "skill"
     ):
         skills.setdefault(oid, set()).add(skill)
-    workdays = [k for k in range(plan.days) if (plan.start + dt.timedelta(days=k)).weekday() < 5]
+    workdays = workdays_of(plan)
     leave = {int(k): {dt.date.fromisoformat(d) for d in v} for k, v in (plan.leave or {}).items()}
-    inspectors = []
+    out = []
     for oid in officer_ids:
         covers = rules.elements_of(skills.get(oid, ()))
-        if not covers:
-            continue
-        off = leave.get(oid, set())
-        days = frozenset(k for k in workdays if plan.start + dt.timedelta(days=k) not in off)
-        inspectors.append(engine.Inspector(str(oid), covers, days))
-    base = (
-        unit
-        if unit.base_lon is not None
-        else Unit.objects.filter(bureau_id=plan.bureau_id, kind="headquarters").first()
-    )
-    if base is not None and base.base_lon is not None:
-        depot = (base.base_lon, base.base_lat)
-    elif where:
-        depot = (sum(p.lon for p in where) / len(where), sum(p.lat for p in where) / len(where))
-    else:
-        depot = (0.0, 0.0)
-    return where, due, inspectors, depot, workdays
+        if covers:
+            off = leave.get(oid, set())
+            days = frozenset(k for k in workdays if plan.start + dt.timedelta(days=k) not in off)
+            out.append(engine.Inspector(str(oid), covers, days))
+    return out
+
+
+def _depot(unit, where) -> tuple[float, float]:
+    if unit is not None and unit.base_lon is not None:
+        return (unit.base_lon, unit.base_lat)
+    if where:
+        return (sum(p.lon for p in where) / len(where), sum(p.lat for p in where) / len(where))
+    return (0.0, 0.0)
+
+
+def plan_parts(plan: InspectionPlan):
+    """The parts a plan is solved in: (label, premises queryset, inspector units, depot unit).
+
+    A station or zone is one part. The county is one part per station (its premises, its
+    officers, from its office), then the prevention center's inspectors take, from the
+    county seat, what the stations could not place.
+    """
+    unit = plan.unit
+    premises = Premises.objects.filter(bureau_id=plan.bureau_id, status="active")
+    if unit.kind != "headquarters":
+        return [(unit.code, premises.filter(area_q(unit)), [unit], unit)]
+    stations = Unit.objects.current().filter(bureau_id=plan.bureau_id, kind="station").order_by("code")
+    parts = [(s.code, premises.filter(area_q(s)), [s], s) for s in stations]
+    pc = Unit.objects.filter(bureau_id=plan.bureau_id, kind="prevention_center").first()
+    if pc is not None:
+        parts.append(("prevention_center", None, [pc], unit))
+    return parts
 
 
 def run_plan_job(job, ctx) -> None:
     plan = InspectionPlan.objects.select_related("unit").get(pk=job.target_id)
     InspectionPlan.objects.filter(pk=plan.pk).update(status="running")
-    ctx.progress(0, 1, phase="inputs")
-    where, due, inspectors, depot, workdays = plan_inputs(plan)
+    parts = plan_parts(plan)
+    workdays = workdays_of(plan)
+    planned: list[tuple[engine.PlannedVisit, int]] = []  # (visit, team offset)
+    teams: list[engine.Team] = []
+    visits: dict[str, engine.Visit] = {}
+    left: dict[str, str] = {}
+    left_due: list[engine.DueElement] = []
+    left_where: dict[str, engine.Premises] = {}
+    km = 0.0
+    n_inspectors = 0
+    for k, (label, premises_qs, inspector_units, depot_unit) in enumerate(parts):
+        ctx.progress(k, len(parts), phase="inputs", message=label)
+        if premises_qs is None:  # the prevention center: what the stations left
+            where, due = list(left_where.values()), [d for d in left_due if d.premises in left]
+        else:
+            where, due = _due(plan, premises_qs)
+        inspectors = _inspectors(plan, inspector_units)
+        n_inspectors += len(inspectors)
+        if not due or (premises_qs is None and not inspectors):
+            continue
 
-    def progress(stage: str, done: int, total: int):
-        ctx.progress(done, total, phase=stage)
-        return None
+        def progress(stage: str, done: int, total: int, k=k, label=label):
+            ctx.progress(k, len(parts), phase=stage, message=f"{label} {done}/{total}")
 
-    params = engine.PlanParams(
-        min_team=plan.min_team,
-        max_team=plan.max_team,
-        visits_per_team_day=plan.visits_per_team_day,
-        solver=plan.solver,
-        route_time_s=0.5,
-        team_time_s=2.0,
-        day_end=21 * 60,
-        seed=plan.pk,
-        progress=progress,
-    )
-    result = engine.plan_inspections(where, due, inspectors, depot, workdays, params) if due else None
-    ctx.progress(1, 1, phase="save")
+        params = engine.PlanParams(
+            min_team=plan.min_team,
+            max_team=plan.max_team,
+            visits_per_team_day=plan.visits_per_team_day,
+            solver=plan.solver,
+            route_time_s=0.5,
+            team_time_s=5.0,
+            day_end=21 * 60,
+            seed=plan.pk,
+            progress=progress,
+        )
+        result = engine.plan_inspections(where, due, inspectors, _depot(depot_unit, where), workdays, params)
+        offset = len(teams)
+        teams += result.teams
+        planned += [(v, offset) for v in result.planned]
+        km += result.route_km
+        placed = {v.premises for v in result.planned}
+        for v in result.visits:
+            visits.setdefault(v.premises, v)
+        for pid, why in result.unplanned:
+            if pid not in placed:
+                left[pid] = why
+        if premises_qs is not None:
+            left_due += [d for d in due if d.premises not in placed]
+            left_where.update({p.id: p for p in where if p.id not in placed})
+        else:
+            for pid in placed:
+                left.pop(pid, None)
+    ctx.progress(len(parts), len(parts), phase="save")
+    specialist = sum(len(v.elements) for v in visits.values())
     with transaction.atomic():
         plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
         plan.visits.filter(status="planned").delete()
-        rows = []
-        if result is not None:
-            for v in result.planned:
-                rows.append(
-                    Visit(
-                        bureau_id=plan.bureau_id,
-                        premises_id=int(v.premises),
-                        plan=plan,
-                        status="planned",
-                        day=plan.start + dt.timedelta(days=v.day),
-                        elements=sorted(v.elements),
-                        team=v.team,
-                        start_minute=v.start,
-                    )
+        Visit.objects.bulk_create(
+            [
+                Visit(
+                    bureau_id=plan.bureau_id,
+                    premises_id=int(v.premises),
+                    plan=plan,
+                    status="planned",
+                    day=plan.start + dt.timedelta(days=v.day),
+                    elements=sorted(v.elements),
+                    team=v.team + offset,
+                    start_minute=v.start,
                 )
-        Visit.objects.bulk_create(rows, batch_size=2000)
-        plan.results = summarise(result, len(inspectors), len(workdays))
+                for v, offset in planned
+            ],
+            batch_size=2000,
+        )
+        reasons: dict[str, int] = {}
+        for why in left.values():
+            reasons[why] = reasons.get(why, 0) + 1
+        plan.results = {
+            "visits": len(visits),
+            "specialist_visits": specialist,
+            "visits_avoided": specialist - len(visits),
+            "planned": len(planned),
+            "unplanned": len(left),
+            "reasons": reasons,
+            "route_km": round(km, 1),
+            "inspectors": n_inspectors,
+            "workdays": len(workdays),
+            "parts": len(parts),
+            "teams": [
+                {"day": t.day, "members": [int(m) for m in t.members], "skills": sorted(t.skills)}
+                for t in teams
+            ],
+        }
         plan.status = "done"
         plan.save(update_fields=["results", "status", "updated_at"])
         audit.record(
@@ -140,43 +212,6 @@ def run_plan_job(job, ctx) -> None:
             },
             via="job",
         )
-
-
-def summarise(result, inspectors: int, workdays: int) -> dict:
-    if result is None:
-        return {
-            "visits": 0,
-            "specialist_visits": 0,
-            "visits_avoided": 0,
-            "planned": 0,
-            "unplanned": 0,
-            "route_km": 0.0,
-            "inspectors": inspectors,
-            "workdays": workdays,
-            "teams": [],
-            "reasons": {},
-        }
-    reasons: dict[str, int] = {}
-    for _p, why in result.unplanned:
-        reasons[why] = reasons.get(why, 0) + 1
-    elements = sum(len(v.elements) for v in result.visits)
-    return {
-        "visits": len(result.visits),
-        "elements": elements,
-        "specialist_visits": result.specialist_visits,
-        "visits_avoided": result.visits_avoided,
-        "planned": len(result.planned),
-        "unplanned": len(result.unplanned),
-        "reasons": reasons,
-        "route_km": round(result.route_km, 1),
-        "runtime_s": round(result.runtime_s, 1),
-        "inspectors": inspectors,
-        "workdays": workdays,
-        "teams": [
-            {"day": t.day, "members": [int(m) for m in t.members], "skills": sorted(t.skills)}
-            for t in result.teams
-        ],
-    }
 
 
 def mark_plan_ended(job) -> None:
