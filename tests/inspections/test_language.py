@@ -26,10 +26,18 @@ def test_inspection_pages_in_chinese(client, catalogue, persona):
     )
     ledger = do_open_timer(actor=None, premises=hotel, kind="ledger_kept", event_at="2017-01-01 08:00")
     do_close_timer(ledger, actor=None, done_at="2018-05-01 08:00", missing=True)
-    from jingwu.inspections.services import do_begin_visit, do_start_plan
+    from jingwu.engine.checklists import checklists_for, item_codes
+    from jingwu.inspections.models import Finding
+    from jingwu.inspections.services import do_begin_visit, do_sanction, do_start_plan, do_submit_checklist
     from jingwu.jobs.services import latest_job, run_now
 
     visit = do_begin_visit(actor=None, premises=hotel)
+    failed = do_begin_visit(actor=None, premises=hotel)
+    answers = {c: ("pass", "") for c in item_codes(checklists_for("hotel", failed.elements))}
+    do_submit_checklist(
+        failed, actor=None, answers=answers | {"fire_safety.1": ("fail", "无")}, submission="z"
+    )
+    do_sanction(actor=None, finding=Finding.objects.get(), incident=county.inc_west_theft, reason="未报告")
     plan = do_start_plan(actor=None, unit=county.hq, start=dt.date(2018, 6, 4), days=5, hand_out=False)
     run_now(latest_job(plan))
     client.cookies["django_language"] = "zh-hans"

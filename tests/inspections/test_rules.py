@@ -118,3 +118,18 @@ def test_elements_an_officer_covers():
     assert rules.elements_of({"community_work"}) == {"security"}
     assert rules.elements_of({"fire_safety", "hazardous_chemicals"}) == {"fire_safety", "hazardous_chemicals"}
     assert rules.elements_of({"cyber"}) == frozenset()
+
+
+def test_the_sanction_ladder():
+    ladder = rules.parse_ladder("warning, fine:2000 ,suspension:10")
+    assert [rules.ladder_step(ladder, n) for n in range(5)] == [
+        (1, rules.LadderStep("warning")),
+        (2, rules.LadderStep("fine", fine=2000)),
+        (3, rules.LadderStep("suspension", days=10)),
+        (3, rules.LadderStep("suspension", days=10)),
+        (3, rules.LadderStep("suspension", days=10)),
+    ]
+    assert rules.parse_ladder("warning,fine:5000,suspension:15") == rules.DEFAULT_LADDER
+    for bad in ("", "fine", "suspension:0", "jail:3", "warning:2"):
+        with pytest.raises(ValueError):
+            rules.parse_ladder(bad)

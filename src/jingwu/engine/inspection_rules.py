@@ -259,3 +259,45 @@ def due_window(due: dt.date, start: dt.date, days: int, overdue_days: int = 7) -
     if k > last:
         return None
     return 0, min(last, max(k, overdue_days - 1))
+
+
+# --- after the visit ---------------------------------------------------------------------
+
+RECTIFY_DAYS = 15  # a failed item is put right within this many days; re-inspected the day after
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    kind: str  # warning | fine | suspension
+    fine: int = 0  # yuan
+    days: int = 0  # days suspended for rectification
+
+
+DEFAULT_LADDER = (LadderStep("warning"), LadderStep("fine", fine=5000), LadderStep("suspension", days=15))
+
+
+def parse_ladder(text: str) -> tuple[LadderStep, ...]:
+    """``warning,fine:5000,suspension:15`` -> the ladder (each sanction in the last year
+    moves a premises one step up)."""
+    steps = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        kind, _sep, value = part.partition(":")
+        if kind == "warning" and not value:
+            steps.append(LadderStep("warning"))
+        elif kind == "fine" and value.isdigit():
+            steps.append(LadderStep("fine", fine=int(value)))
+        elif kind == "suspension" and value.isdigit() and int(value) > 0:
+            steps.append(LadderStep("suspension", days=int(value)))
+        else:
+            raise ValueError(f"sanction ladder: {part!r} is not warning, fine:<yuan> or suspension:<days>")
+    if not steps:
+        raise ValueError("the sanction ladder needs at least one step")
+    return tuple(steps)
+
+
+def ladder_step(ladder: Sequence[LadderStep], previous: int) -> tuple[int, LadderStep]:
+    """The step (1-based) after ``previous`` sanctions in the last year: the top step repeats."""
+    k = min(previous, len(ladder) - 1)
+    return k + 1, ladder[k]

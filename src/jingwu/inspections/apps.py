@@ -28,7 +28,13 @@ class InspectionsConfig(AppConfig):
             Role.AUXILIARY_OFFICER: ("va", "subtree"),
             Role.AUDITOR: ("v", "subtree"),
         }
-        for model in ("inspections.visit", "inspections.legaltimer", "inspections.visitphoto"):
+        for model in (
+            "inspections.visit",
+            "inspections.legaltimer",
+            "inspections.visitphoto",
+            "inspections.finding",
+            "inspections.sanction",
+        ):
             for role, (actions, reach) in rows.items():
                 grant(role, model, actions, reach)
             register_scope(model, by_visit if model == "inspections.visitphoto" else by_premises)

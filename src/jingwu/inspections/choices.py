@@ -31,3 +31,9 @@ UNPLANNED_REASONS = {
     "no_team_day": _("No team on any day of its window"),
     "stopped": _("The run was stopped"),
 }
+
+SANCTION_CHOICES = [
+    ("warning", _("Warning")),
+    ("fine", _("Fine")),
+    ("suspension", _("Suspension for rectification")),
+]

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.models import TenantModel
 from jingwu.engine import inspection_rules as rules
 
-from .choices import PLAN_STATUS_CHOICES, SOLVER_CHOICES, TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
+from .choices import (
+    PLAN_STATUS_CHOICES,
+    SANCTION_CHOICES,
+    SOLVER_CHOICES,
+    TIMER_KIND_CHOICES,
+    VISIT_STATUS_CHOICES,
+)
 
 
 class InspectionPlan(TenantModel):
@@ -144,3 +150,77 @@ class VisitPhoto(TenantModel):
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
         ordering = ["visit", "item", "pk"]
+
+
+class Finding(TenantModel):
+    """A checklist item failed at a visit; it leads to a rectification order."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="findings", verbose_name=_("visit")
+    )
+    premises = models.ForeignKey(
+        "places.Premises",
+        on_delete=models.PROTECT,
+        related_name="inspection_findings",
+        verbose_name=_("premises"),
+    )
+    item = models.CharField(_("checklist item"), max_length=40)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    deadline = models.DateField(_("rectify by"))
+    closed_on = models.DateField(_("rectified on"), null=True, blank=True)
+    reinspection = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reinspected_findings",
+        verbose_name=_("re-inspection"),
+    )
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.premises} · {self.item}"
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.closed_on is None else self.closed_on <= self.deadline
+
+
+class Sanction(TenantModel):
+    """A step of the sanction ladder, for a finding (and the incident it concerns, if any)."""
+
+    premises = models.ForeignKey(
+        "places.Premises",
+        on_delete=models.PROTECT,
+        related_name="inspection_sanctions",
+        verbose_name=_("premises"),
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("finding")
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("incident"),
+    )
+    kind = models.CharField(_("sanction"), max_length=12, choices=SANCTION_CHOICES)
+    step = models.PositiveSmallIntegerField(_("step of the ladder"))
+    fine = models.PositiveIntegerField(_("fine (yuan)"), default=0)
+    suspension_days = models.PositiveSmallIntegerField(_("days suspended"), default=0)
+    decided_on = models.DateField(_("decided on"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-decided_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.premises} · {self.get_kind_display()}"

@@ -94,12 +94,12 @@ def plan_parts(plan: InspectionPlan):
     unit = plan.unit
     premises = Premises.objects.filter(bureau_id=plan.bureau_id, status="active")
     if unit.kind != "headquarters":
-        return [(unit.code, premises.filter(area_q(unit)), [unit], unit)]
+        return [(unit.name, premises.filter(area_q(unit)), [unit], unit)]
     stations = Unit.objects.current().filter(bureau_id=plan.bureau_id, kind="station").order_by("code")
-    parts = [(s.code, premises.filter(area_q(s)), [s], s) for s in stations]
+    parts = [(s.name, premises.filter(area_q(s)), [s], s) for s in stations]
     pc = Unit.objects.filter(bureau_id=plan.bureau_id, kind="prevention_center").first()
     if pc is not None:
-        parts.append(("prevention_center", None, [pc], unit))
+        parts.append((pc.name, None, [pc], unit))
     return parts
 
 

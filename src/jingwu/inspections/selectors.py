@@ -221,7 +221,13 @@ def summary(user) -> dict | None:
     bureau = Bureau.objects.get(pk=next(iter(bureaus)))
     now = bureau_now(bureau)
     alerts = timers_for(user).filter(bureau=bureau).filter(alert_q(now))
+    from .models import Finding
+
+    today = data_date(bureau)
+    findings = restrict(Finding.objects.filter(bureau=bureau), user)
     return {
+        "findings_open": findings.filter(closed_on__isnull=True).count(),
+        "findings_overdue": findings.filter(closed_on__isnull=True, deadline__lt=today).count(),
         "alerts": alerts.count(),
         "recent_alerts": list(alerts.order_by("-due_at")[:5]),
         "as_of": data_date(bureau),

@@ -400,4 +400,175 @@ def do_submit_checklist(
             "photos": len(checked),
         },
     )
+    _follow_up(visit, actor)
     return visit, False
+
+
+def _follow_up(visit, actor) -> None:
+    """After a checklist: close the findings this visit re-inspected and found put right;
+    open a finding (a rectification order) per failed item, and schedule one re-inspection."""
+    from .models import Finding
+
+    for f in Finding.objects.filter(reinspection=visit, closed_on__isnull=True):
+        if visit.answers.get(f.item, {}).get("result") in ("pass", "na"):
+            f.closed_on = visit.day
+            f.save(update_fields=["closed_on", "updated_at"])
+            audit.record(
+                "update",
+                actor=actor,
+                bureau=visit.bureau,
+                obj=f,
+                unit_path=_unit_path(visit.premises),
+                after={"closed_on": f.closed_on.isoformat(), "by": "re-inspection"},
+            )
+    failed = [(code, a["note"]) for code, a in visit.answers.items() if a["result"] == "fail"]
+    if not failed:
+        return
+    deadline = visit.day + dt.timedelta(days=rules.RECTIFY_DAYS)
+    again = Visit.objects.create(
+        bureau=visit.bureau,
+        premises=visit.premises,
+        status="planned",
+        day=deadline + dt.timedelta(days=1),
+        elements=list(visit.elements),
+    )
+    for code, note in failed:
+        f = Finding.objects.create(
+            bureau=visit.bureau,
+            visit=visit,
+            premises=visit.premises,
+            item=code,
+            note=note,
+            deadline=deadline,
+            reinspection=again,
+        )
+        audit.record(
+            "create",
+            actor=actor,
+            bureau=visit.bureau,
+            obj=f,
+            unit_path=_unit_path(visit.premises),
+            after=audit.snapshot(f),
+        )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=visit.bureau,
+        obj=again,
+        unit_path=_unit_path(visit.premises),
+        after=audit.snapshot(again),
+        reason="re-inspection",
+    )
+
+
+@service
+def do_close_finding(finding, *, actor, closed_on=None):
+    """A finding put right (seen by an officer without a re-inspection visit)."""
+    from .models import Finding
+
+    finding = (
+        Finding.objects.select_for_update()
+        .select_related("visit", "premises__grid", "premises__station")
+        .get(pk=finding.pk)
+    )
+    authorize(actor, Finding, "change", unit=_place(finding.premises))
+    today = data_date(finding.bureau)
+    closed_on = closed_on or today
+    if finding.closed_on is not None:
+        raise ValidationError(_("This finding is already closed."))
+    if not finding.visit.day <= closed_on <= today:
+        raise ValidationError({"closed_on": _("A finding is closed between its visit and today.")})
+    finding.closed_on = closed_on
+    finding.save(update_fields=["closed_on", "updated_at"])
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=finding.bureau,
+        obj=finding,
+        unit_path=_unit_path(finding.premises),
+        after={"closed_on": closed_on.isoformat()},
+    )
+    return finding
+
+
+def sanction_ladder():
+    import os
+
+    text = os.environ.get("JINGWU_SANCTION_LADDER", "")
+    return rules.parse_ladder(text) if text.strip() else rules.DEFAULT_LADDER
+
+
+@service
+def do_sanction(*, actor, finding, reason: str, incident=None):
+    """The next step of the sanction ladder for ``finding``'s premises.
+
+    The rules: a sanction needs a finding of the premises that was not put right by its
+    deadline, or an incident at the premises the finding concerns (a fight the venue did
+    not report); each sanction in the last year moves the premises one step up the ladder
+    (``JINGWU_SANCTION_LADDER``, default warning, fine 5,000 yuan, 15 days' suspension).
+    """
+    from jingwu.places.models import Premises
+
+    from .models import Finding, Sanction
+
+    if finding is None:
+        raise ValidationError({"finding": _("A sanction needs the finding it follows from.")})
+    finding = Finding.objects.select_related("premises__grid", "premises__station").get(pk=finding.pk)
+    authorize(actor, Sanction, "add", unit=_place(finding.premises))
+    premises = Premises.objects.select_for_update().get(pk=finding.premises_id)
+    today = data_date(finding.bureau)
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Give the reason for the sanction.")
+    if incident is not None and (
+        incident.bureau_id != finding.bureau_id or incident.station_id != premises.station_id
+    ):
+        errors["incident"] = _("The incident must have happened in the premises' station.")
+    overdue = finding.closed_on is None and finding.deadline < today
+    late = finding.closed_on is not None and finding.closed_on > finding.deadline
+    if incident is None and not (overdue or late):
+        errors["finding"] = _(
+            "The finding was put right in time (or its deadline has not passed): the rules allow no sanction."
+        )
+    if errors:
+        raise ValidationError(errors)
+    previous = Sanction.objects.filter(
+        premises=premises, decided_on__gt=today - dt.timedelta(days=365)
+    ).count()
+    step_no, step = rules.ladder_step(sanction_ladder(), previous)
+    sanction = Sanction.objects.create(
+        bureau=finding.bureau,
+        premises=premises,
+        finding=finding,
+        incident=incident,
+        kind=step.kind,
+        step=step_no,
+        fine=step.fine,
+        suspension_days=step.days,
+        decided_on=today,
+        reason=reason[:300],
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=finding.bureau,
+        obj=sanction,
+        unit_path=_unit_path(premises),
+        after=audit.snapshot(sanction),
+    )
+    if step.kind == "suspension" and premises.status == "active":
+        before = audit.snapshot(premises, ["status"])
+        premises.status = "rectification"
+        premises.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "update",
+            actor=actor,
+            bureau=finding.bureau,
+            obj=premises,
+            unit_path=_unit_path(premises),
+            before=before,
+            after={"status": "rectification"},
+            reason=f"suspension {step.days} days",
+        )
+    return sanction

@@ -11,6 +11,8 @@ urlpatterns = [
     path("premises/<int:pk>/visit/", views.visit_begin, name="visit_begin"),
     path("visits/<int:pk>/", views.visit_checklist, name="visit_checklist"),
     path("photos/<int:pk>/", views.visit_photo, name="visit_photo"),
+    path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
+    path("findings/<int:pk>/sanction/", views.sanction_add, name="sanction_add"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
 ]

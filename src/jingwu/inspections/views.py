@@ -335,3 +335,52 @@ def visit_photo(request, pk: int):
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, content_type=photo.content_type)
+
+
+def _back_to_premises(premises_id: int) -> str:
+    return reverse("places:premises_detail", args=[premises_id]) + "#inspections"
+
+
+@login_required
+@require_POST
+def finding_close(request, pk: int):
+    from .models import Finding
+    from .services import do_close_finding
+
+    finding = get_object_or_404(restrict(Finding.objects.all(), request.user), pk=pk)
+    try:
+        do_close_finding(finding, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The finding is closed as put right."))
+    return redirect(_back_to_premises(finding.premises_id))
+
+
+@login_required
+@require_POST
+def sanction_add(request, pk: int):
+    from jingwu.incidents.models import Incident
+
+    from .models import Finding
+    from .services import do_sanction
+
+    finding = get_object_or_404(restrict(Finding.objects.all(), request.user), pk=pk)
+    incident = None
+    raw = request.POST.get("incident", "").strip()
+    if raw:
+        incident = (
+            restrict(Incident.objects.all(), request.user).filter(pk=raw if raw.isdigit() else 0).first()
+        )
+        if incident is None:
+            messages.error(request, _("The incident is not one you can see."))
+            return redirect(_back_to_premises(finding.premises_id))
+    try:
+        s = do_sanction(
+            actor=request.user, finding=finding, incident=incident, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Sanction decided: %(kind)s.") % {"kind": s.get_kind_display()})
+    return redirect(_back_to_premises(finding.premises_id))

@@ -8,7 +8,7 @@ from jingwu.core.scope import can, can_object
 from jingwu.places.models import Premises
 
 from ..forms import TimerForm
-from ..models import LegalTimer, Visit
+from ..models import Finding, LegalTimer, Sanction, Visit
 from ..selectors import assess, risk_label, risk_reason_text, state_label, summary, timer_state_label
 from ..services import bureau_now
 
@@ -36,6 +36,11 @@ def premises_inspections(context, premises):
         "timers": [(t, t.state(now), timer_state_label(t.state(now))) for t in timers],
         "visits": list(premises.inspection_visits.filter(status="done").order_by("-day")[:10]),
         "planned": list(premises.inspection_visits.filter(status="planned").order_by("day")[:10]),
+        "findings": _findings(premises, row),
+        "sanctions": list(premises.inspection_sanctions.select_related("finding", "incident")[:10]),
+        "can_sanction": _may(user, premises, "add", Sanction),
+        "can_close": _may(user, premises, "change", Finding),
+        "incidents": _incidents_near(user, premises),
         "can_visit": _may(user, premises, "add", Visit),
         "names": row.names,
         "can_add": can_add,
@@ -78,3 +83,36 @@ def element_names(codes, names):
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key, key) if mapping else key
+
+
+def _findings(premises, row):
+    from jingwu.core.clock import data_date
+    from jingwu.core.i18n import pick
+    from jingwu.engine.checklists import ELEMENT_LISTS, ENTERTAINMENT
+
+    texts = {i.code: pick(i.zh, i.en) for c in (*ENTERTAINMENT, *ELEMENT_LISTS.values()) for i in c.items}
+    today = data_date(premises.bureau)
+    out = []
+    for f in premises.inspection_findings.order_by("closed_on", "deadline")[:20]:
+        late = (f.closed_on is None and f.deadline < today) or (
+            f.closed_on is not None and f.closed_on > f.deadline
+        )
+        out.append({"f": f, "text": texts.get(f.item, f.item), "late": late})
+    return out
+
+
+def _incidents_near(user, premises):
+    """Incidents of the premises' grid in the last 180 days (to link to a sanction)."""
+    import datetime as dt
+
+    from jingwu.core.clock import data_date, day_start, zone
+    from jingwu.core.scope import restrict
+    from jingwu.incidents.models import Incident
+
+    since = day_start(data_date(premises.bureau) - dt.timedelta(days=180), zone(premises.bureau))
+    qs = restrict(Incident.objects.select_related("category"), user).filter(
+        station_id=premises.station_id, received_at__gte=since
+    )
+    if premises.grid_id:
+        qs = qs.filter(grid_id=premises.grid_id)
+    return list(qs.order_by("-received_at")[:30])
