@@ -131,6 +131,7 @@ ROUTES: dict[str, Route] = {
     "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
     "inspections:plan_list": Route(InspectionPlan, "list", expect=INSPECTIONS_PAGE | {"community": 404}),
     "inspections:plan_detail": Route(InspectionPlan, "detail"),
+    "inspections:plan_routes": Route(InspectionPlan, "detail"),
     "inspections:visit_checklist": Route(Visit, "detail"),
     "inspections:visit_photo": Route(VisitPhoto, "detail"),
 }

@@ -72,3 +72,46 @@ def test_the_checklist_survives_a_reload_and_a_lost_connection(browser, live_ser
     assert page.locator("#jw-checklist-done").is_visible()
     assert not outside
     ctx.close()
+
+
+def test_the_routes_of_a_day_draw_on_the_map(browser, live_server, county):
+    import datetime as dt
+
+    from jingwu.inspections.services import do_start_plan
+    from jingwu.jobs.services import latest_job, run_now
+    from jingwu.personnel.services import do_create_officer, do_create_posting
+
+    from .conftest import add_catalogue
+
+    add_catalogue(county.bureau)
+    for num, skills in [
+        ("100011", {"public_order": 3, "fire_safety": 2}),
+        ("100012", {"floating_population": 3}),
+    ]:
+        from jingwu.engine.ids import make_id_number
+
+        o = do_create_officer(
+            actor=None,
+            bureau=county.bureau,
+            police_number=num,
+            name="检查员" + num[-1],
+            kind="police",
+            gender="M",
+            birth_date=dt.date(1988, 2, 2),
+            id_number=make_id_number("990001", dt.date(1988, 2, 2), int(num[-2:]), False),
+            rank="sergeant_2",
+            skills=skills,
+        )
+        do_create_posting(
+            actor=None, officer=o, unit=county.zone_s, role="community", start=dt.date(2017, 1, 1)
+        )
+    plan = do_start_plan(actor=None, unit=county.west, start=dt.date(2018, 6, 4), days=5, hand_out=False)
+    run_now(latest_job(plan))
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    outside = _watch_requests(page, live_server)
+    _login(page, live_server, county.chief.username)
+    page.goto(f"{live_server.url}/inspections/plans/{plan.pk}/routes/")
+    page.wait_for_selector('#jw-routes-map[data-routes="1"]', state="attached")
+    assert page.locator(".jw-stop").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert not outside

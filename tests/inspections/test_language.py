@@ -53,6 +53,7 @@ def test_inspection_pages_in_chinese(client, catalogue, persona):
         reverse("inspections:plan_list"),
         reverse("inspections:visit_checklist", args=[visit.pk]),
         reverse("inspections:plan_detail", args=[plan.pk]),
+        reverse("inspections:plan_routes", args=[plan.pk]),
     ]:
         r = client.get(url)
         assert r.status_code in (200, 404), (url, r.status_code)

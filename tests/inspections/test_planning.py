@@ -218,3 +218,28 @@ def test_starting_a_plan_from_the_page(client, catalogue, inspectors, monkeypatc
     assert r.status_code == 200 and InspectionPlan.objects.count() == 1  # not a choice of the west chief
     client.force_login(county.auditor)
     assert client.post(reverse("inspections:plan_list"), data).status_code == 403
+
+
+def test_the_routes_of_a_day_on_the_map_and_printable(client, catalogue, inspectors, other_county):
+    from jingwu.org.models import Unit
+
+    county = catalogue
+    Unit.objects.filter(pk=county.west.pk).update(base_lon=119.915, base_lat=31.01)
+    plan = _plan(county, actor=county.chief, unit=county.west)
+    url = reverse("inspections:plan_routes", args=[plan.pk])
+    client.force_login(county.zone_lead)  # the station's plan is not the zone's
+    assert client.get(url).status_code == 404
+    client.force_login(other_county.chief)
+    assert client.get(url).status_code == 404
+    client.force_login(county.chief)
+    r = client.get(url, {"day": "2018-06-04"})
+    assert r.status_code == 200 and r.context["day"] == MONDAY
+    (route,) = r.context["routes"]
+    assert route["depot"] == [119.915, 31.01]
+    assert [s["id"] for s in route["stops"]] == [county.prem_west.pk]
+    assert sorted(route["members"]) == sorted(o.name for o in inspectors)
+    html = r.content.decode()
+    assert 'id="jw-routes-map"' in html and "jw-routes-print" in html and html.count('class="jw-stop"') == 1
+    # a day without visits, or no day: the first planned day
+    assert client.get(url, {"day": "2018-06-08"}).context["day"] == MONDAY
+    assert client.get(url, {"day": "junk"}).context["day"] == MONDAY

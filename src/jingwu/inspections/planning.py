@@ -116,6 +116,7 @@ def run_plan_job(job, ctx) -> None:
     left_where: dict[str, engine.Premises] = {}
     km = 0.0
     n_inspectors = 0
+    depots: list[tuple[float, float]] = []  # where each team leaves from
     for k, (label, premises_qs, inspector_units, depot_unit) in enumerate(parts):
         ctx.progress(k, len(parts), phase="inputs", message=label)
         if premises_qs is None:  # the prevention center: what the stations left
@@ -141,9 +142,11 @@ def run_plan_job(job, ctx) -> None:
             seed=plan.pk,
             progress=progress,
         )
-        result = engine.plan_inspections(where, due, inspectors, _depot(depot_unit, where), workdays, params)
+        depot = _depot(depot_unit, where)
+        result = engine.plan_inspections(where, due, inspectors, depot, workdays, params)
         offset = len(teams)
         teams += result.teams
+        depots += [depot] * len(result.teams)
         planned += [(v, offset) for v in result.planned]
         km += result.route_km
         placed = {v.premises for v in result.planned}
@@ -194,8 +197,13 @@ def run_plan_job(job, ctx) -> None:
             "workdays": len(workdays),
             "parts": len(parts),
             "teams": [
-                {"day": t.day, "members": [int(m) for m in t.members], "skills": sorted(t.skills)}
-                for t in teams
+                {
+                    "day": t.day,
+                    "members": [int(m) for m in t.members],
+                    "skills": sorted(t.skills),
+                    "depot": [round(depots[i][0], 6), round(depots[i][1], 6)],
+                }
+                for i, t in enumerate(teams)
             ],
         }
         plan.status = "done"

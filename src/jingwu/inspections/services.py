@@ -90,7 +90,7 @@ def do_open_timer(*, actor, premises, kind: str, event_at, reference: str = "", 
 def do_close_timer(timer: LegalTimer, *, actor, done_at=None, missing: bool = False) -> LegalTimer:
     """Close a timer: delivered (a deliver timer), or a kept record released or found missing."""
     timer = (
-        LegalTimer.objects.select_for_update()
+        LegalTimer.objects.select_for_update(of=("self",))
         .select_related("premises__grid", "premises__station")
         .get(pk=timer.pk)
     )
@@ -322,7 +322,7 @@ def do_submit_checklist(
     from .models import VisitPhoto
 
     visit = (
-        Visit.objects.select_for_update()
+        Visit.objects.select_for_update(of=("self",))
         .select_related("premises__grid", "premises__station")
         .get(pk=visit.pk)
     )
@@ -467,7 +467,7 @@ def do_close_finding(finding, *, actor, closed_on=None):
     from .models import Finding
 
     finding = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("visit", "premises__grid", "premises__station")
         .get(pk=finding.pk)
     )

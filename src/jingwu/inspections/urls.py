@@ -15,4 +15,5 @@ urlpatterns = [
     path("findings/<int:pk>/sanction/", views.sanction_add, name="sanction_add"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/routes/", views.plan_routes, name="plan_routes"),
 ]

@@ -384,3 +384,57 @@ def sanction_add(request, pk: int):
     else:
         messages.success(request, _("Sanction decided: %(kind)s.") % {"kind": s.get_kind_display()})
     return redirect(_back_to_premises(finding.premises_id))
+
+
+ROUTE_COLORS = ["#2471a3", "#c0392b", "#1e8449", "#d68910", "#7d3c98", "#17a589", "#a04000", "#5d6d7e"]
+
+
+@login_required
+@require_GET
+def plan_routes(request, pk: int):
+    """A day's routes of a plan, team by team, on the map and ready to print."""
+    from jingwu.personnel.models import Officer
+
+    plan = get_object_or_404(restrict(InspectionPlan.objects.select_related("unit"), request.user), pk=pk)
+    planned = plan.visits.filter(status="planned").select_related("premises")
+    days = sorted(set(planned.values_list("day", flat=True)))
+    try:
+        day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else None
+    except ValueError:
+        day = None
+    if day not in days:
+        day = days[0] if days else None
+    teams = (plan.results or {}).get("teams", [])
+    people = {o.pk: o.name for o in Officer.objects.filter(pk__in={m for t in teams for m in t["members"]})}
+    names = element_names(plan.bureau_id)
+    routes: dict = {}
+    for v in planned.filter(day=day).order_by("team", "start_minute") if day else []:
+        team = teams[v.team] if v.team is not None and v.team < len(teams) else {"members": []}
+        r = routes.setdefault(
+            v.team,
+            {
+                "team": (v.team or 0) + 1,
+                "color": ROUTE_COLORS[len(routes) % len(ROUTE_COLORS)],
+                "members": [people.get(m, "") for m in team["members"]],
+                "depot": team.get("depot"),
+                "stops": [],
+            },
+        )
+        r["stops"].append(
+            {
+                "id": v.premises_id,
+                "name": v.premises.name,
+                "address": v.premises.address,
+                "lon": v.premises.lon,
+                "lat": v.premises.lat,
+                "arrive": f"{v.start_minute // 60:02d}:{v.start_minute % 60:02d}"
+                if v.start_minute is not None
+                else "",
+                "elements": ", ".join(names.get(e, e) for e in v.elements),
+            }
+        )
+    return render(
+        request,
+        "inspections/plan_routes.html",
+        {"plan": plan, "day": day, "days": days, "routes": list(routes.values())},
+    )
