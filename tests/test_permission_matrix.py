@@ -25,6 +25,7 @@ from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, Stati
 from jingwu.evaluation.models import Cycle, Nomination
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident
+from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
 from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
@@ -62,6 +63,8 @@ class Route:
 # Who may import (add rows of some importable kind): 200 on the import forms, 404 for the rest.
 IMPORTERS = ("planner", "prevention", "chief", "zone_lead", "community", "political")
 IMPORT_PAGE = {p: 200 if p in IMPORTERS else 404 for p in PERSONAS}
+# Inspections: who works with premises (not the investigation center, political department, sysadmin).
+INSPECTIONS_PAGE = {p: 404 if p in ("center", "political", "sysadmin") else 200 for p in PERSONAS}
 # Planning: planners, command and auditors of the bureau.
 PLANNING_PAGE = {p: 200 if p in ("planner", "command", "auditor") else 404 for p in PERSONAS}
 
@@ -228,6 +231,14 @@ ROUTES: dict[str, Route] = {
             for p in PERSONAS
         },
     ),
+    # Inspections: the premises' people (prevention center, stations, zones, grids), command, auditors.
+    "inspections:due_list": Route(kind="page", expect=INSPECTIONS_PAGE),
+    "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
+    "inspections:plan_list": Route(InspectionPlan, "list", expect=INSPECTIONS_PAGE | {"community": 404}),
+    "inspections:plan_detail": Route(InspectionPlan, "detail"),
+    "inspections:plan_routes": Route(InspectionPlan, "detail"),
+    "inspections:visit_checklist": Route(Visit, "detail"),
+    "inspections:visit_photo": Route(VisitPhoto, "detail"),
 }
 
 # Routes outside the matrix, and why.
@@ -266,6 +277,11 @@ EXEMPT = {
     "tests/evaluation/test_evidence.py (personas and outsider)",
     "evaluation:officer_care": "an officer's care record: the political department's, command's, auditors' and "
     "the officer's own, not the officer page's readers; tests/evaluation/test_care.py (personas, outsider)",
+    "inspections:timer_add": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
+    "inspections:visit_begin": "POST only (405 on GET); tests/inspections/test_checklist.py (scope, outsider)",
+    "inspections:finding_close": "POST only (405 on GET); tests/inspections/test_after_visit.py (scope, outsider)",
+    "inspections:sanction_add": "POST only (405 on GET); tests/inspections/test_after_visit.py (scope, outsider)",
+    "inspections:timer_close": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
     "duty:station_setup": "POST only (405 on GET); tests/duty/test_duty.py",
     "duty:coverage_compute": "POST only (405 on GET); tests/duty/test_duty.py",
@@ -374,6 +390,8 @@ NOT_YET_ROUTED = {
     "personnel.officerskill",
     "places.inspectionelement",
     "places.elementrequirement",
+    "inspections.finding",  # shown on the premises page (tests/inspections/test_after_visit.py)
+    "inspections.sanction",  # shown on the premises page (tests/inspections/test_after_visit.py)
 }
 
 
@@ -451,6 +469,16 @@ def _objects(county, route: Route):
         return [_cycle(county)]
     if route.model is Nomination:
         return _nominations(county)
+    if route.model in (Visit, VisitPhoto):  # a visit (with a photo) at each of the two premises
+        return _visits(county, route.model)
+    if route.model is InspectionPlan:  # the county's plan and the west station's
+        return [
+            InspectionPlan.objects.filter(bureau=county.bureau, unit=unit).first()
+            or InspectionPlan.objects.create(
+                bureau=county.bureau, unit=unit, start=county.bureau.created_at.date(), days=5, status="done"
+            )
+            for unit in (county.hq, county.west)
+        ]
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
@@ -510,6 +538,34 @@ def _nominations(county):
         Nomination.objects.filter(cycle=cycle, officer=officer).first()
         or do_nominate(cycle, actor=None, officer=officer, unit=unit)
         for officer, unit in ((county.off_chief, county.west), (county.off_east, county.east))
+    ]
+
+
+def _visits(county, model):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    visits = [
+        Visit.objects.filter(bureau=county.bureau, premises=p).first()
+        or Visit.objects.create(
+            bureau=county.bureau, premises=p, day=dt.date(2018, 6, 1), elements=["fire_safety"]
+        )
+        for p in (county.prem_west, county.prem_east)
+    ]
+    if model is Visit:
+        return visits
+    return [
+        VisitPhoto.objects.filter(visit=v).first()
+        or VisitPhoto.objects.create(
+            bureau=county.bureau,
+            visit=v,
+            item="fire_safety.1",
+            file=ContentFile(b"\x89PNG", name="m.png"),
+            content_type="image/png",
+            size=4,
+        )
+        for v in visits
     ]
 
 

@@ -444,9 +444,12 @@ def ensure_demo(*, seed: int = 2019, scale: int = 1, progress: Progress = None) 
         county = generate_county(seed=seed, index=index)
         load_county(county, progress=progress)
     from jingwu.evaluation.demo import ensure_evaluation
+    from jingwu.inspections.demo import ensure_inspection_demo
 
-    for index in range(scale):  # each bureau's Four-Star evaluation, once
-        ensure_evaluation(Bureau.objects.get(code=demo_bureau_code(index)), seed=seed)
+    for index in range(scale):  # each bureau's Four-Star evaluation and inspections, once
+        bureau = Bureau.objects.get(code=demo_bureau_code(index))
+        ensure_evaluation(bureau, seed=seed)
+        ensure_inspection_demo(bureau, seed=seed)
     return ensure_demo_users(Bureau.objects.get(code=demo_bureau_code(0)))
 
 

@@ -12,6 +12,7 @@ def site(request):
         from jingwu.core.scope import can
         from jingwu.evaluation.models import Cycle
         from jingwu.incidents.models import Incident
+        from jingwu.inspections.models import LegalTimer
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
         from jingwu.planning.models import Scenario
@@ -25,5 +26,6 @@ def site(request):
             "audit": can(user, AuditEvent, "view"),
             "planning": can(user, Scenario, "view"),
             "evaluation": can(user, Cycle, "view"),
+            "inspections": can(user, LegalTimer, "view"),
         }
     return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jingwu.planning",
     "jingwu.duty",
     "jingwu.evaluation",
+    "jingwu.inspections",
 ]
 
 MIDDLEWARE = [

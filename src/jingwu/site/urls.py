@@ -26,6 +26,7 @@ urlpatterns = [
     path("measure/", include("jingwu.analytics.urls")),
     path("duty/", include("jingwu.duty.urls")),
     path("evaluation/", include("jingwu.evaluation.urls")),
+    path("inspections/", include("jingwu.inspections.urls")),
     path("api/", include("jingwu.site.api")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
