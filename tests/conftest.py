@@ -395,13 +395,27 @@ def _uses_demo(item) -> bool:
     return "demo_db" in getattr(item, "fixturenames", ())
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (it writes them into node ids)
+def pytest_itemcollected(item):
+    # marked as it is collected: xdist writes the groups into the node ids in its own
+    # pytest_collection_modifyitems, which may run before any of ours
+    if _uses_demo(item):
+        item.add_marker(pytest.mark.xdist_group("demo"))
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     demo = [item for item in items if _uses_demo(item)]
     if demo:
         items[:] = demo + [item for item in items if item not in set(demo)]
-        for item in demo:
-            item.add_marker(pytest.mark.xdist_group("demo"))
+
+
+def pytest_collection_finish(session):
+    """Under xdist's loadgroup, the demo's tests must be one group (one worker loads and then
+    flushes the demo); a pytest that ignores xdist's group names would spread them silently."""
+    if getattr(session.config.option, "loadgroup", False):
+        spread = [item.nodeid for item in session.items if _uses_demo(item) and "@demo" not in item.nodeid]
+        if spread:
+            raise pytest.UsageError(f"the demo's tests are not grouped under xdist: {spread[:3]}")
 
 
 @pytest.fixture(scope="session")

@@ -92,6 +92,13 @@ def test_a_station_chief_sees_no_other_station_to_compare_with(demo, client):
 
 
 def test_claims_follow_the_scope_of_the_persona(demo):
+    from django.utils import translation
+
+    with translation.override("en"):
+        _claims_follow_the_scope_of_the_persona(demo)
+
+
+def _claims_follow_the_scope_of_the_persona(demo):
     bureau, _textile = demo
     chief = User.objects.get(username="zhicheng")  # the urban station's chief
     claims = {c.key: c for c in reform_claims(chief, bureau)}
