@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from jingwu.core.clock import data_date
 from jingwu.inspections.measures import measures
@@ -108,6 +109,7 @@ def test_the_chief_sees_only_his_station_and_its_zones(measured):
     assert sum(r.visits for r in zones.rows if r.unit.pk == county.zone_s.pk) == 2
 
 
+@translation.override("en")
 def test_a_period_without_data_is_refused_and_bad_periods_too(measured):
     county = measured
     b, user = county.bureau, county.prevention
@@ -147,6 +149,9 @@ def test_the_page_the_chart_and_the_export(client, measured):
     assert r["Content-Type"].startswith("text/html")
     r = client.get(reverse("inspections:measures"), {"first": "April"})
     assert r.context["m"] is None and b"2018-06" in r.content
+    with translation.override("zh-hans"):
+        r = client.get(reverse("inspections:measures"), {"first": "2017-01", "last": "2017-03"})
+    assert "没有检查" in r.content.decode()
 
 
 @pytest.mark.parametrize(
