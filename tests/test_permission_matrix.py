@@ -234,6 +234,8 @@ ROUTES: dict[str, Route] = {
     # Inspections: the premises' people (prevention center, stations, zones, grids), command, auditors.
     "inspections:due_list": Route(kind="page", expect=INSPECTIONS_PAGE),
     "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
+    "inspections:measures": Route(kind="page", expect=INSPECTIONS_PAGE),
+    "inspections:measures_export": Route(kind="export", expect=INSPECTIONS_PAGE),
     "inspections:plan_list": Route(InspectionPlan, "list", expect=INSPECTIONS_PAGE | {"community": 404}),
     "inspections:plan_detail": Route(InspectionPlan, "detail"),
     "inspections:plan_routes": Route(InspectionPlan, "detail"),

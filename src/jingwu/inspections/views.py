@@ -438,3 +438,63 @@ def plan_routes(request, pk: int):
         "inspections/plan_routes.html",
         {"plan": plan, "day": day, "days": days, "routes": list(routes.values())},
     )
+
+
+def _measures_context(request):
+    """The measures of the period asked (or the last six months), or the reason there are none."""
+    from jingwu.core.clock import user_bureau
+
+    from .measures import LEVELS, default_period, measures
+
+    if not can(request.user, LegalTimer, "view"):
+        raise Http404
+    bureau = user_bureau(request.user)
+    if bureau is None:
+        raise Http404
+    first, last = default_period(bureau)
+    by = request.GET.get("by") or "station"
+    ctx = {"by": by if by in LEVELS else "station", "error": "", "m": None}
+    try:
+        if request.GET.get("first"):
+            first = dt.datetime.strptime(request.GET["first"], "%Y-%m").date()
+        if request.GET.get("last"):
+            last = dt.datetime.strptime(request.GET["last"], "%Y-%m").date()
+    except ValueError:
+        ctx["error"] = _("Enter months as year and month, e.g. 2018-06.")
+    ctx.update(first=f"{first:%Y-%m}", last=f"{last:%Y-%m}")
+    if not ctx["error"]:
+        try:
+            ctx["m"] = measures(request.user, bureau, first=first, last=last, by=by)
+        except ValidationError as exc:
+            ctx["error"] = _errors(exc)
+    if ctx["m"] is not None:
+        ctx["chart"] = ctx["m"].chart()
+    ctx["query"] = request.GET.urlencode()
+    return ctx
+
+
+@login_required
+@require_GET
+def measures_page(request):
+    """Per unit and month: visits, elements per visit, visits avoided, deadlines missed, findings."""
+    return render(request, "inspections/measures.html", _measures_context(request))
+
+
+@login_required
+@require_GET
+def measures_export(request):
+    """The table of the measures page as an Excel workbook (the page, with its message, if none)."""
+    from django.http import HttpResponse
+
+    from .measures import measures_xlsx
+
+    ctx = _measures_context(request)
+    if ctx["m"] is None:
+        return render(request, "inspections/measures.html", ctx)
+    title = _("Inspections measured, %(first)s to %(last)s") % {"first": ctx["first"], "last": ctx["last"]}
+    response = HttpResponse(
+        measures_xlsx(ctx["m"], title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="inspections-{ctx["first"]}-{ctx["last"]}.xlsx"'
+    return response
