@@ -27,12 +27,13 @@ demo: install
 ## parallel (one worker per core; TEST_WORKERS=0 runs in one process), slowest twenty listed
 TEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --durations=20
+TEST_ARGS ?=
 
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(TEST_ARGS)
 
 test-fast: install-dev
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not browser"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not browser" $(TEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
