@@ -275,3 +275,26 @@ def test_the_api_speaks_the_bureau_time_to_a_token(client, chicago):
         HTTP_AUTHORIZATION=f"Token {token.key}",
     ).json()
     assert [r["number"] for r in listing["results"]] == [chicago.late.number]
+
+
+@pytest.mark.parametrize("time_zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_a_posting_opens_and_closes_on_the_bureaus_own_day(db, time_zone):
+    """UTC+14 and UTC-11: at any hour one of them is on another date than the server."""
+    from jingwu.accounts.models import Role
+    from jingwu.accounts.services import do_create_user, do_grant_membership
+    from jingwu.core.clock import do_set_time_zone
+    from jingwu.core.scope import current_memberships
+
+    c = build_county(code="990004", name="时区测试局", dx=2.0)
+    do_set_time_zone(c.bureau, actor=None, time_zone=time_zone)
+    c.bureau.refresh_from_db()
+    local = dt.datetime.now(ZoneInfo(time_zone)).date()
+    u = do_create_user(actor=None, username="tz-chief", password="x", bureau=c.bureau, check_password=False)
+    starts = do_grant_membership(actor=None, user=u, unit=c.west, role=Role.STATION_CHIEF, valid_from=local)
+    ended = do_grant_membership(
+        actor=None, user=u, unit=c.east, role=Role.STATION_CHIEF, valid_to=local - dt.timedelta(days=1)
+    )
+    lasts = do_grant_membership(actor=None, user=u, unit=c.hq, role=Role.AUDITOR, valid_to=local)
+    u = type(u).objects.get(pk=u.pk)
+    assert {m.pk for m in current_memberships(u)} == {starts.pk, lasts.pk}
+    assert ended not in current_memberships(u)

@@ -275,3 +275,27 @@ def test_the_job_list_shows_a_user_their_own_jobs_only(client, county, kinds):
     assert f"/jobs/{mine.pk}/progress/" in page and f"/jobs/{theirs.pk}/progress/" not in page
     client.logout()
     assert client.get("/jobs/").status_code == 302  # to the log-in
+
+
+def test_a_worker_ending_itself_over_its_limits_ends_the_job_like_any_other_end(county, kinds, monkeypatch):
+    """The domain row (``on_ended``) and the audit event follow a job killed over memory."""
+    job = _start(county)
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, worker=runner.worker_id(), attempts=1)
+    job.refresh_from_db()
+    ctx = runner.JobContext(job, kinds["t.count"], inline=False)
+    ctx.peak_mb = 321.0
+    exits = []
+    monkeypatch.setattr(ctx, "_exit", exits.append)
+    ctx._die("needed more memory than its limit")
+    job.refresh_from_db()
+    assert exits == [70]
+    assert (job.state, job.error, job.worker, job.peak_memory) == (
+        JobState.FAILED,
+        "needed more memory than its limit",
+        "",
+        321,
+    )
+    assert SEEN["ended"] == [(job.pk, "failed")]
+    assert AuditEvent.objects.filter(
+        object_type="jobs.job", object_id=str(job.pk), reason="job failed"
+    ).exists()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.db import models
 from django.db.models import Q
 
+from . import clock
 from .permissions import allowed, personal_allowed
 
 
@@ -76,18 +77,26 @@ def prefix_q(q: Q, prefix: str) -> Q:
 
 
 def current_memberships(user) -> list:
-    """The user's memberships valid today (cached on the user object for the request)."""
+    """The user's memberships valid today, each bureau's today in its own time zone (not the
+    server's): a posting that starts on the 1st opens at midnight in the bureau (cached on the
+    user object for the request)."""
     cached = getattr(user, "_jingwu_memberships", None)
     if cached is not None:
         return cached
     if not getattr(user, "is_authenticated", False):
         return []
-    today = dt.date.today()
-    ms = list(
-        user.memberships.select_related("unit")
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    # the server's date is within a day of every bureau's: narrow in SQL, decide per bureau
+    server = dt.date.today()
+    near = list(
+        user.memberships.select_related("unit", "bureau")
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=server + dt.timedelta(days=1)))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=server - dt.timedelta(days=1)))
     )
+    ms = []
+    for m in near:
+        today = clock.today(m.bureau)
+        if (m.valid_from is None or m.valid_from <= today) and (m.valid_to is None or m.valid_to >= today):
+            ms.append(m)
     user._jingwu_memberships = ms
     return ms
 

@@ -266,19 +266,23 @@ class JobContext:
             self._die(self._stop_reason)
 
     def _die(self, reason: str) -> None:
-        """Record the failure and end this worker process (the cluster starts a new one)."""
+        """End the job as failed (its row, the domain row and the audit event, as any other
+        end) and this worker process (the cluster starts a new one).
+
+        When the work holds the database, the job cannot be ended here: it stays running
+        with this dead worker's name, and the sweep ends it (or runs it again) within a
+        minute or two, domain row and audit event included.
+        """
         log.error("job %s: %s; ending worker %s", self.job.pk, reason, worker_id())
         try:
-            Job.objects.filter(pk=self.job.pk, worker=worker_id()).update(
-                state=JobState.FAILED,
-                error=reason,
-                finished_at=timezone.now(),
-                worker="",
-                peak_memory=int(self.peak_mb),
-            )
-        except Exception:  # the work may hold the database: the sweeper finishes the job later
-            log.exception("job %s: could not record the failure", self.job.pk)
-        os._exit(70)
+            _end(self.job, JobState.FAILED, reason, worker=worker_id(), ctx=self)
+        except Exception:
+            log.exception("job %s: could not record the failure; the sweep will", self.job.pk)
+        self._exit(70)
+
+    @staticmethod
+    def _exit(code: int) -> None:
+        os._exit(code)
 
     def _watch(self) -> None:
         language = self.job.language or settings.LANGUAGE_CODE
