@@ -311,3 +311,22 @@ def test_a_change_of_nothing_writes_nothing_and_unknown_fields_are_refused(count
         do_update_case(case, actor=county.chief, title="")
     assert "title" in exc.value.message_dict
     assert _counts() == before
+
+
+def test_a_step_on_a_case_locks_the_case_and_not_its_bureau(county):
+    """PostgreSQL locks every row a ``FOR UPDATE`` joins unless told ``OF``: a step on one
+    case must not lock its unit's or its bureau's row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = _open_west(county)
+    with CaptureQueriesContext(connection) as seen:
+        do_suspend_case(case, actor=county.chief, reason="等待鉴定")
+        do_reopen_case(case, actor=county.chief, reason="鉴定已出")
+    locks = [q["sql"] for q in seen.captured_queries if "FOR UPDATE" in q["sql"]]
+    locks = [sql for sql in locks if 'FROM "cases_case"' in sql]  # (the audit chain's head aside)
+    if connection.features.has_select_for_update:
+        assert len(locks) == 2
+        assert all('FOR UPDATE OF "cases_case"' in sql for sql in locks), locks
+    else:  # SQLite locks the whole database for a write: no FOR UPDATE at all
+        assert locks == []

@@ -42,7 +42,9 @@ def do_review_case(case: Case, *, actor, items: dict, outcome: str, notes: str =
     Passed: every item holds; the file may go on (the case may be closed). Sent back: the
     reviewer's notes say what is missing; the case returns to investigation.
     """
-    case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("owning_unit", "bureau").get(pk=case.pk)
+    )
     authorize(actor, CaseReview, "add", bureau=case.bureau)
     if actor is not None and not getattr(actor, "is_superuser", False):
         if not restrict(Case.objects.filter(pk=case.pk), actor).exists():

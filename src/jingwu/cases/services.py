@@ -285,7 +285,9 @@ def _default_title(category: IncidentCategory, incident: Incident) -> str:
 def do_update_case(case: Case, *, actor, reason: str = "", **fields) -> Case:
     """Change a case's title, summary, category, deadline, or move its status along
     (registered → investigating → solved, and back from solved to investigating)."""
-    case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("owning_unit", "bureau").get(pk=case.pk)
+    )
     _require_case_right(actor, case)
     unknown = sorted(set(fields) - set(EDITABLE))
     if unknown:
@@ -330,7 +332,9 @@ def _status_label(code: str) -> str:
 @service
 def do_transfer_case(case: Case, *, actor, to_unit, reason: str = "") -> Case:
     """Hand a case to another unit the actor may reach; the hand-off is recorded."""
-    case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("owning_unit", "bureau").get(pk=case.pk)
+    )
     _require_case_right(actor, case)
     if case.status in Case.ENDED_STATUSES:
         raise ValidationError(_("A closed case is not handed over: reopen it first."))
@@ -352,7 +356,9 @@ def do_transfer_case(case: Case, *, actor, to_unit, reason: str = "") -> Case:
 @service
 def do_suspend_case(case: Case, *, actor, reason: str = "") -> Case:
     """Suspend a case being worked on (the suspect cannot be found, a party is ill): reason required."""
-    case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("owning_unit", "bureau").get(pk=case.pk)
+    )
     _require_case_right(actor, case)
     if case.status not in Case.OPEN_STATUSES:
         raise ValidationError(
@@ -374,7 +380,9 @@ def do_close_case(case: Case, *, actor, outcome: str = "closed", reason: str = "
     A criminal case is closed once solved and its file passed the quality review
     (``review.py``); otherwise it is withdrawn.
     """
-    case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("owning_unit", "bureau").get(pk=case.pk)
+    )
     _require_case_right(actor, case)
     if outcome not in Case.ENDED_STATUSES:
         raise ValidationError({"outcome": _("A case ends closed or withdrawn.")})
@@ -404,7 +412,9 @@ def do_close_case(case: Case, *, actor, outcome: str = "closed", reason: str = "
 @service
 def do_reopen_case(case: Case, *, actor, reason: str = "") -> Case:
     """Reopen a suspended, closed or withdrawn case: it is under investigation again."""
-    case = Case.objects.select_for_update().select_related("owning_unit", "bureau").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("owning_unit", "bureau").get(pk=case.pk)
+    )
     _require_case_right(actor, case)
     if case.status in Case.OPEN_STATUSES:
         raise ValidationError(

@@ -555,7 +555,11 @@ def do_decide_swap(req: SwapRequest, *, actor, approve: bool) -> SwapRequest:
     from .models import RosterEntry
 
     authorize(actor, SwapRequest, "approve", unit=req.roster.station)
-    req = SwapRequest.objects.select_for_update().select_related("roster", "roster__station").get(pk=req.pk)
+    req = (
+        SwapRequest.objects.select_for_update(of=("self",))
+        .select_related("roster", "roster__station")
+        .get(pk=req.pk)
+    )
     if req.status != RequestStatus.REQUESTED:
         raise ValidationError(_("This request has already been decided."))
     if approve:

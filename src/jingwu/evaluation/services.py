@@ -632,7 +632,7 @@ def do_object(n: Nomination, *, actor, text: str) -> Objection:
 def do_answer_objection(o: Objection, *, actor, answer: str) -> Objection:
     """The political department answers an objection (before publication)."""
     authorize(actor, Objection, "change", bureau=o.bureau)
-    o = Objection.objects.select_for_update().select_related("nomination__cycle").get(pk=o.pk)
+    o = Objection.objects.select_for_update(of=("self",)).select_related("nomination__cycle").get(pk=o.pk)
     if o.nomination.cycle.status == CycleStatus.PUBLISHED:
         raise ValidationError(_("The cycle is published: its objections were answered before."))
     answer = (answer or "").strip()
@@ -742,7 +742,7 @@ def do_appeal(n: Nomination, *, actor, text: str) -> Appeal:
 def do_decide_appeal(a: Appeal, *, actor, decision: str, answer: str, grant: list | None = None) -> Appeal:
     """The political department upholds (granting the stars named in ``grant``) or dismisses an appeal."""
     authorize(actor, Appeal, "change", bureau=a.bureau)
-    a = Appeal.objects.select_for_update().select_related("nomination__cycle").get(pk=a.pk)
+    a = Appeal.objects.select_for_update(of=("self",)).select_related("nomination__cycle").get(pk=a.pk)
     if a.status != AppealStatus.OPEN:
         raise ValidationError(_("This appeal was decided on %(day)s.") % {"day": a.decided_on})
     if decision not in (AppealStatus.UPHELD, AppealStatus.DISMISSED):
@@ -824,7 +824,7 @@ def do_add_own_evidence(n: Nomination, *, actor, criterion_id: int, text: str, a
 
     if not is_own_file(actor, n):
         raise PermissionDenied(_("Only the officer adds evidence to their own file."))
-    n = Nomination.objects.select_for_update().select_related("cycle", "unit").get(pk=n.pk)
+    n = Nomination.objects.select_for_update(of=("self",)).select_related("cycle", "unit").get(pk=n.pk)
     _open_for_files(n.cycle)
     now = _before_deadline(n.cycle, "scoring_deadline")
     crit = Criterion.objects.filter(standard__cycle=n.cycle, pk=criterion_id).first()
