@@ -113,13 +113,18 @@ def curtois_run(
 
 
 def curtois(
-    limit: float, stop_at_best: bool, workers: int, subsolvers: tuple[str, ...], baseline_limit: float
+    limit: float,
+    stop_at_best: bool,
+    workers: int,
+    subsolvers: tuple[str, ...],
+    baseline_limit: float,
+    cuts: bool = True,
 ) -> list[dict]:
     """Each instance with the chosen subsolvers, then (``baseline_limit`` > 0) the baseline:
     the model as it was before the window cuts, with CP-SAT's default portfolio."""
     out = []
     for path in sorted(DATA.glob("Instance*.txt"), key=lambda p: int(p.stem[8:])):
-        row = curtois_run(path, limit, stop_at_best, workers, subsolvers)
+        row = curtois_run(path, limit, stop_at_best, workers, subsolvers, cuts)
         if baseline_limit > 0:
             base = curtois_run(path, baseline_limit, stop_at_best, workers, (), cuts=False)
             keys = ("subsolvers", "window_cuts", "objective", "bound", "time_to_best_s", "wall_s", "status")
@@ -274,6 +279,7 @@ def main() -> None:
     ap.add_argument("--curtois-time", type=float, default=600)
     ap.add_argument("--stop-at-best", action="store_true")
     ap.add_argument("--subsolvers", default="max_lp", help="comma-separated CP-SAT subsolvers")
+    ap.add_argument("--no-window-cuts", action="store_true")
     ap.add_argument("--baseline-time", type=float, default=120, help="0 skips the default-portfolio runs")
     ap.add_argument("--skip-curtois", action="store_true")
     ap.add_argument("--skip-stations", action="store_true")
@@ -287,7 +293,9 @@ def main() -> None:
     out: dict = {"machine": {"python": platform.python_version(), "cpus_shared": 2}}
     if not a.skip_curtois:
         subs = tuple(x for x in a.subsolvers.split(",") if x)
-        out["curtois"] = curtois(a.curtois_time, a.stop_at_best, a.workers, subs, a.baseline_time)
+        out["curtois"] = curtois(
+            a.curtois_time, a.stop_at_best, a.workers, subs, a.baseline_time, not a.no_window_cuts
+        )
     if not a.skip_stations:
         out["station"] = run_station(a.staff, a.station_time, a.workers, a.seed)
         print(json.dumps({"station": out["station"]}), flush=True)
