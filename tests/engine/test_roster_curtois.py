@@ -10,8 +10,9 @@ The definition, as the evaluator reads it:
   MaxConsecutiveShifts (the day before the horizon is a day off); no run of working days
   shorter than MinConsecutiveShifts and no run of days off shorter than
   MinConsecutiveDaysOff, except a run touching either end of the horizon (it is taken to
-  continue outside it); at most MaxWeekends weekends (Saturday and Sunday, the horizon
-  starting on a Monday) with a shift on either day;
+  continue outside it: requiring the minimum there too would make Instance2's optimum
+  833, not the published 828); at most MaxWeekends weekends (Saturday and Sunday, the
+  horizon starting on a Monday) with a shift on either day;
 * objective: the weight of each on-request not granted, of each off-request granted, and
   per day and shift, (required - assigned) x under-weight or (assigned - required) x
   over-weight.
