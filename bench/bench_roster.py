@@ -2,10 +2,13 @@
 
 **Curtois & Qu.** Every ``Instance*.txt`` under tests/engine/data/curtois is read into the
 general roster model (:mod:`jingwu.engine.roster.curtois`) and solved with a limit of
-``--curtois-time`` seconds (default 600); reported: the objective reached, the published
-best value, the time the best value was first reached, and whether optimality was proven.
-``--stop-at-best`` (default on) ends a run once the published best value is reached (the
-machine is shared: runs one after another, never in parallel).
+``--curtois-time`` seconds (default 600) and CP-SAT's ``--subsolvers`` (default
+``max_lp``); reported: the objective reached, the lower bound and gap, the objective
+recomputed from the roster by ``curtois.penalty``, the published best value, the time it
+was first reached, the wall time and whether optimality was proven. The baseline, side by
+side, is the model as it was before the window cuts (``window_cuts=False``) with CP-SAT's
+default portfolio, for ``--baseline-time`` seconds (default 120; 0 skips it). ``--stop-at-best`` ends a run once the published best value is
+reached (then optimality is not proven). The machine is shared: runs one after another.
 
 **Stations.** A seeded synthetic station: ``--staff`` officers (default 40) in zones of
 10, each zone needing per day 3 on the day shift (08:00-20:00), 2 on the night shift
@@ -60,45 +63,74 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def curtois(limit: float, stop_at_best: bool, workers: int) -> list[dict]:
+def curtois_run(
+    path: Path, limit: float, stop_at_best: bool, workers: int, subsolvers: tuple[str, ...], cuts: bool = True
+) -> dict:
+    n = int(path.stem[8:])
+    inst = read(path)
+    problem = to_problem(inst)
+    best = BEST.get(n)
+    t0 = time.perf_counter()
+    first_best: list[float] = []
+
+    def progress(ev, best=best, t0=t0, first_best=first_best):
+        if best is not None and ev.objective <= best and not first_best:
+            first_best.append(time.perf_counter() - t0)
+            return not stop_at_best
+        return True
+
+    r = solve_roster(
+        problem,
+        RosterParams(
+            time_limit_s=limit,
+            workers=workers,
+            seed=0,
+            progress=progress,
+            linearization_level=2,
+            subsolvers=subsolvers,
+            window_cuts=cuts,
+            explain_unmet=False,
+        ),
+    )
+    return {
+        "instance": path.stem,
+        "days": inst.horizon,
+        "staff": len(inst.staff),
+        "shift_types": len(inst.shifts),
+        "subsolvers": list(subsolvers) or "default portfolio",
+        "window_cuts": cuts,
+        "objective": r.objective,
+        "bound": r.bound,
+        "gap": round((r.objective - r.bound) / r.objective, 4) if r.objective else None,
+        "recomputed": penalty(inst, r.assignments),
+        "best_known": best,
+        "reached_best": best is not None and r.objective is not None and r.objective <= best,
+        "time_to_best_s": round(first_best[0], 2) if first_best else None,
+        "wall_s": round(r.wall_s, 2),
+        "status": r.status,
+        "hard_violations": len(violations(problem, r.assignments)),
+    }
+
+
+def curtois(
+    limit: float,
+    stop_at_best: bool,
+    workers: int,
+    subsolvers: tuple[str, ...],
+    baseline_limit: float,
+    cuts: bool = True,
+) -> list[dict]:
+    """Each instance with the chosen subsolvers, then (``baseline_limit`` > 0) the baseline:
+    the model as it was before the window cuts, with CP-SAT's default portfolio."""
     out = []
     for path in sorted(DATA.glob("Instance*.txt"), key=lambda p: int(p.stem[8:])):
-        n = int(path.stem[8:])
-        inst = read(path)
-        problem = to_problem(inst)
-        best = BEST.get(n)
-        t0 = time.perf_counter()
-        first_best: list[float] = []
-
-        def progress(ev, best=best, t0=t0, first_best=first_best):
-            if best is not None and ev.objective <= best and not first_best:
-                first_best.append(time.perf_counter() - t0)
-                return not stop_at_best
-            return True
-
-        r = solve_roster(
-            problem,
-            RosterParams(
-                time_limit_s=limit, workers=workers, seed=0, progress=progress, linearization_level=2
-            ),
-        )
-        out.append(
-            {
-                "instance": path.stem,
-                "days": inst.horizon,
-                "staff": len(inst.staff),
-                "shift_types": len(inst.shifts),
-                "objective": r.objective,
-                "recomputed": penalty(inst, r.assignments),
-                "best_known": best,
-                "reached_best": best is not None and r.objective is not None and r.objective <= best,
-                "time_to_best_s": round(first_best[0], 2) if first_best else None,
-                "wall_s": round(r.wall_s, 2),
-                "status": r.status,
-                "hard_violations": len(violations(problem, r.assignments)),
-            }
-        )
-        print(json.dumps(out[-1]), flush=True)
+        row = curtois_run(path, limit, stop_at_best, workers, subsolvers, cuts)
+        if baseline_limit > 0:
+            base = curtois_run(path, baseline_limit, stop_at_best, workers, (), cuts=False)
+            keys = ("subsolvers", "window_cuts", "objective", "bound", "time_to_best_s", "wall_s", "status")
+            row["baseline"] = {k: base[k] for k in keys}
+        out.append(row)
+        print(json.dumps(row), flush=True)
     return out
 
 
@@ -245,7 +277,10 @@ def run_station(staff_n: int, limit: float, workers: int, seed: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--curtois-time", type=float, default=600)
-    ap.add_argument("--no-stop-at-best", action="store_true")
+    ap.add_argument("--stop-at-best", action="store_true")
+    ap.add_argument("--subsolvers", default="max_lp", help="comma-separated CP-SAT subsolvers")
+    ap.add_argument("--no-window-cuts", action="store_true")
+    ap.add_argument("--baseline-time", type=float, default=120, help="0 skips the default-portfolio runs")
     ap.add_argument("--skip-curtois", action="store_true")
     ap.add_argument("--skip-stations", action="store_true")
     ap.add_argument("--staff", type=int, default=40)
@@ -257,7 +292,10 @@ def main() -> None:
     a = ap.parse_args()
     out: dict = {"machine": {"python": platform.python_version(), "cpus_shared": 2}}
     if not a.skip_curtois:
-        out["curtois"] = curtois(a.curtois_time, not a.no_stop_at_best, a.workers)
+        subs = tuple(x for x in a.subsolvers.split(",") if x)
+        out["curtois"] = curtois(
+            a.curtois_time, a.stop_at_best, a.workers, subs, a.baseline_time, not a.no_window_cuts
+        )
     if not a.skip_stations:
         out["station"] = run_station(a.staff, a.station_time, a.workers, a.seed)
         print(json.dumps({"station": out["station"]}), flush=True)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ortools.sat.python import cp_model
 
@@ -77,6 +78,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     def __init__(self, params: RosterParams, offset: float):
         super().__init__()
         self._params, self._offset, self._start, self.count = params, offset, time.perf_counter(), 0
+        self.stopped = False
 
     def on_solution_callback(self) -> None:
         self.count += 1
@@ -89,7 +91,38 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             solutions=self.count,
         )
         if self._params.progress(event) is False:
+            self.stopped = True
             self.StopSearch()
+
+
+@lru_cache(maxsize=256)
+def max_work_in_window(length: int, max_c: int, min_c: int, min_off: int) -> int:
+    """The most working days in ``length`` consecutive days of a roster where runs of work
+    last at most ``max_c`` days, and a run that starts and ends inside the window lasts at
+    least ``min_c`` days (runs of days off: ``min_off``); runs touching the window's first
+    or last day may continue outside it. Dynamic programme over (value, run, from start)."""
+    best: dict[tuple[int, int, bool], int] = {(0, 1, True): 0}
+    if max_c >= 1:
+        best[1, 1, True] = 1
+    for _ in range(length - 1):
+        nxt: dict[tuple[int, int, bool], int] = {}
+
+        def put(key: tuple[int, int, bool], val: int, nxt=nxt) -> None:
+            if nxt.get(key, -1) < val:
+                nxt[key] = val
+
+        for (val, run, first), w in best.items():
+            if val == 1:
+                if run + 1 <= max_c:
+                    put((1, run + 1, first), w + 1)
+                if first or run >= min_c:
+                    put((0, 1, False), w)
+            else:
+                put((0, min(run + 1, min_off), first), w)
+                if (first or run >= min_off) and max_c >= 1:
+                    put((1, 1, False), w + 1)
+        best = nxt
+    return max(best.values())
 
 
 def eligible(problem: RosterProblem, need: Need) -> list[Staff]:
@@ -128,9 +161,15 @@ def _parts(problem: RosterProblem) -> list[tuple[list[Staff], list[Need]]]:
 
 class _Model:
     def __init__(
-        self, problem: RosterProblem, staff: list[Staff], needs: list[Need], fix: _Fix, explain: bool
+        self,
+        problem: RosterProblem,
+        staff: list[Staff],
+        needs: list[Need],
+        fix: _Fix,
+        explain: bool,
+        cuts: bool = True,
     ):
-        self.problem, self.staff, self.needs, self.fix = problem, staff, needs, fix
+        self.problem, self.staff, self.needs, self.fix, self.cuts = problem, staff, needs, fix, cuts
         self.m = cp_model.CpModel()
         self.explain = explain
         self.assumptions: dict[cp_model.IntVar, tuple[str, str]] = {}
@@ -240,6 +279,8 @@ class _Model:
                     self._add((sum(work[d : d + k + 1]) <= k), pid, "max_consecutive")
             self._min_runs(pid, work, p.min_consecutive, True, "min_consecutive")
             self._min_runs(pid, work, p.min_consecutive_off, False, "min_consecutive_off")
+            if self.cuts and not self.explain:
+                self._window_cuts(p, work)
             if p.max_weekends is not None:
                 wks = []
                 for days in pr.weekends():
@@ -254,6 +295,25 @@ class _Model:
         if self.explain:
             return  # feasibility of the hard rules only
         self._objective()
+
+    def _window_cuts(self, p: Staff, work: list) -> None:
+        """Redundant cuts: the most days ``p`` can work in any window of L days given the
+        run rules together (e.g. at most 5 in a row and at least 2 days off between runs
+        allow at most 5 working days in any 7, where the rolling window alone allows 5.8
+        to the linear relaxation). Only windows where this is tighter are added."""
+        H = len(work)
+        max_c = p.max_consecutive if p.max_consecutive is not None and p.max_consecutive < H else H
+        if p.min_consecutive_off < 2 and p.min_consecutive < 2:
+            return
+        top = min(H, 2 * (max_c + p.min_consecutive_off) + 2)
+        for length in range(2, top + 1):
+            cap = max_work_in_window(length, max_c, p.min_consecutive, p.min_consecutive_off)
+            if cap * (max_c + 1) >= length * max_c or cap >= length:
+                continue  # no tighter than the rolling maximum
+            for d in range(H - length + 1):
+                expr = sum(work[d : d + length])
+                if not isinstance(expr, int):
+                    self.m.Add(expr <= cap)
 
     def _min_runs(self, pid: str, work: list, k: int, value: bool, rule: str) -> None:
         """Forbid an inner run of ``value`` shorter than ``k`` days."""
@@ -359,6 +419,8 @@ def _solver(params: RosterParams, time_limit: float) -> cp_model.CpSolver:
     s.parameters.random_seed = params.seed
     s.parameters.num_workers = params.workers
     s.parameters.linearization_level = params.linearization_level
+    for name in params.subsolvers:
+        s.parameters.subsolvers.append(name)
     return s
 
 
@@ -530,7 +592,7 @@ def solve_roster(
         remaining = params.time_limit_s - (time.perf_counter() - t0)
         share = remaining * size / max(1, total_size)
         total_size -= size
-        mod = _Model(problem, staff, needs, fix, explain=False)
+        mod = _Model(problem, staff, needs, fix, explain=False, cuts=params.window_cuts)
         if fix.window is None and params.greedy_hint:
             start = {(a.staff, a.day, a.shift, a.zone) for a in greedy_start(problem, staff, needs)}
             for key, v in mod.x.items():
@@ -538,6 +600,7 @@ def solve_roster(
         solver = _solver(params, share if not stopped else 0.05)
         cb = _Callback(params, time.perf_counter() - t0)
         status = solver.Solve(mod.m, cb)
+        stopped = stopped or cb.stopped
         name = _STATUS.get(status, "UNKNOWN")
         statuses.append(name)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -576,6 +639,7 @@ def solve_roster(
         fairness=fairness(problem, assignments) if feasible else {},
         wall_s=time.perf_counter() - t0,
         parts=len(parts),
+        stopped=stopped,
     )
 
 
