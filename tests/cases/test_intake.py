@@ -92,8 +92,13 @@ def test_the_lookups(client, county):
     r = client.get(reverse("intake:categories"), {"q": "dq"}).json()["results"]
     assert [x["code"] for x in r[:2]] == ["0101", "0103"] and r[0]["criminal"] is True
     r = client.get(reverse("intake:addresses"), {"q": "城西路１"}).json()["results"]
-    assert [x["address"] for x in r[:2]] == ["城西路1号", "城西路9号"]
+    # 城西路9号 is an incident of grid S2, outside this officer's grid: not offered
+    assert [x["address"] for x in r[:2]] == ["城西路1号", "城西宾馆"]
     assert (r[0]["station"], r[0]["zone"], r[0]["grid"]) == ("城西派出所", "南片", "南片一格")
+    client.force_login(county.chief)
+    r = client.get(reverse("intake:addresses"), {"q": "城西路１"}).json()["results"]
+    assert [x["address"] for x in r[:2]] == ["城西路1号", "城西路9号"]
+    client.force_login(county.community)
     r = client.get(reverse("intake:addresses"), {"q": "城西宾馆"}).json()["results"]
     assert r[0]["address"] == "城西宾馆"  # a key premises by name
     r = client.get(reverse("intake:where"), {"lon": X0 + 0.03, "lat": Y0 + 0.01}).json()
@@ -178,6 +183,16 @@ def test_the_api_applies_the_same_duplicate_rule(county):
     assert Incident.objects.count() == n
     r = api.post(reverse("api:incident-list"), body | {"allow_duplicate": True}, format="json")
     assert r.status_code == 201 and Incident.objects.count() == n + 1
+
+
+def test_recorded_addresses_come_from_the_users_own_area_only(client, county):
+    """An incident's address may be a victim's home: the desk offers those of the user's area."""
+    client.force_login(county.community)  # the west station's grid S1
+    r = client.get(reverse("intake:addresses"), {"q": "城东路"}).json()["results"]
+    assert "城东路5号" not in [x["address"] for x in r] and "城东路7号" not in [x["address"] for x in r]
+    client.force_login(county.planner)  # the whole bureau
+    r = client.get(reverse("intake:addresses"), {"q": "城东路"}).json()["results"]
+    assert {"城东路5号", "城东路7号"} <= {x["address"] for x in r}
 
 
 def test_the_outsider_gets_nothing_of_this_bureau(client, county, outsider):

@@ -147,8 +147,9 @@ def addresses(request):
         for text in (address, name):
             if text:
                 seen.setdefault(text, (lon, lat))
+    # recorded incidents' addresses (victims' homes among them) only from the user's own area
     inc = (
-        Incident.objects.filter(like_inc, bureau=bureau, lon__isnull=False)
+        restrict(Incident.objects.filter(like_inc, bureau=bureau, lon__isnull=False), request.user)
         .exclude(address="")
         .order_by("-received_at")
         .values_list("address", "lon", "lat")[:CANDIDATES]
