@@ -260,6 +260,13 @@ def test_the_steps_of_a_criminal_case(county):
         (lambda: do_close_case(case, actor=chief, outcome="withdrawn", reason="x"), "already"),
         (lambda: do_transfer_case(case, actor=chief, to_unit=county.ic, reason="x"), "reopen it first"),
         (lambda: do_reopen_case(case, actor=chief, reason="新证据"), "investigating"),
+        (lambda: do_update_case(case, actor=chief, status="solved"), "solved"),
+        # the review before the reopening was of another file: solved again, reviewed again
+        (lambda: do_close_case(case, actor=chief, outcome="closed"), "quality review"),
+        (lambda: do_review_case(case, actor=county.command, items=ALL_ITEMS, outcome="passed"), "solved"),
+        (lambda: do_update_case(case, actor=chief, status="investigating", reason="补充侦查"), "investigating"),
+        (lambda: do_update_case(case, actor=chief, status="solved"), "solved"),
+        (lambda: do_close_case(case, actor=chief, outcome="closed"), "quality review"),
         (lambda: do_close_case(case, actor=chief, outcome="withdrawn"), "Say why"),
         (lambda: do_close_case(case, actor=chief, outcome="withdrawn", reason="不构成犯罪"), "withdrawn"),
     ]
@@ -287,6 +294,10 @@ def test_the_steps_of_a_criminal_case(county):
         "review",
         "close",
         "reopen",
+        "change",
+        "review",
+        "change",
+        "change",
         "withdraw",
     ]
 

@@ -107,9 +107,24 @@ def do_review_case(case: Case, *, actor, items: dict, outcome: str, notes: str =
 
 
 def passed_since_solved(case: Case) -> bool:
-    """Whether the case's newest review passed (a file sent back must be reviewed again)."""
-    last = latest_review(case)
-    return last is not None and last.outcome == "passed"
+    """Whether the file passed a review since the case last became solved, and no review
+    sent it back since (a file sent back, or solved again after a reopening, is reviewed
+    again). Read from the case's audit trail, which orders every step."""
+    from jingwu.core.models import AuditEvent
+
+    trail = AuditEvent.objects.filter(bureau_id=case.bureau_id, object_type="cases.case", object_id=str(case.pk))
+    solved = (
+        trail.filter(after__status="solved")
+        .exclude(before__status="solved")
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    review = trail.filter(after__step="review").order_by("-seq").values_list("seq", "after").first()
+    if review is None:
+        return False
+    seq, after = review
+    return after.get("outcome") == "passed" and (solved is None or seq > solved)
 
 
 @dataclass
