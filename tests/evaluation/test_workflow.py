@@ -162,6 +162,20 @@ def test_only_the_nominating_unit_scores(county, cycle, persona):
         sv.do_score(n, actor=getattr(county, persona), scores=scores_for(cycle, 9))
 
 
+def test_a_chief_does_not_score_their_own_file(county, cycle, client):
+    n = nominate(county, cycle, officer="off_chief")
+    advance(county, TODAY + dt.timedelta(days=11))
+    with translation.override("en"), pytest.raises(PermissionDenied, match="own file"):
+        sv.do_score(n, actor=county.chief, scores=scores_for(cycle, 10))
+    assert not Score.objects.filter(nomination=n).exists()
+    client.force_login(county.chief)
+    page = client.get(reverse("evaluation:file_detail", args=[n.pk])).content.decode()
+    assert 'name="action" value="score"' not in page
+    # the political department scores a chief's file
+    n = sv.do_score(n, actor=county.political, scores=scores_for(cycle, 8))
+    assert n.status == "scored"
+
+
 # The standard score: weighted mean of the unit's scores, out of 100; loyalty weighs
 # political study 40 and attendance 60, so 10 and 7 give (40*10 + 60*7) / 10 = 82.
 def test_standard_scores_are_weighted(county, cycle):

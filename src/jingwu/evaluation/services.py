@@ -449,7 +449,10 @@ def do_self_assess(n: Nomination, *, actor, text: str, scores: dict | None = Non
 
 @service
 def do_score(n: Nomination, *, actor, scores: dict, note: str = "") -> Nomination:
-    """The nominating unit scores every criterion, on the cycle's scale."""
+    """The nominating unit scores every criterion, on the cycle's scale (never an officer
+    their own file: a chief's file is scored above the station)."""
+    if is_own_file(actor, n):
+        raise PermissionDenied(_("You do not score your own file: the level above you does."))
     authorize(actor, Nomination, "change", unit=n.unit)
     authorize(actor, Score, "add", unit=n.unit)
     n = Nomination.objects.select_for_update().get(pk=n.pk)

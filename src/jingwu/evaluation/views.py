@@ -204,7 +204,8 @@ def file_detail(request, pk: int):
     own = services.is_own_file(user, n)
     rights = {
         "self": own and cycle.status == CycleStatus.OPEN and n.status in ("nominated", "self_assessed"),
-        "score": can_object(user, n, "change")
+        "score": not own
+        and can_object(user, n, "change")
         and cycle.status == CycleStatus.OPEN
         and n.status in ("nominated", "self_assessed", "scored"),
         "review": can_manage(user)
