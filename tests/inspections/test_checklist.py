@@ -151,3 +151,31 @@ def test_the_checklist_page_and_its_json_answers(client, catalogue, other_county
     assert client.post(reverse("inspections:visit_begin", args=[county.prem_west.pk])).status_code == 404
     client.force_login(county.chief)
     assert client.get(reverse("inspections:visit_begin", args=[county.prem_west.pk])).status_code == 405
+
+
+def test_an_auxiliary_officer_records_a_visit_at_the_door_but_closes_nothing(catalogue):
+    from jingwu.accounts.models import Role
+    from jingwu.accounts.services import do_create_user, do_grant_membership
+    from jingwu.inspections.services import do_close_timer, do_open_timer
+
+    county = catalogue
+    aux = do_create_user(
+        actor=None,
+        username="aux-s1",
+        password="x",
+        bureau=county.bureau,
+        officer=county.off_aux,
+        check_password=False,
+    )
+    do_grant_membership(actor=None, user=aux, unit=county.grid_s1, role=Role.AUXILIARY_OFFICER)
+    visit = do_begin_visit(actor=aux, premises=county.prem_west)
+    visit, again = do_submit_checklist(visit, actor=aux, answers=_all(visit), submission="aux-1")
+    assert (visit.status, again) == ("done", False)
+    timer = do_open_timer(
+        actor=county.community,
+        premises=county.prem_west,
+        kind="guest_registration",
+        event_at="2018-06-01 08:00",
+    )
+    with pytest.raises(PermissionDenied):
+        do_close_timer(timer, actor=aux)

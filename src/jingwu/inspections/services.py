@@ -326,7 +326,8 @@ def do_submit_checklist(
         .select_related("premises__grid", "premises__station")
         .get(pk=visit.pk)
     )
-    authorize(actor, Visit, "change", unit=_place(visit.premises))
+    # recording a visit at the door is adding its record (auxiliary officers record too)
+    authorize(actor, Visit, "add", unit=_place(visit.premises))
     submission = (submission or "").strip()[:64]
     if visit.status == "done":
         if submission and submission == visit.submission:
