@@ -74,11 +74,25 @@ def test_the_sanction_ladder_by_its_rules(catalogue, other_county, monkeypatch):
             do_sanction(actor=user, finding=f, reason="逾期未整改")
     assert not Sanction.objects.exists()
     monkeypatch.setenv("JINGWU_SANCTION_LADDER", "warning,fine:2000,suspension:10")
+    first = do_sanction(actor=county.chief, finding=f, reason="逾期未整改")
+    # the same finding sent again (a double submit) does not climb the ladder
+    with translation.override("en"), pytest.raises(ValidationError, match="already sanctioned"):
+        do_sanction(actor=county.chief, finding=f, reason="逾期未整改")
+    # each further violation (an incident the premises failed to report) is one step up
     kinds = [
         (s.kind, s.step, s.fine, s.suspension_days)
-        for s in [do_sanction(actor=county.chief, finding=f, reason="逾期未整改") for _ in range(3)]
+        for s in [
+            first,
+            do_sanction(actor=county.chief, finding=f, incident=county.inc_west_theft, reason="未报告警情"),
+            do_sanction(actor=county.chief, finding=f, incident=county.inc_west_dispute, reason="未报告警情"),
+        ]
     ]
     assert kinds == [("warning", 1, 0, 0), ("fine", 2, 2000, 0), ("suspension", 3, 0, 10)]
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="already sanctioned for this incident"),
+    ):
+        do_sanction(actor=county.chief, finding=f, incident=county.inc_west_theft, reason="未报告警情")
     county.prem_west.refresh_from_db()
     assert county.prem_west.status == "rectification"
     assert AuditEvent.objects.filter(object_type="inspections.sanction").count() == 3

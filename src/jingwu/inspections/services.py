@@ -532,6 +532,13 @@ def do_sanction(*, actor, finding, reason: str, incident=None):
         errors["finding"] = _(
             "The finding was put right in time (or its deadline has not passed): the rules allow no sanction."
         )
+    if not errors and Sanction.objects.filter(finding=finding, incident=incident).exists():
+        # one violation, one sanction: a form sent twice must not climb the ladder
+        errors["finding"] = (
+            _("This finding was already sanctioned for this incident.")
+            if incident is not None
+            else _("This finding was already sanctioned: a further sanction needs a new incident.")
+        )
     if errors:
         raise ValidationError(errors)
     previous = Sanction.objects.filter(
