@@ -275,7 +275,7 @@ class JobContext:
         """
         log.error("job %s: %s; ending worker %s", self.job.pk, reason, worker_id())
         try:
-            _end(self.job, JobState.FAILED, reason, worker=worker_id(), ctx=self)
+            _end(self.job, JobState.FAILED, reason, worker=worker_id(), ctx=self, lock_timeout=True)
         except Exception:
             log.exception("job %s: could not record the failure; the sweep will", self.job.pk)
         self._exit(70)
@@ -494,9 +494,18 @@ def _requeue(job: Job, ctx: JobContext) -> None:
         log.exception("job %s: could not queue it again", job.pk)
 
 
-def _end(job: Job, state: str, error: str, *, worker: str, ctx: JobContext | None = None) -> None:
-    """End ``job`` in one transaction: its row, the domain row (``on_ended``) and the audit event."""
+def _end(
+    job: Job, state: str, error: str, *, worker: str, ctx: JobContext | None = None, lock_timeout: bool = False
+) -> None:
+    """End ``job`` in one transaction: its row, the domain row (``on_ended``) and the audit event.
+
+    ``lock_timeout``: give up after a few seconds behind a row the work itself holds locked
+    (a watchdog ending its own worker must not wait for the work it is ending).
+    """
     with transaction.atomic():
+        if lock_timeout and connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '3s'")
         fields = {
             "state": state,
             "error": error[:ERROR_CHARS],
