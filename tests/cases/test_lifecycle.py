@@ -264,7 +264,10 @@ def test_the_steps_of_a_criminal_case(county):
         # the review before the reopening was of another file: solved again, reviewed again
         (lambda: do_close_case(case, actor=chief, outcome="closed"), "quality review"),
         (lambda: do_review_case(case, actor=county.command, items=ALL_ITEMS, outcome="passed"), "solved"),
-        (lambda: do_update_case(case, actor=chief, status="investigating", reason="补充侦查"), "investigating"),
+        (
+            lambda: do_update_case(case, actor=chief, status="investigating", reason="补充侦查"),
+            "investigating",
+        ),
         (lambda: do_update_case(case, actor=chief, status="solved"), "solved"),
         (lambda: do_close_case(case, actor=chief, outcome="closed"), "quality review"),
         (lambda: do_close_case(case, actor=chief, outcome="withdrawn"), "Say why"),

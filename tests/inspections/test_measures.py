@@ -140,6 +140,10 @@ def test_the_page_the_chart_and_the_export(client, measured):
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 6
     assert rows[0][1:] == ("2018-04", 1, 3, 2, 0, 2, 1, 1)
+    from jingwu.core.models import AuditEvent
+
+    ev = AuditEvent.objects.filter(action="export", object_type="inspections.measures").get()
+    assert (ev.actor_id, ev.after["first"], ev.after["last"]) == (county.prevention.pk, "2018-04", "2018-06")
     # a period without data: the message, not a table of zeros (and no workbook)
     r = client.get(reverse("inspections:measures"), {"first": "2017-01", "last": "2017-03"})
     assert (

@@ -112,7 +112,9 @@ def passed_since_solved(case: Case) -> bool:
     again). Read from the case's audit trail, which orders every step."""
     from jingwu.core.models import AuditEvent
 
-    trail = AuditEvent.objects.filter(bureau_id=case.bureau_id, object_type="cases.case", object_id=str(case.pk))
+    trail = AuditEvent.objects.filter(
+        bureau_id=case.bureau_id, object_type="cases.case", object_id=str(case.pk)
+    )
     solved = (
         trail.filter(after__status="solved")
         .exclude(before__status="solved")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.clock import data_date
+from jingwu.core.clock import data_date, user_bureau
 from jingwu.core.scope import can, restrict
 from jingwu.places.selectors import premises_for
 
@@ -497,4 +497,18 @@ def measures_export(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="inspections-{ctx["first"]}-{ctx["last"]}.xlsx"'
+    from django.db import transaction
+
+    from jingwu.core import audit
+
+    with transaction.atomic():
+        audit.record(
+            "export",
+            actor=request.user,
+            bureau=user_bureau(request.user),
+            object_type="inspections.measures",
+            object_repr=title,
+            after={"format": "xlsx", "first": ctx["first"], "last": ctx["last"], "by": ctx["by"]},
+            via="web",
+        )
     return response

@@ -495,7 +495,13 @@ def _requeue(job: Job, ctx: JobContext) -> None:
 
 
 def _end(
-    job: Job, state: str, error: str, *, worker: str, ctx: JobContext | None = None, lock_timeout: bool = False
+    job: Job,
+    state: str,
+    error: str,
+    *,
+    worker: str,
+    ctx: JobContext | None = None,
+    lock_timeout: bool = False,
 ) -> None:
     """End ``job`` in one transaction: its row, the domain row (``on_ended``) and the audit event.
 
