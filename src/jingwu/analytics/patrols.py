@@ -101,15 +101,16 @@ def do_create_patrol_tasks(*, actor, zone: Unit, method: str = "etas", start: dt
 
 
 def tasks_with_dosage(user, zone: Unit) -> list:
-    """The zone's tasks the user sees, newest day first, each with ``dosage_minutes`` (None
+    """The tasks of the zone (or of the grid, for a grid) the user sees, newest day first, each with ``dosage_minutes`` (None
     when the user does not see the grid work log or the task has no grid)."""
     from jingwu.core.scope import can
     from jingwu.duty.models import GridWork
 
     from .models import PatrolTask
 
+    where = {"grid": zone} if zone.kind == "grid" else {"zone": zone}
     tasks = list(
-        restrict(PatrolTask.objects.filter(bureau=zone.bureau, zone=zone), user)
+        restrict(PatrolTask.objects.filter(bureau=zone.bureau, **where), user)
         .select_related("grid")
         .defer("grid__boundary")
         .order_by("-day", "method", "rank")[:200]

@@ -331,9 +331,9 @@ def patrols(request, pk: int):
 
     user = request.user
     unit = get_object_or_404(restrict(Unit.objects.select_related("bureau"), user), pk=pk)
-    if not can(user, PatrolTask, "view") or unit.kind != "zone":
+    if not can(user, PatrolTask, "view") or unit.kind not in ("zone", "grid"):
         raise Http404
-    may_add = can(user, PatrolTask, "add")
+    may_add = can(user, PatrolTask, "add") and unit.kind == "zone"
     form = PatrolForm(request.POST or None) if may_add else None
     if request.method == "POST":
         if not may_add:
