@@ -331,8 +331,9 @@ def patrols(request, pk: int):
 
     user = request.user
     unit = get_object_or_404(restrict(Unit.objects.select_related("bureau"), user), pk=pk)
-    if not can(user, PatrolTask, "view") or unit.kind not in ("zone", "grid"):
+    if unit.kind not in ("zone", "grid"):
         raise Http404
+    sees = can(user, PatrolTask, "view")
     may_add = can(user, PatrolTask, "add") and unit.kind == "zone"
     form = PatrolForm(request.POST or None) if may_add else None
     if request.method == "POST":
@@ -356,5 +357,7 @@ def patrols(request, pk: int):
                     % {"n": len(made)},
                 )
                 return redirect("analytics:patrols", pk=unit.pk)
-    tasks = tasks_with_dosage(user, unit)
-    return render(request, "analytics/patrols.html", {"unit": unit, "tasks": tasks, "form": form})
+    tasks = tasks_with_dosage(user, unit) if sees else []
+    return render(
+        request, "analytics/patrols.html", {"unit": unit, "tasks": tasks, "form": form, "sees": sees}
+    )
