@@ -334,8 +334,19 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
         d.duty_coverage = round(100 * (1 - short / needed), 1) if needed else None
     if can(user, GridWork, "view") and unit.kind in ("headquarters", "station", "zone", "grid"):
         minutes = (
-            restrict(GridWork.objects.filter(bureau=unit.bureau, grid__path__startswith=unit.path), user)
+            # by the grids' ids, so the log's (bureau, grid, day) index is used
+            restrict(GridWork.objects.filter(bureau=unit.bureau, grid_id__in=_grid_ids(unit)), user)
             .filter(day__gte=first, day__lte=last)
             .aggregate(m=Sum("minutes"))["m"]
         )
         d.grid_work_hours = round(minutes / 60, 1) if minutes else None
+
+
+def _grid_ids(unit: Unit) -> list[int]:
+    if unit.kind == "grid":
+        return [unit.pk]
+    return list(
+        Unit.objects.filter(bureau_id=unit.bureau_id, kind="grid", path__startswith=unit.path).values_list(
+            "pk", flat=True
+        )
+    )
