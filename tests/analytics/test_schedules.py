@@ -117,3 +117,20 @@ def test_the_report_list_schedules_stops_and_lists(client, county, outsider):
     assert not sched.active
     _incident(county, dt.datetime(2018, 7, 2, 9, tzinfo=BJ))
     assert sweep()["created"] == 0  # stopped
+
+
+def test_jingwu_reports_sweep_prints_what_it_did(county):
+    import json
+
+    from typer.testing import CliRunner
+
+    from jingwu.cli import app
+
+    _incident(county, dt.datetime(2018, 5, 10, 9, tzinfo=BJ))
+    do_schedule_report(actor=county.chief, unit=county.west, period="quarter")  # Q1 2018: before the data
+    do_schedule_report(actor=county.chief, unit=county.west, period="month")  # May 2018
+    r = CliRunner().invoke(app, ["reports", "sweep", "--bureau", county.bureau.code])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output.strip().splitlines()[-1]) == {"created": 1, "already": 0, "refused": 1}
+    r = CliRunner().invoke(app, ["reports", "sweep", "--bureau", "nope"])
+    assert r.exit_code == 1 and "no bureau with code" in r.output
