@@ -44,6 +44,7 @@ def test_the_apps_command_lines_add_their_commands_themselves():
         "audit",
         "plan",
         "hotspots",
+        "reports",
     ]
 
 

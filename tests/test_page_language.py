@@ -97,6 +97,11 @@ def pages(county, client, settings, tmp_path):
         reverse("analytics:dashboard", args=[county.ic.pk]),
         reverse("analytics:hotspots", args=[county.hq.pk]),
         reverse("analytics:hotspots", args=[county.ic.pk]),
+        reverse("analytics:hotspots", args=[county.zone_s.pk]) + "?method=etas",
+        reverse("analytics:dashboard", args=[county.zone_s.pk]),
+        reverse("analytics:indicators"),
+        reverse("analytics:report_list"),
+        reverse("analytics:patrols", args=[county.zone_s.pk]),
         *_case_pages(county),
         "/no-such-page/",
     ]

@@ -204,6 +204,16 @@ ROUTES: dict[str, Route] = {
     ),
     "analytics:hotspots": Route(Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "grid_s1")),
     "analytics:hotspots_map": Route(Unit, "detail", ("hq", "west", "east", "zone_s")),
+    # Indicator sets: the bureau's, read by whoever reads a dashboard (tests/analytics/test_indicator_sets.py).
+    "analytics:indicators": Route(kind="page", expect={p: 404 if p == "sysadmin" else 200 for p in PERSONAS}),
+    # Reports and their schedules: whoever may ask for a report (tests/analytics/test_schedules.py).
+    "analytics:report_list": Route(
+        Report,
+        "list",
+        expect={p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS},
+    ),
+    # Directed patrols: a zone's or a grid's page, as the unit (tests/analytics/test_patrols.py).
+    "analytics:patrols": Route(Unit, "detail", ("zone_s", "zone_n", "grid_s1")),
     # Reports: under their unit (tests/analytics/test_reports.py: the unit's people, command, auditor, outsider).
     "analytics:report_detail": Route(Report, "detail"),
     "analytics:report_file": Route(Report, "detail"),
@@ -394,6 +404,12 @@ NOT_YET_ROUTED = {
     "places.elementrequirement",
     "inspections.finding",  # shown on the premises page (tests/inspections/test_after_visit.py)
     "inspections.sanction",  # shown on the premises page (tests/inspections/test_after_visit.py)
+    # shown through pages routed by their unit or as bureau pages: the indicator sets page,
+    # the schedules on the reports page, a zone's patrols page (test_permission_spec.py MEASURE,
+    # tests/analytics/test_indicator_sets.py, test_schedules.py, test_patrols.py)
+    "analytics.indicatorset",
+    "analytics.reportschedule",
+    "analytics.patroltask",
 }
 
 

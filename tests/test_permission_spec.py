@@ -169,8 +169,40 @@ DUTY = {
     "outsider": (404, 404, 200, 403),
 }
 
+# --- MEASURE: the indicator sets page, the reports page, the south zone's directed patrols
+# (GET); then POST: command changes a kind's indicator set (302 saved, 403 refused, 404 not
+# seen); schedule the west station's monthly report (302, 403, 404; 200 = the form refuses a
+# unit outside the user's area); make the south zone's patrols from its forecast (302, 403, 404).
+# Bureau command sets the indicators; command, planners and station chiefs schedule reports;
+# command, the station and the zone lead direct patrols; the grid officer reads the grid's.
+
+MEASURE = {
+    "command": (200, 200, 200, 302, 302, 302),
+    "planner": (200, 200, 200, 403, 302, 403),
+    "center": (200, 200, 200, 403, 403, 403),
+    "prevention": (200, 404, 200, 403, 404, 403),
+    "chief": (200, 200, 200, 403, 302, 302),
+    "zone_lead": (200, 200, 200, 403, 403, 302),
+    "community": (200, 200, 404, 403, 403, 404),
+    "political": (200, 404, 200, 403, 404, 403),
+    "auditor": (200, 200, 200, 403, 403, 403),
+    "sysadmin": (404, 404, 200, 404, 404, 403),
+    "outsider": (200, 200, 404, 403, 200, 404),
+}
+
 PERSONAS = list(SEES)
-AREAS = ["units", "officers", "postings", "premises", "incidents", "cases", "writes", "pages", "duty"]
+AREAS = [
+    "units",
+    "officers",
+    "postings",
+    "premises",
+    "incidents",
+    "cases",
+    "writes",
+    "pages",
+    "duty",
+    "measure",
+]
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -347,6 +379,40 @@ def _check_duty(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_measure(client, county, persona: str) -> list[str]:
+    zone = county.zone_s
+    calls = (
+        ("GET indicators", lambda: client.get(reverse("analytics:indicators"))),
+        ("GET reports", lambda: client.get(reverse("analytics:report_list"))),
+        ("GET patrols", lambda: client.get(reverse("analytics:patrols", args=[zone.pk]))),
+        (
+            "POST indicators",
+            lambda: client.post(
+                reverse("analytics:indicators"), {"unit_kind": "zone", "codes": ["incidents"]}
+            ),
+        ),
+        (
+            "POST schedule",
+            lambda: client.post(
+                reverse("analytics:report_list"), {"unit": county.west.pk, "period": "month"}
+            ),
+        ),
+        (
+            "POST patrols",
+            lambda: client.post(
+                reverse("analytics:patrols", args=[zone.pk]),
+                {"method": "naive", "start": "19:00", "hours": 2},
+            ),
+        ),
+    )
+    wrong = []
+    for (what, call), must in zip(calls, MEASURE[persona], strict=True):
+        status = call().status_code
+        if status != must:
+            wrong.append(f"{what}: {status}, must be {must}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -365,6 +431,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_pages(client, county, persona)
     elif area == "duty":
         wrong = _check_duty(client, county, persona)
+    elif area == "measure":
+        wrong = _check_measure(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -375,5 +443,5 @@ def test_the_tables_cover_every_persona_of_the_county():
     from .test_permission_matrix import PERSONAS as MATRIX_PERSONAS
 
     assert set(PERSONAS) == set(MATRIX_PERSONAS) | {"outsider"}
-    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES) == set(DUTY)
+    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES) == set(DUTY) == set(MEASURE)
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())

@@ -9,6 +9,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models import Q
+        from django.db.models.signals import post_migrate
         from django.urls import reverse
 
         from jingwu.accounts.choices import Role
@@ -30,6 +31,40 @@ class AnalyticsConfig(AppConfig):
         ):
             grant(role, "analytics.report", "va")
         grant(Role.AUDITOR, "analytics.report", "v")
+        # Indicator sets are the bureau's: everyone who reads a dashboard reads them;
+        # bureau command edits them.
+        register_scope("analytics.indicatorset", lambda u: Q())
+        for role in (
+            Role.PLANNER,
+            Role.INVESTIGATION_CENTER,
+            Role.PREVENTION_CENTER,
+            Role.STATION_CHIEF,
+            Role.ZONE_LEAD,
+            Role.COMMUNITY_OFFICER,
+            Role.POLITICAL_DEPARTMENT,
+            Role.AUDITOR,
+        ):
+            grant(role, "analytics.indicatorset", "v", "bureau")
+        grant(Role.BUREAU_COMMAND, "analytics.indicatorset", "vac", "bureau")
+        # Report schedules hang off their unit like reports; command and planners set them
+        # for any unit, station chiefs for their station.
+        register_scope("analytics.reportschedule", lambda u: Q(unit__path__startswith=u.path))
+        for role in (Role.BUREAU_COMMAND, Role.PLANNER, Role.STATION_CHIEF):
+            grant(role, "analytics.reportschedule", "vac")
+        for role in (Role.INVESTIGATION_CENTER, Role.ZONE_LEAD, Role.AUDITOR):
+            grant(role, "analytics.reportschedule", "v")
+        # Directed patrols hang off their zone (and grid): the zone lead, the station and
+        # command create them; the grid's community officer reads them.
+        register_scope(
+            "analytics.patroltask",
+            lambda u: (
+                Q(grid__path__startswith=u.path) if u.kind == "grid" else Q(zone__path__startswith=u.path)
+            ),
+        )
+        for role in (Role.BUREAU_COMMAND, Role.STATION_CHIEF, Role.ZONE_LEAD):
+            grant(role, "analytics.patroltask", "va")
+        for role in (Role.COMMUNITY_OFFICER, Role.AUDITOR):
+            grant(role, "analytics.patroltask", "v")
         register(
             JobKind(
                 name="measure_report",
@@ -42,3 +77,18 @@ class AnalyticsConfig(AppConfig):
                 memory_limit=1024,
             )
         )
+        post_migrate.connect(schedule_report_sweep, sender=self)
+
+
+def schedule_report_sweep(sender, using="default", **kwargs) -> None:
+    """The worker cluster's hour: start the scheduled reports that have come due."""
+    from django_q.models import Schedule
+
+    Schedule.objects.using(using).update_or_create(
+        name="jingwu-report-schedules",
+        defaults={
+            "func": "jingwu.analytics.schedules.sweep",
+            "schedule_type": Schedule.HOURLY,
+            "repeats": -1,
+        },
+    )

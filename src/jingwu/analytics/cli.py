@@ -411,7 +411,31 @@ def evaluate(
 ORDER = 20
 
 
+reports_app = typer.Typer(help="Scheduled reports of the bureaus' units.", no_args_is_help=True)
+
+
+@reports_app.callback()
+def _reports() -> None:
+    """Scheduled reports of the bureaus' units."""
+
+
+@reports_app.command("sweep")
+def reports_sweep(
+    bureau: str = typer.Option("", help="Only this bureau's schedules (its code); all bureaus by default."),
+) -> None:
+    """Start the scheduled reports whose period the bureau's data now cover (once per period)."""
+    from jingwu.clitools import bureau as find_bureau
+    from jingwu.clitools import setup
+
+    setup()
+    from .schedules import sweep
+
+    out = sweep(find_bureau(bureau) if bureau else None)
+    typer.echo(json.dumps(out))
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``knox`` and ``hotspots`` to the ``jingwu`` command."""
+    """Add ``knox``, ``hotspots`` and ``reports`` to the ``jingwu`` command."""
     app.command("knox")(knox)
     app.add_typer(hotspots_app, name="hotspots")
+    app.add_typer(reports_app, name="reports")

@@ -12,20 +12,29 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractHour, TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from jingwu.cases.choices import CASE_STATUS_CHOICES
 from jingwu.cases.models import Case
 from jingwu.core.clock import data_date, day_start, zone
-from jingwu.core.scope import can, restrict, under_unit_q
+from jingwu.core.scope import area_q, can, restrict, under_unit_q
+from jingwu.duty.models import GridWork, Roster
 from jingwu.incidents.models import Incident, IncidentCategory
+from jingwu.inspections.models import Visit
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Posting
 
+from .indicators import values_of
 from .measures import add_months, month_list
 
+INSPECTION_KINDS = ("headquarters", "prevention_center", "station", "zone", "grid")
+
 PERIODS = (3, 6, 12, 24)
+NIGHT_FROM, NIGHT_TO = 22, 6  # night call-outs: received from 22:00 to 06:00 local time
+OLD_CASE_DAYS = 90
+CLOSED_STAGES = ("closed", "solved")
 CHILD_KINDS = {"headquarters": ("station",), "station": ("zone",), "zone": ("grid",)}
 
 
@@ -38,6 +47,8 @@ class Dashboard:
     sees_incidents: bool
     sees_people: bool
     sees_cases: bool
+    sees_inspections: bool = False
+    sees_duty: bool = False
     incidents: int = 0
     police: int | None = None
     by_month: dict = field(default_factory=dict)
@@ -45,6 +56,28 @@ class Dashboard:
     children: list = field(default_factory=list)
     cases: dict = field(default_factory=dict)
     list_unit: Unit | None = None  # the unit the incident list is filtered by (a grid's zone)
+    night_callouts: int | None = None
+    visits_done: int | None = None
+    compliance: float | None = None  # percent of the visits done
+    premises_overdue: int | None = None
+    inspections: dict = field(default_factory=dict)
+    duty: dict = field(default_factory=dict)
+    duty_coverage: float | None = None  # percent
+    grid_work_hours: float | None = None
+    cases_opened: int | None = None
+    clearance: float | None = None  # percent
+    cases_old: int | None = None
+    incidents_url: str = ""
+    police_url: str = ""
+    overdue_url: str = ""
+    cases_url: str = ""
+    indicators: list = field(default_factory=list)  # (indicator, value, url) of the unit's set
+
+    @property
+    def night_per_officer(self) -> float | None:
+        if self.night_callouts is None or not self.police:
+            return None
+        return round(self.night_callouts / self.police, 2)
 
     @property
     def per_officer(self) -> float | None:
@@ -107,12 +140,15 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
         and unit.kind in ("headquarters", "station", "zone", "grid"),
         sees_people=can(user, Posting, "view"),
         sees_cases=can(user, Case, "view"),
+        sees_inspections=can(user, Visit, "view") and unit.kind in INSPECTION_KINDS,
+        sees_duty=can(user, Roster, "view") or can(user, GridWork, "view"),
     )
     d.list_unit = unit.parent if unit.kind == "grid" else unit
     start, end = day_start(first, tz), day_start(last + dt.timedelta(days=1), tz)
     police = _police_by_unit(user, unit, last) if d.sees_people else {}
     if d.sees_people:
         d.police = sum(police.values())
+        d.police_url = reverse("personnel:officer_list") + "?" + urlencode({"unit": d.list_unit.pk})
     if d.sees_incidents:
         inc = restrict(Incident.objects.filter(_area_q(unit)), user).filter(
             received_at__gte=start, received_at__lt=end
@@ -130,6 +166,13 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
             "links": [_incident_url(d.list_unit, m, min(_month_end(m), last)) for m in ms],
         }
         d.incidents = sum(per_month.values())
+        d.incidents_url = _incident_url(d.list_unit, first, last)
+        d.night_callouts = (
+            inc.filter(arrived_at__isnull=False)
+            .annotate(h=ExtractHour("received_at", tzinfo=tz))
+            .filter(Q(h__gte=NIGHT_FROM) | Q(h__lt=NIGHT_TO))
+            .count()
+        )
         fams = Counter()
         for code, n in inc.order_by().values_list("category__code").annotate(n=Count("id")):
             fams[code[:2]] += n
@@ -170,27 +213,140 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
                     }
                 )
     if d.sees_cases:
-        cases = restrict(Case.objects.filter(under_unit_q(Case, unit)), user)
-        by_status = dict(cases.order_by().values_list("status").annotate(n=Count("id")))
-        from jingwu.cases.choices import CASE_STATUS_CHOICES
-
-        open_cases = cases.exclude(status__in=("closed", "solved"))
-        ages = Counter()
-        for opened in open_cases.values_list("opened_at", flat=True):
-            days = (last - opened.astimezone(tz).date()).days
-            ages["0-30" if days <= 30 else "31-90" if days <= 90 else "91+"] += 1
-        base = reverse("api:case-list")
-        d.cases = {
-            "status": [
-                (
-                    label,
-                    by_status.get(code, 0),
-                    base + "?" + urlencode({"unit": d.list_unit.pk, "status": code}),
-                )
-                for code, label in CASE_STATUS_CHOICES
-                if by_status.get(code)
-            ],
-            "total": sum(by_status.values()),
-            "ages": [(k, ages.get(k, 0)) for k in ("0-30", "31-90", "91+")],
-        }
+        _cases(d, user, unit, tz)
+    if d.sees_inspections:
+        _inspections(d, user, unit, first, last)
+    if d.sees_duty:
+        _duty(d, user, unit, first, last)
+    d.indicators = [(i, v, i.url(d)) for i, v in values_of(d)]
     return d
+
+
+def _case_list_url(**q) -> str:
+    return reverse("cases:case_list") + "?" + urlencode(q)
+
+
+def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
+    """Cases owned by the unit or below: by stage, by owning unit, by age; opened in the period."""
+    cases = restrict(Case.objects.filter(under_unit_q(Case, unit)), user)
+    by_status = dict(cases.order_by().values_list("status").annotate(n=Count("id")))
+    open_cases = cases.exclude(status__in=CLOSED_STAGES)
+    ages = Counter()
+    for opened in open_cases.values_list("opened_at", flat=True):
+        days = (d.last - opened.astimezone(tz).date()).days
+        ages["0-30" if days <= 30 else "31-90" if days <= 90 else "91+"] += 1
+    base = reverse("api:case-list")
+    owners = Counter(dict(cases.order_by().values_list("owning_unit_id").annotate(n=Count("id"))))
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=list(owners))}
+    start, end = day_start(d.first, tz), day_start(d.last + dt.timedelta(days=1), tz)
+    opened = cases.filter(opened_at__gte=start, opened_at__lt=end)
+    d.cases_opened = opened.count()
+    cleared = opened.filter(status__in=CLOSED_STAGES).count()
+    d.clearance = round(100 * cleared / d.cases_opened, 1) if d.cases_opened else None
+    d.cases_old = open_cases.filter(
+        opened_at__lt=day_start(d.last - dt.timedelta(days=OLD_CASE_DAYS), tz)
+    ).count()
+    d.cases_url = _case_list_url(
+        unit=d.list_unit.pk, opened_from=d.first.isoformat(), opened_to=d.last.isoformat()
+    )
+    d.cases = {
+        "status": [
+            (
+                label,
+                by_status.get(code, 0),
+                base + "?" + urlencode({"unit": d.list_unit.pk, "status": code}),
+            )
+            for code, label in CASE_STATUS_CHOICES
+            if by_status.get(code)
+        ],
+        "total": sum(by_status.values()),
+        "ages": [(k, ages.get(k, 0)) for k in ("0-30", "31-90", "91+")],
+        "owners": [
+            (names[pk], n, _case_list_url(unit=pk))
+            for pk, n in sorted(owners.items(), key=lambda kv: (-kv[1], names[kv[0]].path))
+            if pk in names
+        ],
+    }
+
+
+def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None:
+    """Visits done in the period and their compliance; premises overdue on the data date."""
+    from jingwu.inspections.selectors import assess
+    from jingwu.places.selectors import premises_for
+
+    area = Q(bureau_id=unit.bureau_id) if unit.kind == "prevention_center" else under_unit_q(Visit, unit)
+    done = restrict(Visit.objects.filter(area), user).filter(status="done", day__gte=first, day__lte=last)
+    counts = done.aggregate(n=Count("id"), clean=Count("id", filter=Q(failed_items=0)))
+    d.visits_done = counts["n"]
+    d.compliance = round(100 * counts["clean"] / counts["n"], 1) if counts["n"] else None
+    premises = premises_for(user).filter(status="active")
+    if unit.kind != "prevention_center":
+        premises = premises.filter(area_q(unit))
+    rows = assess(premises)
+    d.premises_overdue = sum(1 for r in rows if r.state == "overdue")
+    query = {"state": "overdue"}
+    if unit.kind != "prevention_center":
+        query["unit"] = unit.pk
+    d.overdue_url = reverse("inspections:due_list") + "?" + urlencode(query)
+    d.inspections = {
+        "done": d.visits_done,
+        "clean": counts["clean"],
+        "premises": len(rows),
+        "overdue": d.premises_overdue,
+        "due": sum(1 for r in rows if r.state == "due"),
+        "due_url": reverse("inspections:due_list") + "?" + urlencode({**query, "state": "due"}),
+    }
+
+
+def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None:
+    """Duty coverage of the current rosters of the unit's stations; grid work logged in the period."""
+    from django.db.models import Sum
+
+    from jingwu.duty.selectors import roster_on, station_of, stations_for
+
+    if can(user, Roster, "view"):
+        if unit.kind == "headquarters":
+            stations = list(stations_for(user).filter(bureau=unit.bureau).order_by("code"))
+        else:
+            st = station_of(unit)
+            stations = [st] if st is not None and stations_for(user).filter(pk=st.pk).exists() else []
+        today = data_date(unit.bureau)
+        rows, needed, short = [], 0, 0
+        for st in stations:
+            roster = roster_on(user, st, today)
+            if roster is None or not roster.covers(today):
+                rows.append({"station": st, "roster": None})
+                continue
+            r = roster.results or {}
+            needed += int(r.get("people_needed", 0))
+            short += int(r.get("people_short", 0))
+            rows.append(
+                {
+                    "station": st,
+                    "roster": roster,
+                    "needed": r.get("people_needed", 0),
+                    "short": r.get("people_short", 0),
+                    "share": round(100 * float(r.get("coverage_share", 0)), 1),
+                    "url": reverse("duty:roster_detail", args=[roster.pk]),
+                }
+            )
+        d.duty = {"rows": rows, "today": today}
+        d.duty_coverage = round(100 * (1 - short / needed), 1) if needed else None
+    if can(user, GridWork, "view") and unit.kind in ("headquarters", "station", "zone", "grid"):
+        minutes = (
+            # by the grids' ids, so the log's (bureau, grid, day) index is used
+            restrict(GridWork.objects.filter(bureau=unit.bureau, grid_id__in=_grid_ids(unit)), user)
+            .filter(day__gte=first, day__lte=last)
+            .aggregate(m=Sum("minutes"))["m"]
+        )
+        d.grid_work_hours = round(minutes / 60, 1) if minutes else None
+
+
+def _grid_ids(unit: Unit) -> list[int]:
+    if unit.kind == "grid":
+        return [unit.pk]
+    return list(
+        Unit.objects.filter(bureau_id=unit.bureau_id, kind="grid", path__startswith=unit.path).values_list(
+            "pk", flat=True
+        )
+    )

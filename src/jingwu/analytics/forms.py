@@ -60,3 +60,87 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["start"].widget.attrs["class"] = "form-control form-control-sm"
+
+
+class ScheduleForm(forms.Form):
+    unit = UnitChoice(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        error_messages={
+            "invalid_choice": _("This unit is outside your area or does not exist: choose one from the list.")
+        },
+    )
+    period = forms.ChoiceField(
+        label=_("Report"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))]
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ReportSchedule
+
+        self.fields["unit"].queryset = (
+            restrict(Unit.objects.all(), user)
+            .filter(kind__in=("headquarters", "investigation_center", "prevention_center", "station", "zone"))
+            .filter(pk__in=_units_allowed(user, ReportSchedule))
+            .order_by("path")
+        )
+        self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
+
+
+def _units_allowed(user, model):
+    """Units where the user may add rows of ``model`` (their memberships' subtrees)."""
+    from django.db.models import Q
+
+    from jingwu.core.permissions import allowed
+    from jingwu.core.scope import current_memberships
+
+    if user.is_superuser:
+        return Unit.objects.values("pk")
+    q = None
+    for m in current_memberships(user):
+        ok, reach = allowed(m.role, model._meta.label_lower, "add")
+        if not ok:
+            continue
+        part = Q(bureau_id=m.bureau_id)
+        if reach == "subtree":
+            part &= Q(path__startswith=m.unit.path)
+        q = part if q is None else q | part
+    return Unit.objects.filter(q).values("pk") if q is not None else Unit.objects.none().values("pk")
+
+
+class IndicatorSetForm(forms.Form):
+    unit_kind = forms.CharField(widget=forms.HiddenInput)
+    station_type = forms.CharField(widget=forms.HiddenInput, required=False)
+    codes = forms.MultipleChoiceField(
+        label=_("Indicators"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .indicators import CATALOGUE
+
+        self.fields["codes"].choices = [(c, i.label) for c, i in CATALOGUE.items()]
+
+
+class PatrolForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Forecast"),
+        choices=[
+            ("etas", _("Self-exciting point process (ETAS)")),
+            ("kde", _("Kernel density")),
+            ("prospective", _("Prospective hot-spotting")),
+            ("naive", _("Counts of the past year")),
+        ],
+        initial="etas",
+    )
+    start = forms.TimeField(
+        label=_("Patrol from"), initial="19:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=12, initial=3)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["start"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["hours"].widget.attrs["class"] = "form-control form-control-sm"

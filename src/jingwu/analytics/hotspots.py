@@ -1,8 +1,8 @@
 """Tomorrow's hot spots of a unit's area: the engine's forecast on the incidents the user sees.
 
 The forecast day is the day after the bureau's data date; the methods are the engine's
-(``engine.hotspots``: naive counts, kernel density, prospective hot-spotting) trained on the
-365 days before it. Longitude and latitude are turned into metres around the unit's centre
+(``engine.hotspots``: naive counts, kernel density, prospective hot-spotting, and the grid
+ETAS point process fitted by EM) trained on the 365 days before it. Longitude and latitude are turned into metres around the unit's centre
 (equirectangular, exact enough over a county); the cells are 250 m squares, and the hot
 cells are the best-scoring cells whose centre lies in the unit, covering 5% of its area.
 """
@@ -24,7 +24,7 @@ from jingwu.engine.spacetime import Events, day_number
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
 
-METHODS = ("kde", "naive", "prospective")
+METHODS = ("kde", "naive", "prospective", "etas")
 CELL_M = 250.0
 TRAIN_DAYS = 365
 COVERAGE = 0.05

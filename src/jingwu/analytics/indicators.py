@@ -1,10 +1,37 @@
-"""Indicators: each with its definition, source and unit, shown on hover and in exports."""
+"""Indicators: each with its definition, its source and its unit, shown on hover and in exports.
+
+The catalogue (``CATALOGUE``) holds every indicator the dashboards can compute; a bureau
+chooses, per kind of unit (and per station type for stations), which of them its units
+are judged on (``IndicatorSet`` rows, edited by bureau command through
+``do_set_indicators``). Without a row, ``DEFAULT_SETS`` apply: stations are judged on
+their area (incidents, visits, premises compliance, duty coverage), not on case
+clearance; the investigation center on its cases. Public satisfaction is not offered:
+Jingwu holds no survey data to compute it from.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+
+from jingwu.core import audit
+from jingwu.core.services import authorize, service
+
+AREA = ("headquarters", "station", "zone", "grid")
+EVERY_KIND = (
+    "headquarters",
+    "investigation_center",
+    "prevention_center",
+    "department",
+    "squad",
+    "station",
+    "zone",
+    "grid",
+)
+STATION_TYPES = ("full_spectrum", "proactive", "preventive")
 
 
 @dataclass(frozen=True)
@@ -13,56 +40,294 @@ class Indicator:
     label: str
     unit: str
     definition: str
+    source: str
     attr: str  # the dashboard's attribute holding the value
+    kinds: tuple[str, ...]  # the kinds of unit it can be computed for
+    needs: str  # what the user must see: incidents, people, cases, inspections, duty
+    link: str = ""  # the dashboard's attribute holding the address of the rows behind it
+
+    def value(self, d):
+        if not getattr(d, "sees_" + self.needs, False):
+            return None
+        return getattr(d, self.attr, None)
+
+    def url(self, d) -> str:
+        return getattr(d, self.link, "") if self.link else ""
+
+    @property
+    def hover(self) -> str:
+        return f"{self.definition} {_g('Source')}: {self.source} {_g('Unit')}: {self.unit}."
 
 
-class IndicatorSet:
-    def __init__(self, *indicators: Indicator):
-        self.indicators = indicators
+CATALOGUE: dict[str, Indicator] = {
+    i.code: i
+    for i in (
+        Indicator(
+            "incidents",
+            _("Incidents"),
+            _("incidents"),
+            _("Incidents received in the unit's area in the period (bureau local days)."),
+            _("incident records, by the place they happened (station, zone, grid)."),
+            "incidents",
+            AREA,
+            "incidents",
+            "incidents_url",
+        ),
+        Indicator(
+            "per_1000",
+            _("per 1,000 residents"),
+            _("incidents per 1,000 residents"),
+            _("Incidents in the period per 1,000 registered residents of the area."),
+            _("incident records and the unit's resident count."),
+            "per_1000",
+            AREA,
+            "incidents",
+        ),
+        Indicator(
+            "police",
+            _("Police officers"),
+            _("officers"),
+            _("Police officers (not auxiliaries) posted in the unit or below it on the last day."),
+            _("postings valid on the last day of the period."),
+            "police",
+            EVERY_KIND,
+            "people",
+            "police_url",
+        ),
+        Indicator(
+            "per_officer",
+            _("Incidents per officer"),
+            _("incidents per officer"),
+            _("Incidents in the period divided by the police officers posted."),
+            _("incident records and postings."),
+            "per_officer",
+            AREA,
+            "incidents",
+        ),
+        Indicator(
+            "night_callouts",
+            _("Night call-outs"),
+            _("call-outs"),
+            _("Incidents received between 22:00 and 06:00 (local time) to which an officer arrived."),
+            _("incident records with an arrival time."),
+            "night_callouts",
+            AREA,
+            "incidents",
+        ),
+        Indicator(
+            "night_per_officer",
+            _("Night call-outs per officer"),
+            _("call-outs per officer"),
+            _("Night call-outs in the period divided by the police officers posted."),
+            _("incident records with an arrival time, and postings."),
+            "night_per_officer",
+            AREA,
+            "incidents",
+        ),
+        Indicator(
+            "visits",
+            _("Inspection visits done"),
+            _("visits"),
+            _("Inspection visits recorded as done in the period on the premises of the area."),
+            _("inspection visits."),
+            "visits_done",
+            AREA + ("prevention_center",),
+            "inspections",
+        ),
+        Indicator(
+            "compliance",
+            _("Premises compliance"),
+            _("% of visits"),
+            _("Share of the visits done in the period that found no failed checklist item."),
+            _("inspection visits and their checklist results."),
+            "compliance",
+            AREA + ("prevention_center",),
+            "inspections",
+        ),
+        Indicator(
+            "premises_overdue",
+            _("Premises overdue"),
+            _("premises"),
+            _("Active premises with an inspection element past its due day on the bureau's data date."),
+            _("premises, their inspection elements and visits."),
+            "premises_overdue",
+            AREA + ("prevention_center",),
+            "inspections",
+            "overdue_url",
+        ),
+        Indicator(
+            "duty_coverage",
+            _("Duty coverage"),
+            _("% of people-shifts"),
+            _("Share of the people-shifts needed that the current rosters of the unit's stations fill."),
+            _("the stations' current solved or published rosters."),
+            "duty_coverage",
+            ("headquarters", "station", "zone"),
+            "duty",
+        ),
+        Indicator(
+            "grid_work_hours",
+            _("Grid work"),
+            _("hours"),
+            _("Hours of grid work (visits, patrols, premises checks, mediation) logged in the period."),
+            _("the grid work log."),
+            "grid_work_hours",
+            ("station", "zone", "grid"),
+            "duty",
+        ),
+        Indicator(
+            "cases",
+            _("Cases opened"),
+            _("cases"),
+            _("Cases opened in the period and owned by the unit or a unit below it."),
+            _("case records, by owning unit."),
+            "cases_opened",
+            EVERY_KIND,
+            "cases",
+            "cases_url",
+        ),
+        Indicator(
+            "clearance",
+            _("Case clearance"),
+            _("% of cases"),
+            _("Share of the cases opened in the period that are solved or closed."),
+            _("case records, by owning unit and stage."),
+            "clearance",
+            EVERY_KIND,
+            "cases",
+        ),
+        Indicator(
+            "cases_old",
+            _("Open cases older than 90 days"),
+            _("cases"),
+            _("Open cases owned by the unit or below it, opened more than 90 days before the last day."),
+            _("case records, by owning unit and stage."),
+            "cases_old",
+            EVERY_KIND,
+            "cases",
+        ),
+    )
+}
 
-    def values_of(self, d):
-        for i in self.indicators:
-            value = getattr(d, i.attr)
-            if value is None or (i.attr == "incidents" and not d.sees_incidents):
-                continue
-            if i.attr in ("per_1000", "per_officer") and not d.sees_incidents:
-                continue
+DEFAULT_SETS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("headquarters", ""): ("incidents", "per_1000", "police", "per_officer", "visits", "duty_coverage"),
+    ("investigation_center", ""): ("cases", "clearance", "cases_old", "police"),
+    ("prevention_center", ""): ("visits", "compliance", "premises_overdue", "police"),
+    ("department", ""): ("police",),
+    ("squad", ""): ("police",),
+    ("station", ""): ("incidents", "per_1000", "visits", "compliance", "premises_overdue", "duty_coverage"),
+    ("station", "full_spectrum"): (
+        "incidents",
+        "per_1000",
+        "visits",
+        "compliance",
+        "premises_overdue",
+        "night_per_officer",
+        "duty_coverage",
+    ),
+    ("station", "proactive"): (
+        "incidents",
+        "per_1000",
+        "per_officer",
+        "night_per_officer",
+        "visits",
+        "compliance",
+        "duty_coverage",
+    ),
+    ("station", "preventive"): (
+        "incidents",
+        "per_1000",
+        "visits",
+        "compliance",
+        "premises_overdue",
+        "grid_work_hours",
+        "duty_coverage",
+    ),
+    ("zone", ""): ("incidents", "per_1000", "visits", "compliance", "night_callouts", "grid_work_hours"),
+    ("grid", ""): ("incidents", "visits", "grid_work_hours"),
+}
+
+
+def key_of(unit) -> tuple[str, str]:
+    return (unit.kind, (unit.station_type or "") if unit.kind == "station" else "")
+
+
+def stored_sets(bureau) -> dict[tuple[str, str], list[str]]:
+    from .models import IndicatorSet
+
+    return {(s.unit_kind, s.station_type): list(s.codes) for s in IndicatorSet.objects.filter(bureau=bureau)}
+
+
+def codes_for(unit) -> list[str]:
+    """The codes the unit is judged on: its bureau's set for its kind (and type), else the default."""
+    from .models import IndicatorSet
+
+    kind, stype = key_of(unit)
+    row = (
+        IndicatorSet.objects.filter(bureau_id=unit.bureau_id, unit_kind=kind, station_type=stype)
+        .values_list("codes", flat=True)
+        .first()
+    )
+    if row is not None:
+        return [c for c in row if c in CATALOGUE]
+    return list(DEFAULT_SETS.get((kind, stype), DEFAULT_SETS.get((kind, ""), ())))
+
+
+def indicators_for(unit) -> list[Indicator]:
+    return [CATALOGUE[c] for c in codes_for(unit)]
+
+
+def values_of(d, indicators=None):
+    """``(indicator, value)`` of the dashboard's unit set that the user sees and that have a value."""
+    for i in indicators if indicators is not None else indicators_for(d.unit):
+        value = i.value(d)
+        if value is not None:
             yield i, value
 
 
-DASHBOARD_INDICATORS = IndicatorSet(
-    Indicator(
-        "incidents",
-        _("Incidents"),
-        _("incidents"),
-        _(
-            "Incidents received in the unit's area in the period (bureau local days); source: incident records."
-        ),
-        "incidents",
-    ),
-    Indicator(
-        "per_1000",
-        _("per 1,000 residents"),
-        _("incidents per 1,000 residents"),
-        _(
-            "Incidents in the period per 1,000 registered residents of the area; source: incidents and unit statistics."
-        ),
-        "per_1000",
-    ),
-    Indicator(
-        "police",
-        _("Police officers"),
-        _("officers"),
-        _(
-            "Police officers (not auxiliaries) posted in the unit or below it on the last day; source: postings."
-        ),
-        "police",
-    ),
-    Indicator(
-        "per_officer",
-        _("Incidents per officer"),
-        _("incidents per officer"),
-        _("Incidents in the period divided by the police officers posted; source: incidents and postings."),
-        "per_officer",
-    ),
-)
+def all_keys() -> list[tuple[str, str]]:
+    return list(DEFAULT_SETS)
+
+
+@service
+def do_set_indicators(*, actor, bureau, unit_kind: str, station_type: str, codes: list[str]):
+    """Store the indicators units of ``unit_kind`` (and ``station_type``) are judged on in ``bureau``."""
+    from .models import IndicatorSet
+
+    authorize(actor, IndicatorSet, "change", bureau=bureau)
+    if unit_kind not in EVERY_KIND:
+        raise ValidationError({"unit_kind": _g("Choose a kind of unit from the list.")})
+    if station_type and (unit_kind != "station" or station_type not in STATION_TYPES):
+        raise ValidationError({"station_type": _g("Only police stations have a station type.")})
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        raise ValidationError({"codes": _g("Choose at least one indicator.")})
+    unknown = [c for c in codes if c not in CATALOGUE]
+    if unknown:
+        raise ValidationError(
+            {"codes": _g("Unknown indicators: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
+        )
+    unfit = [str(CATALOGUE[c].label) for c in codes if unit_kind not in CATALOGUE[c].kinds]
+    if unfit:
+        raise ValidationError(
+            {
+                "codes": _g("These indicators cannot be computed for this kind of unit: %(names)s.")
+                % {"names": ", ".join(unfit)}
+            }
+        )
+    row = IndicatorSet.objects.filter(bureau=bureau, unit_kind=unit_kind, station_type=station_type).first()
+    before = list(row.codes) if row is not None else list(DEFAULT_SETS.get((unit_kind, station_type), ()))
+    if row is None:
+        row = IndicatorSet(bureau=bureau, unit_kind=unit_kind, station_type=station_type)
+    row.codes = codes
+    row.updated_by = actor if getattr(actor, "pk", None) else None
+    row.save()
+    audit.record(
+        "update",
+        actor=actor,
+        bureau=bureau,
+        obj=row,
+        before={"codes": before},
+        after={"unit_kind": unit_kind, "station_type": station_type, "codes": codes},
+    )
+    return row

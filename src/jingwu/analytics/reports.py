@@ -40,7 +40,7 @@ def report_dir(bureau) -> Path:
 
 
 @service
-def do_request_report(*, actor, unit, period: str, start: dt.date):
+def do_request_report(*, actor, unit, period: str, start: dt.date, schedule=None):
     """Record a report request for ``unit`` and start the job that writes it."""
     from jingwu.incidents.models import Incident
     from jingwu.jobs.services import do_start_job
@@ -70,7 +70,13 @@ def do_request_report(*, actor, unit, period: str, start: dt.date):
             }
         )
     report = Report.objects.create(
-        bureau=unit.bureau, unit=unit, period=period, start=first, end=last, requested_by=actor
+        bureau=unit.bureau,
+        unit=unit,
+        period=period,
+        start=first,
+        end=last,
+        requested_by=actor,
+        schedule=schedule,
     )
     audit.record(
         "create",
@@ -78,7 +84,13 @@ def do_request_report(*, actor, unit, period: str, start: dt.date):
         bureau=unit.bureau,
         obj=report,
         unit_path=unit.path,
-        after={"unit": unit.code, "period": period, "start": first.isoformat(), "end": last.isoformat()},
+        after={
+            "unit": unit.code,
+            "period": period,
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "schedule": schedule.pk if schedule is not None else None,
+        },
     )
     do_start_job("measure_report", actor=actor, bureau=unit.bureau, target=report)
     return report
@@ -120,14 +132,14 @@ def _title(report) -> str:
 
 def _sections(d) -> list[tuple[str, list[str], list[list]]]:
     """The report's tables: (heading, column names, rows), the same in PDF and Excel."""
-    from .indicators import DASHBOARD_INDICATORS
+    from .indicators import values_of
 
     out = []
     tiles = [
-        [str(i.label), value, str(i.unit), str(i.definition)]
-        for i, value in DASHBOARD_INDICATORS.values_of(d)
+        [str(i.label), value, str(i.unit), f"{i.definition} {_('Source')}: {i.source}"]
+        for i, value in values_of(d)
     ]
-    out.append((_("Indicators"), [_("Indicator"), _("Value"), _("Unit"), _("Definition")], tiles))
+    out.append((_("Indicators"), [_("Indicator"), _("Value"), _("Unit"), _("Definition and source")], tiles))
     if d.by_month:
         rows = [
             [label, n]

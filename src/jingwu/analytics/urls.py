@@ -11,6 +11,9 @@ urlpatterns = [
     path("units/<int:pk>/hotspots.json", views.hotspots_map, name="hotspots_map"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/<str:fmt>/", views.report_file, name="report_file"),
+    path("units/<int:pk>/patrols/", views.patrols, name="patrols"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("reports/", views.report_list, name="report_list"),
     path("effect/", views.effect, name="effect"),
     path("claims/", views.claims, name="claims"),
 ]

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jingwu.core.scope import can, current_memberships, restrict
@@ -177,7 +179,13 @@ def hotspots(request, pk: int):
     unit = _hotspot_unit(request, pk)
     method = request.GET.get("method", "kde")
     h = forecast_for(request.user, unit, method) if can(request.user, Incident, "view") else None
-    return render(request, "analytics/hotspots.html", {"unit": unit, "h": h, "methods": METHODS})
+    from .models import PatrolTask
+
+    return render(
+        request,
+        "analytics/hotspots.html",
+        {"unit": unit, "h": h, "methods": METHODS, "may_patrol": can(request.user, PatrolTask, "view")},
+    )
 
 
 @login_required
@@ -191,3 +199,165 @@ def hotspots_map(request, pk: int):
         return JsonResponse({"layers": {}})
     h = forecast_for(request.user, unit, request.GET.get("method", "kde"))
     return JsonResponse({"layers": layers(h) if h.cells else {}})
+
+
+@login_required
+def indicators(request):
+    """The bureau's indicator sets per kind of unit (and station type); bureau command edits them."""
+    from .forms import IndicatorSetForm
+    from .indicators import CATALOGUE, DEFAULT_SETS, do_set_indicators, stored_sets
+    from .models import IndicatorSet
+
+    user = request.user
+    if not can(user, IndicatorSet, "view"):
+        raise Http404
+    bureaus = sorted({m.bureau for m in current_memberships(user)}, key=lambda b: b.code)
+    if not bureaus and user.is_superuser:
+        from jingwu.core.models import Bureau
+
+        bureaus = list(Bureau.objects.order_by("code")[:1])
+    if not bureaus:
+        raise Http404
+    bureau = bureaus[0]
+    may_change = can(user, IndicatorSet, "change")
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        form = IndicatorSetForm(request.POST)
+        if form.is_valid():
+            try:
+                do_set_indicators(
+                    actor=user,
+                    bureau=bureau,
+                    unit_kind=form.cleaned_data["unit_kind"],
+                    station_type=form.cleaned_data["station_type"] or "",
+                    codes=form.cleaned_data["codes"],
+                )
+            except ValidationError as e:
+                messages.warning(request, " ".join(e.messages))
+            else:
+                messages.success(request, _("The indicator set is saved."))
+                return redirect("analytics:indicators")
+        else:
+            for err in form.errors.values():
+                messages.warning(request, " ".join(err))
+    stored = stored_sets(bureau)
+    from jingwu.org.choices import STATION_TYPE_CHOICES, UNIT_KIND_CHOICES
+
+    kinds, types = dict(UNIT_KIND_CHOICES), dict(STATION_TYPE_CHOICES)
+    rows = []
+    for key, default in DEFAULT_SETS.items():
+        codes = stored.get(key, list(default))
+        rows.append(
+            {
+                "kind": key[0],
+                "type": key[1],
+                "label": kinds.get(key[0], key[0]) + (f" · {types.get(key[1], key[1])}" if key[1] else ""),
+                "codes": codes,
+                "indicators": [CATALOGUE[c] for c in codes if c in CATALOGUE],
+                "custom": key in stored,
+                "fit": [i for i in CATALOGUE.values() if key[0] in i.kinds],
+            }
+        )
+    return render(
+        request,
+        "analytics/indicators.html",
+        {"bureau": bureau, "rows": rows, "catalogue": CATALOGUE.values(), "may_change": may_change},
+    )
+
+
+@login_required
+def report_list(request):
+    """The reports the user sees (newest first) and the report schedules, with a form to add one."""
+    from django.core.paginator import Paginator
+
+    from .forms import ScheduleForm
+    from .models import ReportSchedule
+    from .schedules import do_schedule_report, do_stop_schedule
+
+    user = request.user
+    if not can(user, Report, "view"):
+        raise Http404
+    may_schedule = can(user, ReportSchedule, "add")
+    form = ScheduleForm(request.POST or None, user=user) if may_schedule else None
+    if request.method == "POST":
+        if not may_schedule:
+            raise PermissionDenied
+        stop = request.POST.get("stop")
+        try:
+            if stop:
+                sched = get_object_or_404(
+                    restrict(ReportSchedule.objects.select_related("unit"), user), pk=stop
+                )
+                do_stop_schedule(actor=user, schedule=sched)
+                messages.success(request, _("The schedule is stopped."))
+                return redirect("analytics:report_list")
+            if form.is_valid():
+                do_schedule_report(
+                    actor=user, unit=form.cleaned_data["unit"], period=form.cleaned_data["period"]
+                )
+                messages.success(
+                    request, _("The report is scheduled: it is written once its period is in the data.")
+                )
+                return redirect("analytics:report_list")
+        except ValidationError as e:
+            form.add_error(None, e if not hasattr(e, "error_dict") else " ".join(e.messages))
+    reports = restrict(Report.objects.select_related("unit", "schedule", "requested_by"), user).order_by(
+        "-start", "-id"
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    schedules = list(
+        restrict(ReportSchedule.objects.select_related("unit", "created_by"), user).order_by(
+            "-active", "unit__path"
+        )
+    )
+    from .schedules import due_start
+
+    for s in schedules:
+        s.due = due_start(s) if s.active else None
+    return render(
+        request,
+        "analytics/report_list.html",
+        {"page": page, "schedules": schedules, "form": form, "may_schedule": may_schedule},
+    )
+
+
+@login_required
+def patrols(request, pk: int):
+    """A zone's directed patrols from its hot-spot forecast, with the time spent in each cell's grid."""
+    from .forms import PatrolForm
+    from .models import PatrolTask
+    from .patrols import do_create_patrol_tasks, tasks_with_dosage
+
+    user = request.user
+    unit = get_object_or_404(restrict(Unit.objects.select_related("bureau"), user), pk=pk)
+    if unit.kind not in ("zone", "grid"):
+        raise Http404
+    sees = can(user, PatrolTask, "view")
+    may_add = can(user, PatrolTask, "add") and unit.kind == "zone"
+    form = PatrolForm(request.POST or None) if may_add else None
+    if request.method == "POST":
+        if not may_add:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                made = do_create_patrol_tasks(
+                    actor=user,
+                    zone=unit,
+                    method=form.cleaned_data["method"],
+                    start=form.cleaned_data["start"],
+                    hours=form.cleaned_data["hours"],
+                )
+            except ValidationError as e:
+                form.add_error(None, " ".join(e.messages))
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(n)d directed patrol made.", "%(n)d directed patrols made.", len(made))
+                    % {"n": len(made)},
+                )
+                return redirect("analytics:patrols", pk=unit.pk)
+    tasks = tasks_with_dosage(user, unit) if sees else []
+    return render(
+        request, "analytics/patrols.html", {"unit": unit, "tasks": tasks, "form": form, "sees": sees}
+    )
