@@ -104,11 +104,27 @@ def test_the_center_sees_its_cases_not_an_area(client, county):
         opened_at=dt.datetime(2018, 6, 1, tzinfo=BJ),
         status="investigating",
     )
+    for number, day, status in [
+        ("C2", dt.datetime(2018, 4, 15, tzinfo=BJ), "registered"),  # 49 days on 3 June
+        ("C3", dt.datetime(2018, 2, 1, tzinfo=BJ), "suspended"),  # 122 days
+        ("C4", dt.datetime(2018, 1, 1, tzinfo=BJ), "withdrawn"),  # ended: not open
+        ("C5", dt.datetime(2018, 5, 1, tzinfo=BJ), "solved"),  # cleared: not open
+    ]:
+        Case.objects.create(
+            bureau=county.bureau,
+            number=number,
+            kind="criminal",
+            title="诈骗",
+            owning_unit=county.ic,
+            opened_at=day,
+            status=status,
+        )
     r = _dash(client, county.center, county.ic)
     d = r.context["d"]
     assert not d.sees_incidents
-    assert d.cases["total"] == 1
-    assert sum(n for _k, n in d.cases["ages"]) == 1  # open: counted by its age on the data date
+    assert d.cases["total"] == 5
+    # open cases by their age on the data date (3 June 2018)
+    assert d.cases["ages"] == [("0-30", 1), ("31-90", 1), ("91+", 1)]
 
 
 def test_the_period_follows_the_data_date(client, county):

@@ -230,11 +230,19 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
     """Cases owned by the unit or below: by stage, by owning unit, by age; opened in the period."""
     cases = restrict(Case.objects.filter(under_unit_q(Case, unit)), user)
     by_status = dict(cases.order_by().values_list("status").annotate(n=Count("id")))
-    open_cases = cases.exclude(status__in=CLOSED_STAGES)
-    ages = Counter()
-    for opened in open_cases.values_list("opened_at", flat=True):
-        days = (d.last - opened.astimezone(tz).date()).days
-        ages["0-30" if days <= 30 else "31-90" if days <= 90 else "91+"] += 1
+    # unsolved and not ended: registered, under investigation, suspended (a withdrawn case is
+    # ended; a solved one waits only for its file to close)
+    open_cases = cases.exclude(status__in=(*CLOSED_STAGES, *Case.ENDED_STATUSES))
+    # ages in whole local days on the last day: opened on or after the start of day last-30
+    # is 0-30 days old, and so on, counted in the database
+    since_30 = day_start(d.last - dt.timedelta(days=30), tz)
+    since_90 = day_start(d.last - dt.timedelta(days=90), tz)
+    ages = open_cases.aggregate(
+        young=Count("id", filter=Q(opened_at__gte=since_30)),
+        middle=Count("id", filter=Q(opened_at__gte=since_90, opened_at__lt=since_30)),
+        old=Count("id", filter=Q(opened_at__lt=since_90)),
+    )
+    ages = {"0-30": ages["young"], "31-90": ages["middle"], "91+": ages["old"]}
     base = reverse("api:case-list")
     owners = Counter(dict(cases.order_by().values_list("owning_unit_id").annotate(n=Count("id"))))
     names = {u.pk: u for u in Unit.objects.filter(pk__in=list(owners))}
