@@ -114,3 +114,20 @@ def test_a_report_is_seen_under_its_unit_only(client, county, other_county):
         assert client.get(reverse("analytics:report_file", args=[report.pk, "xlsx"])).status_code == status, (
             user
         )
+
+
+def test_a_community_officer_posted_at_the_station_reads_only_their_own_reports(client, county):
+    """The chief's report holds the station's cases, which a community officer does not see."""
+    from jingwu.accounts.models import Role
+    from jingwu.accounts.services import do_grant_membership
+
+    do_grant_membership(actor=None, user=county.community, unit=county.west, role=Role.COMMUNITY_OFFICER)
+    _request(client, county.chief, county.west)
+    chiefs = _run(Report.objects.get(bureau=county.bureau))
+    client.force_login(county.community)
+    assert client.get(reverse("analytics:report_file", args=[chiefs.pk, "xlsx"])).status_code == 404
+    assert client.get(reverse("analytics:report_detail", args=[chiefs.pk])).status_code == 404
+    _request(client, county.community, county.west)
+    own = Report.objects.filter(requested_by=county.community).get()
+    client.force_login(county.community)
+    assert client.get(reverse("analytics:report_detail", args=[own.pk])).status_code == 200

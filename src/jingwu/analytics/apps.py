@@ -26,10 +26,12 @@ class AnalyticsConfig(AppConfig):
             Role.PLANNER,
             Role.INVESTIGATION_CENTER,
             Role.STATION_CHIEF,
-            Role.ZONE_LEAD,
-            Role.COMMUNITY_OFFICER,
         ):
             grant(role, "analytics.report", "va")
+        # A report holds its requester's view (cases, postings): zone leads and community
+        # officers, who may see less than a chief of the same unit, read their own only.
+        for role in (Role.ZONE_LEAD, Role.COMMUNITY_OFFICER):
+            grant(role, "analytics.report", "va", "own")
         grant(Role.AUDITOR, "analytics.report", "v")
         # Indicator sets are the bureau's: everyone who reads a dashboard reads them;
         # bureau command edits them.
