@@ -71,11 +71,15 @@ def coverage_row() -> list[int]:
 
 def make_station(bureau, hq, index: int, staff: int):
     """A station of ``staff`` people in zones of 10, made with the app's services."""
+    from shapely.geometry import box, mapping
+
     from jingwu.engine.ids import make_id_number
     from jingwu.org.services import do_create_unit
     from jingwu.personnel.services import do_create_officer, do_create_posting
 
     code = f"S{index:03d}"
+    nz = max(1, (staff - 1) // 10)
+    x0, y0, w = 119.0 + 0.05 * (index % 20), 31.0 + 0.05 * (index // 20), 0.04
     station = do_create_unit(
         actor=None,
         bureau=bureau,
@@ -85,6 +89,7 @@ def make_station(bureau, hq, index: int, staff: int):
         name_zh=f"第{index + 1}派出所",
         name_en=f"Station {index + 1}",
         station_type="proactive",
+        boundary=mapping(box(x0, y0, x0 + w, y0 + w)),
     )
     zones = [
         do_create_unit(
@@ -95,8 +100,9 @@ def make_station(bureau, hq, index: int, staff: int):
             code=f"{code}-Z{z + 1}",
             name_zh=f"{index + 1}所{z + 1}片",
             name_en=f"Zone {z + 1}",
+            boundary=mapping(box(x0 + w * z / nz, y0, x0 + w * (z + 1) / nz, y0 + w)),
         )
-        for z in range(max(1, (staff - 1) // 10))
+        for z in range(nz)
     ]
     n = 0
 

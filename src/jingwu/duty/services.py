@@ -757,13 +757,25 @@ def grid_duty(grid) -> GridDuty:
 @service
 def do_assign_grid(grid, *, actor, officer, auxiliaries=()) -> GridDuty:
     """Name the grid's responsible community officer and its auxiliaries (people of its station)."""
-    from .roster import station_staff
+    from jingwu.personnel.models import Posting
+
     from .selectors import station_of
 
     authorize(actor, GridDuty, "change", unit=grid)
+    auxiliaries = list(auxiliaries)
     station = station_of(grid)
     on = data_date(grid.bureau_id)
-    staff = {o.pk: o for o, _z, _r in station_staff(station, on)} if station else {}
+    asked = [o.pk for o in [officer, *auxiliaries] if o is not None]
+    staff = (  # of the people named, those posted in the grid's station (as station_staff reads it)
+        set(
+            Posting.objects.current(on)
+            .filter(bureau_id=grid.bureau_id, unit__path__startswith=station.path, officer_id__in=asked)
+            .exclude(officer__status="retired")
+            .values_list("officer_id", flat=True)
+        )
+        if station and asked
+        else set()
+    )
     errors = {}
     if officer is not None and (officer.pk not in staff or officer.kind != "police"):
         errors["officer"] = _("The responsible officer is a police officer posted in the grid's station.")
