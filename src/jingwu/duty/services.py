@@ -327,8 +327,9 @@ def _rule_error(field: str, rule: str, detail: str) -> ValidationError:
 def do_request_leave(
     officer, *, actor, station, first: dt.date, last: dt.date, reason: str = ""
 ) -> LeaveRequest:
-    """Ask for leave. Refused, naming the rule, when it overlaps the officer's other leave or a day
-    of duty in a published roster (ask for a swap first), or a roster being solved."""
+    """Ask for leave. Refused, naming the rule, when it overlaps the officer's other leave, a day
+    of duty in a published roster on or before the data date (ask for a swap), or a roster
+    being solved. Days of published duty after the data date are re-planned when approved."""
     from .models import RosterEntry
 
     _authorize_for(actor, LeaveRequest, "add", station, officer, first)
