@@ -551,8 +551,8 @@ def do_decide_leave(req: LeaveRequest, *, actor, approve: bool) -> LeaveRequest:
             status__in=[RosterStatus.DONE, RosterStatus.PUBLISHED],
             start__lte=req.last,
         ).select_related("station", "station__bureau"):
-            if roster.end < req.first:
-                continue
+            if roster.end < req.first or (roster.results or {}).get("status") not in ("OPTIMAL", "FEASIBLE"):
+                continue  # outside the leave, or no roster was found: nothing to re-plan
             done = replan_for_leave(roster, req, time_limit=min(REPLAN_TIME_LIMIT, roster.time_limit))
             if done is not None:
                 replanned.append(done)
