@@ -26,6 +26,7 @@ ALLOWED = {
     "gzip",
     "xlsx",
     "Excel",
+    "PDF",
     "KTV",
     "HTML",
     "JSON",

@@ -227,6 +227,7 @@ ROUTES: dict[str, Route] = {
     "duty:grid": Route(GridDuty, "detail", arg="grid_id"),
     "duty:roster_xlsx": Route(Roster, "detail"),
     "duty:roster_print": Route(Roster, "detail"),
+    "duty:roster_pdf": Route(Roster, "detail"),
     "api:duty-roster-list": Route(Roster, "api_list"),
     "api:duty-roster-detail": Route(Roster, "detail"),
     "api:duty-entry-list": Route(RosterEntry, "api_list"),

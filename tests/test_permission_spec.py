@@ -24,6 +24,7 @@ The outsider is a station chief of another bureau: nothing of this county, whate
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -155,18 +156,18 @@ PAGES = {
 # A station's duty is its people's (chief, zone lead, community officer) and headquarters'
 # (command, planner, auditor); patterns are headquarters' to edit and the stations' to read.
 
-DUTY = {
-    "command": (200, 200, 200, 200),
-    "planner": (200, 200, 200, 200),
-    "center": (404, 404, 404, 404),
-    "prevention": (404, 404, 200, 403),
-    "chief": (200, 404, 200, 403),
-    "zone_lead": (200, 404, 200, 403),
-    "community": (200, 404, 404, 404),
-    "political": (404, 404, 404, 404),
-    "auditor": (200, 200, 200, 403),
-    "sysadmin": (404, 404, 404, 404),
-    "outsider": (404, 404, 200, 403),
+DUTY = {  # ... and the west station's roster as PDF
+    "command": (200, 200, 200, 200, 200),
+    "planner": (200, 200, 200, 200, 200),
+    "center": (404, 404, 404, 404, 404),
+    "prevention": (404, 404, 200, 403, 404),
+    "chief": (200, 404, 200, 403, 200),
+    "zone_lead": (200, 404, 200, 403, 200),
+    "community": (200, 404, 404, 404, 200),
+    "political": (404, 404, 404, 404, 404),
+    "auditor": (200, 200, 200, 403, 200),
+    "sysadmin": (404, 404, 404, 404, 404),
+    "outsider": (404, 404, 200, 403, 404),
 }
 
 # --- MEASURE: the indicator sets page, the reports page, the south zone's directed patrols
@@ -365,11 +366,19 @@ def _check_pages(client, county, persona: str) -> list[str]:
 
 
 def _check_duty(client, county, persona: str) -> list[str]:
+    from jingwu.duty.models import Roster
+    from jingwu.duty.services import station_setup
+
+    station_setup(county.west)
+    roster = Roster.objects.create(
+        bureau=county.bureau, station=county.west, start=dt.date(2018, 7, 2), days=7
+    )
     urls = (
         reverse("duty:station", args=[county.west.pk]),
         reverse("duty:station", args=[county.east.pk]),
         reverse("duty:pattern_list"),
         reverse("duty:pattern_new"),
+        reverse("duty:roster_pdf", args=[roster.pk]),
     )
     wrong = []
     for url, must in zip(urls, DUTY[persona], strict=True):

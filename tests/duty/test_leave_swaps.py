@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 D0 = dt.date(2018, 7, 2)  # a Monday
 
 
-def _hand_roster(county, rows, status="done"):
+def _hand_roster(county, rows, status="done", start=D0):
     """A roster of the west station written by hand: rows of (officer, day index, shift, zone)."""
     from jingwu.duty.roster import build_problem, entries_for
     from jingwu.duty.services import _pattern_snap
@@ -38,7 +38,7 @@ def _hand_roster(county, rows, status="done"):
     roster = Roster.objects.create(
         bureau=county.bureau,
         station=county.west,
-        start=D0,
+        start=start,
         days=3,
         status=status,
         pattern=_pattern_snap(setup.pattern),
@@ -98,25 +98,37 @@ def test_leave_overlapping_leave_is_refused_naming_the_rule(county, lang, text):
 
 
 @pytest.mark.parametrize(
-    ("lang", "text"), [("en", "no leave on a day of published duty"), ("zh-hans", "已发布排班")]
+    ("lang", "text"), [("en", "no leave on a day of published duty that has begun"), ("zh-hans", "已开始")]
 )
-def test_leave_on_a_day_of_published_duty_is_refused(county, lang, text):
-    roster = _hand_roster(county, [(county.off_comm, 1, "day", county.zone_s)], status="published")
+def test_leave_on_a_day_of_published_duty_that_has_begun_is_refused(county, lang, text):
+    today = data_date(county.bureau)
+    roster = _hand_roster(
+        county,
+        [(county.off_comm, 1, "day", county.zone_s), (county.off_comm, 2, "day", county.zone_s)],
+        status="published",
+        start=today - dt.timedelta(days=1),
+    )
     n = LeaveRequest.objects.count()
     with translation.override(lang), pytest.raises(ValidationError) as exc:
         do_request_leave(
             county.off_comm,
             actor=county.community,
             station=county.west,
-            first=D0,
-            last=D0 + dt.timedelta(days=2),
+            first=today,
+            last=today + dt.timedelta(days=1),
         )
     message = exc.value.message_dict["first"][0]
-    assert text in message and "2018-07-03" in message
+    assert text in message and today.isoformat() in message
     assert LeaveRequest.objects.count() == n
-    # a day off in the same roster is fine
-    do_request_leave(county.off_comm, actor=county.community, station=county.west, first=D0, last=D0)
-    assert roster.status == "published"
+    # a day of duty after today may be asked for: approving it re-plans that day
+    req = do_request_leave(
+        county.off_comm,
+        actor=county.community,
+        station=county.west,
+        first=today + dt.timedelta(days=1),
+        last=today + dt.timedelta(days=1),
+    )
+    assert req.status == "requested" and roster.status == "published"
 
 
 def test_approving_leave_replans_only_its_days(county):
@@ -218,3 +230,149 @@ def test_the_pages_ask_and_decide(client, county, other_county):
     assert client.post(reverse("duty:leave_request", args=[county.west.pk]), {}).status_code == 404
     assert client.post(reverse("duty:swap_request", args=[roster.pk]), {}).status_code == 404
     assert client.post(reverse("duty:leave_decide", args=[req.pk]), {"approve": "0"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("en", "a leader per zone on duty"), ("zh-hans", "每个片区有带班人员")]
+)
+def test_a_swap_that_leaves_a_zone_without_a_leader_is_refused(county, lang, text):
+    # the zone lead leads the south zone's day shift on day 0; the community officer is off
+    roster = _hand_roster(county, [(county.off_lead, 0, "day", county.zone_s)])
+    assert RosterEntry.objects.get(roster=roster).lead
+    n = (SwapRequest.objects.count(), AuditEvent.objects.count())
+    with translation.override(lang), pytest.raises(ValidationError) as exc:
+        do_request_swap(
+            roster, actor=county.chief, day=D0, officer_a=county.off_lead, officer_b=county.off_comm
+        )
+    message = exc.value.message_dict["day"][0]
+    zone = county.zone_s.name_en if lang == "en" else county.zone_s.name_zh
+    assert text in message and zone in message and "2018-07-02" in message
+    assert (SwapRequest.objects.count(), AuditEvent.objects.count()) == n
+
+
+def test_a_swap_checked_again_when_decided_refuses_what_became_unsafe(county):
+    # asked while a second leader was on; that leader's duty is gone when the chief decides
+    roster = _hand_roster(
+        county,
+        [(county.off_lead, 0, "day", county.zone_s), (county.off_chief, 0, "day", county.zone_s)],
+    )
+    req = do_request_swap(
+        roster, actor=county.chief, day=D0, officer_a=county.off_lead, officer_b=county.off_comm
+    )
+    RosterEntry.objects.filter(roster=roster, officer=county.off_chief).delete()
+    before = set(RosterEntry.objects.filter(roster=roster).values_list("officer_id", "day", "shift", "lead"))
+    with pytest.raises(ValidationError) as exc:
+        do_decide_swap(req, actor=county.chief, approve=True)
+    assert "a leader per zone on duty" in str(exc.value) or "带班" in str(exc.value)
+    req.refresh_from_db()
+    assert req.status == "requested"
+    assert (
+        set(RosterEntry.objects.filter(roster=roster).values_list("officer_id", "day", "shift", "lead"))
+        == before
+    )
+
+
+def test_a_swap_between_leaders_moves_the_lead_mark(county):
+    # the zone lead leads day 0; the chief (posted at the station: any zone, may lead) is off
+    roster = _hand_roster(
+        county, [(county.off_lead, 0, "day", county.zone_s), (county.off_comm, 0, "day", county.zone_s)]
+    )
+    req = do_request_swap(
+        roster, actor=county.chief, day=D0, officer_a=county.off_lead, officer_b=county.off_chief
+    )
+    do_decide_swap(req, actor=county.chief, approve=True)
+    rows = set(
+        RosterEntry.objects.filter(roster=roster).values_list("officer_id", "zone_id", "shift", "lead")
+    )
+    assert rows == {
+        (county.off_chief.pk, county.zone_s.pk, "day", True),
+        (county.off_comm.pk, county.zone_s.pk, "day", False),
+    }
+
+
+# Hand-written needs of one day: (staff with skills and lead, assignments before, after) -> rule refused.
+SKILL_CASES = [
+    # a shift needs a driver; the only driver swaps out for someone without the skill
+    ({"a": ("drive",), "b": ()}, [("a", "day")], [("b", "day")], "skill"),
+    # the leader swaps out for a non-leader
+    ({"a": ("*lead",), "b": ()}, [("a", "day")], [("b", "day")], "lead"),
+    # two people swap shifts of the same zone: every need still met
+    ({"a": ("drive",), "b": ("drive",)}, [("a", "day")], [("b", "day")], None),
+    # the need was already short before the swap: not made worse, not refused
+    ({"a": (), "b": ()}, [("a", "day")], [("b", "day")], None),
+]
+
+
+@pytest.mark.parametrize(("people", "before", "after", "refused"), SKILL_CASES)
+def test_swap_coverage_rules_by_hand(people, before, after, refused):
+    from types import SimpleNamespace
+
+    from jingwu.duty.services import _check_swap_coverage
+    from jingwu.engine.roster import Assignment, Need, RosterProblem, ShiftType, Staff
+
+    staff = tuple(
+        Staff(pid, ("z",), skills=frozenset(s for s in sk if s != "*lead"), lead="*lead" in sk)
+        for pid, sk in people.items()
+    )
+    problem = RosterProblem(
+        horizon=1,
+        shifts=(ShiftType("day", minutes=720, start_minute=480),),
+        staff=staff,
+        needs=(
+            Need(0, "day", "z", 1),
+            Need(0, "day", "z", 1, skill="drive"),
+            Need(0, "day", "z", 1, lead=True),
+        ),
+    )
+    built = SimpleNamespace(
+        problem=problem, zones={"z": SimpleNamespace(name="南片")}, days=[D0], officers={}
+    )
+    roster = SimpleNamespace(pattern={"shifts": [{"code": "day", "name_zh": "白班", "name_en": "Day"}]})
+    a0 = [Assignment(p, 0, s, "z") for p, s in before]
+    a1 = [Assignment(p, 0, s, "z") for p, s in after]
+    if refused is None:
+        _check_swap_coverage(roster, built, a0, a1, 0)
+        return
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        _check_swap_coverage(roster, built, a0, a1, 0)
+    text = exc.value.message_dict["day"][0]
+    rule = {"skill": "skills for special posts", "lead": "a leader per zone on duty"}[refused]
+    assert rule in text and "南片" in text and "Day" in text
+
+
+def test_approving_leave_on_a_published_roster_replans_only_its_days_and_zone(client, county):
+    roster = _solved(county, publish=True)
+    roster.refresh_from_db()
+    assert roster.status == "published"
+    today = data_date(county.bureau)
+    before = {(e.officer_id, e.day): (e.shift, e.zone_id) for e in RosterEntry.objects.filter(roster=roster)}
+    worked = sorted(d for (o, d) in before if o == county.off_comm.pk and d > today)
+    assert worked, "the community officer works after today"
+    day = worked[0]
+    req = do_request_leave(county.off_comm, actor=county.community, station=county.west, first=day, last=day)
+    req = do_decide_leave(req, actor=county.chief, approve=True)
+    req.refresh_from_db()
+    assert [r["roster"] for r in req.replan] == [roster.pk]
+    plan = req.replan[0]
+    assert (plan["first"], plan["last"]) == (day.isoformat(), day.isoformat())
+    assert plan["zones"] == [county.zone_s.pk]  # only the zone the officer worked in that day
+    after = {(e.officer_id, e.day): (e.shift, e.zone_id) for e in RosterEntry.objects.filter(roster=roster)}
+    assert (county.off_comm.pk, day) not in after
+    assert {k: v for k, v in after.items() if k[1] != day} == {k: v for k, v in before.items() if k[1] != day}
+    # other zones that day are fixed too
+    assert {k: v for k, v in after.items() if v[1] != county.zone_s.pk} == {
+        k: v for k, v in before.items() if v[1] != county.zone_s.pk
+    }
+    roster.refresh_from_db()
+    assert roster.status == "published"
+    window = [
+        u for u in roster.results["unmet"] if u["day"] == day.isoformat() and u["zone"] == county.zone_s.pk
+    ]
+    assert sorted(map(str, window)) == sorted(map(str, plan["unmet"]))
+    assert plan["changes"] >= 1
+    # the station page shows the re-plan and what is left short
+    client.force_login(county.chief)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("duty:station", args=[county.west.pk])).content.decode()
+    assert "jw-replan" in html and f"Re-planned {day.isoformat()}" in html
+    assert ("people still short" in html) == bool(plan["unmet"])

@@ -137,6 +137,7 @@ CATALOGUE: dict[str, Indicator] = {
         Indicator(
             "compliance",
             _("Premises compliance"),
+            # xgettext:no-python-format
             _("% of visits"),
             _("Share of the visits done in the period that found no failed checklist item."),
             _("inspection visits and their checklist results."),
@@ -158,6 +159,7 @@ CATALOGUE: dict[str, Indicator] = {
         Indicator(
             "duty_coverage",
             _("Duty coverage"),
+            # xgettext:no-python-format
             _("% of people-shifts"),
             _("Share of the people-shifts needed that the current rosters of the unit's stations fill."),
             _("the stations' current solved or published rosters."),
@@ -189,6 +191,7 @@ CATALOGUE: dict[str, Indicator] = {
         Indicator(
             "clearance",
             _("Case clearance"),
+            # xgettext:no-python-format
             _("% of cases"),
             _("Share of the cases opened in the period that are solved or closed."),
             _("case records, by owning unit and stage."),

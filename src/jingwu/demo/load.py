@@ -443,13 +443,17 @@ def ensure_demo(*, seed: int = 2019, scale: int = 1, progress: Progress = None) 
         _say(progress, f"Generating county {index + 1} of {scale} (bureau {code}, seed {seed})…")
         county = generate_county(seed=seed, index=index)
         load_county(county, progress=progress)
+    from jingwu.duty.demo import ensure_duty_demo
     from jingwu.evaluation.demo import ensure_evaluation
     from jingwu.inspections.demo import ensure_inspection_demo
 
-    for index in range(scale):  # each bureau's Four-Star evaluation and inspections, once
+    for index in range(scale):  # each bureau's Four-Star evaluation, inspections and duty, once
         bureau = Bureau.objects.get(code=demo_bureau_code(index))
         ensure_evaluation(bureau, seed=seed)
         ensure_inspection_demo(bureau, seed=seed)
+        if index == 0:  # the duty of the first county's demo stations (where the log-ins are)
+            _say(progress, "Duty: coverage needs, rosters, grids, leave and the work log…")
+            ensure_duty_demo(bureau, seed=seed)
     return ensure_demo_users(Bureau.objects.get(code=demo_bureau_code(0)))
 
 

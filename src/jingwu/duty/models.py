@@ -166,7 +166,8 @@ class RosterEntry(TenantModel):
 class LeaveRequest(TenantModel):
     """An officer's request for leave from ``first`` to ``last``; the station chief decides.
 
-    Approving it re-plans only the leave's days of the station's solved rosters."""
+    Approving it re-plans only the leave's days and the officer's zones of the station's solved
+    and published rosters (published: the days after the data date)."""
 
     station = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("police station")
@@ -197,6 +198,14 @@ class LeaveRequest(TenantModel):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    replan = models.JSONField(
+        _("re-plan on approval"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Per roster re-planned: its days and zones, the duties changed and the needs left unmet."
+        ),
+    )
 
     class Meta:
         verbose_name = _("leave request")

@@ -327,8 +327,9 @@ def _rule_error(field: str, rule: str, detail: str) -> ValidationError:
 def do_request_leave(
     officer, *, actor, station, first: dt.date, last: dt.date, reason: str = ""
 ) -> LeaveRequest:
-    """Ask for leave. Refused, naming the rule, when it overlaps the officer's other leave or a day
-    of duty in a published roster (ask for a swap first), or a roster being solved."""
+    """Ask for leave. Refused, naming the rule, when it overlaps the officer's other leave, a day
+    of duty in a published roster on or before the data date (ask for a swap), or a roster
+    being solved. Days of published duty after the data date are re-planned when approved."""
     from .models import RosterEntry
 
     _authorize_for(actor, LeaveRequest, "add", station, officer, first)
@@ -347,13 +348,14 @@ def do_request_leave(
         raise _rule_error(
             "first", "leave", _("The officer already has leave requested or approved on these days.")
         )
+    today = data_date(station.bureau_id)
     duty = (
         RosterEntry.objects.filter(
             roster__station=station,
             roster__status=RosterStatus.PUBLISHED,
             officer=officer,
             day__gte=first,
-            day__lte=last,
+            day__lte=min(last, today),
         )
         .order_by("day")
         .first()
@@ -362,8 +364,8 @@ def do_request_leave(
         raise ValidationError(
             {
                 "first": _(
-                    "The officer is on duty on %(day)s in the published roster. It breaks the rule: no leave on a "
-                    "day of published duty; ask for a swap first."
+                    "The officer is on duty on %(day)s in the published roster, on or before today. It breaks the "
+                    "rule: no leave on a day of published duty that has begun; ask for a swap."
                 )
                 % {"day": duty.day.isoformat()}
             }
@@ -426,35 +428,107 @@ def _leave_days(roster) -> dict[str, set[int]]:
     return out
 
 
-def replan_window(roster, first: dt.date, last: dt.date, *, time_limit: float = 10.0) -> list:
-    """Re-plan only ``first``..``last`` of a solved roster (the rest kept as it is); return the changes."""
-    from jingwu.engine.roster import RosterParams, changes, resolve_window
+REPLAN_TIME_LIMIT = 10
+
+
+def replan_for_leave(roster, req, *, time_limit: float = REPLAN_TIME_LIMIT) -> dict | None:
+    """Re-plan what an approved leave changes in a solved or published roster, and only that.
+
+    The window is the leave's days inside the roster (for a published roster, only the days
+    after the data date: duty that has begun stays as it was). Only the zones the officer
+    on leave worked in those days are re-planned, by the people who may work there and who
+    work in no other zone in those days; everyone else, and every other day, stays fixed.
+    Returns what changed and the needs of the window left unmet (``None``: nothing to do).
+    """
+    from dataclasses import replace
+
+    from jingwu.engine.roster import Roster as EngineRoster
+    from jingwu.engine.roster import RosterParams, changes, fairness, resolve_window
     from jingwu.engine.roster.model import Weights
 
     from .models import RosterEntry
-    from .roster import _results, build_problem, entries_for
+    from .roster import Built, _results, build_problem, entries_for
 
+    first = max(req.first, roster.start)
+    if roster.status == RosterStatus.PUBLISHED:
+        first = max(first, data_date(roster.bureau_id) + dt.timedelta(days=1))
+    last = min(req.last, roster.end)
+    if first > last:
+        return None
     setup = station_setup(roster.station)
     built = build_problem(roster, setup, leave=_leave_days(roster))
-    lo = max(0, (first - roster.start).days)
-    hi = min(roster.days - 1, (last - roster.start).days)
-    if lo > hi:
-        return []
+    lo, hi = (first - roster.start).days, (last - roster.start).days
     previous = _engine_roster(roster, built)
+    sid = str(req.officer_id)
+    zones = {a.zone for a in previous.assignments if a.staff == sid and lo <= a.day <= hi}
+    out = {
+        "roster": roster.pk,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "zones": sorted(int(z) for z in zones),
+        "changes": 0,
+        "unmet": [],
+        "wall_s": 0.0,
+    }
+    if not zones:  # the leave falls on the officer's days off: nothing to re-plan
+        return out
     problem = built.problem
-    from dataclasses import replace
-
-    problem = replace(problem, weights=Weights(**{**problem.weights.__dict__, "change": 50}))
-    result = resolve_window(
-        problem, previous, (lo, hi), RosterParams(time_limit_s=time_limit, seed=roster.pk % 1000)
+    elsewhere = {a.staff for a in previous.assignments if lo <= a.day <= hi and a.zone not in zones}
+    part = {p.id for p in problem.staff if set(p.zones) & zones and p.id not in elsewhere}
+    worked = {(a.staff, a.zone) for a in previous.assignments}
+    staff = tuple(
+        replace(p, zones=tuple(z for z in p.zones if z in zones or (p.id, z) in worked))
+        for p in problem.staff
+        if p.id in part
     )
-    if not result.feasible:
+    sub = replace(
+        problem,
+        staff=staff,
+        needs=tuple(n for n in problem.needs if n.zone in zones and lo <= n.day <= hi),
+        leave=tuple(lv for lv in problem.leave if lv.staff in part),
+        requests=tuple(r for r in problem.requests if r.staff in part),
+        weights=Weights(**{**problem.weights.__dict__, "change": 50}),
+    )
+    mine = EngineRoster("FEASIBLE", tuple(a for a in previous.assignments if a.staff in part), None, None)
+    try:
+        result = resolve_window(
+            sub, mine, (lo, hi), RosterParams(time_limit_s=time_limit, seed=roster.pk % 1000)
+        )
+    except ValueError:
+        result = None
+    if result is None or not result.feasible:
         raise ValidationError(_("The roster cannot be re-planned for these days under its hard rules."))
-    RosterEntry.objects.filter(roster=roster).delete()
-    RosterEntry.objects.bulk_create(entries_for(roster, built, result.assignments), batch_size=1000)
-    roster.results = _results(result, built)
+    kept = [a for a in previous.assignments if a.staff not in part]
+    merged = tuple(sorted(kept + list(result.assignments), key=lambda a: (a.day, a.shift, a.zone, a.staff)))
+    window = _results(result, Built(sub, built.officers, built.zones, built.roles, built.days))
+    RosterEntry.objects.filter(
+        roster=roster, day__gte=first, day__lte=last, officer_id__in=[int(x) for x in built.officers]
+    ).delete()
+    RosterEntry.objects.bulk_create(
+        entries_for(roster, built, [a for a in merged if lo <= a.day <= hi]), batch_size=1000
+    )
+    old = roster.results or {}
+    day_in = {d.isoformat() for d in built.days[lo : hi + 1]}
+    unmet = [u for u in old.get("unmet", []) if not (u["day"] in day_in and str(u["zone"]) in zones)]
+    unmet = sorted(unmet + window["unmet"], key=lambda u: (u["day"], u["shift"], u["zone"], u["kind"]))
+    needed = old.get("people_needed") or sum(n.count for n in problem.needs if not n.lead)
+    short = sum(u["missing"] for u in unmet if u["kind"] != "lead")
+    roster.results = {
+        **old,
+        "unmet": unmet,
+        "people_short": short,
+        "leads_short": sum(u["missing"] for u in unmet if u["kind"] == "lead"),
+        "coverage_share": round(1 - short / needed, 4) if needed else 1.0,
+        "fairness": fairness(problem, list(merged)),
+    }
     roster.save(update_fields=["results", "updated_at"])
-    return changes(previous, result)
+    out.update(
+        changes=len(changes(previous, EngineRoster("FEASIBLE", merged, None, None))),
+        unmet=window["unmet"],
+        wall_s=round(result.wall_s, 2),
+        people=len(part),
+    )
+    return out
 
 
 @service
@@ -473,12 +547,17 @@ def do_decide_leave(req: LeaveRequest, *, actor, approve: bool) -> LeaveRequest:
     replanned = []
     if approve:
         for roster in Roster.objects.filter(
-            station=req.station, status=RosterStatus.DONE, start__lte=req.last
+            station=req.station,
+            status__in=[RosterStatus.DONE, RosterStatus.PUBLISHED],
+            start__lte=req.last,
         ).select_related("station", "station__bureau"):
-            if roster.end < req.first:
-                continue
-            changed = replan_window(roster, req.first, req.last, time_limit=min(10, roster.time_limit))
-            replanned.append({"roster": roster.pk, "changes": len(changed)})
+            if roster.end < req.first or (roster.results or {}).get("status") not in ("OPTIMAL", "FEASIBLE"):
+                continue  # outside the leave, or no roster was found: nothing to re-plan
+            done = replan_for_leave(roster, req, time_limit=min(REPLAN_TIME_LIMIT, roster.time_limit))
+            if done is not None:
+                replanned.append(done)
+        req.replan = replanned
+        req.save(update_fields=["replan", "updated_at"])
     audit.record(
         "update",
         reason="approved" if approve else "refused",
@@ -487,7 +566,12 @@ def do_decide_leave(req: LeaveRequest, *, actor, approve: bool) -> LeaveRequest:
         obj=req,
         unit_path=req.station.path,
         before={"status": "requested"},
-        after={"status": req.status, "replanned": replanned},
+        after={
+            "status": req.status,
+            "replanned": [
+                {k: r[k] for k in ("roster", "first", "last", "zones", "changes")} for r in replanned
+            ],
+        },
     )
     req.replanned = replanned
     return req
@@ -541,10 +625,72 @@ def _check_swap(roster, day, officer_a, officer_b) -> list:
     if str(officer_a.pk) not in mine and str(officer_b.pk) not in mine:
         raise ValidationError({"day": _("Neither of them is on duty that day: there is nothing to swap.")})
     try:
-        return check_swap(built.problem, previous.assignments, str(officer_a.pk), str(officer_b.pk), d)
+        swapped = check_swap(built.problem, previous.assignments, str(officer_a.pk), str(officer_b.pk), d)
     except RosterRuleError as exc:
         who = built.officers[exc.staff].name
         raise _rule_error("day", exc.rule, _("Swap refused for %(name)s.") % {"name": who}) from None
+    _check_swap_coverage(roster, built, previous.assignments, swapped, d)
+    return built, swapped
+
+
+def _short_by_need(problem, assignments, day: int) -> dict:
+    """People missing per need of ``day`` (a leader, a skill, or plain people) under ``assignments``."""
+    from collections import Counter
+
+    staff = {p.id: p for p in problem.staff}
+    on: Counter = Counter()
+    for a in assignments:
+        if a.day != day:
+            continue
+        p = staff[a.staff]
+        on[a.shift, a.zone, None, False] += 1
+        for sk in p.skills:
+            on[a.shift, a.zone, sk, False] += 1
+        if p.lead:
+            on[a.shift, a.zone, None, True] += 1
+    return {
+        n: max(0, n.count - on[n.shift, n.zone, n.skill, n.lead])
+        for n in problem.needs
+        if n.day == day and n.count
+    }
+
+
+def _check_swap_coverage(roster, built, before, after, day: int) -> None:
+    """Refuse a swap that leaves a zone's shift without a leader, without a skill it needs,
+    or with fewer people than it needs (more short than before the swap), naming the rule."""
+    was = _short_by_need(built.problem, before, day)
+    now = _short_by_need(built.problem, after, day)
+    worse = [n for n in now if now[n] > was.get(n, 0)]
+    if not worse:
+        return
+    n = sorted(worse, key=lambda n: (not n.lead, n.skill or "", n.zone, n.shift))[0]
+    zone = built.zones[n.zone].name
+    from jingwu.core.i18n import pick
+
+    names = {s["code"]: s for s in (roster.pattern or {}).get("shifts", [])}
+    row = names.get(n.shift, {})
+    shift_name = pick(row.get("name_zh") or n.shift, row.get("name_en") or row.get("name_zh") or n.shift)
+    where = {"zone": zone, "shift": shift_name, "day": built.days[day].isoformat()}
+    if n.lead:
+        rule = _("a leader per zone on duty")
+        detail = _("After the swap, %(zone)s has nobody to lead the %(shift)s shift on %(day)s.") % where
+    elif n.skill:
+        rule = _("skills for special posts")
+        detail = _(
+            "After the swap, %(zone)s has nobody with the skill %(skill)s on the %(shift)s shift on %(day)s."
+        ) % {
+            **where,
+            "skill": n.skill,
+        }
+    else:
+        rule = _("coverage of the zone's needs")
+        detail = (
+            _("After the swap, %(zone)s has fewer people than it needs on the %(shift)s shift on %(day)s.")
+            % where
+        )
+    raise ValidationError(
+        {"day": _("%(detail)s It breaks the rule: %(rule)s.") % {"detail": detail, "rule": rule}}
+    )
 
 
 @service
@@ -563,18 +709,26 @@ def do_decide_swap(req: SwapRequest, *, actor, approve: bool) -> SwapRequest:
     if req.status != RequestStatus.REQUESTED:
         raise ValidationError(_("This request has already been decided."))
     if approve:
-        _check_swap(req.roster, req.day, req.officer_a, req.officer_b)  # the roster may have changed since
-        entries = list(
+        from .roster import entries_for
+
+        # checked again: the roster may have changed since it was asked
+        built, swapped = _check_swap(req.roster, req.day, req.officer_a, req.officer_b)
+        d = (req.day - req.roster.start).days
+        pair = {str(req.officer_a_id), str(req.officer_b_id)}
+        slots = {(a.shift, a.zone) for a in swapped if a.day == d and a.staff in pair}
+        RosterEntry.objects.filter(
+            roster=req.roster, day=req.day, officer__in=[req.officer_a, req.officer_b]
+        ).delete()
+        for shift, zone in slots:  # the leader of each slot the swap touches is marked again
             RosterEntry.objects.filter(
-                roster=req.roster, day=req.day, officer__in=[req.officer_a, req.officer_b]
-            )
-        )
-        for e in entries:
-            e.officer_id = req.officer_b_id if e.officer_id == req.officer_a_id else req.officer_a_id
-        RosterEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
-        for e in entries:
-            e.pk = None
-        RosterEntry.objects.bulk_create(entries)
+                roster=req.roster,
+                day=req.day,
+                shift=shift,
+                zone_id=int(zone),
+                officer_id__in=[int(x) for x in built.officers],
+            ).delete()
+        redo = [a for a in swapped if a.day == d and (a.shift, a.zone) in slots]
+        RosterEntry.objects.bulk_create(entries_for(req.roster, built, redo))
     req.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     req.decided_by = actor if getattr(actor, "pk", None) else None
     req.decided_at = timezone.now()
@@ -608,13 +762,25 @@ def grid_duty(grid) -> GridDuty:
 @service
 def do_assign_grid(grid, *, actor, officer, auxiliaries=()) -> GridDuty:
     """Name the grid's responsible community officer and its auxiliaries (people of its station)."""
-    from .roster import station_staff
+    from jingwu.personnel.models import Posting
+
     from .selectors import station_of
 
     authorize(actor, GridDuty, "change", unit=grid)
+    auxiliaries = list(auxiliaries)
     station = station_of(grid)
     on = data_date(grid.bureau_id)
-    staff = {o.pk: o for o, _z, _r in station_staff(station, on)} if station else {}
+    asked = [o.pk for o in [officer, *auxiliaries] if o is not None]
+    staff = (  # of the people named, those posted in the grid's station (as station_staff reads it)
+        set(
+            Posting.objects.current(on)
+            .filter(bureau_id=grid.bureau_id, unit__path__startswith=station.path, officer_id__in=asked)
+            .exclude(officer__status="retired")
+            .values_list("officer_id", flat=True)
+        )
+        if station and asked
+        else set()
+    )
     errors = {}
     if officer is not None and (officer.pk not in staff or officer.kind != "police"):
         errors["officer"] = _("The responsible officer is a police officer posted in the grid's station.")

@@ -26,6 +26,7 @@ urlpatterns.append(path("grids/<int:pk>/", views.grid_page, name="grid"))
 urlpatterns += [
     path("rosters/<int:pk>/roster.xlsx", views.roster_xlsx, name="roster_xlsx"),
     path("rosters/<int:pk>/print/", views.roster_print, name="roster_print"),
+    path("rosters/<int:pk>/roster.pdf", views.roster_pdf, name="roster_pdf"),
 ]
 urlpatterns += [
     path("stations/<int:pk>/retasking/", views.retasking_propose, name="retasking_propose"),

@@ -99,11 +99,7 @@ def station_duty(request, pk: int):
         "may_roster": _may(user, Roster, "add", station),
         "patterns": list(patterns_for(user)) or ensure_patterns(station.bureau),
         "default_start": data_date(station.bureau_id),
-        "leave": list(
-            restrict(LeaveRequest.objects.filter(station=station), user).select_related(
-                "officer", "requested_by"
-            )[:30]
-        ),
+        "leave": _leave_rows(user, station),
         "may_leave": can(user, LeaveRequest, "add"),
         "may_decide": _may(user, LeaveRequest, "approve", station),
         "people": _people_for(user, station),
@@ -119,6 +115,54 @@ def station_duty(request, pk: int):
         ),
     }
     return render(request, "duty/station.html", ctx)
+
+
+def _leave_rows(user, station) -> list:
+    """The station's leave the user sees; approved leave with what its re-plan changed and
+    the needs of the re-planned days left unmet (zone and shift by name)."""
+    from jingwu.org.models import Unit
+
+    rows = list(
+        restrict(LeaveRequest.objects.filter(station=station), user).select_related(
+            "officer", "requested_by"
+        )[:30]
+    )
+    zone_ids = {u["zone"] for lv in rows for r in lv.replan for u in r.get("unmet", [])}
+    zones = {z.pk: z.name for z in Unit.objects.filter(pk__in=zone_ids)}
+    visible = dict(
+        rosters_for(user)
+        .filter(pk__in=[r["roster"] for lv in rows for r in lv.replan])
+        .values_list("pk", "pattern")
+    )
+    zh = is_chinese()
+
+    def shift_name(roster_id: int, code: str) -> str:
+        for sh in (visible[roster_id] or {}).get("shifts", []):
+            if sh["code"] == code:
+                return (sh.get("name_zh") if zh else sh.get("name_en")) or code
+        return code
+
+    for lv in rows:
+        lv.replan_rows = []
+        for r in lv.replan:
+            if r["roster"] not in visible:
+                continue
+            lv.replan_rows.append(
+                {
+                    **r,
+                    "unmet_rows": [
+                        {
+                            **u,
+                            "zone_name": zones.get(u["zone"], ""),
+                            "shift_name": shift_name(r["roster"], u["shift"]),
+                            "lead": u["kind"] == "lead",
+                        }
+                        for u in r.get("unmet", [])
+                    ],
+                    "missing": sum(u["missing"] for u in r.get("unmet", [])),
+                }
+            )
+    return rows
 
 
 def _grids(user, station) -> list:
@@ -313,6 +357,7 @@ def _roster_context(request, roster: Roster) -> dict:
         "roster": roster,
         "days": days,
         "weekdays": _weekdays(),
+        "names": names,
         "rows": sorted(rows.values(), key=lambda r: r["officer"].police_number),
         "results": results,
         "unmet": unmet,
@@ -553,9 +598,13 @@ def leave_decide(request, pk: int):
     else:
         if req.status == "approved":
             n = sum(r["changes"] for r in req.replanned)
+            m = sum(u["missing"] for r in req.replanned for u in r["unmet"])
             messages.success(
                 request,
-                _("Leave approved; %(n)s duties changed in the re-planned days.") % {"n": n},
+                _(
+                    "Leave approved; %(n)s duties changed in the re-planned days, %(m)s people still short there."
+                )
+                % {"n": n, "m": m},
             )
         else:
             messages.success(request, _("Leave refused."))
@@ -708,6 +757,23 @@ def roster_xlsx(request, pk: int):
     )
     response["Content-Disposition"] = (
         f'attachment; filename="roster-{roster.station.code}-{roster.start:%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def roster_pdf(request, pk: int):
+    from django.http import HttpResponse
+
+    from .export import roster_pdf as render_pdf
+
+    roster = get_object_or_404(rosters_for(request.user), pk=pk)
+    ctx = _roster_context(request, roster)
+    _export_event(request, roster, "pdf")
+    response = HttpResponse(render_pdf(ctx), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="roster-{roster.station.code}-{roster.start:%Y%m%d}.pdf"'
     )
     return response
 
