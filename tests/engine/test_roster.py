@@ -370,3 +370,27 @@ def test_greedy_start_keeps_the_hard_rules():
     # It fills the lead need first each day (weight order), then the plain need.
     leads = {p.id for p in problem.staff if p.lead}
     assert all(any(a.day == d and a.staff in leads for a in start) for d in range(7))
+
+
+def test_the_start_is_a_roster_when_the_solver_finds_none_in_time():
+    """A busy machine may give CP-SAT too little time for a first roster: the rule-keeping
+    start, evaluated on the model, stands in (never no roster at all)."""
+    from ortools.sat.python import cp_model
+
+    from jingwu.engine.roster.solve import _Fix, _Model, greedy_start, start_as_roster
+
+    problem = _station()
+    staff, needs = list(problem.staff), list(problem.needs)
+    start = greedy_start(problem, staff, needs)
+    mod = _Model(problem, staff, needs, _Fix(), explain=False)
+    keys = {(a.staff, a.day, a.shift, a.zone) for a in start}
+    for key, v in mod.x.items():
+        mod.m.AddHint(v, int(key in keys))
+    solver, status = start_as_roster(mod, FAST)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert {k for k, v in mod.x.items() if solver.BooleanValue(v)} == keys
+    # a start that breaks a hard rule (the same person twice on a day) is no roster
+    mod = _Model(problem, staff, needs, _Fix(), explain=False)
+    for (pid, d, sh, z), v in mod.x.items():
+        mod.m.AddHint(v, int(pid == "S0" and d == 0))
+    assert start_as_roster(mod, FAST)[1] == cp_model.INFEASIBLE

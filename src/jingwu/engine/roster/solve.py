@@ -438,6 +438,15 @@ def _conflicts(problem: RosterProblem, staff: list[Staff], fix: _Fix, params: Ro
     return [Conflict(pid, rule) for pid, rule in sorted(core)]
 
 
+def start_as_roster(mod: _Model, params: RosterParams) -> tuple[cp_model.CpSolver, int]:
+    """The model with every variable fixed to its hint: the start's objective, or
+    INFEASIBLE when the start breaks a hard rule (then the part has no roster)."""
+    s = _solver(params, max(1.0, params.time_limit_s / 10))
+    s.parameters.fix_variables_to_their_hinted_value = True
+    s.parameters.num_workers = 1
+    return s, s.Solve(mod.m)
+
+
 def greedy_start(problem: RosterProblem, staff: list[Staff], needs: list[Need]) -> list[Assignment]:
     """A quick roster that keeps the hard rules (except the minimum run lengths): day by
     day, the heaviest needs first, each filled by the eligible people with the fewest
@@ -593,7 +602,8 @@ def solve_roster(
         share = remaining * size / max(1, total_size)
         total_size -= size
         mod = _Model(problem, staff, needs, fix, explain=False, cuts=params.window_cuts)
-        if fix.window is None and params.greedy_hint:
+        hinted = fix.window is None and params.greedy_hint
+        if hinted:
             start = {(a.staff, a.day, a.shift, a.zone) for a in greedy_start(problem, staff, needs)}
             for key, v in mod.x.items():
                 mod.m.AddHint(v, int(key in start))
@@ -601,6 +611,10 @@ def solve_roster(
         cb = _Callback(params, time.perf_counter() - t0)
         status = solver.Solve(mod.m, cb)
         stopped = stopped or cb.stopped
+        if hinted and status == cp_model.UNKNOWN:
+            # no roster found in the time (a busy machine, a short limit): the rule-keeping
+            # start is a roster too, better than none
+            solver, status = start_as_roster(mod, params)
         name = _STATUS.get(status, "UNKNOWN")
         statuses.append(name)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
