@@ -661,7 +661,82 @@ class IncidentHandler(Handler):
                     statuses[i],
                 )
             )
+        self._flag_near_duplicates(ctx, typed)
         return Checked(staged, typed)
+
+    def _flag_near_duplicates(self, ctx: Context, typed: list[tuple]) -> None:
+        """The duty desk's duplicate rule on the chunk's valid rows (``engine.intake.near_duplicates``):
+        a row of the same category close in place and time to an incident the bureau holds or to
+        an earlier row of the file is *flagged*, not refused: it is imported, and listed in the
+        job's report with what it may duplicate (``ctx.cache["near_duplicates"]``, saved with the
+        chunk). An import carries records its source system already accepted one by one; the
+        desk and the API, where a person is there to confirm, refuse until confirmed.
+        """
+        from django.db import connection
+
+        from jingwu.engine.intake import DUPLICATE_METRES, DUPLICATE_MINUTES, Call, bbox, near_duplicates
+
+        ctx.cache["near_duplicates"] = []
+        if not typed:
+            return
+        window = dt.timedelta(minutes=DUPLICATE_MINUTES)
+        times = [t[7] for t in typed]
+        cats = sorted({t[8] for t in typed})
+        lons, lats = [t[10] for t in typed], [t[11] for t in typed]
+        x0, y0, _x, _y = bbox(min(lons), min(lats), DUPLICATE_METRES)
+        _x, _y, x1, y1 = bbox(max(lons), max(lats), DUPLICATE_METRES)
+        lo, hi = min(times) - window, max(times) + window
+        known: list[Call] = []
+        existing = (
+            self.model()
+            .objects.filter(
+                bureau=ctx.bureau,
+                category_id__in=cats,
+                received_at__gte=lo,
+                received_at__lte=hi,
+                lon__gte=x0,
+                lon__lte=x1,
+                lat__gte=y0,
+                lat__lte=y1,
+            )
+            .values_list("number", "source_system", "external_id", "category_id", "lon", "lat", "received_at")
+        )
+        for number, system, ext, cat, lon, lat, at in existing:
+            if lon is None or lat is None:
+                continue
+            key = f"x:{system}:{ext}" if ext else f"n:{number}"
+            known.append(Call(number, key[:200], cat, lon, lat, at.timestamp()))
+        # rows of the file staged by earlier chunks
+        if ctx.job.rows_valid:  # earlier chunks staged rows: the scratch table exists
+            table = self.table(ctx.job)
+            adapt = connection.ops.adapt_datetimefield_value
+            marks = ", ".join(["%s"] * len(cats))
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT row_no, key, category_id, lon, lat, received_at FROM {table}"
+                    f" WHERE received_at >= %s AND received_at <= %s AND category_id IN ({marks})"
+                    f" AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s",
+                    [adapt(lo), adapt(hi), *cats, x0, x1, y0, y1],
+                )
+                staged_rows = cur.fetchall()
+            for row_no, key, cat, lon, lat, at in staged_rows:
+                if isinstance(at, str):  # SQLite
+                    from django.utils.dateparse import parse_datetime
+
+                    at = parse_datetime(at)
+                if timezone.is_naive(at):  # stored in UTC
+                    at = at.replace(tzinfo=dt.UTC)
+                known.append(Call(f"#{row_no}", key, cat, lon, lat, at.timestamp()))
+        present = {c.key for c in known if not c.label.startswith("#")}
+        # a row the bureau already holds (the same key) is left out at apply: not flagged
+        rows = [
+            Call(f"#{t[0]}", t[1], t[8], t[10], t[11], t[7].timestamp()) for t in typed if t[1] not in present
+        ]
+        found = near_duplicates(rows, known)
+        ctx.cache["near_duplicates"] = [
+            [int(label[1:]), int(match[1:]) if match.startswith("#") else match]
+            for label, match in found.items()
+        ]
 
     # -- the scratch table ---------------------------------------------------
 
@@ -704,6 +779,8 @@ class IncidentHandler(Handler):
             cols = ", ".join(f"{connection.ops.quote_name(c)} {t}" for c, t in self._column_types())
             with connection.cursor() as cur:
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+                # the duplicate rule looks up earlier rows of the file by time
+                cur.execute(f"CREATE INDEX IF NOT EXISTS {table}_time ON {table} (received_at)")
             ctx.cache["stage-ready"] = True
         if not typed:
             return
