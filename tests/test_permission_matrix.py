@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from jingwu.analytics.models import Report
-from jingwu.cases.models import Case, RoutingRule
+from jingwu.cases.models import Case, DeadlineLimit, RoutingRule
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
@@ -73,6 +73,8 @@ CASE_PAGE = {p: 200 if p in ("command", "center", "chief", "zone_lead", "auditor
 
 # Case routing rules: planners edit them; command, the center, chiefs and auditors read them.
 RULE_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
+# The bureau's time limits of cases: command sets them; the center, chiefs, planners and auditors read them.
+LIMIT_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
 # Duty: who sees no station's duty at all, and who reads the bureau's duty patterns.
 DUTY_BLIND = ("center", "prevention", "political", "sysadmin")
 ONE_STATION = ("chief", "zone_lead", "community")
@@ -132,6 +134,7 @@ ROUTES: dict[str, Route] = {
     "cases:case_board": Route(kind="page", expect=CASE_PAGE | {"zone_lead": 404}),
     "cases:deadline_list": Route(kind="page", expect=CASE_PAGE),
     "cases:review_report": Route(kind="page", expect=CASE_PAGE),
+    "cases:deadline_limits": Route(DeadlineLimit, "list", context="limits", expect=LIMIT_PAGE),
     "cases:rule_list": Route(RoutingRule, "list", context="rules", expect=RULE_PAGE),
     "cases:rule_new": Route(
         kind="page", expect=RULE_PAGE | {p: 403 for p in ("command", "center", "chief", "auditor")}
