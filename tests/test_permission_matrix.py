@@ -24,7 +24,7 @@ from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
 from jingwu.evaluation.models import Cycle, Nomination
 from jingwu.imports.models import ImportJob, ImportMapping
-from jingwu.incidents.models import Incident
+from jingwu.incidents.models import Incident, NearRepeatAlert, NearRepeatProfile
 from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
 from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
@@ -75,6 +75,8 @@ CASE_PAGE = {p: 200 if p in ("command", "center", "chief", "zone_lead", "auditor
 RULE_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
 # The bureau's time limits of cases: command sets them; the center, chiefs, planners and auditors read them.
 LIMIT_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
+# Near repeats of burglaries: whoever reads incidents in an area (not the prevention center).
+NEAR_REPEAT_PAGE = {p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS}
 # Duty: who sees no station's duty at all, and who reads the bureau's duty patterns.
 DUTY_BLIND = ("center", "prevention", "political", "sysadmin")
 ONE_STATION = ("chief", "zone_lead", "community")
@@ -124,6 +126,10 @@ ROUTES: dict[str, Route] = {
     "api:incident-list": Route(Incident, "api_list"),
     "api:incident-detail": Route(
         Incident, "detail", ("inc_west_theft", "inc_east_theft", "inc_east_traffic")
+    ),
+    "incidents:near_repeats": Route(NearRepeatAlert, "list", context="alerts", expect=NEAR_REPEAT_PAGE),
+    "incidents:near_repeat_profiles": Route(
+        NearRepeatProfile, "list", context="profiles", expect=NEAR_REPEAT_PAGE
     ),
     "api:case-list": Route(Case, "api_list"),
     "api:case-detail": Route(Case, "detail", ()),
@@ -266,6 +272,7 @@ EXEMPT = {
     "intake:duplicates": "JSON look-up of the desk (possible duplicates); tests/cases/test_intake.py",
     "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
+    "incidents:near_repeats_compute": "POST only (405 on GET); tests/incidents/test_near_repeat_alerts.py",
     "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
     "cases:case_transfer": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "cases:case_suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",

@@ -949,6 +949,13 @@ class IncidentHandler(Handler):
         ctx.cache["created_ids"] = runs
         return created, ctx.job.rows_valid - created, {}
 
+    def finish(self, ctx: Context) -> None:
+        """Near-repeat alerts of the burglaries imported (as the duty desk raises them)."""
+        from jingwu.incidents.nearrepeat import raise_alerts_for_ids
+
+        if ctx.cache.get("created_ids"):
+            raise_alerts_for_ids(ctx.bureau, ctx.cache["created_ids"])
+
 
 def _batch() -> int:
     """How many values an IN (...) query may carry on this database."""
