@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from jingwu.analytics.models import Report
-from jingwu.cases.models import Case, DeadlineLimit, RoutingRule
+from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, RoutingRule
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
@@ -133,6 +133,15 @@ ROUTES: dict[str, Route] = {
     ),
     "api:case-list": Route(Case, "api_list"),
     "api:case-detail": Route(Case, "detail", ()),
+    "api:case-routing-rule-list": Route(RoutingRule, "api_list"),
+    "api:case-routing-rule-detail": Route(RoutingRule, "detail", ()),
+    "api:case-deadline-limit-list": Route(DeadlineLimit, "api_list"),
+    "api:case-deadline-limit-detail": Route(DeadlineLimit, "detail", ()),
+    # deadlines and reviews are read through their cases (tests/cases/test_api_rules_deadlines_reviews.py)
+    "api:case-deadline-list": Route(kind="page"),
+    "api:case-deadline-detail": Route(CaseDeadline, "detail", ()),
+    "api:case-review-list": Route(kind="page"),
+    "api:case-review-detail": Route(CaseReview, "detail", ()),
     # Cases: whoever sees cases gets the list; the board where they look at a station or the center.
     "cases:case_list": Route(Case, "list", expect=CASE_PAGE),
     "cases:case_detail": Route(Case, "detail"),
@@ -282,6 +291,7 @@ EXEMPT = {
     "api:case-suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:case-close": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:case-reopen": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
+    "api:case-deadline-escalate": "POST only (405 on GET); tests/cases/test_api_rules_deadlines_reviews.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
     "analytics:report_new": "POST only (405 on GET); tests/analytics/test_reports.py (who may ask, outsider)",
