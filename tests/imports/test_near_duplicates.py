@@ -89,3 +89,18 @@ def test_the_rule_by_hand():
         Call("r5", "x:a:5", 1, 120.0, 30.0015, t0 + 60),  # 167 m from J1
     ]
     assert near_duplicates(rows, known) == {"r2": "J1", "r3": "r2", "r5": "r2"}
+
+
+def test_time_spans_cover_every_time_in_few_ranges():
+    from jingwu.imports.kinds import _time_spans
+
+    t0 = dt.datetime(2018, 1, 1, tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+    times = [t0, t0 + hour, t0 + 10 * hour, t0 + 30 * hour, t0 + 31 * hour]
+    assert _time_spans(times, hour) == [
+        (t0 - hour, t0 + 2 * hour),
+        (t0 + 9 * hour, t0 + 11 * hour),
+        (t0 + 29 * hour, t0 + 32 * hour),
+    ]
+    # at most two ranges: the smallest gap (7 h) is bridged
+    assert _time_spans(times, hour, most=2) == [(t0 - hour, t0 + 11 * hour), (t0 + 29 * hour, t0 + 32 * hour)]

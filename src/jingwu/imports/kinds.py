@@ -685,15 +685,17 @@ class IncidentHandler(Handler):
         lons, lats = [t[10] for t in typed], [t[11] for t in typed]
         x0, y0, _x, _y = bbox(min(lons), min(lats), DUPLICATE_METRES)
         _x, _y, x1, y1 = bbox(max(lons), max(lats), DUPLICATE_METRES)
-        lo, hi = min(times) - window, max(times) + window
+        spans = _time_spans(times, window)
+        when = Q()
+        for lo, hi in spans:
+            when |= Q(received_at__gte=lo, received_at__lte=hi)
         known: list[Call] = []
         existing = (
             self.model()
             .objects.filter(
+                when,
                 bureau=ctx.bureau,
                 category_id__in=cats,
-                received_at__gte=lo,
-                received_at__lte=hi,
                 lon__gte=x0,
                 lon__lte=x1,
                 lat__gte=y0,
@@ -711,12 +713,14 @@ class IncidentHandler(Handler):
             table = self.table(ctx.job)
             adapt = connection.ops.adapt_datetimefield_value
             marks = ", ".join(["%s"] * len(cats))
+            ranges = " OR ".join(["(received_at >= %s AND received_at <= %s)"] * len(spans))
+            bounds = [adapt(v) for span in spans for v in span]
             with connection.cursor() as cur:
                 cur.execute(
                     f"SELECT row_no, key, category_id, lon, lat, received_at FROM {table}"
-                    f" WHERE received_at >= %s AND received_at <= %s AND category_id IN ({marks})"
+                    f" WHERE ({ranges}) AND category_id IN ({marks})"
                     f" AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s",
-                    [adapt(lo), adapt(hi), *cats, x0, x1, y0, y1],
+                    [*bounds, *cats, x0, x1, y0, y1],
                 )
                 staged_rows = cur.fetchall()
             for row_no, key, cat, lon, lat, at in staged_rows:
@@ -966,6 +970,31 @@ def _batch() -> int:
 
 
 _TIMES = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
+MAX_SPANS = 100  # time ranges per duplicate look-up (an unsorted chunk spans many days)
+
+
+def _time_spans(times: list, window: dt.timedelta, most: int = MAX_SPANS) -> list[tuple]:
+    """The times' ``± window`` as few disjoint ranges: overlapping ones merged, then the
+    closest neighbours merged until at most ``most`` remain (a look-up never misses a time,
+    and reads only the days the chunk has)."""
+    spans: list[list] = []
+    for t in sorted(times):
+        lo, hi = t - window, t + window
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    if len(spans) > most:  # bridge the smallest gaps
+        gaps = sorted(spans[k + 1][0] - spans[k][1] for k in range(len(spans) - 1))
+        limit = gaps[len(spans) - most - 1]
+        merged = [spans[0]]
+        for lo, hi in spans[1:]:
+            if lo - merged[-1][1] <= limit:
+                merged[-1][1] = hi
+            else:
+                merged.append([lo, hi])
+        spans = merged
+    return [(lo, hi) for lo, hi in spans]
 
 
 def _row_digest(row: Row) -> str:
