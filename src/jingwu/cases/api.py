@@ -12,7 +12,7 @@ Nothing is deleted; the owner changes by a hand-off only.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -418,7 +418,14 @@ class CaseDeadlineViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
             raise exceptions.ValidationError({"state": [str(_BAD_STATE)]})
         return qs
 
-    @extend_schema(request=None, responses={200: serializers.DictField()})
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "Escalated", {"escalated": serializers.IntegerField(help_text=_("How many deadlines were escalated."))}
+            )
+        },
+    )
     @action(detail=False, methods=["post"])
     def escalate(self, request):
         from jingwu.core.clock import user_bureau
