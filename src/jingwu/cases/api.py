@@ -422,7 +422,8 @@ class CaseDeadlineViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         request=None,
         responses={
             200: inline_serializer(
-                "Escalated", {"escalated": serializers.IntegerField(help_text=_("How many deadlines were escalated."))}
+                "Escalated",
+                {"escalated": serializers.IntegerField(help_text=_("How many deadlines were escalated."))},
             )
         },
     )
