@@ -130,7 +130,15 @@ def test_the_api_root_lists_every_endpoint(api, c):
     r = as_user(api, c.command).get(reverse("api:api-root"))
     assert r.status_code == 200
     # the duty rosters and their entries are counted per persona in tests/duty
-    assert set(r.json()) == set(ENDPOINTS) | {"duty-rosters", "duty-entries"}
+    # the cases' rules, limits, deadlines and reviews in tests/cases/test_api_rules_deadlines_reviews.py
+    assert set(r.json()) == set(ENDPOINTS) | {
+        "duty-rosters",
+        "duty-entries",
+        "case-routing-rules",
+        "case-deadline-limits",
+        "case-deadlines",
+        "case-reviews",
+    }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -17,12 +17,25 @@ def test_the_schema_validates_without_warnings(db, tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text(encoding="utf-8")
-    for path in ["units", "officers", "postings", "premises", "incidents", "cases", "token"]:
+    for path in [
+        "units",
+        "officers",
+        "postings",
+        "premises",
+        "incidents",
+        "cases",
+        "case-routing-rules",
+        "case-deadline-limits",
+        "case-deadlines",
+        "case-reviews",
+        "token",
+    ]:
         assert f"/api/v1/{path}/:" in text, path
 
 
 def _real_ids(county) -> dict[str, list[int]]:
-    from jingwu.cases.models import Case
+    from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, RoutingRule
+    from jingwu.cases.services import seed_default_rules
     from jingwu.duty.models import Roster, RosterEntry
     from jingwu.incidents.models import Incident
     from jingwu.org.models import Unit
@@ -46,9 +59,27 @@ def _real_ids(county) -> dict[str, list[int]]:
         "cases": Case,
         "duty-rosters": Roster,
         "duty-entries": RosterEntry,
+        "case-routing-rules": RoutingRule,
+        "case-deadline-limits": DeadlineLimit,
+        "case-deadlines": CaseDeadline,
+        "case-reviews": CaseReview,
     }
     _duty_roster(county)
+    _case_rows(county)
+    seed_default_rules(county.bureau)
     return {name: list(m.objects.values_list("pk", flat=True)) for name, m in models.items()}
+
+
+def _case_rows(county) -> None:
+    """A time limit, and a solved case with its deadlines and a review (for their endpoints)."""
+    from jingwu.cases.deadlines import do_set_limit
+    from jingwu.cases.review import do_review_case
+    from jingwu.cases.services import do_open_case, do_update_case
+
+    do_set_limit(actor=None, bureau=county.bureau, kind="criminal", stage="filing", days=4, working=True)
+    case = do_open_case(actor=None, bureau=county.bureau, incidents=[county.inc_east_theft])
+    case = do_update_case(case, actor=None, status="solved")
+    do_review_case(case, actor=None, items={}, outcome="returned", notes="缺少证人证言")
 
 
 def _duty_roster(county) -> None:
@@ -94,7 +125,7 @@ def test_no_get_operation_answers_with_a_server_error(county, wsgi_app):
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
-    assert len(operations) == 16  # list and detail of eight endpoints
+    assert len(operations) == 24  # list and detail of twelve endpoints
 
     real_ids = _real_ids(county)
     for operation in operations:

@@ -18,13 +18,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from jingwu.analytics.models import Report
-from jingwu.cases.models import Case, RoutingRule
+from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, RoutingRule
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
 from jingwu.evaluation.models import Cycle, Nomination
 from jingwu.imports.models import ImportJob, ImportMapping
-from jingwu.incidents.models import Incident
+from jingwu.incidents.models import Incident, NearRepeatAlert, NearRepeatProfile
 from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
 from jingwu.jobs.models import Job
 from jingwu.org.models import Unit
@@ -73,6 +73,10 @@ CASE_PAGE = {p: 200 if p in ("command", "center", "chief", "zone_lead", "auditor
 
 # Case routing rules: planners edit them; command, the center, chiefs and auditors read them.
 RULE_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
+# The bureau's time limits of cases: command sets them; the center, chiefs, planners and auditors read them.
+LIMIT_PAGE = {p: 200 if p in ("planner", "command", "center", "chief", "auditor") else 404 for p in PERSONAS}
+# Near repeats of burglaries: whoever reads incidents in an area (not the prevention center).
+NEAR_REPEAT_PAGE = {p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS}
 # Duty: who sees no station's duty at all, and who reads the bureau's duty patterns.
 DUTY_BLIND = ("center", "prevention", "political", "sysadmin")
 ONE_STATION = ("chief", "zone_lead", "community")
@@ -123,8 +127,21 @@ ROUTES: dict[str, Route] = {
     "api:incident-detail": Route(
         Incident, "detail", ("inc_west_theft", "inc_east_theft", "inc_east_traffic")
     ),
+    "incidents:near_repeats": Route(NearRepeatAlert, "list", context="alerts", expect=NEAR_REPEAT_PAGE),
+    "incidents:near_repeat_profiles": Route(
+        NearRepeatProfile, "list", context="profiles", expect=NEAR_REPEAT_PAGE
+    ),
     "api:case-list": Route(Case, "api_list"),
     "api:case-detail": Route(Case, "detail", ()),
+    "api:case-routing-rule-list": Route(RoutingRule, "api_list"),
+    "api:case-routing-rule-detail": Route(RoutingRule, "detail", ()),
+    "api:case-deadline-limit-list": Route(DeadlineLimit, "api_list"),
+    "api:case-deadline-limit-detail": Route(DeadlineLimit, "detail", ()),
+    # deadlines and reviews are read through their cases (tests/cases/test_api_rules_deadlines_reviews.py)
+    "api:case-deadline-list": Route(kind="page"),
+    "api:case-deadline-detail": Route(CaseDeadline, "detail", ()),
+    "api:case-review-list": Route(kind="page"),
+    "api:case-review-detail": Route(CaseReview, "detail", ()),
     # Cases: whoever sees cases gets the list; the board where they look at a station or the center.
     "cases:case_list": Route(Case, "list", expect=CASE_PAGE),
     "cases:case_detail": Route(Case, "detail"),
@@ -132,6 +149,7 @@ ROUTES: dict[str, Route] = {
     "cases:case_board": Route(kind="page", expect=CASE_PAGE | {"zone_lead": 404}),
     "cases:deadline_list": Route(kind="page", expect=CASE_PAGE),
     "cases:review_report": Route(kind="page", expect=CASE_PAGE),
+    "cases:deadline_limits": Route(DeadlineLimit, "list", context="limits", expect=LIMIT_PAGE),
     "cases:rule_list": Route(RoutingRule, "list", context="rules", expect=RULE_PAGE),
     "cases:rule_new": Route(
         kind="page", expect=RULE_PAGE | {p: 403 for p in ("command", "center", "chief", "auditor")}
@@ -274,6 +292,7 @@ EXEMPT = {
     "intake:duplicates": "JSON look-up of the desk (possible duplicates); tests/cases/test_intake.py",
     "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
+    "incidents:near_repeats_compute": "POST only (405 on GET); tests/incidents/test_near_repeat_alerts.py",
     "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
     "cases:case_transfer": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "cases:case_suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
@@ -283,6 +302,7 @@ EXEMPT = {
     "api:case-suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:case-close": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:case-reopen": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
+    "api:case-deadline-escalate": "POST only (405 on GET); tests/cases/test_api_rules_deadlines_reviews.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
     "analytics:report_new": "POST only (405 on GET); tests/analytics/test_reports.py (who may ask, outsider)",

@@ -391,6 +391,6 @@ def test_the_start_is_a_roster_when_the_solver_finds_none_in_time():
     assert {k for k, v in mod.x.items() if solver.BooleanValue(v)} == keys
     # a start that breaks a hard rule (the same person twice on a day) is no roster
     mod = _Model(problem, staff, needs, _Fix(), explain=False)
-    for (pid, d, sh, z), v in mod.x.items():
+    for (pid, d, _sh, _z), v in mod.x.items():
         mod.m.AddHint(v, int(pid == "S0" and d == 0))
     assert start_as_roster(mod, FAST)[1] == cp_model.INFEASIBLE

@@ -9,6 +9,7 @@ from .models import (
     CaseIncident,
     CaseReview,
     CaseTransfer,
+    DeadlineLimit,
     Escalation,
     Petition,
     PetitionIncident,
@@ -112,3 +113,9 @@ class CaseReviewAdmin(ReadOnlyAdmin):
     list_display = ["case", "outcome", "owning_unit", "reviewer", "at"]
     list_filter = ["bureau", "outcome"]
     raw_id_fields = ["case"]
+
+
+@admin.register(DeadlineLimit)
+class DeadlineLimitAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "stage", "days", "working"]
+    list_filter = ["bureau", "kind"]

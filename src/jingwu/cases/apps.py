@@ -29,9 +29,34 @@ class CasesConfig(AppConfig):
         # Escalation of overdue deadlines (督办): command orders it for the whole bureau.
         grant(Role.BUREAU_COMMAND, "cases.escalation", "va", "bureau")
         grant(Role.AUDITOR, "cases.escalation", "v", "bureau")
+        # The bureau's time limits per case kind and stage: command sets them; those who
+        # work cases to deadlines, and auditors, read them.
+        grant(Role.BUREAU_COMMAND, "cases.deadlinelimit", "vac", "bureau")
+        for role in (Role.INVESTIGATION_CENTER, Role.STATION_CHIEF, Role.AUDITOR, Role.PLANNER):
+            grant(role, "cases.deadlinelimit", "v", "bureau")
+        register_scope("cases.deadlinelimit", lambda unit: Q())
         # The quality review of case files: command reviews (with its legal staff); auditors read.
         grant(Role.BUREAU_COMMAND, "cases.casereview", "va", "bureau")
         grant(Role.AUDITOR, "cases.casereview", "v", "bureau")
+
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(schedule_escalation, sender=self)
+
+
+def schedule_escalation(sender, using="default", **kwargs) -> None:
+    """Every hour, escalate (督办) the overdue deadlines of every bureau as of its data date
+    (idempotent: a deadline escalates once per level and ``ESCALATE_EVERY`` days)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.using(using).update_or_create(
+        name="jingwu-cases-escalation",
+        defaults={
+            "func": "jingwu.cases.tasks.escalate_overdue",
+            "schedule_type": Schedule.HOURLY,
+            "repeats": -1,
+        },
+    )
 
 
 def series_under(unit):

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
 from jingwu.core.clock import data_date, local_day, zone
 from jingwu.core.services import authorize, service
-from jingwu.engine.deadlines import LIMITS, due_date, escalation_due
+from jingwu.engine.deadlines import LIMITS, STAGES, Limit, due_date, escalation_due
 from jingwu.org.models import Unit
 
-from .models import CalendarDay, Case, CaseDeadline, Escalation
+from .models import CalendarDay, Case, CaseDeadline, DeadlineLimit, Escalation
 
 REMIND_DAYS = 2  # deadlines due within this many days are reminded of
 ESCALATE_EVERY = 3  # days between escalations of a deadline that stays overdue
+MAX_LIMIT_DAYS = 365
 
 
 def calendar(bureau) -> tuple[set[dt.date], set[dt.date]]:
@@ -26,18 +28,96 @@ def calendar(bureau) -> tuple[set[dt.date], set[dt.date]]:
     return {d for d, k in rows if k == "holiday"}, {d for d, k in rows if k == "workday"}
 
 
-def _due(bureau, kind: str, stage: str, start: dt.date, cal=None) -> dt.date:
+def limits(bureau) -> dict[str, dict[str, Limit]]:
+    """The bureau's limits per case kind and stage: its own rows over the defaults."""
+    out = {kind: dict(stages) for kind, stages in LIMITS.items()}
+    for kind, stage, days, working in DeadlineLimit.objects.filter(bureau=bureau).values_list(
+        "kind", "stage", "days", "working"
+    ):
+        if kind in out and stage in out[kind]:
+            out[kind][stage] = Limit(days, working)
+    return out
+
+
+def limit_rows(bureau) -> list[dict]:
+    """Every kind × stage with its limit and whether the bureau set it (for the page and the API)."""
+    own = {(r.kind, r.stage): r for r in DeadlineLimit.objects.filter(bureau=bureau)}
+    table = limits(bureau)
+    return [
+        {
+            "kind": kind,
+            "stage": stage,
+            "days": table[kind][stage].days,
+            "working": table[kind][stage].working,
+            "own": (kind, stage) in own,
+            "row": own.get((kind, stage)),
+        }
+        for kind in LIMITS
+        for stage in STAGES
+    ]
+
+
+def _due(bureau, kind: str, stage: str, start: dt.date, cal=None, table=None) -> dt.date:
     holidays, workdays = cal or calendar(bureau)
-    return due_date(start, LIMITS[kind][stage], holidays, workdays)
+    table = table or limits(bureau)
+    return due_date(start, table[kind][stage], holidays, workdays)
+
+
+def _limit_unit_path(bureau) -> str:
+    hq = Unit.objects.filter(bureau=bureau, parent__isnull=True).first()
+    return hq.path if hq else ""
+
+
+@service
+def do_set_limit(
+    *, actor, bureau, kind: str, stage: str, days, working: bool, reason: str = ""
+) -> DeadlineLimit:
+    """Set the bureau's time limit of a stage of a kind of case (bureau command). Deadlines
+    set from now on follow it; those already set keep their day. Audited, before and after."""
+    authorize(actor, DeadlineLimit, "change", bureau=bureau)
+    if kind not in LIMITS:
+        raise ValidationError({"kind": _("A case is criminal or administrative.")})
+    if stage not in STAGES:
+        raise ValidationError({"stage": _("Unknown stage %(stage)s.") % {"stage": stage}})
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = -1
+    if not 1 <= days <= MAX_LIMIT_DAYS:
+        raise ValidationError({"days": _("A time limit is 1 to %(n)d days.") % {"n": MAX_LIMIT_DAYS}})
+    working = bool(working)
+    row = DeadlineLimit.objects.select_for_update().filter(bureau=bureau, kind=kind, stage=stage).first()
+    old = limits(bureau)[kind][stage]
+    before = {"kind": kind, "stage": stage, "days": old.days, "working": old.working, "own": row is not None}
+    if row is None:
+        row = DeadlineLimit(bureau=bureau, kind=kind, stage=stage)
+    if row.pk is not None and (row.days, row.working) == (days, working):
+        return row
+    row.days, row.working = days, working
+    row.save()
+    audit.record(
+        "create" if not before["own"] else "update",
+        actor=actor,
+        bureau=bureau,
+        obj=row,
+        unit_path=_limit_unit_path(bureau),
+        before=before,
+        after={"kind": kind, "stage": stage, "days": days, "working": working, "own": True},
+        reason=reason,
+    )
+    return row
 
 
 def set_opening_deadlines(case: Case) -> None:
     """Filing decision, first action and investigation, from the day the case was opened."""
-    cal = calendar(case.bureau)
+    cal, table = calendar(case.bureau), limits(case.bureau)
     start = local_day(case.opened_at, zone(case.bureau))
     rows = [
         CaseDeadline(
-            bureau_id=case.bureau_id, case=case, stage=s, due=_due(case.bureau, case.kind, s, start, cal)
+            bureau_id=case.bureau_id,
+            case=case,
+            stage=s,
+            due=_due(case.bureau, case.kind, s, start, cal, table),
         )
         for s in ("filing", "first_action", "investigation")
     ]
@@ -171,3 +251,15 @@ def seed_demo_deadlines(bureau) -> int:
         rows.append(CaseDeadline(bureau=bureau, case_id=pk, stage=stage, due=deadline))
     CaseDeadline.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+def escalate_every_bureau() -> dict[str, int]:
+    """The periodic sweep (``tasks.escalate_overdue``): escalate the overdue deadlines of every
+    bureau as of its own data date, as the system. Running it again on the same data date
+    escalates nothing more."""
+    from jingwu.core.models import Bureau
+
+    out = {}
+    for bureau in Bureau.objects.order_by("code"):
+        out[bureau.code] = do_escalate_overdue(actor=None, bureau=bureau, as_of=data_date(bureau))
+    return out

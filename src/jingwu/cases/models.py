@@ -172,6 +172,29 @@ class CalendarDay(TenantModel):
         return f"{self.day} {self.get_kind_display()}"
 
 
+class DeadlineLimit(TenantModel):
+    """The bureau's own time limit of one stage of one kind of case (days, natural or
+    working); a stage without a row keeps the default limit (``engine.deadlines.LIMITS``).
+    Set by bureau command through ``deadlines.do_set_limit``; every change is audited with
+    the limit before and after."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=CASE_KIND_CHOICES)
+    stage = models.CharField(_("stage"), max_length=16, choices=CASE_STAGE_CHOICES)
+    days = models.PositiveSmallIntegerField(_("days"))
+    working = models.BooleanField(_("working days"), default=False)
+
+    class Meta:
+        verbose_name = _("deadline limit")
+        verbose_name_plural = _("deadline limits")
+        ordering = ["kind", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "kind", "stage"], name="deadline_limit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.stage} {self.days}"
+
+
 class CaseDeadline(TenantModel):
     """The deadline of one stage of a case; met when the case moves past the stage."""
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reviews/", views.review_report, name="review_report"),
     path("<int:pk>/review/", views.case_review, name="case_review"),
     path("deadlines/", views.deadline_list, name="deadline_list"),
+    path("deadlines/limits/", views.deadline_limits, name="deadline_limits"),
     path("deadlines/escalate/", views.deadline_escalate, name="deadline_escalate"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/new/", views.rule_new, name="rule_new"),

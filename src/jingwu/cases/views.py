@@ -21,7 +21,7 @@ from jingwu.org.models import Unit
 from . import review, services
 from .filters import CaseFilter
 from .forms import CaseEditForm, CaseOpenForm, CloseForm, ReasonForm, RuleForm, TransferForm
-from .models import Case, Escalation, RoutingRule
+from .models import Case, DeadlineLimit, Escalation, RoutingRule
 from .selectors import (
     board,
     board_units,
@@ -405,6 +405,7 @@ def deadline_list(request):
             "reminders": soon,
             "can_escalate": can(request.user, Escalation, "add"),
             "remind_days": deadlines.REMIND_DAYS,
+            "can_limits": can(request.user, DeadlineLimit, "view"),
         },
     )
 
@@ -421,6 +422,49 @@ def deadline_escalate(request):
     n = deadlines.do_escalate_overdue(actor=request.user, bureau=bureau)
     messages.success(request, _("%(n)s overdue deadlines escalated.") % {"n": n})
     return redirect("cases:deadline_list")
+
+
+@login_required
+def deadline_limits(request):
+    """The bureau's time limits per case kind and stage; command changes them here."""
+    from . import deadlines
+
+    if not can(request.user, DeadlineLimit, "view"):
+        raise Http404
+    bureau = user_bureau(request.user)
+    if bureau is None:
+        raise Http404
+    editable = can(request.user, DeadlineLimit, "change")
+    error = None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        try:
+            deadlines.do_set_limit(
+                actor=request.user,
+                bureau=bureau,
+                kind=request.POST.get("kind", ""),
+                stage=request.POST.get("stage", ""),
+                days=request.POST.get("days", ""),
+                working=request.POST.get("working") == "on",
+                reason=request.POST.get("reason", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            error = _errors(exc)
+        else:
+            messages.success(request, _("The time limit is saved; deadlines set from now on follow it."))
+            return redirect("cases:deadline_limits")
+    return render(
+        request,
+        "cases/deadline_limits.html",
+        {
+            "rows": (rows := deadlines.limit_rows(bureau)),
+            "limits": [r["row"] for r in rows if r["row"] is not None],
+            "editable": editable,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 # --- the quality review of case files -----------------------------------------------------------

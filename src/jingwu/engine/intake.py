@@ -142,3 +142,55 @@ def bbox(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, 
     dlat = radius_m / 111_320.0
     dlon = radius_m / (111_320.0 * max(0.01, math.cos(math.radians(lat))))
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+@dataclass(frozen=True)
+class Call:
+    """An incident as the duplicate rule sees it: what it is called in a report, its key
+    (the same key is the same record, not a duplicate), category, place and time (seconds)."""
+
+    label: str
+    key: str
+    category: int
+    lon: float
+    lat: float
+    t: float
+
+
+def near_duplicates(
+    rows: Iterable[Call],
+    known: Iterable[Call],
+    metres_limit: float = DUPLICATE_METRES,
+    minutes: float = DUPLICATE_MINUTES,
+) -> dict[str, str]:
+    """``{row label: label of the first call it may duplicate}``: the duty desk's rule
+    (same category, within ``metres_limit`` and ``minutes``) applied to a batch.
+
+    Each row is compared with the ``known`` calls and with the rows before it; calls with
+    the row's own key are the same record and never count.
+    """
+    import bisect
+
+    window = minutes * 60.0
+    by_cat: dict[int, list[tuple[float, int, Call]]] = {}
+    for n, c in enumerate(known):
+        by_cat.setdefault(c.category, []).append((c.t, n, c))
+    for lst in by_cat.values():
+        lst.sort(key=lambda e: (e[0], e[1]))
+    out: dict[str, str] = {}
+    order = len(by_cat) and max(len(v) for v in by_cat.values())
+    for r in rows:
+        lst = by_cat.setdefault(r.category, [])
+        i = bisect.bisect_left(lst, (r.t - window, -1))
+        hit = None
+        while i < len(lst) and lst[i][0] <= r.t + window:
+            c = lst[i][2]
+            if c.key != r.key and metres(r.lon, r.lat, c.lon, c.lat) <= metres_limit:
+                if hit is None or (c.t, c.label) < (hit.t, hit.label):
+                    hit = c
+            i += 1
+        if hit is not None:
+            out[r.label] = hit.label
+        order += 1
+        bisect.insort(lst, (r.t, order, r))
+    return out

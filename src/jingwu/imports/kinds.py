@@ -661,7 +661,86 @@ class IncidentHandler(Handler):
                     statuses[i],
                 )
             )
+        self._flag_near_duplicates(ctx, typed)
         return Checked(staged, typed)
+
+    def _flag_near_duplicates(self, ctx: Context, typed: list[tuple]) -> None:
+        """The duty desk's duplicate rule on the chunk's valid rows (``engine.intake.near_duplicates``):
+        a row of the same category close in place and time to an incident the bureau holds or to
+        an earlier row of the file is *flagged*, not refused: it is imported, and listed in the
+        job's report with what it may duplicate (``ctx.cache["near_duplicates"]``, saved with the
+        chunk). An import carries records its source system already accepted one by one; the
+        desk and the API, where a person is there to confirm, refuse until confirmed.
+        """
+        from django.db import connection
+
+        from jingwu.engine.intake import DUPLICATE_METRES, DUPLICATE_MINUTES, Call, bbox, near_duplicates
+
+        ctx.cache["near_duplicates"] = []
+        if not typed:
+            return
+        window = dt.timedelta(minutes=DUPLICATE_MINUTES)
+        times = [t[7] for t in typed]
+        cats = sorted({t[8] for t in typed})
+        lons, lats = [t[10] for t in typed], [t[11] for t in typed]
+        x0, y0, _x, _y = bbox(min(lons), min(lats), DUPLICATE_METRES)
+        _x, _y, x1, y1 = bbox(max(lons), max(lats), DUPLICATE_METRES)
+        spans = _time_spans(times, window)
+        when = Q()
+        for lo, hi in spans:
+            when |= Q(received_at__gte=lo, received_at__lte=hi)
+        known: list[Call] = []
+        existing = (
+            self.model()
+            .objects.filter(
+                when,
+                bureau=ctx.bureau,
+                category_id__in=cats,
+                lon__gte=x0,
+                lon__lte=x1,
+                lat__gte=y0,
+                lat__lte=y1,
+            )
+            .values_list("number", "source_system", "external_id", "category_id", "lon", "lat", "received_at")
+        )
+        for number, system, ext, cat, lon, lat, at in existing:
+            if lon is None or lat is None:
+                continue
+            key = f"x:{system}:{ext}" if ext else f"n:{number}"
+            known.append(Call(number, key[:200], cat, lon, lat, at.timestamp()))
+        # rows of the file staged by earlier chunks
+        if ctx.job.rows_valid:  # earlier chunks staged rows: the scratch table exists
+            table = self.table(ctx.job)
+            adapt = connection.ops.adapt_datetimefield_value
+            marks = ", ".join(["%s"] * len(cats))
+            ranges = " OR ".join(["(received_at >= %s AND received_at <= %s)"] * len(spans))
+            bounds = [adapt(v) for span in spans for v in span]
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT row_no, key, category_id, lon, lat, received_at FROM {table}"
+                    f" WHERE ({ranges}) AND category_id IN ({marks})"
+                    f" AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s",
+                    [*bounds, *cats, x0, x1, y0, y1],
+                )
+                staged_rows = cur.fetchall()
+            for row_no, key, cat, lon, lat, at in staged_rows:
+                if isinstance(at, str):  # SQLite
+                    from django.utils.dateparse import parse_datetime
+
+                    at = parse_datetime(at)
+                if timezone.is_naive(at):  # stored in UTC
+                    at = at.replace(tzinfo=dt.UTC)
+                known.append(Call(f"#{row_no}", key, cat, lon, lat, at.timestamp()))
+        present = {c.key for c in known if not c.label.startswith("#")}
+        # a row the bureau already holds (the same key) is left out at apply: not flagged
+        rows = [
+            Call(f"#{t[0]}", t[1], t[8], t[10], t[11], t[7].timestamp()) for t in typed if t[1] not in present
+        ]
+        found = near_duplicates(rows, known)
+        ctx.cache["near_duplicates"] = [
+            [int(label[1:]), int(match[1:]) if match.startswith("#") else match]
+            for label, match in found.items()
+        ]
 
     # -- the scratch table ---------------------------------------------------
 
@@ -704,6 +783,8 @@ class IncidentHandler(Handler):
             cols = ", ".join(f"{connection.ops.quote_name(c)} {t}" for c, t in self._column_types())
             with connection.cursor() as cur:
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+                # the duplicate rule looks up earlier rows of the file by time
+                cur.execute(f"CREATE INDEX IF NOT EXISTS {table}_time ON {table} (received_at)")
             ctx.cache["stage-ready"] = True
         if not typed:
             return
@@ -872,6 +953,13 @@ class IncidentHandler(Handler):
         ctx.cache["created_ids"] = runs
         return created, ctx.job.rows_valid - created, {}
 
+    def finish(self, ctx: Context) -> None:
+        """Near-repeat alerts of the burglaries imported (as the duty desk raises them)."""
+        from jingwu.incidents.nearrepeat import raise_alerts_for_ids
+
+        if ctx.cache.get("created_ids"):
+            raise_alerts_for_ids(ctx.bureau, ctx.cache["created_ids"])
+
 
 def _batch() -> int:
     """How many values an IN (...) query may carry on this database."""
@@ -882,6 +970,31 @@ def _batch() -> int:
 
 
 _TIMES = ("received_at", "dispatched_at", "arrived_at", "cleared_at")
+MAX_SPANS = 100  # time ranges per duplicate look-up (an unsorted chunk spans many days)
+
+
+def _time_spans(times: list, window: dt.timedelta, most: int = MAX_SPANS) -> list[tuple]:
+    """The times' ``± window`` as few disjoint ranges: overlapping ones merged, then the
+    closest neighbours merged until at most ``most`` remain (a look-up never misses a time,
+    and reads only the days the chunk has)."""
+    spans: list[list] = []
+    for t in sorted(times):
+        lo, hi = t - window, t + window
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    if len(spans) > most:  # bridge the smallest gaps
+        gaps = sorted(spans[k + 1][0] - spans[k][1] for k in range(len(spans) - 1))
+        limit = gaps[len(spans) - most - 1]
+        merged = [spans[0]]
+        for lo, hi in spans[1:]:
+            if lo - merged[-1][1] <= limit:
+                merged[-1][1] = hi
+            else:
+                merged.append([lo, hi])
+        spans = merged
+    return [(lo, hi) for lo, hi in spans]
 
 
 def _row_digest(row: Row) -> str:

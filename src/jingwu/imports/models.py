@@ -171,6 +171,16 @@ class ImportJob(TenantModel):
     unchanged = models.PositiveIntegerField(_("already present"), default=0)
     problems = models.JSONField(_("problems"), default=list, blank=True)
     problems_total = models.PositiveIntegerField(_("problems found"), default=0)
+    near_duplicates = models.JSONField(
+        _("possible duplicates"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Rows of the same category close in place and time to a recorded incident or an earlier "
+            "row (the duty desk's duplicate rule): [row, incident number or row]. Imported, and listed."
+        ),
+    )
+    near_duplicates_total = models.PositiveIntegerField(_("possible duplicates found"), default=0)
     reject_file = models.CharField(_("reject file"), max_length=300, blank=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Limits of what a file may hold, so that reading any file takes bounded memory and
 # stores bounded reports (the upload limit itself is the setting IMPORT_MAX_BYTES).
@@ -153,6 +154,28 @@ class Report:
     status: str = ""
     job_id: int | None = None
     reject_file: str = ""
+    # rows the duty desk's duplicate rule flags: (row, incident number or earlier row)
+    near_duplicates: list[tuple[int, str | int]] = field(default_factory=list)
+    near_duplicates_total: int = 0
+
+    @property
+    def near_duplicate_lines(self) -> list[str]:
+        """One line per flagged row, in the active language."""
+        out = []
+        for row, match in self.near_duplicates:
+            if isinstance(match, int):
+                out.append(
+                    _(
+                        "Row %(row)d may duplicate row %(other)d of the file (same category, nearby, close in time)."
+                    )
+                    % {"row": row, "other": match}
+                )
+            else:
+                out.append(
+                    _("Row %(row)d may duplicate incident %(number)s (same category, nearby, close in time).")
+                    % {"row": row, "number": match}
+                )
+        return out
 
     @property
     def ok(self) -> bool:
@@ -176,6 +199,19 @@ class Report:
         return [p for p in self.problems if p.row]
 
     def summary(self) -> str:
+        text = self._summary()
+        if self.near_duplicates_total and self.status not in ("rejected", "failed"):
+            text += " " + (
+                ngettext(
+                    "%(n)d row flagged as a possible duplicate (same category, nearby, close in time).",
+                    "%(n)d rows flagged as possible duplicates (same category, nearby, close in time).",
+                    self.near_duplicates_total,
+                )
+                % {"n": self.near_duplicates_total}
+            )
+        return text
+
+    def _summary(self) -> str:
         bad = self._bad()
         whole = self.file_problems
         if whole and not bad:

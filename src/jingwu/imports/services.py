@@ -668,6 +668,7 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
         elif s.status in ("present", "duplicate", "merged"):
             counts["same"] += 1
     updates = ctx.cache.pop("updates", {})
+    near = [] if doomed else ctx.cache.pop("near_duplicates", [])
     with transaction.atomic():
         copied = copy_insert(
             ImportRow,
@@ -695,8 +696,15 @@ def _stage(job: ImportJob, ctx: Context, handler, chunk: list[Row]) -> None:
         job.rows_invalid += counts["invalid"]
         job.unchanged += counts["same"]
         _add_problems(job, problems)
+        if near:
+            job.near_duplicates_total += len(near)
+            room = PROBLEM_CAP - len(job.near_duplicates)
+            if room > 0:
+                job.near_duplicates = job.near_duplicates + near[:room]
         job.save(
             update_fields=[
+                "near_duplicates",
+                "near_duplicates_total",
                 "rows_done",
                 "last_row",
                 "rows_valid",
@@ -872,6 +880,7 @@ def _finish(
                 "unchanged": job.unchanged,
                 "rejected": job.rows_invalid,
                 "problems": job.problems_total,
+                "near_duplicates": job.near_duplicates_total,
                 "error": error[:500],
                 # the rows written in bulk, as runs of ids [first, last] (bulk kinds)
                 **({"created_ids": created_ids} if created_ids is not None else {}),
@@ -991,6 +1000,8 @@ def job_report(job: ImportJob) -> Report:
         status=JobStatus.REJECTED if job.status == JobStatus.CANCELLED else job.status,
         job_id=job.pk,
         reject_file=job.reject_file,
+        near_duplicates=[(int(r), m) for r, m in job.near_duplicates],
+        near_duplicates_total=job.near_duplicates_total,
     )
     if job.status == JobStatus.FAILED and not problems:
         report.problems.append(Problem(0, "", "", job.error or _("The import failed.")))

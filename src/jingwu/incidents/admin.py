@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import Incident, IncidentCategory
+from .models import Incident, IncidentCategory, NearRepeatAlert, NearRepeatProfile
 
 
 @admin.register(IncidentCategory)
@@ -19,3 +19,29 @@ class IncidentAdmin(AuditedAdmin):
     raw_id_fields = ["grid", "zone", "station"]
     date_hierarchy = "received_at"
     list_select_related = ["category", "station", "grid"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Rows the near-repeat computation writes (with its audit): shown here, not changed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NearRepeatProfile)
+class NearRepeatProfileAdmin(_ReadOnly):
+    list_display = ["as_of", "events", "supported", "distance", "days", "ratio", "p_value", "computed_at"]
+    list_filter = ["bureau", "supported"]
+
+
+@admin.register(NearRepeatAlert)
+class NearRepeatAlertAdmin(_ReadOnly):
+    list_display = ["incident", "zone", "radius", "starts", "ends"]
+    list_filter = ["bureau"]
+    raw_id_fields = ["incident", "zone", "profile"]

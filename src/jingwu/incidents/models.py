@@ -111,3 +111,64 @@ class Incident(TenantModel):
     @property
     def reporter_phone_masked(self) -> str:
         return mask_phone(self.reporter_phone)
+
+
+class NearRepeatProfile(TenantModel):
+    """The near-repeat pattern of the bureau's burglaries: a Knox test over the year up to
+    ``as_of`` (``jingwu.incidents.nearrepeat``), and the risk area and window it supports
+    (none when the nearest band after a burglary is not significant)."""
+
+    as_of = models.DateField(_("as of"))
+    first_day = models.DateField(_("from"))
+    events = models.PositiveIntegerField(_("burglaries"))
+    distance_band = models.FloatField(_("distance band (m)"))
+    distance_bands = models.PositiveSmallIntegerField(_("distance bands"))
+    time_band = models.FloatField(_("time band (days)"))
+    time_bands = models.PositiveSmallIntegerField(_("time bands"))
+    iterations = models.PositiveIntegerField(_("iterations"))
+    seed = models.IntegerField(_("seed"), default=0)
+    supported = models.BooleanField(_("pattern supported"), default=False)
+    distance = models.FloatField(_("risk distance (m)"), null=True, blank=True)
+    days = models.FloatField(_("risk window (days)"), null=True, blank=True)
+    ratio = models.FloatField(_("Knox ratio, nearest band"), null=True, blank=True)
+    p_value = models.FloatField(_("p-value, nearest band"), null=True, blank=True)
+    table = models.JSONField(_("Knox table"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("near-repeat profile")
+        verbose_name_plural = _("near-repeat profiles")
+        ordering = ["-as_of", "-id"]
+        indexes = [models.Index(fields=["bureau", "as_of"], name="near_repeat_profile_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.supported}"
+
+
+class NearRepeatAlert(TenantModel):
+    """After a burglary: the zone within the risk distance, until the window ends."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="near_repeat_alerts", verbose_name=_("burglary")
+    )
+    zone = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("zone"))
+    profile = models.ForeignKey(
+        NearRepeatProfile, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("evidence")
+    )
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    radius = models.FloatField(_("radius (m)"))
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("near-repeat alert")
+        verbose_name_plural = _("near-repeat alerts")
+        ordering = ["-starts", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "incident", "zone"], name="near_repeat_alert_unique")
+        ]
+        indexes = [models.Index(fields=["bureau", "zone", "ends"], name="near_repeat_alert_zone_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.zone_id} {self.ends}"

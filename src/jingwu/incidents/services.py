@@ -133,4 +133,8 @@ def do_record_incident(
         unit_path=(grid.path if grid else ""),
         after=audit.snapshot(incident),
     )
+    from .nearrepeat import BURGLARY, raise_alerts
+
+    if category.code.startswith(BURGLARY):
+        raise_alerts(bureau, [incident])
     return incident

@@ -5,7 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from jingwu.accounts.tokens import obtain_token
-from jingwu.cases.api import CaseViewSet
+from jingwu.cases.api import (
+    CaseDeadlineViewSet,
+    CaseReviewViewSet,
+    CaseViewSet,
+    DeadlineLimitViewSet,
+    RoutingRuleViewSet,
+)
 from jingwu.duty.api import RosterEntryViewSet, RosterViewSet
 from jingwu.incidents.api import IncidentViewSet
 from jingwu.org.api import UnitViewSet
@@ -19,6 +25,10 @@ router.register("postings", PostingViewSet, basename="posting")
 router.register("premises", PremisesViewSet, basename="premises")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cases", CaseViewSet, basename="case")
+router.register("case-routing-rules", RoutingRuleViewSet, basename="case-routing-rule")
+router.register("case-deadline-limits", DeadlineLimitViewSet, basename="case-deadline-limit")
+router.register("case-deadlines", CaseDeadlineViewSet, basename="case-deadline")
+router.register("case-reviews", CaseReviewViewSet, basename="case-review")
 router.register("duty-rosters", RosterViewSet, basename="duty-roster")
 router.register("duty-entries", RosterEntryViewSet, basename="duty-entry")
 

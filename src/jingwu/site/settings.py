@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # cases, routing rules and time limits share the choices of a case's kind
+    "ENUM_NAME_OVERRIDES": {"CaseKindEnum": "jingwu.cases.choices.CASE_KIND_CHOICES"},
 }
 
 # The worker cluster runs long work (jingwu.jobs): several jobs at once, each kind
