@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from jingwu.engine import intake
 from jingwu.engine.vocab import INCIDENT_CATEGORIES
 from jingwu.incidents.models import Incident
+from jingwu.incidents.services import do_record_incident
 
 from ..conftest import X0, Y0
 
@@ -204,3 +206,24 @@ def test_the_outsider_gets_nothing_of_this_bureau(client, county, outsider):
         {"category": "0101", "lon": X0 + 0.0041, "lat": Y0 + 0.0041, "received_at": "2018-06-01T09:50"},
     ).json()["results"]
     assert r == []
+
+
+def test_a_duplicate_outside_the_users_area_is_counted_not_named(county):
+    """Grid S1 ends at X0 + 0.01: an incident just across, in grid S2, is outside the
+    community officer's area; the refusal counts it without its number."""
+    from django.core.exceptions import ValidationError as Invalid
+
+    when = dt.datetime(2018, 6, 2, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    across = do_record_incident(
+        actor=None, bureau=county.bureau, category="0401", received_at=when, lon=X0 + 0.0105, lat=Y0 + 0.005
+    )
+    assert across.grid == county.grid_s2
+    here = {"bureau": county.bureau, "category": "0401", "lon": X0 + 0.0095, "lat": Y0 + 0.005}
+    here["allow_duplicate"] = False
+    with translation.override("en"), pytest.raises(Invalid) as exc:
+        do_record_incident(actor=county.community, received_at=when + dt.timedelta(minutes=10), **here)
+    text = " ".join(exc.value.messages)
+    assert across.number not in text and "1 incident outside your area" in text
+    with translation.override("en"), pytest.raises(Invalid) as exc:
+        do_record_incident(actor=county.chief, received_at=when + dt.timedelta(minutes=10), **here)
+    assert across.number in " ".join(exc.value.messages)

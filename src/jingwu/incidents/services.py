@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingwu.core import audit
 from jingwu.core.clock import zone
@@ -117,7 +118,7 @@ def do_record_incident(
                         "Possibly a duplicate of %(list)s (same category, nearby, close in time): "
                         "confirm to record it anyway."
                     )
-                    % {"list": ", ".join(i.number for i in dups[:5])}
+                    % {"list": _duplicates_named_for(actor, dups)}
                 },
                 code="duplicate",
             )
@@ -138,3 +139,23 @@ def do_record_incident(
     if category.code.startswith(BURGLARY):
         raise_alerts(bureau, [incident])
     return incident
+
+
+def _duplicates_named_for(actor, dups: list[Incident]) -> str:
+    """The possible duplicates by number, those outside the actor's area only counted."""
+    from jingwu.core.scope import restrict
+
+    if actor is None:  # an import or the system: no person's area to keep to
+        seen = {i.pk for i in dups}
+    else:
+        seen = set(
+            restrict(Incident.objects.filter(pk__in=[i.pk for i in dups]), actor).values_list("pk", flat=True)
+        )
+    named = [i.number for i in dups if i.pk in seen][:5]
+    hidden = sum(1 for i in dups if i.pk not in seen)
+    if hidden:
+        named.append(
+            ngettext("%(n)d incident outside your area", "%(n)d incidents outside your area", hidden)
+            % {"n": hidden}
+        )
+    return ", ".join(named)
