@@ -7,6 +7,17 @@ from rest_framework.routers import DefaultRouter
 from jingwu.accounts.tokens import obtain_token
 from jingwu.cases.api import CaseViewSet
 from jingwu.duty.api import RosterEntryViewSet, RosterViewSet
+from jingwu.evaluation.api import (
+    AppealViewSet,
+    CareerPlanViewSet,
+    CycleViewSet,
+    FamilyVisitViewSet,
+    FileViewSet,
+    ObjectionViewSet,
+    StandardViewSet,
+    StarViewSet,
+    TrainingDayViewSet,
+)
 from jingwu.incidents.api import IncidentViewSet
 from jingwu.org.api import UnitViewSet
 from jingwu.personnel.api import OfficerViewSet, PostingViewSet
@@ -21,6 +32,15 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cases", CaseViewSet, basename="case")
 router.register("duty-rosters", RosterViewSet, basename="duty-roster")
 router.register("duty-entries", RosterEntryViewSet, basename="duty-entry")
+router.register("eval-cycles", CycleViewSet, basename="eval-cycle")
+router.register("eval-standards", StandardViewSet, basename="eval-standard")
+router.register("eval-files", FileViewSet, basename="eval-file")
+router.register("eval-objections", ObjectionViewSet, basename="eval-objection")
+router.register("eval-appeals", AppealViewSet, basename="eval-appeal")
+router.register("eval-stars", StarViewSet, basename="eval-star")
+router.register("eval-family-visits", FamilyVisitViewSet, basename="eval-family-visit")
+router.register("eval-training-days", TrainingDayViewSet, basename="eval-training-day")
+router.register("eval-career-plans", CareerPlanViewSet, basename="eval-career-plan")
 
 urlpatterns = [
     path("v1/token/", obtain_token, name="api-token"),
