@@ -414,6 +414,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=30, help="pages timed per kind")
     ap.add_argument("--explain", action="store_true")
     ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--checkpoints", default="10,30", help="also measure at these numbers of bureaus")
     args = ap.parse_args()
     setup()
     from django.contrib.auth import get_user_model
@@ -433,13 +434,17 @@ def main() -> None:
     emit(what="generate", bureaus=1, seconds=round(time.perf_counter() - t, 1))
     measure("county", [first[0][0]], [first[0][1]], rng, args.sample, args.pages)
 
-    t = time.perf_counter()
-    made = first + [make_bureau(i, per, rng, user_model) for i in range(1, args.bureaus)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-    emit(what="generate", bureaus=args.bureaus - 1, seconds=round(time.perf_counter() - t, 1))
-    measure("province", [b for b, _u in made], [u for _b, u in made], rng, args.sample, args.pages)
+    made = list(first)
+    checkpoints = sorted({int(x) for x in args.checkpoints.split(",") if x} | {args.bureaus})
+    for point in checkpoints:
+        t = time.perf_counter()
+        made += [make_bureau(i, per, rng, user_model) for i in range(len(made), point)]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+        emit(what="generate", bureaus=len(made), seconds=round(time.perf_counter() - t, 1))
+        label = "province" if point == args.bureaus else f"{point} bureaus"
+        measure(label, [b for b, _u in made], [u for _b, u in made], rng, args.sample, args.pages)
     if args.explain:
         explain(made[-1][0])
 
