@@ -40,7 +40,7 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer
 
 from . import services as sv
-from .choices import CommitteeDecision, ReviewDecision
+from .choices import AppealDecision, CommitteeDecision, ReviewDecision
 from .models import (
     Appeal,
     CareerPlan,
@@ -296,7 +296,7 @@ class AnswerSerializer(serializers.Serializer):
 
 
 class AppealDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[("upheld", _("Upheld")), ("dismissed", _("Dismissed"))])
+    decision = serializers.ChoiceField(choices=AppealDecision.choices)
     answer = serializers.CharField(max_length=4000, allow_blank=True)
     grant = serializers.ListField(
         child=serializers.IntegerField(),

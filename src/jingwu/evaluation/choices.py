@@ -50,6 +50,13 @@ class AppealStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class AppealDecision(models.TextChoices):
+    """What the political department decides on an appeal (the API's choice)."""
+
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
 class ConductKind(models.TextChoices):
     COMMENDATION = "commendation", _("Commendation")
     COMPLAINT = "complaint", _("Complaint")

@@ -225,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewDecisionEnum": "jingwu.evaluation.choices.ReviewDecision",
+        "CommitteeDecisionEnum": "jingwu.evaluation.choices.CommitteeDecision",
+        "AppealDecisionEnum": "jingwu.evaluation.choices.AppealDecision",
+    },
 }
 
 # The worker cluster runs long work (jingwu.jobs): several jobs at once, each kind
