@@ -178,3 +178,16 @@ def test_the_outsider_cannot_start_the_county_check(client, county, other_county
     # their own bureau's check, never the county's
     assert not Job.objects.filter(kind="evaluation.support", bureau=county.bureau).exists()
     assert Job.objects.filter(kind="evaluation.support", bureau=other_county.bureau).count() == 1
+
+
+def test_the_sweep_is_scheduled_daily_and_covers_the_bureaus_that_evaluate(county, other_county):
+    from django_q.models import Schedule
+
+    from jingwu.evaluation.tasks import sweep
+
+    s = Schedule.objects.get(name="jingwu-evaluation-sweep")
+    assert (s.func, s.schedule_type, s.repeats) == ("jingwu.evaluation.tasks.sweep", Schedule.DAILY, -1)
+    open_cycle(county)
+    done = sweep()
+    assert set(done) == {county.bureau.pk}  # the other county runs no evaluation
+    assert Job.objects.filter(kind="evaluation.support", bureau=county.bureau, state="queued").count() == 1
