@@ -7,7 +7,8 @@ on public notice:
   ``REMIND_DAYS`` of the self-assessment deadline (and not past it): the officer's
   account;
 - ``score``: files of a unit not scored yet, ``D`` within ``REMIND_DAYS`` of the unit
-  scoring deadline: whoever may score that unit's files (its chief, a center's head);
+  scoring deadline: the unit's own scorers (its chief, a center's head), or, for a unit
+  without one (headquarters), the political department;
 - ``review``: scored files not reviewed, ``D`` within ``REMIND_DAYS`` of the review
   deadline: the political department;
 - ``objection``: objections not answered while the cycle is on notice (publication waits
@@ -71,6 +72,12 @@ def _who_acts(members, unit_path: str) -> set[int]:
     return {u for u, reach, path in members if reach == "bureau" or unit_path.startswith(path)}
 
 
+def _unit_scorers(members, unit_path: str) -> set[int]:
+    """The unit's own scorers (memberships over its subtree); the bureau-wide ones when it has none."""
+    own = {u for u, reach, path in members if reach != "bureau" and unit_path.startswith(path)}
+    return own or {u for u, reach, _path in members if reach == "bureau"}
+
+
 def wanted(bureau, on: dt.date) -> dict[tuple, dict]:
     """The reminders that should be open on ``on``: (recipient, cycle, kind, unit) -> due, pending."""
     from jingwu.accounts.models import User
@@ -105,7 +112,7 @@ def wanted(bureau, on: dt.date) -> dict[tuple, dict]:
                     per_unit[unit_id] += 1
                     paths[unit_id] = path
                 for unit_id, n in per_unit.items():
-                    for uid in _who_acts(members[ReminderKind.SCORE], paths[unit_id]):
+                    for uid in _unit_scorers(members[ReminderKind.SCORE], paths[unit_id]):
                         out[(uid, cycle.pk, ReminderKind.SCORE, unit_id)] = {
                             "due": cycle.scoring_deadline,
                             "pending": n,
