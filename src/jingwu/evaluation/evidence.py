@@ -163,9 +163,9 @@ def gather_many(cycle, nominations=None) -> dict[int, dict[str, Evidence]]:
     first, last = quarter_days(cycle.year, cycle.quarter)
     start, end = day_bounds(first, last, zone(cycle.bureau))
     files = list(
-        (nominations if nominations is not None else Nomination.objects.filter(cycle=cycle)).values_list(
-            "pk", "officer_id"
-        )
+        (nominations if nominations is not None else Nomination.objects.filter(cycle=cycle))
+        .order_by()  # the default ordering joins units, officers and cycles for nothing
+        .values_list("pk", "officer_id")
     )
     officers = {o for _n, o in files}
     units: dict[int, list[tuple[int, str]]] = {}
