@@ -129,16 +129,22 @@ def test_the_api_needs_log_in(api, c):
 def test_the_api_root_lists_every_endpoint(api, c):
     r = as_user(api, c.command).get(reverse("api:api-root"))
     assert r.status_code == 200
-    # the duty rosters and their entries are counted per persona in tests/duty
-    # the cases' rules, limits, deadlines and reviews in tests/cases/test_api_rules_deadlines_reviews.py
-    assert set(r.json()) == set(ENDPOINTS) | {
-        "duty-rosters",
-        "duty-entries",
-        "case-routing-rules",
-        "case-deadline-limits",
-        "case-deadlines",
-        "case-reviews",
+    # the duty rosters and their entries are counted per persona in tests/duty, the
+    # evaluation's endpoints in tests/evaluation/test_api.py, the cases' rules, limits,
+    # deadlines and reviews in tests/cases/test_api_rules_deadlines_reviews.py
+    evaluation = {
+        "eval-cycles",
+        "eval-standards",
+        "eval-files",
+        "eval-objections",
+        "eval-appeals",
+        "eval-stars",
+        "eval-family-visits",
+        "eval-training-days",
+        "eval-career-plans",
     }
+    cases = {"case-routing-rules", "case-deadline-limits", "case-deadlines", "case-reviews"}
+    assert set(r.json()) == set(ENDPOINTS) | {"duty-rosters", "duty-entries"} | evaluation | cases
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

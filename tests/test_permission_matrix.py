@@ -22,7 +22,16 @@ from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, R
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
-from jingwu.evaluation.models import Cycle, Nomination
+from jingwu.evaluation.models import (
+    Appeal,
+    CareerPlan,
+    Cycle,
+    FamilyVisit,
+    Nomination,
+    Objection,
+    StarAward,
+    TrainingDay,
+)
 from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident, NearRepeatAlert, NearRepeatProfile
 from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
@@ -246,6 +255,23 @@ ROUTES: dict[str, Route] = {
     "duty:roster_xlsx": Route(Roster, "detail"),
     "duty:roster_print": Route(Roster, "detail"),
     "duty:roster_pdf": Route(Roster, "detail"),
+    # The evaluation's API: the same scoping as its pages (an officer's own rows: tests/evaluation/test_api.py).
+    "api:eval-cycle-list": Route(Cycle, "api_list"),
+    "api:eval-cycle-detail": Route(Cycle, "detail"),
+    "api:eval-file-list": Route(Nomination, "api_list"),
+    "api:eval-file-detail": Route(Nomination, "detail"),
+    "api:eval-objection-list": Route(Objection, "api_list"),
+    "api:eval-objection-detail": Route(Objection, "detail", ()),
+    "api:eval-appeal-list": Route(Appeal, "api_list"),
+    "api:eval-appeal-detail": Route(Appeal, "detail", ()),
+    "api:eval-star-list": Route(StarAward, "api_list"),
+    "api:eval-star-detail": Route(StarAward, "detail", ()),
+    "api:eval-family-visit-list": Route(FamilyVisit, "api_list"),
+    "api:eval-family-visit-detail": Route(FamilyVisit, "detail", ()),
+    "api:eval-training-day-list": Route(TrainingDay, "api_list"),
+    "api:eval-training-day-detail": Route(TrainingDay, "detail", ()),
+    "api:eval-career-plan-list": Route(CareerPlan, "api_list"),
+    "api:eval-career-plan-detail": Route(CareerPlan, "detail", ()),
     "api:duty-roster-list": Route(Roster, "api_list"),
     "api:duty-roster-detail": Route(Roster, "detail"),
     "api:duty-entry-list": Route(RosterEntry, "api_list"),
@@ -315,6 +341,25 @@ EXEMPT = {
     "inspections:finding_close": "POST only (405 on GET); tests/inspections/test_after_visit.py (scope, outsider)",
     "inspections:sanction_add": "POST only (405 on GET); tests/inspections/test_after_visit.py (scope, outsider)",
     "inspections:timer_close": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
+    "api:eval-standard-list": "the standards of the cycles the caller reads (the cycle's scope); "
+    "tests/evaluation/test_api.py (political department, chief, outsider)",
+    "api:eval-standard-detail": "a standard of a cycle the caller reads; tests/evaluation/test_api.py",
+    **{
+        f"api:eval-{name}": "POST only (405 on GET); tests/evaluation/test_api.py (personas, outsider)"
+        for name in (
+            "cycle-open",
+            "cycle-notice",
+            "cycle-publish",
+            "file-self-assess",
+            "file-score",
+            "file-review",
+            "file-decide",
+            "file-object",
+            "file-appeal",
+            "objection-answer",
+            "appeal-decide",
+        )
+    },
     "jobs:job_cancel": "POST only (405 on GET); tests/jobs/test_jobs.py (starter, others, auditor, outsider)",
     "duty:station_setup": "POST only (405 on GET); tests/duty/test_duty.py",
     "duty:coverage_compute": "POST only (405 on GET); tests/duty/test_duty.py",
@@ -404,19 +449,14 @@ NOT_YET_ROUTED = {
     "duty.swaprequest",  # shown on the roster's page
     "duty.gridwork",  # the work log, shown on its grid's page
     "duty.retasking",  # shown on the station's duty page
-    # an evaluation file's scores, objections and appeals are shown through the file's page;
-    # conduct records through the file too; stars through the officer's star history
-    "evaluation.staraward",
-    # officer care through the care pages (tests/evaluation/test_care.py)
-    "evaluation.familyvisit",
-    "evaluation.trainingday",
-    "evaluation.careerplan",
+    # an evaluation file's scores are shown through the file's page (and the API's file);
+    # conduct records through the file too
     # early support flags through the support page (tests/evaluation/test_support.py)
     "evaluation.supportflag",
     "evaluation.score",
-    "evaluation.objection",
-    "evaluation.appeal",
     "evaluation.ownevidence",
+    # reminders on their recipient's home page (tests/evaluation/test_reminders.py)
+    "evaluation.reminder",
     "evaluation.conductrecord",
     "cases.series",
     "cases.petition",

@@ -191,6 +191,26 @@ MEASURE = {
     "outsider": (200, 200, 404, 403, 200, 404),
 }
 
+# --- EVALUATION (API): an open cycle, the file of 陈静 (nominated by the west station), the
+# file of 赵强 (east), POST {} to the cycles and to the family visits.
+# Every participant reads the cycle; a file is its unit's (the chief), the political
+# department's, command's and auditors', and the officer's own; the political department
+# alone creates cycles and records officer care (400: allowed, the empty body invalid).
+
+EVALUATION = {
+    "command": (200, 200, 200, 403, 403),
+    "planner": (404, 404, 404, 403, 403),
+    "center": (200, 404, 404, 403, 403),
+    "prevention": (200, 404, 404, 403, 403),
+    "chief": (200, 200, 404, 403, 403),
+    "zone_lead": (200, 404, 404, 403, 403),
+    "community": (200, 200, 404, 403, 403),  # 陈静's own file
+    "political": (200, 200, 200, 400, 400),
+    "auditor": (200, 200, 200, 403, 403),
+    "sysadmin": (404, 404, 404, 403, 403),
+    "outsider": (404, 404, 404, 403, 403),
+}
+
 PERSONAS = list(SEES)
 AREAS = [
     "units",
@@ -204,6 +224,7 @@ AREAS = [
     "duty",
     "measure",
 ]
+AREAS += ["evaluation"]
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -422,6 +443,43 @@ def _check_measure(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_evaluation(client, county, persona: str) -> list[str]:
+    import datetime as dt
+
+    from jingwu.evaluation.services import do_create_cycle, do_nominate, do_open_cycle
+
+    d = dt.date(2018, 6, 10)
+    cycle = do_create_cycle(
+        actor=None,
+        bureau=county.bureau,
+        year=2018,
+        quarter=2,
+        nomination_deadline=d,
+        self_assessment_deadline=d,
+        scoring_deadline=d,
+        review_deadline=d,
+    )
+    cycle = do_open_cycle(cycle, actor=None)
+    west = do_nominate(cycle, actor=None, officer=county.off_comm, unit=county.west)
+    east = do_nominate(cycle, actor=None, officer=county.off_east, unit=county.east)
+    calls = (
+        ("get", reverse("api:eval-cycle-detail", args=[cycle.pk])),
+        ("get", reverse("api:eval-file-detail", args=[west.pk])),
+        ("get", reverse("api:eval-file-detail", args=[east.pk])),
+        ("post", reverse("api:eval-cycle-list")),
+        ("post", reverse("api:eval-family-visit-list")),
+    )
+    wrong = []
+    for (method, url), must in zip(calls, EVALUATION[persona], strict=True):
+        if method == "get":
+            status = client.get(url).status_code
+        else:
+            status = client.post(url, data="{}", content_type="application/json").status_code
+        if status != must:
+            wrong.append(f"{method} {url}: {status}, must be {must}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -442,6 +500,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_duty(client, county, persona)
     elif area == "measure":
         wrong = _check_measure(client, county, persona)
+    elif area == "evaluation":
+        wrong = _check_evaluation(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -452,5 +512,5 @@ def test_the_tables_cover_every_persona_of_the_county():
     from .test_permission_matrix import PERSONAS as MATRIX_PERSONAS
 
     assert set(PERSONAS) == set(MATRIX_PERSONAS) | {"outsider"}
-    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES) == set(DUTY) == set(MEASURE)
+    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES) == set(DUTY) == set(MEASURE) == set(EVALUATION)
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())

@@ -18,7 +18,7 @@ from .helpers import TODAY, make_cycle
 # The default rules, written out by hand: standard -> (pass mark, {criterion: weight}).
 DEFAULT_RULES = {
     "loyalty": (80, {"political_study": 40, "duty_attendance": 60}),
-    "service": (80, {"incidents_handled": 60, "public_praise": 40}),
+    "service": (80, {"incidents_handled": 40, "visits_mediation": 30, "public_praise": 30}),
     "law": (80, {"case_quality": 70, "no_complaints": 30}),
     "discipline": (80, {"clean_record": 70, "training_days": 30}),
 }
@@ -89,7 +89,7 @@ def test_an_open_cycles_rules_are_frozen(county, english):
 def test_weights_must_add_up_to_100_before_opening(county):
     cycle = make_cycle(county)
     crit = Criterion.objects.get(standard__cycle=cycle, code="public_praise")
-    services.do_update_criterion(crit, actor=county.political, weight=30)
+    services.do_update_criterion(crit, actor=county.political, weight=20)
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.do_open_cycle(cycle, actor=county.political)
     assert "add up to 90, not 100" in str(exc.value)

@@ -142,6 +142,10 @@ def test_closing_on_the_page(client, county):
     complaint(county, county.off_comm, 20)
     client.force_login(county.political)
     assert client.post(reverse("evaluation:support"), {"action": "check"}).status_code == 302
+    from jingwu.jobs.models import Job
+    from jingwu.jobs.services import run_now
+
+    run_now(Job.objects.get(kind="evaluation.support", bureau=county.bureau))  # the check's job
     flag = SupportFlag.objects.get(officer=county.off_comm)
     client.force_login(county.chief)
     client.cookies["django_language"] = "en"

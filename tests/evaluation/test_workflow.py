@@ -371,7 +371,7 @@ def test_the_workflow_on_the_pages(client, county, cycle):
     assert not Score.objects.filter(nomination=n, kind="unit").exists()
     good = {"action": "score", "unit_note": "表现突出"} | {f"score_{k}": "9.5" for k in scores_for(cycle, 9)}
     assert client.post(url, good).status_code == 302
-    assert Score.objects.filter(nomination=n, kind="unit", value=Decimal("9.5")).count() == 8
+    assert Score.objects.filter(nomination=n, kind="unit", value=Decimal("9.5")).count() == 9
     # the community officer cannot score her own file
     client.force_login(county.community)
     assert client.post(url, good | {"score_1": "10"}).status_code == 403
@@ -405,7 +405,7 @@ def test_the_workflow_on_the_pages(client, county, cycle):
     client.cookies["django_language"] = "zh-hans"
     r = client.post(url, good | {f"score_{k}": "1" for k in scores_for(cycle, 9)})
     assert "发布：其档案不能再评分或修改" in r.content.decode()
-    assert Score.objects.filter(nomination=n, kind="unit", value=Decimal("9.5")).count() == 8
+    assert Score.objects.filter(nomination=n, kind="unit", value=Decimal("9.5")).count() == 9
 
 
 def test_the_outsider_cannot_object_or_read_the_notice(client, county, other_county, cycle):

@@ -12,6 +12,7 @@ class CycleStatus(models.TextChoices):
 class EvidenceSource(models.TextChoices):
     INCIDENTS = "incidents", _("Incidents handled")
     CASES = "cases", _("Cases")
+    GRID_WORK = "grid_work", _("Grid work (visits, mediation)")
     COMMENDATIONS = "commendations", _("Commendations")
     COMPLAINTS = "complaints", _("Complaints")
     DISCIPLINE = "discipline", _("Discipline records")
@@ -49,7 +50,21 @@ class AppealStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class AppealDecision(models.TextChoices):
+    """What the political department decides on an appeal (the API's choice)."""
+
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
 class ConductKind(models.TextChoices):
     COMMENDATION = "commendation", _("Commendation")
     COMPLAINT = "complaint", _("Complaint")
     DISCIPLINE = "discipline", _("Discipline record")
+
+
+class ReminderKind(models.TextChoices):
+    SELF = "self", _("Self-assessment due")
+    SCORE = "score", _("Unit scoring due")
+    REVIEW = "review", _("Review by the political department due")
+    OBJECTION = "objection", _("Objections to answer")

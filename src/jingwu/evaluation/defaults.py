@@ -25,8 +25,9 @@ DEFAULT_STANDARDS = [
         "Service to the people",
         80,
         [
-            ("incidents_handled", "接处警服务", "Incidents handled", 60, "incidents"),
-            ("public_praise", "群众评价", "Public praise", 40, "commendations"),
+            ("incidents_handled", "接处警服务", "Incidents handled", 40, "incidents"),
+            ("visits_mediation", "走访调解", "Visits and mediation", 30, "grid_work"),
+            ("public_praise", "群众评价", "Public praise", 30, "commendations"),
         ],
     ),
     (

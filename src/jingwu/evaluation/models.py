@@ -22,6 +22,7 @@ from .choices import (
     CycleStatus,
     EvidenceSource,
     FileStatus,
+    ReminderKind,
     ReviewDecision,
     ScoreKind,
 )
@@ -500,3 +501,48 @@ class SupportFlag(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.officer.name} · {self.raised_on}"
+
+
+class Reminder(TenantModel):
+    """A deadline of a cycle reminded to someone who must act on it (the daily sweep).
+
+    One row per person, cycle, kind and unit: the sweep updates how many files wait and
+    closes the reminder (``done_on``) when nothing waits any more or the step has closed.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("cycle")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("unit"),
+        help_text=_("The unit whose files wait (headquarters: the whole bureau's)."),
+    )
+    due = models.DateField(_("due"))
+    pending = models.PositiveIntegerField(_("waiting"), default=0)
+    raised_on = models.DateField(_("raised"))
+    seen_on = models.DateField(_("last reminded"))
+    done_on = models.DateField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["done_on", "due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "recipient", "cycle", "kind", "unit"],
+                name="eval_reminder_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bureau", "recipient", "done_on"], name="eval_reminder_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.get_kind_display()} · {self.due}"

@@ -102,6 +102,16 @@ def declare() -> None:
     grant(Role.AUDITOR, "evaluation.supportflag", "v", "bureau")
     register_scope("evaluation.supportflag", lambda unit: Q(unit__path__startswith=unit.path))
 
+    # Reminders are their recipient's (the home page); the political department, who runs
+    # the evaluation, and auditors read the bureau's.
+    from jingwu.core.permissions import PERMISSIONS
+
+    for role in list(PERMISSIONS):
+        grant(role, "evaluation.reminder", "v", "own")
+    grant(Role.POLITICAL_DEPARTMENT, "evaluation.reminder", "va", "bureau")
+    grant(Role.AUDITOR, "evaluation.reminder", "v", "bureau")
+    register_scope("evaluation.reminder", lambda unit: Q(), owner="recipient")
+
     register_scope("evaluation.nomination", lambda unit: Q(unit__path__startswith=unit.path))
     for label in FILE_MODELS[1:]:
         register_scope(label, lambda unit: Q(nomination__unit__path__startswith=unit.path))

@@ -982,21 +982,31 @@ def do_save_career_plan(*, actor, officer, goals: str, review_on: dt.date, mento
 # --- early support ----------------------------------------------------------------------------
 
 
+SUPPORT_JOB = "evaluation.support"
+
+
 @service
-def do_check_support(bureau, *, actor) -> int:
+def do_check_support(bureau, *, actor, progress=None) -> int:
     """Flag officers who need support (``support.py``'s rules) to their chief; an officer
-    with an open flag gets no second one. Returns the number of flags raised."""
+    with an open flag gets no second one. Returns the number of flags raised.
+
+    ``progress(done=, total=, phase=)`` is told how far the check is (the job's progress)."""
     from .models import SupportFlag
     from .support import find_reasons
 
     authorize(actor, SupportFlag, "add", bureau=bureau)
     on = today(bureau)
+    if progress:
+        progress(phase="find", percent=5)
     reasons, home = find_reasons(bureau, on)
     open_ids = set(
         SupportFlag.objects.filter(bureau=bureau, is_open=True).values_list("officer_id", flat=True)
     )
     raised = 0
-    for officer_id in sorted(reasons):
+    todo = sorted(reasons)
+    for i, officer_id in enumerate(todo):
+        if progress and i % 200 == 0:
+            progress(done=i, total=len(todo), phase="flag")
         if officer_id in open_ids:
             continue
         f = SupportFlag.objects.create(
@@ -1011,6 +1021,42 @@ def do_check_support(bureau, *, actor) -> int:
         )
         raised += 1
     return raised
+
+
+def support_job(bureau):
+    """The bureau's newest early-support check job (running, queued or ended), or None."""
+    from jingwu.jobs.models import Job
+
+    return (
+        Job.objects.filter(bureau=bureau, kind=SUPPORT_JOB, target_type="core.bureau", target_id=bureau.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@service
+def do_start_support_check(bureau, *, actor, hand_out: bool = True):
+    """Start the early-support check as a background job; a check already queued or
+    running is returned instead of a second one (idempotent)."""
+    from jingwu.jobs.models import LIVE
+    from jingwu.jobs.services import do_start_job
+
+    from .models import SupportFlag
+
+    authorize(actor, SupportFlag, "add", bureau=bureau)
+    job = support_job(bureau)
+    if job is not None and job.state in LIVE:
+        return job
+    return do_start_job(SUPPORT_JOB, actor=actor, bureau=bureau, target=bureau, hand_out=hand_out)
+
+
+def run_support_job(job, ctx) -> None:
+    """The early-support check of the job's bureau (the job kind's ``run``); safe to run
+    again: an officer with an open flag gets no second one."""
+    from django.utils.translation import gettext as _
+
+    n = do_check_support(job.bureau, actor=job.started_by, progress=ctx.progress)
+    ctx.progress(phase="flag", percent=100, message=_("%(n)d officers flagged.") % {"n": n})
 
 
 @service

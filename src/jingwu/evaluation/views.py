@@ -569,8 +569,8 @@ def support(request):
             if action == "check":
                 if not can(user, SupportFlag, "add"):
                     raise PermissionDenied
-                n = services.do_check_support(_bureau_or_404(user), actor=user)
-                messages.success(request, _("%(n)d officers flagged.") % {"n": n})
+                services.do_start_support_check(_bureau_or_404(user), actor=user)
+                messages.success(request, _("The check runs in the background; its progress shows below."))
             elif action == "close":
                 flag = get_object_or_404(
                     restrict(SupportFlag, user, "change"), pk=request.POST.get("flag") or 0
@@ -586,6 +586,13 @@ def support(request):
     flags = list(restrict(SupportFlag, user).select_related("officer", "unit")[:200])
     for f in flags:
         f.described = [describe(r) for r in f.reasons]
+    job = None
+    if can(user, SupportFlag, "add"):
+        from jingwu.jobs.views import decorate
+
+        bureau = user_bureau(user)
+        job = services.support_job(bureau) if bureau is not None else None
+        job = decorate(job, user) if job is not None else None
     return render(
         request,
         "evaluation/support.html",
@@ -594,5 +601,6 @@ def support(request):
             "may_check": can(user, SupportFlag, "add"),
             "may_close": can(user, SupportFlag, "change"),
             "errors": errors,
+            "job": job,
         },
     )

@@ -13,6 +13,17 @@ from jingwu.cases.api import (
     RoutingRuleViewSet,
 )
 from jingwu.duty.api import RosterEntryViewSet, RosterViewSet
+from jingwu.evaluation.api import (
+    AppealViewSet,
+    CareerPlanViewSet,
+    CycleViewSet,
+    FamilyVisitViewSet,
+    FileViewSet,
+    ObjectionViewSet,
+    StandardViewSet,
+    StarViewSet,
+    TrainingDayViewSet,
+)
 from jingwu.incidents.api import IncidentViewSet
 from jingwu.org.api import UnitViewSet
 from jingwu.personnel.api import OfficerViewSet, PostingViewSet
@@ -31,6 +42,15 @@ router.register("case-deadlines", CaseDeadlineViewSet, basename="case-deadline")
 router.register("case-reviews", CaseReviewViewSet, basename="case-review")
 router.register("duty-rosters", RosterViewSet, basename="duty-roster")
 router.register("duty-entries", RosterEntryViewSet, basename="duty-entry")
+router.register("eval-cycles", CycleViewSet, basename="eval-cycle")
+router.register("eval-standards", StandardViewSet, basename="eval-standard")
+router.register("eval-files", FileViewSet, basename="eval-file")
+router.register("eval-objections", ObjectionViewSet, basename="eval-objection")
+router.register("eval-appeals", AppealViewSet, basename="eval-appeal")
+router.register("eval-stars", StarViewSet, basename="eval-star")
+router.register("eval-family-visits", FamilyVisitViewSet, basename="eval-family-visit")
+router.register("eval-training-days", TrainingDayViewSet, basename="eval-training-day")
+router.register("eval-career-plans", CareerPlanViewSet, basename="eval-career-plan")
 
 urlpatterns = [
     path("v1/token/", obtain_token, name="api-token"),

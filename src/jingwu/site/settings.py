@@ -226,7 +226,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # cases, routing rules and time limits share the choices of a case's kind
-    "ENUM_NAME_OVERRIDES": {"CaseKindEnum": "jingwu.cases.choices.CASE_KIND_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "jingwu.cases.choices.CASE_KIND_CHOICES",
+        "ReviewDecisionEnum": "jingwu.evaluation.choices.ReviewDecision",
+        "CommitteeDecisionEnum": "jingwu.evaluation.choices.CommitteeDecision",
+        "AppealDecisionEnum": "jingwu.evaluation.choices.AppealDecision",
+    },
 }
 
 # The worker cluster runs long work (jingwu.jobs): several jobs at once, each kind
