@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -53,7 +55,7 @@ class PremisesDue:
     last_visit: dt.date | None
     names: dict = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def state(self) -> str:
         return min((e.state for e in self.elements), key=STATE_ORDER.__getitem__, default="later")
 
@@ -73,16 +75,31 @@ def element_names(bureau_id: int) -> dict[str, str]:
     return {e.code: str(e) for e in InspectionElement.objects.filter(bureau_id=bureau_id)}
 
 
+#: The fields of a premises the assessment reads.
+_ASSESSED = ("id", "bureau_id", "category", "name", "lon", "lat", "created_at")
+
+
+def _light(model, names, values, db: str):
+    """A model instance from ``values`` of the fields ``names`` (the others deferred),
+    without the per-instance work of ``Model.from_db`` (signals, ``__init__``): a county's
+    due list builds thousands."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = db
+    return obj
+
+
 def assess(premises_qs, *, horizon_days: int = 30) -> list[PremisesDue]:
     """Elements due, risk and alerts for each premises of ``premises_qs`` (already scoped).
 
     The premises carry only what the assessment needs; :func:`with_places` loads the
     rest for the rows a page shows."""
-    premises = list(
-        premises_qs.select_related(None).only(
-            "id", "bureau_id", "category", "name", "lon", "lat", "created_at"
-        )
-    )
+    premises = [
+        _light(Premises, _ASSESSED, values, premises_qs.db)
+        for values in premises_qs.select_related(None).values_list(*_ASSESSED)
+    ]
     by_bureau: dict[int, list[Premises]] = defaultdict(list)
     for p in premises:
         by_bureau[p.bureau_id].append(p)
