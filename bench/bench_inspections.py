@@ -6,7 +6,17 @@ month (stations one by one, then the prevention center's inspectors on what is l
 Prints one JSON object per plan: wall time, peak memory, visits due (one per specialism
 and consolidated), visits avoided, planned, not placed and why, team-days, route length.
 
+``--compare-days S``: after the station's week (planned with PyVRP), each of its working
+days is routed again as one problem for both solvers at the same time limit ``S``: the
+visits the plan placed that day (opening hours as windows, the visit's minutes, at most
+``--cap`` visits a team), as many vehicles as the day had teams, from the station's
+office; a visit left out costs 200 km. Skills are not part of the day problem (the plan
+already matched visits to teams): both solvers get exactly the same problem. Printed per
+day: km, visits, left out, objective (km + 200 per visit left out) and each solver's gap
+to the better of the two.
+
 Usage:
+    python bench/bench_inspections.py --compare-days 10 --station-only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/bench_inspections.py
     python bench/bench_inspections.py --days 28 --solver ortools
 """
@@ -39,6 +49,10 @@ def main() -> None:
     ap.add_argument("--solver", default="pyvrp", choices=["pyvrp", "ortools"])
     ap.add_argument("--team-size", type=int, default=2)
     ap.add_argument("--cap", type=int, default=6, help="visits a team a day")
+    ap.add_argument(
+        "--compare-days", type=float, default=0, help="route the station's days with both solvers"
+    )
+    ap.add_argument("--station-only", action="store_true", help="skip the county's month")
     args = ap.parse_args()
     setup()
     from jingwu.core.clock import data_date
@@ -55,7 +69,8 @@ def main() -> None:
         start += dt.timedelta(days=1)
     units = Unit.objects.current().filter(bureau=bureau)
     station = units.filter(kind="station", name_zh__startswith="夹浦").first()
-    for unit, days in [(station, 7), (units.get(kind="headquarters"), args.days)]:
+    todo = [(station, 7)] + ([] if args.station_only else [(units.get(kind="headquarters"), args.days)])
+    for unit, days in todo:
         t0 = time.perf_counter()
         plan = do_start_plan(
             actor=None,
@@ -86,6 +101,85 @@ def main() -> None:
                     **res,
                 },
                 ensure_ascii=False,
+            ),
+            flush=True,
+        )
+        if args.compare_days and unit == station:
+            compare_days(plan, args.compare_days, args.cap)
+
+
+def compare_days(plan, limit: float, cap: int) -> None:
+    from jingwu.engine import inspection_rules as rules
+    from jingwu.engine.inspection import ELEMENT_MINUTES
+    from jingwu.engine.routing import Stop, geo_problem, solve_ortools, solve_pyvrp
+    from jingwu.inspections.planning import DAY_END, DAY_START
+
+    by_day: dict = {}
+    for v in plan.visits.filter(status="planned").select_related("premises").order_by("day", "id"):
+        by_day.setdefault(v.day, []).append(v)
+    teams = plan.results.get("teams", [])
+    unit = plan.unit
+    depot = (unit.base_lon, unit.base_lat)
+    rows = []
+    for day, visits in sorted(by_day.items()):
+        k = (day - plan.start).days
+        n_teams = sum(1 for t in teams if t["day"] == k)
+        stops = []
+        for v in visits:
+            p = v.premises
+            opens, closes = rules.OPENING_HOURS.get(p.category, rules.DEFAULT_HOURS)
+            minutes = 15 + sum(ELEMENT_MINUTES.get(e, 20) for e in v.elements)
+            early = max(opens, DAY_START)
+            late = max(early, min(closes, DAY_END) - minutes)
+            stops.append(
+                (
+                    Stop(str(v.pk), minutes, early, late, demand=1, required=False, prize=200_000),
+                    (p.lon, p.lat),
+                )
+            )
+        problem = geo_problem(
+            f"{unit.code}-{day}",
+            depot,
+            stops,
+            n_teams,
+            capacity=cap,
+            depot_open=DAY_START,
+            depot_close=DAY_END,
+        )
+        res = []
+        for solve in (solve_pyvrp, solve_ortools):
+            s = solve(problem, limit, 0)
+            km = s.distance / 1000
+            res.append(
+                {
+                    "day": day.isoformat(),
+                    "visits_offered": len(stops),
+                    "teams": n_teams,
+                    "solver": s.solver,
+                    "time_s": limit,
+                    "km": round(km, 1),
+                    "visits": sum(len(r.stops) for r in s.routes),
+                    "left_out": len(s.unserved),
+                    "objective_km": round(km + 200 * len(s.unserved), 1),
+                    "feasible_rechecked": s.feasible,
+                }
+            )
+        best = min(r["objective_km"] for r in res)
+        for r in res:
+            r["gap_to_better_pct"] = round(100 * (r["objective_km"] - best) / best, 2) if best else 0.0
+            print(json.dumps({"compare_day": r}), flush=True)
+            rows.append(r)
+    for solver in ("pyvrp", "ortools"):
+        mine = [r for r in rows if r["solver"].startswith(solver)]
+        print(
+            json.dumps(
+                {
+                    "compare_total": solver,
+                    "km": round(sum(r["km"] for r in mine), 1),
+                    "visits": sum(r["visits"] for r in mine),
+                    "left_out": sum(r["left_out"] for r in mine),
+                    "objective_km": round(sum(r["objective_km"] for r in mine), 1),
+                }
             ),
             flush=True,
         )

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import Finding, InspectionPlan, LegalTimer, Sanction, Visit, VisitPhoto
+from .models import DueRow, Finding, InspectionPlan, LegalTimer, Sanction, Visit, VisitPhoto
 
 
 @admin.register(Visit)
@@ -45,3 +45,18 @@ class SanctionAdmin(AuditedAdmin):
     list_display = ["premises", "kind", "step", "decided_on"]
     list_filter = ["bureau", "kind"]
     raw_id_fields = ["premises", "finding", "incident"]
+
+
+@admin.register(DueRow)
+class DueRowAdmin(AuditedAdmin):
+    """The due table is computed (``jingwu inspections sweep``): read only here."""
+
+    list_display = ["premises", "as_of", "last_visit", "failed", "near"]
+    list_filter = ["bureau", "as_of"]
+    raw_id_fields = ["premises"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -32,6 +32,13 @@ UNPLANNED_REASONS = {
     "stopped": _("The run was stopped"),
 }
 
+# Why an officer did not inspect on a working day of a plan (jingwu.inspections.availability).
+UNAVAILABLE_REASONS = {
+    "leave": _("On leave"),
+    "retasked": _("Re-tasked"),
+    "duty": _("On a duty shift"),
+}
+
 SANCTION_CHOICES = [
     ("warning", _("Warning")),
     ("fine", _("Fine")),

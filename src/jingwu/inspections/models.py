@@ -224,3 +224,36 @@ class Sanction(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.premises} · {self.get_kind_display()}"
+
+
+class DueRow(TenantModel):
+    """The due table: what the due list needs of one premises, computed for a data date.
+
+    Refreshed for a premises when a visit there is recorded (``do_record_visit``,
+    ``do_submit_checklist``) and for a bureau by the sweep (``jingwu inspections sweep``);
+    a row whose data date, bureau stamp (incidents in the risk window, the category
+    requirements) or premises (category, place) no longer match is recomputed when read.
+    Overdue legal timers are not stored: they are counted when read (they change with
+    the hour)."""
+
+    premises = models.ForeignKey(
+        "places.Premises", on_delete=models.CASCADE, related_name="+", verbose_name=_("premises")
+    )
+    as_of = models.DateField(_("data date"))
+    stamp = models.CharField(_("inputs stamp"), max_length=64)
+    category = models.CharField(_("category"), max_length=40)
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    last_visits = models.JSONField(_("last visit per element"), default=dict)  # code -> ISO day
+    last_visit = models.DateField(_("last visit"), null=True, blank=True)
+    failed = models.PositiveIntegerField(_("failed checklist items (two years)"), default=0)
+    near = models.PositiveIntegerField(_("incidents nearby"), default=0)
+
+    class Meta:
+        verbose_name = _("due table row")
+        verbose_name_plural = _("due table")
+        constraints = [models.UniqueConstraint(fields=["bureau", "premises"], name="due_row_one_a_premises")]
+        indexes = [models.Index(fields=["bureau", "as_of", "stamp"], name="due_row_fresh_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.premises_id} @ {self.as_of:%Y-%m-%d}"

@@ -16,12 +16,15 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import OfficerSkill, Posting
 from jingwu.places.models import Premises
 
+from .availability import unavailable
 from .models import InspectionPlan, Visit
 from .selectors import assess
 
 #: Who inspects: the prevention center's inspectors, and the zone leads and community
 #: officers of the planned area.
 INSPECTOR_ROLES = ("inspector", "zone_lead", "community")
+#: Inspection hours (minutes after midnight): teams leave at 08:30 and are back by 21:00.
+DAY_START, DAY_END = 8 * 60 + 30, 21 * 60
 
 
 def _due(plan: InspectionPlan, premises_qs):
@@ -45,9 +48,11 @@ def workdays_of(plan: InspectionPlan) -> list[int]:
     return [k for k in range(plan.days) if (plan.start + dt.timedelta(days=k)).weekday() < 5]
 
 
-def _inspectors(plan: InspectionPlan, units) -> list[engine.Inspector]:
+def _inspectors(plan: InspectionPlan, units, off: dict[str, int] | None = None) -> list[engine.Inspector]:
     """Police officers posted as inspectors, zone leads or community officers under ``units``
-    during the window, with a qualifying skill, on their working days less their leave."""
+    during the window, with a qualifying skill, on their working days less the days they
+    are on leave, re-tasked or on a duty shift (:mod:`.availability`) and the plan's own
+    leave lines. ``off`` counts the officer-days taken out, by reason."""
     end = plan.start + dt.timedelta(days=plan.days - 1)
     area = Q()
     for u in units:
@@ -64,15 +69,23 @@ def _inspectors(plan: InspectionPlan, units) -> list[engine.Inspector]:
         "officer_id", "skill"
     ):
         skills.setdefault(oid, set()).add(skill)
+    officer_ids = [oid for oid in officer_ids if rules.elements_of(skills.get(oid, ()))]
     workdays = workdays_of(plan)
+    dates = {k: plan.start + dt.timedelta(days=k) for k in workdays}
     leave = {int(k): {dt.date.fromisoformat(d) for d in v} for k, v in (plan.leave or {}).items()}
+    duty = unavailable(plan.bureau_id, officer_ids, dates.values(), day_start=DAY_START, day_end=DAY_END)
     out = []
     for oid in officer_ids:
-        covers = rules.elements_of(skills.get(oid, ()))
-        if covers:
-            off = leave.get(oid, set())
-            days = frozenset(k for k in workdays if plan.start + dt.timedelta(days=k) not in off)
-            out.append(engine.Inspector(str(oid), covers, days))
+        away = duty.get(oid, {})
+        days = []
+        for k in workdays:
+            day = dates[k]
+            why = away.get(day) or ("leave" if day in leave.get(oid, ()) else None)
+            if why is None:
+                days.append(k)
+            elif off is not None:
+                off[why] = off.get(why, 0) + 1
+        out.append(engine.Inspector(str(oid), rules.elements_of(skills[oid]), frozenset(days)))
     return out
 
 
@@ -116,6 +129,7 @@ def run_plan_job(job, ctx) -> None:
     left_where: dict[str, engine.Premises] = {}
     km = 0.0
     n_inspectors = 0
+    off: dict[str, int] = {}  # officer-days not available, by reason
     depots: list[tuple[float, float]] = []  # where each team leaves from
     for k, (label, premises_qs, inspector_units, depot_unit) in enumerate(parts):
         ctx.progress(k, len(parts), phase="inputs", message=label)
@@ -123,7 +137,7 @@ def run_plan_job(job, ctx) -> None:
             where, due = list(left_where.values()), [d for d in left_due if d.premises in left]
         else:
             where, due = _due(plan, premises_qs)
-        inspectors = _inspectors(plan, inspector_units)
+        inspectors = _inspectors(plan, inspector_units, off)
         n_inspectors += len(inspectors)
         if not due or (premises_qs is None and not inspectors):
             continue
@@ -138,7 +152,8 @@ def run_plan_job(job, ctx) -> None:
             solver=plan.solver,
             route_time_s=0.5,
             team_time_s=5.0,
-            day_end=21 * 60,
+            day_start=DAY_START,
+            day_end=DAY_END,
             seed=plan.pk,
             progress=progress,
         )
@@ -196,6 +211,7 @@ def run_plan_job(job, ctx) -> None:
             "inspectors": n_inspectors,
             "workdays": len(workdays),
             "parts": len(parts),
+            "unavailable": off,
             "teams": [
                 {
                     "day": t.day,

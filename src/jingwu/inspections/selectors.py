@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jingwu.core.clock import data_date, day_bounds, zone
+from jingwu.core.clock import data_date
 from jingwu.core.i18n import label
 from jingwu.core.models import Bureau
 from jingwu.core.scope import restrict
 from jingwu.engine import inspection_rules as rules
-from jingwu.incidents.models import Incident
 from jingwu.places.models import ElementRequirement, InspectionElement, Premises
 
+from . import duetable
 from .models import LegalTimer, Visit
 from .services import bureau_now
 
@@ -53,7 +55,7 @@ class PremisesDue:
     last_visit: dt.date | None
     names: dict = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def state(self) -> str:
         return min((e.state for e in self.elements), key=STATE_ORDER.__getitem__, default="later")
 
@@ -73,16 +75,31 @@ def element_names(bureau_id: int) -> dict[str, str]:
     return {e.code: str(e) for e in InspectionElement.objects.filter(bureau_id=bureau_id)}
 
 
+#: The fields of a premises the assessment reads.
+_ASSESSED = ("id", "bureau_id", "category", "name", "lon", "lat", "created_at")
+
+
+def _light(model, names, values, db: str):
+    """A model instance from ``values`` of the fields ``names`` (the others deferred),
+    without the per-instance work of ``Model.from_db`` (signals, ``__init__``): a county's
+    due list builds thousands."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = db
+    return obj
+
+
 def assess(premises_qs, *, horizon_days: int = 30) -> list[PremisesDue]:
     """Elements due, risk and alerts for each premises of ``premises_qs`` (already scoped).
 
     The premises carry only what the assessment needs; :func:`with_places` loads the
     rest for the rows a page shows."""
-    premises = list(
-        premises_qs.select_related(None).only(
-            "id", "bureau_id", "category", "name", "lon", "lat", "created_at"
-        )
-    )
+    premises = [
+        _light(Premises, _ASSESSED, values, premises_qs.db)
+        for values in premises_qs.select_related(None).values_list(*_ASSESSED)
+    ]
     by_bureau: dict[int, list[Premises]] = defaultdict(list)
     for p in premises:
         by_bureau[p.bureau_id].append(p)
@@ -107,63 +124,29 @@ def with_places(rows: list[PremisesDue]) -> list[PremisesDue]:
 def _assess_bureau(bureau: Bureau, group: list[Premises], horizon_days: int) -> list[PremisesDue]:
     today = data_date(bureau)
     now = bureau_now(bureau)
-    ids = [p.pk for p in group]
-    few = len(ids) <= 500
     reqs: dict[str, dict[str, int]] = defaultdict(dict)
     for cat, code, n in ElementRequirement.objects.filter(bureau=bureau).values_list(
         "category", "element__code", "visits_per_year"
     ):
         reqs[cat][code] = n
-    visits = Visit.objects.filter(bureau=bureau, status="done", day__lte=today)
+    rows = duetable.rows_for(bureau, group, today)
     timers = LegalTimer.objects.filter(bureau=bureau).filter(alert_q(now))
-    if few:
-        visits, timers = visits.filter(premises_id__in=ids), timers.filter(premises_id__in=ids)
-    last: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    last_any: dict[int, dt.date] = {}
-    failed: dict[int, int] = defaultdict(int)
-    since = today - dt.timedelta(days=rules.FINDING_DAYS)
-    for pid, day, elements, bad in visits.values_list("premises_id", "day", "elements", "failed_items"):
-        seen = last[pid]
-        for code in elements or []:
-            if code not in seen or seen[code] < day:
-                seen[code] = day
-        if pid not in last_any or last_any[pid] < day:
-            last_any[pid] = day
-        if day > since:
-            failed[pid] += bad
+    if len(group) <= duetable.FEW:
+        timers = timers.filter(premises_id__in=[p.pk for p in group])
     alerts: dict[int, int] = defaultdict(int)
     for pid in timers.values_list("premises_id", flat=True):
         alerts[pid] += 1
-    near = _nearby_incidents(bureau, group, today)
     names = element_names(bureau.pk)
     out = []
-    for p, n_near in zip(group, near, strict=True):
-        lv = last_any.get(p.pk)
+    for p in group:
+        row = rows[p.pk]
+        lv = row.last_visit
         risk = rules.risk_score(
-            None if lv is None else (today - lv).days, failed.get(p.pk, 0), n_near, alerts.get(p.pk, 0)
+            None if lv is None else (today - lv).days, row.failed, row.near, alerts.get(p.pk, 0)
         )
-        due = rules.elements_due(reqs.get(p.category, {}), last.get(p.pk, {}), today, horizon_days)
+        due = duetable.due_today(row, reqs.get(p.category, {}), today, horizon_days)
         out.append(PremisesDue(p, due, risk, alerts.get(p.pk, 0), lv, names))
     return out
-
-
-def _nearby_incidents(bureau: Bureau, group: list[Premises], today: dt.date) -> list[int]:
-    if not group:
-        return []
-    start, end = day_bounds(today - dt.timedelta(days=rules.INCIDENT_DAYS - 1), today, zone(bureau))
-    pad = 0.01
-    lons = [p.lon for p in group]
-    lats = [p.lat for p in group]
-    points = Incident.objects.filter(
-        bureau=bureau,
-        received_at__gte=start,
-        received_at__lt=end,
-        lon__gte=min(lons) - pad,
-        lon__lte=max(lons) + pad,
-        lat__gte=min(lats) - pad,
-        lat__lte=max(lats) + pad,
-    ).values_list("lon", "lat")
-    return rules.count_nearby([(p.lon, p.lat) for p in group], list(points))
 
 
 def risk_reason_text(reason: rules.RiskReason) -> str:

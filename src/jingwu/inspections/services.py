@@ -15,6 +15,7 @@ from jingwu.core.services import authorize, service
 from jingwu.engine import inspection_rules as rules
 from jingwu.places.models import ElementRequirement
 
+from . import duetable
 from .models import LegalTimer, Visit
 
 
@@ -164,6 +165,7 @@ def do_record_visit(
     )
     visit.full_clean(exclude=["bureau", "premises", "recorded_by"])
     visit.save()
+    duetable.refresh([premises.pk], bureau)
     audit.record(
         "create",
         actor=actor,
@@ -383,6 +385,7 @@ def do_submit_checklist(
     visit.recorded_by = actor if getattr(actor, "pk", None) else None
     visit.submission = submission
     visit.save()
+    duetable.refresh([visit.premises_id], visit.bureau)
     for code, f, ctype in checked:
         VisitPhoto.objects.create(
             bureau=visit.bureau, visit=visit, item=code, file=f, content_type=ctype, size=f.size

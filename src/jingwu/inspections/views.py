@@ -178,7 +178,7 @@ def plan_detail(request, pk: int):
     from jingwu.jobs.services import latest_job
     from jingwu.personnel.models import Officer
 
-    from .choices import UNPLANNED_REASONS
+    from .choices import UNAVAILABLE_REASONS, UNPLANNED_REASONS
 
     plan = get_object_or_404(restrict(InspectionPlan.objects.select_related("unit"), request.user), pk=pk)
     job = latest_job(plan)
@@ -212,6 +212,11 @@ def plan_detail(request, pk: int):
             }
         )
     reasons = [(UNPLANNED_REASONS.get(k, k), n) for k, n in sorted(res.get("reasons", {}).items())]
+    away = [
+        (UNAVAILABLE_REASONS[k], res["unavailable"][k])
+        for k in UNAVAILABLE_REASONS
+        if res.get("unavailable", {}).get(k)
+    ]
     share = (
         round(100 * res["visits_avoided"] / res["specialist_visits"])
         if res.get("specialist_visits")
@@ -226,6 +231,7 @@ def plan_detail(request, pk: int):
             "res": res,
             "routes": list(days.values()),
             "reasons": reasons,
+            "away": away,
             "share": share,
         },
     )
