@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from jingwu.analytics.models import Report
-from jingwu.cases.models import Case, RoutingRule
+from jingwu.cases.models import Case, RoutingRule, Series
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
@@ -86,8 +86,15 @@ RESULTS_PAGE = {
     for p in PERSONAS
 }
 
+# Series: the board is the investigation center's (command and auditors read it); the
+# series themselves follow cases.series (stations see the series touching their area).
+SERIES_BOARD = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
+
 ROUTES: dict[str, Route] = {
     "home": Route(kind="page"),
+    "series:series_list": Route(kind="page", expect=CASE_PAGE),
+    "series:board": Route(kind="page", expect=SERIES_BOARD),
+    "series:series_detail": Route(Series, "detail", ()),
     "org:unit_list": Route(Unit, "list", context="units"),
     "org:unit_detail": Route(
         Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
@@ -261,6 +268,9 @@ EXEMPT = {
     "intake:addresses": "JSON look-up of the desk (the bureau's addresses); tests/cases/test_intake.py",
     "intake:where": "JSON look-up of the desk (a point's units); tests/cases/test_intake.py",
     "intake:duplicates": "JSON look-up of the desk (possible duplicates); tests/cases/test_intake.py",
+    "series:score": "POST only (405 on GET); tests/series/test_series.py",
+    "series:build": "POST only (405 on GET); tests/series/test_series.py",
+    "series:decide": "POST only (405 on GET); tests/series/test_series.py",
     "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
     "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
