@@ -319,6 +319,10 @@ class LinkModel:
     negatives: int
 
     def raw(self, x: np.ndarray) -> np.ndarray:
+        with _one_thread():
+            return self._raw(x)
+
+    def _raw(self, x: np.ndarray) -> np.ndarray:
         m = _model_matrix(x)
         if self.method == "logistic":
             return self.estimator.decision_function(m)  # type: ignore[attr-defined]
@@ -340,6 +344,14 @@ ISOTONIC_MIN_POSITIVES = 60
 MAX_NEGATIVES = 20_000  # unlinked pairs a model learns from (a random sample beyond that)
 
 
+def _one_thread():
+    """OpenMP on one thread: the boosting's threads spin against each other (and against
+    other work) on a busy machine, many times slower than one thread (docs/series.md)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def _fit_base(method: str, x: np.ndarray, y: np.ndarray, seed: int):
     if method == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -357,7 +369,8 @@ def _fit_base(method: str, x: np.ndarray, y: np.ndarray, seed: int):
         )
     else:
         raise SeriesError("method", method)
-    est.fit(_model_matrix(x), y)
+    with _one_thread():
+        est.fit(_model_matrix(x), y)
     return est
 
 
