@@ -68,6 +68,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-province", action="store_true")
     ap.add_argument("--subsample", type=int, default=6000)
+    ap.add_argument(
+        "--bureaus", type=int, default=100, help="bureaus of the province (30,000 incidents a year each)"
+    )
     args = ap.parse_args()
     rng = np.random.default_rng(2019)
     out: dict = {}
@@ -105,7 +108,7 @@ def main() -> None:
         tracemalloc.start()
         t0, c0 = time.perf_counter(), time.process_time()
         total = scored = allp = 0
-        for _b in range(100):
+        for _b in range(args.bureaus):
             c = county(rng, 30_000, 1)
             _i, _j, s = S.candidate_pairs(c, max_km=MAX_KM, max_days=MAX_DAYS)
             total += s.incidents
@@ -114,7 +117,7 @@ def main() -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         out["province_1y_by_bureau"] = {
-            "bureaus": 100,
+            "bureaus": args.bureaus,
             "incidents": total,
             "all_pairs_within_bureaus": allp,
             "all_pairs_across_province": total * (total - 1) // 2,
