@@ -128,8 +128,12 @@ def _case_pages(county):
 
     a, b = sorted([county.inc_west_theft, county.inc_east_theft], key=lambda i: i.pk)
     feats = {"distance_km": 0.4, "gap_days": 1.0, "hour_diff": 0.5, "same_weekday": 1.0, "mo_cosine": 0.8}
-    CandidateLink.objects.create(bureau=county.bureau, incident_a=a, incident_b=b, probability=0.7, features=feats)
-    series = Series.objects.create(bureau=county.bureau, code="CB00001", name="城区入室盗窃系列", origin="analyst")
+    CandidateLink.objects.create(
+        bureau=county.bureau, incident_a=a, incident_b=b, probability=0.7, features=feats
+    )
+    series = Series.objects.create(
+        bureau=county.bureau, code="CB00001", name="城区入室盗窃系列", origin="analyst"
+    )
     SeriesIncident.objects.create(bureau=county.bureau, series=series, incident=a)
     return [
         reverse("series:board"),
