@@ -127,7 +127,7 @@ def test_bad_scoring_window_and_second_run(county):
     with pytest.raises(ValidationError):
         services.do_start_scoring(county.bureau, actor=county.center, days=5)
     services.do_start_scoring(county.bureau, actor=county.center)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="已有评分任务"):
         services.do_start_scoring(county.bureau, actor=county.center)
     assert LinkRun.objects.count() == 1
 
@@ -137,7 +137,7 @@ def test_confirm_reject_and_build_series(county):
     l1, l2 = _link(county, a, b), _link(county, b, c, 0.6)
     services.do_decide_link(l1, actor=county.center, decision="confirmed")
     services.do_decide_link(l2, actor=county.center, decision="rejected", note="不同人")
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="已研判"):
         services.do_decide_link(l1, actor=county.center, decision="rejected")
     with pytest.raises(ValidationError):  # only confirmed links make a series
         services.do_build_series(county.bureau, actor=county.center, name="系列", link_ids=[l1.pk, l2.pk])
@@ -157,7 +157,7 @@ def test_links_of_another_bureau_are_refused(county, other_county):
     foreign = _link(
         other_county, other_county.inc_west_theft, other_county.inc_east_theft, status="confirmed"
     )
-    with pytest.raises(ValidationError, match="bureau"):
+    with pytest.raises(ValidationError, match="本局"):
         services.do_build_series(county.bureau, actor=county.center, name="系列", link_ids=[foreign.pk])
     with pytest.raises(PermissionDenied):
         services.do_decide_link(foreign, actor=county.center, decision="confirmed")
