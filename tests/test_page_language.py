@@ -128,7 +128,22 @@ def _case_pages(county):
     do_review_case(case, actor=county.command, items={"evidence": True}, outcome="returned", notes="补充证据")
     do_transfer_case(case, actor=county.chief, to_unit=county.ic, reason="移交")
     rule = seed_default_rules(county.bureau)[0]
+    from jingwu.cases.models import Series, SeriesIncident
+    from jingwu.series.models import CandidateLink
+
+    a, b = sorted([county.inc_west_theft, county.inc_east_theft], key=lambda i: i.pk)
+    feats = {"distance_km": 0.4, "gap_days": 1.0, "hour_diff": 0.5, "same_weekday": 1.0, "mo_cosine": 0.8}
+    CandidateLink.objects.create(
+        bureau=county.bureau, incident_a=a, incident_b=b, probability=0.7, features=feats
+    )
+    series = Series.objects.create(
+        bureau=county.bureau, code="CB00001", name="城区入室盗窃系列", origin="analyst"
+    )
+    SeriesIncident.objects.create(bureau=county.bureau, series=series, incident=a)
     return [
+        reverse("series:board"),
+        reverse("series:series_list"),
+        reverse("series:series_detail", args=[series.pk]),
         reverse("cases:case_list"),
         reverse("cases:case_board"),
         reverse("cases:case_board") + f"?unit={county.west.pk}",

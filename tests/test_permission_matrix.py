@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from jingwu.analytics.models import Report
-from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, RoutingRule
+from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, RoutingRule, Series
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
 from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
@@ -40,6 +40,7 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
 from jingwu.planning.models import Scenario
+from jingwu.series.models import CandidateLink
 
 from .conftest import minimal_scenario
 
@@ -99,8 +100,15 @@ RESULTS_PAGE = {
     for p in PERSONAS
 }
 
+# Series: the board is the investigation center's (command and auditors read it); the
+# series themselves follow cases.series (stations see the series touching their area).
+SERIES_BOARD = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
+
 ROUTES: dict[str, Route] = {
     "home": Route(kind="page"),
+    "series:series_list": Route(Series, "list", expect=CASE_PAGE),
+    "series:board": Route(CandidateLink, "list", expect=SERIES_BOARD),
+    "series:series_detail": Route(Series, "detail", ()),
     "org:unit_list": Route(Unit, "list", context="units"),
     "org:unit_detail": Route(
         Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
@@ -316,6 +324,9 @@ EXEMPT = {
     "intake:addresses": "JSON look-up of the desk (the bureau's addresses); tests/cases/test_intake.py",
     "intake:where": "JSON look-up of the desk (a point's units); tests/cases/test_intake.py",
     "intake:duplicates": "JSON look-up of the desk (possible duplicates); tests/cases/test_intake.py",
+    "series:score": "POST only (405 on GET); tests/series/test_series.py",
+    "series:build": "POST only (405 on GET); tests/series/test_series.py",
+    "series:decide": "POST only (405 on GET); tests/series/test_series.py",
     "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
     "incidents:near_repeats_compute": "POST only (405 on GET); tests/incidents/test_near_repeat_alerts.py",
@@ -445,6 +456,7 @@ UNSCOPED_MODELS = {
 }
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
+    "series.linkrun",  # the latest scoring run, shown on the series board
     "duty.leaverequest",  # shown on the station's duty page
     "duty.swaprequest",  # shown on the roster's page
     "duty.gridwork",  # the work log, shown on its grid's page
@@ -458,7 +470,6 @@ NOT_YET_ROUTED = {
     # reminders on their recipient's home page (tests/evaluation/test_reminders.py)
     "evaluation.reminder",
     "evaluation.conductrecord",
-    "cases.series",
     "cases.petition",
     "personnel.officerskill",
     "places.inspectionelement",

@@ -293,7 +293,7 @@ def incident_rows(bureau: Bureau, county: County, units: dict[str, Unit]):
                 lon=lon[i],
                 lat=lat[i],
                 address=inc.addresses[addr[i]],
-                description=inc.descriptions[desc[i]],
+                description=inc.description(i, desc[i]),
                 reporter_name=reporter[0],
                 reporter_phone=reporter[1],
                 grid_id=g[0],

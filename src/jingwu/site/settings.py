@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jingwu.places",
     "jingwu.incidents",
     "jingwu.cases",
+    "jingwu.series",
     "jingwu.analytics",
     "jingwu.demo",
     "jingwu.jobs",

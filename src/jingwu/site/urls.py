@@ -19,6 +19,7 @@ urlpatterns = [
     path("premises/", include("jingwu.places.urls")),
     path("incidents/", include("jingwu.incidents.urls")),
     path("cases/", include("jingwu.cases.urls")),
+    path("series/", include("jingwu.series.urls")),
     path("intake/", include("jingwu.cases.intake_urls")),
     path("imports/", include("jingwu.imports.urls")),
     path("planning/", include("jingwu.planning.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import fields, is_dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from .common import END, REFORM_DATE, START, Frame, int_seed, rng_for
 from .geometry import build_layout, county_outline
 from .incidents import build_incidents
 from .model import County
+from .modus import modus_operandi
 from .names import REAL_COUNTY, PlaceNamer, make_faker
 from .org import build_units, station_plans
 from .people import BeforeReform, build_people
@@ -70,6 +72,8 @@ def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | 
     incidents, series = build_incidents(
         rng_for(seed, index, "incidents"), plans, org, layout, frame, names.county_zh, START, END, n_series
     )
+    mo = modus_operandi(rng_for(seed, index, "modus"), incidents.category, incidents.series)
+    incidents = dataclasses.replace(incidents, mo=mo)
     hq = org.units[0]
     return County(
         bureau_code=region,

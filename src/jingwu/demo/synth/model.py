@@ -133,9 +133,13 @@ class IncidentColumns:
     addresses: tuple[str, ...]
     descriptions: tuple[str, ...]
     reporters: tuple[tuple[str, str], ...]
+    # Modus-operandi text per incident ("" where none; empty tuple: none at all).
+    mo: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.received)
+        if self.mo and len(self.mo) != n:
+            raise ValueError(f"incident column 'mo' has {len(self.mo)} rows, expected {n}")
         for name in _COLUMNS:
             if len(getattr(self, name)) != n:
                 raise ValueError(
@@ -144,6 +148,12 @@ class IncidentColumns:
 
     def __len__(self) -> int:
         return len(self.received)
+
+    def description(self, i: int, description_idx: int | None = None) -> str:
+        """Incident ``i``'s description: the short text, then its modus operandi if any."""
+        d = self.descriptions[int(self.description_idx[i]) if description_idx is None else description_idx]
+        mo = self.mo[i] if self.mo else ""
+        return f"{d}。{mo}" if mo else d
 
     def rows(self, i0: int = 0, i1: int | None = None) -> Iterator[dict[str, Any]]:
         """Yield plain dicts (Python scalars, lookups resolved) for rows ``i0:i1``.
@@ -170,7 +180,7 @@ class IncidentColumns:
                 "clear_s": _opt(cols["clear_s"][k]),
                 "status": cols["status"][k],
                 "address": self.addresses[cols["address_idx"][k]],
-                "description": self.descriptions[cols["description_idx"][k]],
+                "description": self.description(i0 + k, cols["description_idx"][k]),
                 "reporter_name": reporter[0],
                 "reporter_phone": reporter[1],
                 "series": None if series < 0 else series,

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "series"
+
+urlpatterns = [
+    path("", views.series_list, name="series_list"),
+    path("board/", views.board, name="board"),
+    path("board/score/", views.score, name="score"),
+    path("board/build/", views.build, name="build"),
+    path("links/<int:pk>/<str:decision>/", views.decide, name="decide"),
+    path("<int:pk>/", views.series_detail, name="series_detail"),
+]
