@@ -440,6 +440,7 @@ def test_every_scoped_model_has_a_route_in_the_matrix():
 # Models with rows read only through another model's pages (links, catalogues) or not read by users.
 UNSCOPED_MODELS = {
     "core.audithead": "each audit chain's newest event: read by `jingwu audit verify` and the admin",
+    "inspections.duerow": "the due list's stored inputs per premises, read through the due list's scoping",
     "planning.scenariomove": "rows of a scenario, shown through its page",
     "accounts.user": "administered by system administrators in the admin",
     "accounts.membership": "administered by system administrators in the admin",

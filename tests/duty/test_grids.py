@@ -154,3 +154,49 @@ def test_the_grid_page_for_every_persona_and_the_phone_form(client, county, othe
     assert 'name="viewport"' in r.content.decode()
     r = client.post(url, {"action": "assign", "officer": county.off_comm.pk})
     assert r.status_code == 403  # the community officer does not name the grid's officer
+
+
+def test_a_live_bureau_logs_todays_work_before_its_first_incident_of_the_day(county):
+    """A historical county's last day is its data date; a live bureau's records reach only
+    yesterday until the day's first incident, yet tonight's patrol is logged tonight."""
+    from jingwu.core.clock import latest_day, today
+    from jingwu.incidents.services import do_record_incident
+
+    _assign(county)
+    real = today(county.bureau)
+    assert latest_day(county.bureau) == data_date(county.bureau) == dt.date(2018, 6, 3)
+    with pytest.raises(ValidationError) as exc:  # after the historical county's last day
+        do_log_work(
+            county.grid_s1,
+            actor=county.community,
+            officer=county.off_comm,
+            kind="patrol",
+            day=real,
+            minutes=30,
+        )
+    assert "day" in exc.value.message_dict
+    yesterday = dt.datetime.combine(
+        real - dt.timedelta(days=1), dt.time(12), tzinfo=county.inc_west_theft.received_at.tzinfo
+    )
+    do_record_incident(
+        actor=None,
+        bureau=county.bureau,
+        category="0401",
+        received_at=yesterday,
+        lon=county.inc_west_theft.lon,
+        lat=county.inc_west_theft.lat,
+    )
+    assert (data_date(county.bureau), latest_day(county.bureau)) == (real - dt.timedelta(days=1), real)
+    work = do_log_work(
+        county.grid_s1, actor=county.community, officer=county.off_comm, kind="patrol", day=real, minutes=30
+    )
+    assert work.day == real
+    with pytest.raises(ValidationError):
+        do_log_work(
+            county.grid_s1,
+            actor=county.community,
+            officer=county.off_comm,
+            kind="patrol",
+            day=real + dt.timedelta(days=1),
+            minutes=30,
+        )

@@ -208,6 +208,14 @@ def data_date(bureau) -> dt.date:
     return out
 
 
+def latest_day(bureau) -> dt.date:
+    """The last day a record of work done may be dated: the bureau's own today while its
+    records are live (they reach today or yesterday: the first incident of the day may not
+    be in yet), else the data date (a historical county, whose "today" is its last day)."""
+    last, now = data_date(bureau), today(as_bureau(bureau))
+    return now if last >= now - dt.timedelta(days=1) else last
+
+
 def user_bureau(user):
     """The one bureau a user belongs to (their account's, else their memberships'), or None."""
     if not getattr(user, "is_authenticated", False):

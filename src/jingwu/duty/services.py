@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
-from jingwu.core.clock import data_date
+from jingwu.core.clock import data_date, latest_day
 from jingwu.core.services import authorize, service
 
 from .choices import ACTIVE, RequestStatus, RosterStatus
@@ -826,7 +826,7 @@ def do_log_work(
         errors["officer"] = _("Work is logged for the grid's responsible officer or its auxiliaries.")
     if kind not in WorkKind.values:
         errors["kind"] = _("Choose the kind of work.")
-    if day > data_date(grid.bureau_id):
+    if day > latest_day(grid.bureau_id):
         errors["day"] = _("Work cannot be logged for a day after today.")
     if not 1 <= int(minutes) <= MAX_WORK_MINUTES:
         errors["minutes"] = _("The time is 1 to %(n)s minutes.") % {"n": MAX_WORK_MINUTES}

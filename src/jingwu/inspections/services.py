@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
-from jingwu.core.clock import data_date, day_start, zone
+from jingwu.core.clock import data_date, day_start, latest_day, zone
 from jingwu.core.i18n import pick
 from jingwu.core.services import authorize, service
 from jingwu.engine import inspection_rules as rules
@@ -20,8 +20,9 @@ from .models import LegalTimer, Visit
 
 
 def bureau_now(bureau) -> dt.datetime:
-    """The bureau's "now": the end of its data date, or the wall clock if that is earlier."""
-    end = day_start(data_date(bureau) + dt.timedelta(days=1), zone(bureau))
+    """The bureau's "now": the wall clock while its records are live, else the end of its
+    data date (see ``clock.latest_day``)."""
+    end = day_start(latest_day(bureau) + dt.timedelta(days=1), zone(bureau))
     return min(timezone.now(), end)
 
 
@@ -148,7 +149,7 @@ def do_record_visit(
                 % {"codes": ", ".join(unknown)}
             }
         )
-    if day > data_date(bureau):
+    if day > latest_day(bureau):
         raise ValidationError({"day": _("A visit made cannot lie in the future.")})
     if failed_items < 0:
         raise ValidationError({"failed_items": _("The number of failed items cannot be negative.")})
