@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jingwu.duty",
     "jingwu.evaluation",
     "jingwu.inspections",
+    "jingwu.leads",
 ]
 
 MIDDLEWARE = [
