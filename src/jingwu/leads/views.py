@@ -56,11 +56,8 @@ def cluster_list(request):
     clusters = list(clusters_for(request.user).order_by("number"))
     ids = {ev["entity"] for c in clusters for ev in c.evidence}
     ents = {e.pk: e for e in entities_for(request.user).filter(pk__in=ids)}
-    units = dict(
-        Unit.objects.filter(
-            pk__in={r[4] for c in clusters for ev in c.evidence for r in ev["records"]}
-        ).values_list("pk", "name")
-    )
+    unit_ids = {r[4] for c in clusters for ev in c.evidence for r in ev["records"]}
+    units = {u.pk: u.name for u in Unit.objects.filter(pk__in=unit_ids)}
     rows = []
     for c in clusters:
         evidence = []
