@@ -214,3 +214,15 @@ def test_bad_settings_are_refused():
         ClusterSettings(min_records=1)
     with pytest.raises(ValueError):
         ClusterSettings(kinds=frozenset({"email"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("反映车贷公司收取高额费用", []),  # a trade, not a name
+        ("长兴利众二手车经纪有限公司", ["长兴利众二手车经纪有限公司"]),
+        ("反映长兴恒信公司催收", ["长兴恒信公司"]),
+    ],
+)
+def test_company_names_are_names(text, expected):
+    assert [e.value for e in extract(text) if e.kind == "company"] == expected

@@ -187,12 +187,12 @@ PAGES = {
     "command": (200, 200, 200),
     "center": (200, 200, 200),
     "auditor": (200, 200, 200),
-    "chief": (403, 200, 200),
-    "zone_lead": (403, 200, 200),  # the fraud incident is in the zone
-    "community": (403, 404, 403),
-    "prevention": (403, 404, 403),
-    "planner": (403, 404, 403),
-    "outsider": (403, 404, 200),  # the list of its own bureau
+    "chief": (404, 200, 200),
+    "zone_lead": (404, 200, 200),  # the fraud incident is in the zone
+    "community": (404, 404, 404),
+    "prevention": (404, 404, 404),
+    "planner": (404, 404, 404),
+    "outsider": (404, 404, 200),  # the list of its own bureau
 }
 
 

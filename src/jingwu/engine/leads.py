@@ -113,7 +113,6 @@ _LEFT_CUTS = (
     "于",
     "给",
     "找",
-    "经",
     "由",
     "叫",
     "该",
@@ -122,9 +121,9 @@ _LEFT_CUTS = (
     "把",
     "将",
     "其",
-    "为",
     "或",
     "、",
+    "反映",
     "家住",
     "住在",
     "位于",
@@ -312,7 +311,8 @@ def extract(
         for m in _COMPANY.finditer(t):
             name = _left_trim(m.group(1))
             s = m.end(1) - len(name)
-            if len(name) < 4 or name in _GENERIC or not free(s, m.end(1)):
+            short = name.endswith("公司") and not name.endswith("有限公司") and len(name) < 6
+            if len(name) < 4 or short or name in _GENERIC or not free(s, m.end(1)):
                 continue
             add("company", company_key(name), s, m.end(1))
     if "address" in want:

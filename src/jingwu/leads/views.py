@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -51,7 +52,7 @@ def _bureau(user):
 @login_required
 def cluster_list(request):
     if not can(request.user, Cluster, "view"):
-        raise PermissionDenied
+        raise Http404
     run = runs_for(request.user).first()
     clusters = list(clusters_for(request.user).order_by("number"))
     ids = {ev["entity"] for c in clusters for ev in c.evidence}
@@ -86,7 +87,12 @@ def cluster_list(request):
     return render(
         request,
         "leads/cluster_list.html",
-        {"run": run, "rows": rows, "may_start": can(request.user, ExtractionRun, "add")},
+        {
+            "run": run,
+            "rows": rows,
+            "clusters": clusters,
+            "may_start": can(request.user, ExtractionRun, "add"),
+        },
     )
 
 
@@ -115,7 +121,7 @@ def run_detail(request, pk: int):
 @login_required
 def entity_list(request):
     if not can(request.user, Entity, "view"):
-        raise PermissionDenied
+        raise Http404
     kind = request.GET.get("kind", "")
     q = (request.GET.get("q") or "").strip()
     qs = entities_for(request.user)

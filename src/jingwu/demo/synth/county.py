@@ -16,6 +16,7 @@ from .model import County
 from .names import REAL_COUNTY, PlaceNamer, make_faker
 from .org import build_units, station_plans
 from .people import BeforeReform, build_people
+from .petitions import build_petitions
 from .premises import build_premises
 
 
@@ -70,6 +71,7 @@ def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | 
     incidents, series = build_incidents(
         rng_for(seed, index, "incidents"), plans, org, layout, frame, names.county_zh, START, END, n_series
     )
+    petitions = build_petitions(rng_for(seed, index, "petitions"), incidents, names.county_zh, START, END)
     hq = org.units[0]
     return County(
         bureau_code=region,
@@ -86,6 +88,7 @@ def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | 
         reform_date=REFORM_DATE,
         start=START,
         end=END,
+        petitions=petitions,
     )
 
 
