@@ -34,8 +34,10 @@ PERSONAL_KINDS = frozenset({"phone", "plate", "id_number"})
 
 # -- normalisation ----------------------------------------------------------------------
 
-_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－～~"), "-")
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u3000\t"), " ")
+_SEPARATORS = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－～~"), "-") | dict.fromkeys(
+    map(ord, "\u00a0\u2002\u2003\u2009\u3000\t\r\n"), " "
+)
+_MANY_SPACES = re.compile(r" {2,}")
 _BRACKETS = {ord("("): "（", ord(")"): "）"}
 
 
@@ -47,8 +49,8 @@ def normalise(text: str) -> str:
     """
     if not text:
         return ""
-    out = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_SPACES)
-    return re.sub(r" {2,}", " ", out)
+    out = unicodedata.normalize("NFKC", text).translate(_SEPARATORS)
+    return _MANY_SPACES.sub(" ", out) if "  " in out else out
 
 
 # -- the patterns -------------------------------------------------------------------------
@@ -130,6 +132,7 @@ _LEFT_CUTS = (
     "地址",
     "住",
 )
+_CUT = re.compile("|".join(sorted(_LEFT_CUTS, key=len, reverse=True)))
 _GENERIC = frozenset({"公司", "有限公司", "分公司", "该公司", "本公司", "贵公司", "总公司", "子公司"})
 
 _ADDRESS = re.compile(
@@ -159,10 +162,8 @@ class Entity:
 def _left_trim(name: str) -> str:
     """Cut the sentence off the front of a name: after the last cut word before the suffix."""
     best = 0
-    for w in _LEFT_CUTS:
-        i = name.rfind(w, 0, max(0, len(name) - 2))
-        if i >= 0 and i + len(w) > best:
-            best = i + len(w)
+    for m in _CUT.finditer(name, 0, max(0, len(name) - 2)):
+        best = m.end()
     return name[best:]
 
 
@@ -195,25 +196,23 @@ _NUMBERS = re.compile(r"[0-9]+")
 class AddressBook:
     """The bureau's known addresses, for matching what a text says to one of them.
 
-    An inverted index of character bigrams keeps a look-up to the few addresses that
-    share most bigrams with the query; those are scored with the duty desk's similarity.
+    A text's address matches a known one when they are equal, or when they carry the same
+    numbers and one ends with the other (the text left out the county or the town:
+    城西路9号 is 长兴县城西路9号, never 城西路19号 or 城东路9号); of several, the most alike
+    by the duty desk's similarity.
     """
 
-    def __init__(self, addresses: Iterable[str], floor: float = 0.7, shortlist: int = 5) -> None:
+    def __init__(self, addresses: Iterable[str]) -> None:
         self.addresses: list[str] = []
-        self.floor = floor
-        self.shortlist = shortlist
-        self._exact: dict[str, int] = {}
-        self._index: dict[str, list[int]] = defaultdict(list)
+        self._exact: set[str] = set()
+        self._by_numbers: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
         for a in addresses:
             key = normalise(a).replace(" ", "")
             if not key or key in self._exact:
                 continue
-            i = len(self.addresses)
             self.addresses.append(key)
-            self._exact[key] = i
-            for bg in {key[j : j + 2] for j in range(len(key) - 1)}:
-                self._index[bg].append(i)
+            self._exact.add(key)
+            self._by_numbers[tuple(_NUMBERS.findall(key))].append((_NUMBERS.sub("#", key), key))
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -223,21 +222,13 @@ class AddressBook:
         key = text.replace(" ", "")
         if key in self._exact:
             return key
-        counts: dict[int, int] = defaultdict(int)
-        for bg in {key[j : j + 2] for j in range(len(key) - 1)}:
-            for i in self._index.get(bg, ()):
-                counts[i] += 1
-        if not counts:
-            return None
-        top = sorted(counts, key=lambda i: (-counts[i], i))[: self.shortlist]
-        best, best_score = None, self.floor
-        numbers = _NUMBERS.findall(key)
-        for i in top:
-            if _NUMBERS.findall(self.addresses[i]) != numbers:
-                continue  # 城西路9号 is not 城西路19号, however alike
-            s = address_score(key, self.addresses[i])
-            if s >= best_score:
-                best, best_score = self.addresses[i], s
+        shape = _NUMBERS.sub("#", key)
+        best, best_score = None, -1.0
+        for other, address in self._by_numbers.get(tuple(_NUMBERS.findall(key)), ()):
+            if other.endswith(shape) or shape.endswith(other):
+                s = address_score(key, address)
+                if s > best_score:
+                    best, best_score = address, s
         return best
 
 
