@@ -65,7 +65,7 @@ def make_texts(n: int, seed: int):
         f"长兴{a}{b}汽车租赁有限公司" for a in "恒鑫宏诚安利金华瑞融" for b in "信达图通顺众泰盛祥丰"
     ]
     texts, planted = [], []
-    for i in range(n):
+    for _ in range(n):
         parts = [descs[int(rng.integers(len(descs)))]]
         truth = set()
         r = rng.random(8)
