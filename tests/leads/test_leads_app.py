@@ -312,3 +312,31 @@ def test_a_bad_petition_says_why_and_saves_nothing(county):
             petitioner_name="测试人",
             subject="反映",
         )
+
+
+def test_the_command_line_reads_the_records_for_the_user(leads):
+    import json
+
+    from typer.testing import CliRunner
+
+    from jingwu.leads.cli import leads_app
+
+    r = CliRunner().invoke(
+        leads_app, ["extract", "--bureau", leads.bureau.code, "--user", leads.chief.username]
+    )
+    assert r.exit_code == 1 and not ExtractionRun.objects.filter(bureau=leads.bureau).exists()
+    r = CliRunner().invoke(
+        leads_app, ["extract", "--bureau", leads.bureau.code, "--user", leads.center.username, "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    figures = json.loads(r.output.strip().splitlines()[-1])
+    assert figures == {
+        "status": "done",
+        "records": 11,
+        "mentions": Mention.objects.filter(bureau=leads.bureau).count(),
+        "clusters": 1,
+    }
+    run = ExtractionRun.objects.get(bureau=leads.bureau)
+    assert AuditEvent.objects.filter(
+        object_type="leads.extractionrun", object_id=str(run.pk), actor=leads.center
+    ).exists()

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import Cluster, Entity, ExtractionRun
+from .models import Cluster, Entity, ExtractionRun, Mention
 
 
 @admin.register(Entity)
@@ -34,3 +34,11 @@ class ClusterAdmin(AuditedAdmin):
     list_display = ("number", "bureau", "records", "entities", "first", "last")
     list_filter = ("bureau",)
     readonly_fields = ("run", "number", "records", "entities", "first", "last", "evidence")
+
+
+@admin.register(Mention)
+class MentionAdmin(AuditedAdmin):
+    list_display = ("record_number", "source", "entity", "on_date", "unit", "criminal")
+    list_filter = ("source", "criminal", "bureau")
+    readonly_fields = ("entity", "source", "record_id", "record_number", "unit", "criminal", "on_date", "start")
+    list_select_related = ("entity", "unit")
