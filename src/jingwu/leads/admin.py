@@ -40,5 +40,14 @@ class ClusterAdmin(AuditedAdmin):
 class MentionAdmin(AuditedAdmin):
     list_display = ("record_number", "source", "entity", "on_date", "unit", "criminal")
     list_filter = ("source", "criminal", "bureau")
-    readonly_fields = ("entity", "source", "record_id", "record_number", "unit", "criminal", "on_date", "start")
+    readonly_fields = (
+        "entity",
+        "source",
+        "record_id",
+        "record_number",
+        "unit",
+        "criminal",
+        "on_date",
+        "start",
+    )
     list_select_related = ("entity", "unit")
