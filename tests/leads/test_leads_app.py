@@ -285,7 +285,7 @@ def test_starting_a_run_on_the_page(client, leads):
     assert r.status_code == 302 and r.url == reverse("leads:run_detail", args=[run.pk])
     assert client.get(r.url).status_code == 200
     r = client.post(reverse("leads:run_start"), follow=True)  # a second one while queued
-    assert "already queued or running" in r.content.decode()
+    assert "已有线索提取在排队或运行中" in r.content.decode()  # the page speaks Chinese
     assert ExtractionRun.objects.filter(bureau=leads.bureau).count() == 1
 
 

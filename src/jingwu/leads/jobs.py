@@ -97,12 +97,16 @@ def _write_chunk(run: ExtractionRun, source: str, rows, book: engine.AddressBook
             batch_size=500,
         )
         entity_ids: dict[tuple[str, str], int] = {}
-        values = list({v for _, v in keys})
-        for i in range(0, len(values), 500):
-            for pk, kind, value in Entity.objects.filter(
-                bureau_id=run.bureau_id, value__in=values[i : i + 500]
-            ).values_list("pk", "kind", "value"):
-                entity_ids[(kind, value)] = pk
+        by_kind: dict[str, list[str]] = {}
+        for kind, value in keys:
+            by_kind.setdefault(kind, []).append(value)
+        for kind, values in by_kind.items():  # the (bureau, kind, value) index
+            for i in range(0, len(values), 500):
+                known = Entity.objects.filter(
+                    bureau_id=run.bureau_id, kind=kind, value__in=values[i : i + 500]
+                )
+                for pk, value in known.values_list("pk", "value"):
+                    entity_ids[(kind, value)] = pk
         Mention.objects.bulk_create(
             [
                 Mention(
