@@ -8,7 +8,7 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
-        from django.db.models import Q
+        from django.db.models import Exists, OuterRef, Q
         from django.urls import reverse
 
         from jingwu.accounts.choices import Role
@@ -25,11 +25,10 @@ class LeadsConfig(AppConfig):
         # criminal ones anywhere in the bureau (criminal incidents and cases, and every
         # petition, as it reads petitions), never a station's non-criminal work.
         register_scope("leads.mention", lambda u: Q(unit__path__startswith=u.path), criminal=Q(criminal=True))
-        register_scope(
-            "leads.entity",
-            entities_under,
-            criminal=Q(pk__in=Mention.objects.filter(criminal=True).values("entity_id")),
-        )
+        criminal_named = Exists(
+            Mention.objects.filter(bureau_id=OuterRef("bureau_id"), entity_id=OuterRef("pk"), criminal=True)
+        )  # through the (bureau, entity, date) index
+        register_scope("leads.entity", entities_under, criminal=Q(criminal_named))
         register_scope("leads.cluster", lambda u: Q())
         register_scope("leads.extractionrun", lambda u: Q())
         for role in (Role.INVESTIGATION_CENTER,):
