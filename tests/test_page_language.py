@@ -103,6 +103,7 @@ def pages(county, client, settings, tmp_path):
         reverse("analytics:report_list"),
         reverse("analytics:patrols", args=[county.zone_s.pk]),
         *_case_pages(county),
+        *_leads_pages(county),
         "/no-such-page/",
     ]
 
@@ -156,6 +157,37 @@ def _case_pages(county):
         reverse("cases:rule_new"),
         reverse("cases:rule_edit", args=[rule.pk]),
         reverse("intake:desk"),
+    ]
+
+
+def _leads_pages(county):
+    """The leads pages with a cluster of three car-loan complaints read (tests/leads)."""
+    import datetime as dt
+
+    from jingwu.cases.services import do_record_petition
+    from jingwu.leads.models import Entity, ExtractionRun
+    from jingwu.leads.services import do_start_extraction
+
+    for k, month in enumerate((1, 4, 9)):
+        do_record_petition(
+            actor=None,
+            bureau=county.bureau,
+            unit=county.west,
+            number=f"LG{k}",
+            received_at=dt.datetime(2018, month, 2, tzinfo=dt.UTC),
+            petitioner_name="测试人",
+            subject="反映车贷",
+            content="长兴恒信汽车租赁有限公司收取GPS费，业务员电话13812345678，车辆浙E12345被拖走",
+        )
+    do_start_extraction(county.bureau, actor=None, sync=True)
+    phone = Entity.objects.get(bureau=county.bureau, kind="phone")
+    run = ExtractionRun.objects.filter(bureau=county.bureau).first()
+    return [
+        reverse("leads:cluster_list"),
+        reverse("leads:entity_list"),
+        reverse("leads:entity_list") + "?kind=phone&q=13812345678",
+        reverse("leads:entity_detail", args=[phone.pk]),
+        reverse("leads:run_detail", args=[run.pk]),
     ]
 
 

@@ -36,6 +36,7 @@ from jingwu.imports.models import ImportJob, ImportMapping
 from jingwu.incidents.models import Incident, NearRepeatAlert, NearRepeatProfile
 from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
 from jingwu.jobs.models import Job
+from jingwu.leads.models import Cluster, Entity, ExtractionRun
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
@@ -103,6 +104,11 @@ RESULTS_PAGE = {
 # Series: the board is the investigation center's (command and auditors read it); the
 # series themselves follow cases.series (stations see the series touching their area).
 SERIES_BOARD = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
+# Leads: the center's clusters for the center, command and auditors; entities also for stations and zones.
+CLUSTER_PAGE = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
+ENTITY_PAGE = {
+    p: 200 if p in ("command", "center", "chief", "zone_lead", "auditor") else 404 for p in PERSONAS
+}
 
 ROUTES: dict[str, Route] = {
     "home": Route(kind="page"),
@@ -296,6 +302,10 @@ ROUTES: dict[str, Route] = {
     ),
     # Inspections: the premises' people (prevention center, stations, zones, grids), command, auditors.
     "inspections:due_list": Route(kind="page", expect=INSPECTIONS_PAGE),
+    "leads:cluster_list": Route(Cluster, "list", context="clusters", expect=CLUSTER_PAGE),
+    "leads:entity_list": Route(Entity, "list", expect=ENTITY_PAGE),
+    "leads:entity_detail": Route(Entity, "detail"),
+    "leads:run_detail": Route(ExtractionRun, "detail"),
     "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
     "inspections:measures": Route(kind="page", expect=INSPECTIONS_PAGE),
     "inspections:measures_export": Route(kind="export", expect=INSPECTIONS_PAGE),
@@ -347,6 +357,7 @@ EXEMPT = {
     "tests/evaluation/test_evidence.py (personas and outsider)",
     "evaluation:officer_care": "an officer's care record: the political department's, command's, auditors' and "
     "the officer's own, not the officer page's readers; tests/evaluation/test_care.py (personas, outsider)",
+    "leads:run_start": "POST only (405 on GET); tests/leads/test_leads_app.py (who may start, outsider)",
     "inspections:timer_add": "POST only (405 on GET); tests/inspections/test_views.py (scope, outsider)",
     "inspections:visit_begin": "POST only (405 on GET); tests/inspections/test_checklist.py (scope, outsider)",
     "inspections:finding_close": "POST only (405 on GET); tests/inspections/test_after_visit.py (scope, outsider)",
@@ -458,6 +469,7 @@ UNSCOPED_MODELS = {
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
     "series.linkrun",  # the latest scoring run, shown on the series board
+    "leads.mention",  # shown on its entity's page (tests/leads/test_leads_app.py)
     "duty.leaverequest",  # shown on the station's duty page
     "duty.swaprequest",  # shown on the roster's page
     "duty.gridwork",  # the work log, shown on its grid's page
@@ -532,6 +544,34 @@ def _cases(county):
     return Case.objects.filter(bureau=county.bureau).order_by("pk")
 
 
+def _leads(county, model):
+    """A phone and a plate named in a west petition, a company and a phone in an east one, read."""
+    import datetime as dt
+
+    from jingwu.cases.services import do_record_petition
+    from jingwu.leads.services import do_start_extraction
+
+    if not ExtractionRun.objects.filter(bureau=county.bureau, status="done").exists():
+        when = dt.datetime(2018, 6, 2, tzinfo=dt.UTC)
+        texts = (
+            (county.west, "电话13812345678，车辆浙E12345"),
+            (county.east, "鑫达商贸有限公司，电话13912345678"),
+        )
+        for k, (unit, text) in enumerate(texts):
+            do_record_petition(
+                actor=None,
+                bureau=county.bureau,
+                unit=unit,
+                number=f"LM{k}",
+                received_at=when,
+                petitioner_name="测试人",
+                subject="反映",
+                content=text,
+            )
+        do_start_extraction(county.bureau, actor=None, sync=True)
+    return list(model.objects.filter(bureau=county.bureau).order_by("pk"))
+
+
 def _objects(county, route: Route):
     if route.model is AuditEvent and route.kind == "detail":
         mine = AuditEvent.objects.filter(bureau=county.bureau).order_by("seq")
@@ -550,6 +590,8 @@ def _objects(county, route: Route):
         return [m]
     if route.model is Job:
         return _jobs(county)
+    if route.model in (Entity, ExtractionRun, Cluster):
+        return _leads(county, route.model)
     if route.model is GridDuty:
         from jingwu.duty.services import grid_duty
 

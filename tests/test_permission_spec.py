@@ -213,6 +213,29 @@ EVALUATION = {
     "outsider": (404, 404, 404, 403, 403),
 }
 
+# --- LEADS: entities named in records (tests/leads) ------------------------------------------
+# A west petition names a phone and a plate, an east petition a company and another phone, a
+# neighbour dispute (not criminal) in the west station a third phone. The investigation
+# center mines criminal incidents and petitions across the bureau (never a station's
+# non-criminal work) and gets the clusters; station chiefs and zone leads see what their
+# area's records name; command and auditors everything. Personal values are masked; the
+# center, command, station chiefs and auditors may reveal one, with a reason.
+# persona -> (entities seen, clusters page, entity list page, may reveal)
+ALL_ENTITIES = {"phone_west", "plate_west", "company_east", "phone_east", "phone_dispute"}
+LEADS = {
+    "command": (ALL_ENTITIES, 200, 200, True),
+    "planner": (NONE, 404, 404, False),
+    "center": (ALL_ENTITIES - {"phone_dispute"}, 200, 200, True),
+    "prevention": (NONE, 404, 404, False),
+    "chief": ({"phone_west", "plate_west", "phone_dispute"}, 404, 200, True),
+    "zone_lead": (NONE, 404, 200, False),  # the petition is the station's, the dispute in the north zone
+    "community": (NONE, 404, 404, False),
+    "political": (NONE, 404, 404, False),
+    "auditor": (ALL_ENTITIES, 200, 200, True),
+    "sysadmin": (NONE, 404, 404, False),
+    "outsider": (NONE, 404, 200, False),  # its own bureau's list
+}
+
 PERSONAS = list(SEES)
 AREAS = [
     "units",
@@ -227,6 +250,7 @@ AREAS = [
     "measure",
 ]
 AREAS += ["evaluation"]
+AREAS += ["leads"]
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -482,6 +506,75 @@ def _check_evaluation(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_leads(client, county, persona: str) -> list[str]:
+    import datetime as dt
+
+    from jingwu.cases.services import do_record_petition
+    from jingwu.incidents.services import do_record_incident
+    from jingwu.leads.models import Entity
+    from jingwu.leads.services import do_start_extraction
+
+    when = dt.datetime(2018, 6, 2, tzinfo=dt.UTC)
+    for k, (unit, text) in enumerate(
+        ((county.west, "电话13812345678，车辆浙E12345"), (county.east, "鑫达商贸有限公司，电话13912345678"))
+    ):
+        do_record_petition(
+            actor=None,
+            bureau=county.bureau,
+            unit=unit,
+            number=f"SP{k}",
+            received_at=when,
+            petitioner_name="测试人",
+            subject="反映",
+            content=text,
+        )
+    d = county.inc_west_dispute
+    do_record_incident(
+        actor=None,
+        bureau=county.bureau,
+        category="0401",
+        received_at=when,
+        lon=d.lon,
+        lat=d.lat,
+        description="与邻居13700001111争吵",
+    )
+    do_start_extraction(county.bureau, actor=None, sync=True)
+    values = {
+        "phone_west": "13812345678",
+        "plate_west": "浙E12345",
+        "company_east": "鑫达商贸有限公司",
+        "phone_east": "13912345678",
+        "phone_dispute": "13700001111",
+    }
+    rows = {name: Entity.objects.get(bureau=county.bureau, value=v) for name, v in values.items()}
+    seen, clusters, listing, reveal = LEADS[persona]
+    wrong = []
+    status = client.get(reverse("leads:cluster_list")).status_code
+    if status != clusters:
+        wrong.append(f"clusters page: {status}, must be {clusters}")
+    r = client.get(reverse("leads:entity_list"))
+    if r.status_code != listing:
+        wrong.append(f"entity list: {r.status_code}, must be {listing}")
+    elif listing == 200:
+        names = {n for n, e in rows.items() if e.pk in {o.pk for o in r.context["page"]}}
+        if names != seen:
+            wrong.append(f"entity list shows {sorted(names)}, must show {sorted(seen)}")
+    for name, e in rows.items():
+        status = client.get(reverse("leads:entity_detail", args=[e.pk])).status_code
+        must = 200 if name in seen else 404
+        if status != must:
+            wrong.append(f"entity {name}: {status}, must be {must}")
+    if "phone_west" in seen:
+        r = client.post(
+            reverse("leads:entity_detail", args=[rows["phone_west"].pk]),
+            {"reason_code": "investigation", "reason": "核查车贷线索 SP0 号信访件"},
+        )
+        shown = r.status_code == 200 and "13812345678" in r.content.decode()
+        if shown != reveal:
+            wrong.append(f"reveal: {r.status_code}, value shown {shown}, must be {reveal}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -504,6 +597,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_measure(client, county, persona)
     elif area == "evaluation":
         wrong = _check_evaluation(client, county, persona)
+    elif area == "leads":
+        wrong = _check_leads(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -514,5 +609,14 @@ def test_the_tables_cover_every_persona_of_the_county():
     from .test_permission_matrix import PERSONAS as MATRIX_PERSONAS
 
     assert set(PERSONAS) == set(MATRIX_PERSONAS) | {"outsider"}
-    assert set(SEES) == set(ADD) == set(CHANGE) == set(PAGES) == set(DUTY) == set(MEASURE) == set(EVALUATION)
+    assert (
+        set(SEES)
+        == set(ADD)
+        == set(CHANGE)
+        == set(PAGES)
+        == set(DUTY)
+        == set(MEASURE)
+        == set(EVALUATION)
+        == set(LEADS)
+    )
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())

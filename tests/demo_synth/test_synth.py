@@ -563,3 +563,28 @@ def test_series_are_ground_truth_for_linkage(county: County) -> None:
     hours = inc.received[sel].astype("datetime64[h]").astype(np.int64) % 24
     assert set(hours.tolist()) == {6}
     assert {inc.descriptions[i] for i in inc.description_idx[sel]} == {"凌晨家中三部手机被盗"}
+
+
+def test_the_car_loan_gang_is_the_one_cluster_of_the_petitions(county: County) -> None:
+    """The leads find the gang's sixteen complaints, and no ordinary petition with them; the
+    county's complaint line, named by many petitions, joins nothing."""
+    from jingwu.demo.synth.petitions import COMPLAINT_LINE
+    from jingwu.engine.leads import Record, cluster, extract
+
+    records = [
+        Record(
+            str(k),
+            p.received.date(),
+            frozenset((e.kind, e.value) for e in extract(f"{p.subject}\n{p.content}")),
+        )
+        for k, p in enumerate(county.petitions)
+    ]
+    (found,) = cluster(records)
+    gang = {str(k) for k, p in enumerate(county.petitions) if p.lead == 0}
+    assert len(gang) == 16
+    assert {key for key, _ in found.records} == gang
+    assert found.years == 3
+    kinds = sorted(ev.kind for ev in found.evidence)
+    assert kinds == ["company"] * 4 + ["phone"] * 3 + ["plate"]
+    assert sum(COMPLAINT_LINE in p.content for p in county.petitions) > 60
+    assert all(p.petitioner and p.lead in (-1, 0) for p in county.petitions)

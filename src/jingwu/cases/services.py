@@ -18,7 +18,7 @@ from jingwu.core.services import authorize, service
 from jingwu.incidents.models import Incident, IncidentCategory
 from jingwu.org.models import Unit
 
-from .models import Case, CaseIncident, CaseTransfer, RoutingRule, SeriesIncident
+from .models import Case, CaseIncident, CaseTransfer, Petition, PetitionIncident, RoutingRule, SeriesIncident
 
 # Kinds of unit that may own a case: a station, the investigation center, a squad of either.
 OWNER_KINDS = ("station", "investigation_center", "squad")
@@ -566,3 +566,65 @@ def seed_default_rules(bureau, *, actor=None) -> list[RoutingRule]:
         after={"rules": [r.name for r in rules]},
     )
     return rules
+
+
+@service
+def do_record_petition(
+    *,
+    actor,
+    bureau,
+    unit: Unit,
+    number: str,
+    received_at,
+    petitioner_name: str,
+    subject: str,
+    petitioner_phone: str = "",
+    content: str = "",
+    incidents=(),
+) -> Petition:
+    """Record a petition (信访件) handled by ``unit``, optionally about some incidents."""
+    authorize(actor, Petition, "add", unit=unit)
+    errors: dict[str, str] = {}
+    if unit.bureau_id != bureau.pk:
+        errors["unit"] = _("The handling unit belongs to another bureau.")
+    if not (number or "").strip():
+        errors["number"] = _("A petition needs its number.")
+    elif Petition.objects.filter(bureau=bureau, number=number.strip()).exists():
+        errors["number"] = _("A petition with this number is already recorded.")
+    if not (petitioner_name or "").strip():
+        errors["petitioner_name"] = _("Name the petitioner.")
+    if not (subject or "").strip():
+        errors["subject"] = _("Say what the petition is about.")
+    if received_at is None:
+        errors["received_at"] = _("Say when the petition was received.")
+    elif received_at > timezone.now():
+        errors["received_at"] = _("A petition cannot be received in the future.")
+    linked = list(incidents)
+    if any(i.bureau_id != bureau.pk for i in linked):
+        errors["incidents"] = _("A related incident belongs to another bureau.")
+    if errors:
+        raise ValidationError(errors)
+    petition = Petition(
+        bureau=bureau,
+        number=number.strip(),
+        received_at=received_at,
+        petitioner_name=petitioner_name.strip(),
+        petitioner_phone=(petitioner_phone or "").strip(),
+        subject=subject.strip(),
+        content=content or "",
+        unit=unit,
+    )
+    petition.full_clean(exclude=["bureau", "unit"])
+    petition.save()
+    PetitionIncident.objects.bulk_create(
+        [PetitionIncident(bureau=bureau, petition=petition, incident=i) for i in linked]
+    )
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=bureau,
+        obj=petition,
+        unit_path=unit.path,
+        after={"number": petition.number, "unit": unit.pk, "subject": petition.subject},
+    )
+    return petition

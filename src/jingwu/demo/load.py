@@ -398,33 +398,29 @@ def _load_series(bureau, county: County, incident_ids: list[int], stats: LoadSta
 
 
 def _load_petitions(bureau, county: County, units, incident_ids: list[int], officers, batch: int) -> None:
-    """A few hundred petitions, some about incidents (complaints of slow response, disputes)."""
-    inc = county.incidents
-    rng = np.random.default_rng(int(bureau.code, 36) % (2**32) + 7)
+    """The generator's petitions (some about incidents, and a car-loan gang's complaints)."""
     owners = _grid_owners(units)
-    n = max(1, len(inc) // 250)
-    picks = np.sort(rng.choice(len(inc), size=n, replace=False))
-    subjects = ["反映出警不及时", "反映纠纷处理结果", "反映噪声扰民", "反映治安隐患", "反映案件办理进度"]
     rows, links = [], []
-    for k, i in enumerate(picks.tolist()):
-        when = (inc.received[i].astype("datetime64[s]") - BEIJING_OFFSET + np.timedelta64(3, "D")).tolist()
-        reporter = inc.reporters[inc.reporter_idx[i]]
+    for k, p in enumerate(county.petitions):
         rows.append(
             Petition(
                 bureau=bureau,
                 number=f"X{bureau.code}{k + 1:06d}",
-                received_at=when.replace(tzinfo=UTC),
-                petitioner_name=reporter[0],
-                petitioner_phone=reporter[1],
-                subject=subjects[k % len(subjects)],
-                content=inc.descriptions[inc.description_idx[i]],
-                unit_id=owners[inc.grid[i]][2],
+                received_at=(p.received - dt.timedelta(hours=8)).replace(tzinfo=UTC),
+                petitioner_name=p.petitioner,
+                petitioner_phone=p.phone,
+                subject=p.subject,
+                content=p.content,
+                unit_id=owners[p.grid][2],
                 status="closed" if k % 5 else "handling",
             )
         )
     Petition.objects.bulk_create(rows, batch_size=batch)
-    for row, i in zip(rows, picks.tolist(), strict=True):
-        links.append(PetitionIncident(bureau=bureau, petition_id=row.pk, incident_id=incident_ids[i]))
+    for row, p in zip(rows, county.petitions, strict=True):
+        if p.incident >= 0:
+            links.append(
+                PetitionIncident(bureau=bureau, petition_id=row.pk, incident_id=incident_ids[p.incident])
+            )
     PetitionIncident.objects.bulk_create(links, batch_size=batch)
 
 

@@ -128,6 +128,14 @@ REVEAL_REASONS = _terms(
     ("legal", "Court or other legal request", "司法或其他法律程序要求"),
 )
 
+# Why someone reveals a phone number, plate or ID number named in a lead (with a text).
+LEAD_REVEAL_REASONS = _terms(
+    ("investigation", "Investigation of a case or a cluster of complaints", "案件或投诉线索侦查"),
+    ("identity_check", "Identity check against another record", "与其他记录核对身份"),
+    ("audit", "Audit of this record", "审计核查"),
+    ("legal", "Court or other legal request", "司法或其他法律程序要求"),
+)
+
 PREMISES_CATEGORIES = _terms(
     ("hazchem_user", "Hazardous-chemicals user", "危化品使用单位"),
     ("entertainment", "Entertainment venue", "娱乐场所"),

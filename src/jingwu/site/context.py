@@ -13,6 +13,7 @@ def site(request):
         from jingwu.evaluation.models import Cycle
         from jingwu.incidents.models import Incident
         from jingwu.inspections.models import LegalTimer
+        from jingwu.leads.models import Cluster, Entity
         from jingwu.personnel.models import Officer
         from jingwu.places.models import Premises
         from jingwu.planning.models import Scenario
@@ -27,5 +28,8 @@ def site(request):
             "planning": can(user, Scenario, "view"),
             "evaluation": can(user, Cycle, "view"),
             "inspections": can(user, LegalTimer, "view"),
+            "leads": "clusters"
+            if can(user, Cluster, "view")
+            else ("entities" if can(user, Entity, "view") else ""),
         }
     return {"TILE_URL": settings.TILE_URL, "TILE_ATTRIBUTION": settings.TILE_ATTRIBUTION, "perms_nav": nav}

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jingwu.duty",
     "jingwu.evaluation",
     "jingwu.inspections",
+    "jingwu.leads",
 ]
 
 MIDDLEWARE = [

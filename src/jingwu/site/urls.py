@@ -28,6 +28,7 @@ urlpatterns = [
     path("duty/", include("jingwu.duty.urls")),
     path("evaluation/", include("jingwu.evaluation.urls")),
     path("inspections/", include("jingwu.inspections.urls")),
+    path("leads/", include("jingwu.leads.urls")),
     path("api/", include("jingwu.site.api")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,7 @@ from .modus import modus_operandi
 from .names import REAL_COUNTY, PlaceNamer, make_faker
 from .org import build_units, station_plans
 from .people import BeforeReform, build_people
+from .petitions import build_petitions
 from .premises import build_premises
 
 
@@ -74,6 +75,7 @@ def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | 
     )
     mo = modus_operandi(rng_for(seed, index, "modus"), incidents.category, incidents.series)
     incidents = dataclasses.replace(incidents, mo=mo)
+    petitions = build_petitions(rng_for(seed, index, "petitions"), incidents, names.county_zh, START, END)
     hq = org.units[0]
     return County(
         bureau_code=region,
@@ -90,6 +92,7 @@ def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | 
         reform_date=REFORM_DATE,
         start=START,
         end=END,
+        petitions=petitions,
     )
 
 

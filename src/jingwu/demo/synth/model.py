@@ -207,3 +207,4 @@ class County:
     reform_date: dt.date
     start: dt.date
     end: dt.date
+    petitions: tuple[Any, ...] = ()  # petitions.PetitionSpec, oldest first
