@@ -135,3 +135,78 @@ def test_grid_work_hours_and_duty_without_a_roster(client, county):
 def test_the_outsider_gets_no_dashboard_figures(client, county, outsider):
     client.force_login(outsider)
     assert client.get(reverse("analytics:dashboard", args=[county.west.pk])).status_code == 404
+
+
+def test_overdue_and_due_premises_come_from_the_due_table_as_the_due_list_counts_them(client, county):
+    from jingwu.core.clock import data_date
+    from jingwu.inspections.models import DueRow
+    from jingwu.inspections.services import do_record_visit, required_elements
+    from jingwu.places.services import do_create_premises
+    from tests.inspections.conftest import add_catalogue
+
+    add_catalogue(county.bureau)
+    today = data_date(county.bureau)
+    fresh = do_create_premises(
+        actor=None,
+        bureau=county.bureau,
+        category="hotel",
+        name="城西旅社",
+        lon=county.prem_west.lon + 0.001,
+        lat=county.prem_west.lat,
+        external_id="P3",
+    )
+    # every element visited two years ago (overdue) and on the data date (not yet due)
+    for premises, day in [(county.prem_west, today - dt.timedelta(days=730)), (fresh, today)]:
+        do_record_visit(actor=None, premises=premises, day=day, elements=sorted(required_elements(premises)))
+    d = _dash(client, county.chief, county.west)
+    # (figure, due list state) -> expected by hand: one overdue, none due within the horizon
+    for figure, state, expected in [("overdue", "overdue", 1), ("due", "due", 0)]:
+        assert d.inspections[figure] == expected
+        url = d.overdue_url if state == "overdue" else d.inspections["due_url"]
+        page = client.get(url)
+        assert page.status_code == 200
+        assert page.context["counts"][state] == expected
+        assert page.context["page"].paginator.count == expected
+    assert d.inspections["premises"] == 2
+    # the figures were read from the stored rows, kept for the data date
+    assert set(DueRow.objects.filter(as_of=today).values_list("premises_id", flat=True)) >= {
+        county.prem_west.pk,
+        fresh.pk,
+    }
+
+
+def test_open_cases_by_age_link_to_the_case_list_of_their_band(client, county):
+    from jingwu.core.clock import data_date
+
+    today = data_date(county.bureau)
+    # (days old on the data date, status) -> band counted in, by hand; settled cases are not open
+    table = [
+        (0, "registered", "0-30"),
+        (30, "investigating", "0-30"),
+        (31, "suspended", "31-90"),
+        (90, "investigating", "31-90"),
+        (91, "registered", "91+"),
+        (400, "investigating", "91+"),
+        (10, "solved", None),
+        (200, "closed", None),
+        (50, "withdrawn", None),
+    ]
+    for n, (days, status, _band) in enumerate(table):
+        Case.objects.create(
+            bureau=county.bureau,
+            number=f"A{n}",
+            kind="criminal",
+            title="盗窃",
+            owning_unit=county.zone_s,
+            opened_at=dt.datetime.combine(today - dt.timedelta(days=days), dt.time(12), tzinfo=BJ),
+            status=status,
+        )
+    expected = {"0-30": 2, "31-90": 2, "91+": 2}
+    assert expected == {b: sum(1 for *_x, band in table if band == b) for b in expected}
+    # the zone's cases, seen by the station chief
+    d = _dash(client, county.chief, county.zone_s)
+    assert {label: n for label, n, _url in d.cases["ages"]} == expected
+    for label, n, url in d.cases["ages"]:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert page.context["page"].paginator.count == n, (label, url)

@@ -232,7 +232,7 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
     by_status = dict(cases.order_by().values_list("status").annotate(n=Count("id")))
     # unsolved and not ended: registered, under investigation, suspended (a withdrawn case is
     # ended; a solved one waits only for its file to close)
-    open_cases = cases.exclude(status__in=(*CLOSED_STAGES, *Case.ENDED_STATUSES))
+    open_cases = cases.exclude(status__in=Case.SETTLED_STATUSES)
     # ages in whole local days on the last day: opened on or after the start of day last-30
     # is 0-30 days old, and so on, counted in the database
     since_30 = day_start(d.last - dt.timedelta(days=30), tz)
@@ -243,6 +243,13 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
         old=Count("id", filter=Q(opened_at__lt=since_90)),
     )
     ages = {"0-30": ages["young"], "31-90": ages["middle"], "91+": ages["old"]}
+    # the case list's local-day range of each age band (opened on or after / on or before)
+    day = d.last
+    bands = {
+        "0-30": {"opened_from": day - dt.timedelta(days=30)},
+        "31-90": {"opened_from": day - dt.timedelta(days=90), "opened_to": day - dt.timedelta(days=31)},
+        "91+": {"opened_to": day - dt.timedelta(days=91)},
+    }
     base = reverse("api:case-list")
     owners = Counter(dict(cases.order_by().values_list("owning_unit_id").annotate(n=Count("id"))))
     names = {u.pk: u for u in Unit.objects.filter(pk__in=list(owners))}
@@ -268,7 +275,18 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
             if by_status.get(code)
         ],
         "total": sum(by_status.values()),
-        "ages": [(k, ages.get(k, 0)) for k in ("0-30", "31-90", "91+")],
+        "ages": [
+            (
+                k,
+                ages.get(k, 0),
+                _case_list_url(
+                    unit=d.list_unit.pk,
+                    unsolved="yes",
+                    **{f: v.isoformat() for f, v in bands[k].items()},
+                ),
+            )
+            for k in ("0-30", "31-90", "91+")
+        ],
         "owners": [
             (names[pk], n, _case_list_url(unit=pk))
             for pk, n in sorted(owners.items(), key=lambda kv: (-kv[1], names[kv[0]].path))
@@ -278,8 +296,9 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
 
 
 def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None:
-    """Visits done in the period and their compliance; premises overdue on the data date."""
-    from jingwu.inspections.selectors import assess
+    """Visits done in the period and their compliance; premises overdue and due on the data date
+    (counted from the inspections due table, as the due list counts them)."""
+    from jingwu.inspections.selectors import due_counts
     from jingwu.places.selectors import premises_for
 
     area = Q(bureau_id=unit.bureau_id) if unit.kind == "prevention_center" else under_unit_q(Visit, unit)
@@ -290,8 +309,8 @@ def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) 
     premises = premises_for(user).filter(status="active")
     if unit.kind != "prevention_center":
         premises = premises.filter(area_q(unit))
-    rows = assess(premises)
-    d.premises_overdue = sum(1 for r in rows if r.state == "overdue")
+    due = due_counts(premises)
+    d.premises_overdue = due["overdue"]
     query = {"state": "overdue"}
     if unit.kind != "prevention_center":
         query["unit"] = unit.pk
@@ -299,9 +318,9 @@ def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) 
     d.inspections = {
         "done": d.visits_done,
         "clean": counts["clean"],
-        "premises": len(rows),
+        "premises": due["premises"],
         "overdue": d.premises_overdue,
-        "due": sum(1 for r in rows if r.state == "due"),
+        "due": due["due"],
         "due_url": reverse("inspections:due_list") + "?" + urlencode({**query, "state": "due"}),
     }
 

@@ -63,6 +63,8 @@ class Case(TenantModel):
     # Statuses of a case still being worked on (a suspended case waits; closed and withdrawn ended).
     OPEN_STATUSES = ("registered", "investigating", "solved")
     ENDED_STATUSES = ("closed", "withdrawn")
+    # Statuses of a case no longer open to solving: solved, or ended (the dashboard's open cases are the rest).
+    SETTLED_STATUSES = ("solved", "closed", "withdrawn")
 
     @property
     def is_open(self) -> bool:

@@ -149,6 +149,34 @@ def _assess_bureau(bureau: Bureau, group: list[Premises], horizon_days: int) -> 
     return out
 
 
+def due_counts(premises_qs, *, horizon_days: int = 30) -> dict[str, int]:
+    """How many premises of ``premises_qs`` (already scoped) there are, and how many are
+    overdue and due, as the due list (:func:`assess`) counts them, from the due table alone:
+    no risk, alerts or element names, and the premises read as (id, category, place) only."""
+    by_bureau: dict[int, list[Premises]] = defaultdict(list)
+    fields = ("id", "bureau_id", "category", "lon", "lat")
+    for values in premises_qs.select_related(None).order_by().values_list(*fields):
+        p = _light(Premises, fields, values, premises_qs.db)
+        by_bureau[p.bureau_id].append(p)
+    counts = {"premises": 0, "overdue": 0, "due": 0}
+    for bureau_id, group in by_bureau.items():
+        bureau = Bureau.objects.get(pk=bureau_id)
+        today = data_date(bureau)
+        reqs: dict[str, dict[str, int]] = defaultdict(dict)
+        for cat, code, n in ElementRequirement.objects.filter(bureau=bureau).values_list(
+            "category", "element__code", "visits_per_year"
+        ):
+            reqs[cat][code] = n
+        rows = duetable.rows_for(bureau, group, today)
+        for p in group:
+            due = duetable.due_today(rows[p.pk], reqs.get(p.category, {}), today, horizon_days)
+            state = min((e.state for e in due), key=STATE_ORDER.__getitem__, default="later")
+            if state != "later":
+                counts[state] += 1
+        counts["premises"] += len(group)
+    return counts
+
+
 def risk_reason_text(reason: rules.RiskReason) -> str:
     """A risk reason in the user's language."""
     if reason.code == "never_visited":
