@@ -37,6 +37,10 @@ def test_visits_compliance_and_overdue_premises_link_to_their_rows(client, count
     d = _dash(client, county.chief, county.west)
     assert d.visits_done == 2
     assert d.compliance == 50.0  # one of the two found nothing failed
+    # the visits done link to the visit list, filtered by the unit, status and period
+    visits = client.get(d.visits_url)
+    assert visits.status_code == 200
+    assert visits.context["page"].paginator.count == d.visits_done == 2
     # the overdue figure is the due list's count, filtered the same way
     page = client.get(d.overdue_url)
     assert page.status_code == 200
@@ -119,8 +123,29 @@ def test_grid_work_hours_and_duty_without_a_roster(client, county):
         minutes=30,
         households=4,
     )
+    # an hour in the other zone of the station: in the station's figure, not the zone's
+    do_assign_grid(county.grid_n1, actor=None, officer=county.off_lead)
+    do_log_work(
+        county.grid_n1,
+        actor=None,
+        officer=county.off_lead,
+        kind="patrol",
+        day=dt.date(2018, 6, 1),
+        minutes=60,
+    )
     d = _dash(client, county.zone_lead, county.zone_s)
     assert d.grid_work_hours == 2.0
+    # the figure links to the work log of the zone's grids in the period: the same hours
+    for user, unit, hours, entries in [
+        (county.zone_lead, county.zone_s, 2.0, 2),
+        (county.chief, county.west, 3.0, 3),
+        (county.chief, county.grid_s1, 2.0, 2),
+    ]:
+        d = _dash(client, user, unit)
+        assert d.grid_work_hours == hours
+        log = client.get(d.grid_work_url)
+        assert log.status_code == 200
+        assert log.context["hours"] == hours and log.context["page"].paginator.count == entries
     d = _dash(client, county.chief, county.west)
     # the station has no roster: coverage is not computed from nothing
     assert d.duty["rows"] and d.duty["rows"][0]["roster"] is None
@@ -135,6 +160,33 @@ def test_grid_work_hours_and_duty_without_a_roster(client, county):
 def test_the_outsider_gets_no_dashboard_figures(client, county, outsider):
     client.force_login(outsider)
     assert client.get(reverse("analytics:dashboard", args=[county.west.pk])).status_code == 404
+
+
+def test_the_outsider_sees_none_of_the_county_s_visits_or_grid_work(client, county, outsider):
+    from jingwu.duty.services import do_assign_grid, do_log_work
+    from jingwu.inspections.services import do_record_visit, required_elements
+    from tests.inspections.conftest import add_catalogue
+
+    add_catalogue(county.bureau)
+    elements = sorted(required_elements(county.prem_west))[:1]
+    do_record_visit(actor=None, premises=county.prem_west, day=dt.date(2018, 6, 2), elements=elements)
+    do_assign_grid(county.grid_s1, actor=None, officer=county.off_comm)
+    do_log_work(
+        county.grid_s1,
+        actor=None,
+        officer=county.off_comm,
+        kind="patrol",
+        day=dt.date(2018, 6, 1),
+        minutes=30,
+    )
+    client.force_login(outsider)
+    assert client.get(reverse("inspections:visit_list")).context["page"].paginator.count == 0
+    assert client.get(reverse("duty:work_log")).context["page"].paginator.count == 0
+    # naming the county's unit is refused as outside the outsider's area
+    r = client.get(reverse("duty:work_log"), {"unit": county.west.pk})
+    assert r.context["page"].paginator.count == 0
+    r = client.get(reverse("inspections:visit_list"), {"unit": county.west.pk})
+    assert r.context["page"].paginator.count == 0
 
 
 def test_overdue_and_due_premises_come_from_the_due_table_as_the_due_list_counts_them(client, county):

@@ -70,6 +70,8 @@ class Dashboard:
     incidents_url: str = ""
     police_url: str = ""
     overdue_url: str = ""
+    visits_url: str = ""
+    grid_work_url: str = ""
     cases_url: str = ""
     indicators: list = field(default_factory=list)  # (indicator, value, url) of the unit's set
 
@@ -306,6 +308,10 @@ def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) 
     counts = done.aggregate(n=Count("id"), clean=Count("id", filter=Q(failed_items=0)))
     d.visits_done = counts["n"]
     d.compliance = round(100 * counts["clean"] / counts["n"], 1) if counts["n"] else None
+    visits_q = {"status": "done", "day_from": first.isoformat(), "day_to": last.isoformat()}
+    if unit.kind != "prevention_center":
+        visits_q["unit"] = unit.pk
+    d.visits_url = reverse("inspections:visit_list") + "?" + urlencode(visits_q)
     premises = premises_for(user).filter(status="active")
     if unit.kind != "prevention_center":
         premises = premises.filter(area_q(unit))
@@ -317,6 +323,7 @@ def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) 
     d.overdue_url = reverse("inspections:due_list") + "?" + urlencode(query)
     d.inspections = {
         "done": d.visits_done,
+        "done_url": d.visits_url,
         "clean": counts["clean"],
         "premises": due["premises"],
         "overdue": d.premises_overdue,
@@ -367,6 +374,11 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
             .aggregate(m=Sum("minutes"))["m"]
         )
         d.grid_work_hours = round(minutes / 60, 1) if minutes else None
+        d.grid_work_url = (
+            reverse("duty:work_log")
+            + "?"
+            + urlencode({"unit": unit.pk, "day_from": first.isoformat(), "day_to": last.isoformat()})
+        )
 
 
 def _grid_ids(unit: Unit) -> list[int]:

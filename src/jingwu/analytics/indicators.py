@@ -133,6 +133,7 @@ CATALOGUE: dict[str, Indicator] = {
             "visits_done",
             AREA + ("prevention_center",),
             "inspections",
+            "visits_url",
         ),
         Indicator(
             "compliance",
@@ -176,6 +177,7 @@ CATALOGUE: dict[str, Indicator] = {
             "grid_work_hours",
             ("station", "zone", "grid"),
             "duty",
+            "grid_work_url",
         ),
         Indicator(
             "cases",

@@ -23,6 +23,7 @@ urlpatterns += [
     path("swaps/<int:pk>/decide/", views.swap_decide, name="swap_decide"),
 ]
 urlpatterns.append(path("grids/<int:pk>/", views.grid_page, name="grid"))
+urlpatterns.append(path("work/", views.work_log, name="work_log"))
 urlpatterns += [
     path("rosters/<int:pk>/roster.xlsx", views.roster_xlsx, name="roster_xlsx"),
     path("rosters/<int:pk>/print/", views.roster_print, name="roster_print"),

@@ -647,6 +647,32 @@ def swap_decide(request, pk: int):
 
 
 @login_required
+@require_GET
+def work_log(request):
+    """Grid work logged in the user's grids, newest first, with its hours (the rows behind the dashboard's grid work)."""
+    from django.core.paginator import Paginator
+    from django.db.models import Sum
+
+    from .filters import WorkFilter
+
+    if not can(request.user, GridWork, "view"):
+        raise Http404
+    qs = restrict(
+        GridWork.objects.select_related("grid", "officer").defer("grid__boundary"), request.user
+    ).order_by("-day", "-id")
+    f = WorkFilter(request.GET, queryset=qs, request=request)
+    minutes = f.qs.aggregate(m=Sum("minutes"))["m"] or 0
+    page = Paginator(f.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "duty/work_log.html",
+        {"filter": f, "page": page, "query": query.urlencode(), "hours": round(minutes / 60, 1)},
+    )
+
+
+@login_required
 def grid_page(request, pk: int):
     """A grid on the phone: its officer and auxiliaries, the work log and its hours."""
     from jingwu.personnel.models import Officer

@@ -1,15 +1,16 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
-from jingwu.org.filters import UnitFilter
+from jingwu.org.filters import AreaUnitFilter, UnitFilter
 from jingwu.places.choices import PREMISES_CATEGORY_CHOICES
 from jingwu.places.models import Premises
 
-from .choices import DUE_STATE_CHOICES, RISK_LEVEL_CHOICES, TIMER_KIND_CHOICES
-from .models import LegalTimer
+from .choices import DUE_STATE_CHOICES, RISK_LEVEL_CHOICES, TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
+from .models import LegalTimer, Visit
 from .scope import by_premises
 
 
@@ -72,3 +73,26 @@ def _one_bureau(queryset):
 
     ids = list(queryset.order_by().values_list("bureau_id", flat=True).distinct()[:2])
     return Bureau.objects.get(pk=ids[0]) if len(ids) == 1 else None
+
+
+class VisitFilter(StyledFilterSet):
+    """Inspection visits: by the unit of their premises, status and day (the dashboard's visits done)."""
+
+    unit = AreaUnitFilter(lookup_for=by_premises)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=VISIT_STATUS_CHOICES)
+    day_from = django_filters.DateFilter(
+        field_name="day",
+        lookup_expr="gte",
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    day_to = django_filters.DateFilter(
+        field_name="day",
+        lookup_expr="lte",
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["unit", "status", "day_from", "day_to"]

@@ -6,6 +6,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", views.due_list, name="due_list"),
     path("timers/", views.timer_list, name="timer_list"),
+    path("visits/", views.visit_list, name="visit_list"),
     path("premises/<int:pk>/timers/new/", views.timer_add, name="timer_add"),
     path("timers/<int:pk>/close/", views.timer_close, name="timer_close"),
     path("premises/<int:pk>/visit/", views.visit_begin, name="visit_begin"),

@@ -18,10 +18,18 @@ from jingwu.core.clock import data_date, user_bureau
 from jingwu.core.scope import can, restrict
 from jingwu.places.selectors import premises_for
 
-from .filters import DueFilter, TimerFilter
+from .filters import DueFilter, TimerFilter, VisitFilter
 from .forms import CloseTimerForm, PlanForm, TimerForm
 from .models import InspectionPlan, LegalTimer
-from .selectors import STATE_ORDER, assess, element_names, timer_state_label, timers_for, with_places
+from .selectors import (
+    STATE_ORDER,
+    assess,
+    element_names,
+    timer_state_label,
+    timers_for,
+    visits_for,
+    with_places,
+)
 from .services import bureau_now, do_close_timer, do_open_timer, do_start_plan
 
 PAGE_SIZE = 50
@@ -66,6 +74,29 @@ def due_list(request):
         request,
         "inspections/due_list.html",
         {"filter": f, "page": page, "query": query.urlencode(), "counts": counts},
+    )
+
+
+@login_required
+@require_GET
+def visit_list(request):
+    """Inspection visits of the premises in the user's area, newest first (the rows behind the dashboard's visits)."""
+    from .models import Visit
+
+    if not can(request.user, Visit, "view"):
+        raise Http404
+    qs = (
+        visits_for(request.user)
+        .select_related("premises__grid__parent")
+        .defer("premises__grid__boundary", "premises__grid__parent__boundary")
+        .order_by("-day", "-pk")
+    )
+    f = VisitFilter(request.GET, queryset=qs, request=request)
+    page = Paginator(f.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "inspections/visit_list.html", {"filter": f, "page": page, "query": query.urlencode()}
     )
 
 

@@ -50,6 +50,18 @@ def _subtree(unit: Unit) -> Q:
     return Q(path__startswith=unit.path)
 
 
+class AreaUnitFilter(UnitFilter):
+    """The unit filter with grids among its choices (a grid's dashboard links to its own rows)."""
+
+    @staticmethod
+    def _units(request):
+        from .selectors import units_for
+
+        if request is None:
+            return Unit.objects.none()
+        return units_for(request.user).current().order_by("path")
+
+
 class UnitListFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Code or name"), method="search")
     unit = UnitFilter(lookup_for=_subtree, label=_("Within unit"))
