@@ -21,7 +21,7 @@ from jingwu.analytics.models import Report
 from jingwu.cases.models import Case, CaseDeadline, CaseReview, DeadlineLimit, RoutingRule, Series
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
-from jingwu.duty.models import DutyPattern, GridDuty, Roster, RosterEntry, StationDuty
+from jingwu.duty.models import DutyPattern, GridDuty, GridWork, Roster, RosterEntry, StationDuty
 from jingwu.evaluation.models import (
     Appeal,
     CareerPlan,
@@ -266,6 +266,8 @@ ROUTES: dict[str, Route] = {
     "duty:station": Route(StationDuty, "detail", arg="station_id"),
     "duty:roster_detail": Route(Roster, "detail"),
     "duty:grid": Route(GridDuty, "detail", arg="grid_id"),
+    # The grid work log behind the dashboard's grid work hours (command, auditors and planners read the bureau's).
+    "duty:work_log": Route(GridWork, "list", expect={p: 404 if p in DUTY_BLIND else 200 for p in PERSONAS}),
     "duty:roster_xlsx": Route(Roster, "detail"),
     "duty:roster_print": Route(Roster, "detail"),
     "duty:roster_pdf": Route(Roster, "detail"),
@@ -307,6 +309,8 @@ ROUTES: dict[str, Route] = {
     "leads:entity_detail": Route(Entity, "detail"),
     "leads:run_detail": Route(ExtractionRun, "detail"),
     "inspections:timer_list": Route(LegalTimer, "list", expect=INSPECTIONS_PAGE),
+    # The visits behind the dashboard's "visits done" (tests/analytics/test_dashboard_work.py).
+    "inspections:visit_list": Route(Visit, "list", expect=INSPECTIONS_PAGE),
     "inspections:measures": Route(kind="page", expect=INSPECTIONS_PAGE),
     "inspections:measures_export": Route(kind="export", expect=INSPECTIONS_PAGE),
     "inspections:plan_list": Route(InspectionPlan, "list", expect=INSPECTIONS_PAGE | {"community": 404}),
@@ -472,7 +476,6 @@ NOT_YET_ROUTED = {
     "leads.mention",  # shown on its entity's page (tests/leads/test_leads_app.py)
     "duty.leaverequest",  # shown on the station's duty page
     "duty.swaprequest",  # shown on the roster's page
-    "duty.gridwork",  # the work log, shown on its grid's page
     "duty.retasking",  # shown on the station's duty page
     # an evaluation file's scores are shown through the file's page (and the API's file);
     # conduct records through the file too

@@ -251,6 +251,26 @@ AREAS = [
 ]
 AREAS += ["evaluation"]
 AREAS += ["leads"]
+AREAS += ["drill"]
+
+# --- DRILL: the rows behind the dashboard's figures: the visit list (a visit at each of the
+# two premises) and the grid work log (an entry in grid S01-Z1-G1 of the west station and in
+# the east station's grid): status, premises of the visits shown, grids of the work shown.
+# Visits follow inspections (not the center, political department, sysadmin); the work log
+# follows duty (command, planners and auditors read the bureau's; a station its grids).
+DRILL = {
+    "command": (200, ALL_PREMISES, 200, {"grid_s1", "grid_e1"}),
+    "planner": (200, ALL_PREMISES, 200, {"grid_s1", "grid_e1"}),
+    "center": (404, NONE, 404, NONE),
+    "prevention": (200, ALL_PREMISES, 404, NONE),
+    "chief": (200, {"prem_west"}, 200, {"grid_s1"}),
+    "zone_lead": (200, {"prem_west"}, 200, {"grid_s1"}),
+    "community": (200, {"prem_west"}, 200, {"grid_s1"}),
+    "political": (404, NONE, 404, NONE),
+    "auditor": (200, ALL_PREMISES, 200, {"grid_s1", "grid_e1"}),
+    "sysadmin": (404, NONE, 404, NONE),
+    "outsider": (200, NONE, 200, NONE),
+}
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -575,6 +595,31 @@ def _check_leads(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_drill(client, county, persona: str) -> list[str]:
+    from jingwu.duty.services import do_assign_grid, do_log_work
+
+    from .test_permission_matrix import _visits
+
+    _visits(county, None)
+    for grid, officer in ((county.grid_s1, county.off_comm), (county.grid_e1, county.off_east)):
+        do_assign_grid(grid, actor=None, officer=officer)
+        do_log_work(grid, actor=None, officer=officer, kind="patrol", day=dt.date(2018, 6, 1), minutes=30)
+    names = {getattr(county, n).pk: n for n in ("prem_west", "prem_east", "grid_s1", "grid_e1")}
+    v_status, v_rows, w_status, w_rows = DRILL[persona]
+    wrong = []
+    r = client.get(reverse("inspections:visit_list"))
+    if r.status_code != v_status:
+        wrong.append(f"visit list: {r.status_code}, must be {v_status}")
+    elif r.status_code == 200 and {names[v.premises_id] for v in r.context["page"]} != v_rows:
+        wrong.append(f"visit list shows {sorted(names[v.premises_id] for v in r.context['page'])}")
+    r = client.get(reverse("duty:work_log"))
+    if r.status_code != w_status:
+        wrong.append(f"work log: {r.status_code}, must be {w_status}")
+    elif r.status_code == 200 and {names[w.grid_id] for w in r.context["page"]} != w_rows:
+        wrong.append(f"work log shows {sorted(names[w.grid_id] for w in r.context['page'])}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -599,6 +644,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_evaluation(client, county, persona)
     elif area == "leads":
         wrong = _check_leads(client, county, persona)
+    elif area == "drill":
+        wrong = _check_drill(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -618,5 +665,6 @@ def test_the_tables_cover_every_persona_of_the_county():
         == set(MEASURE)
         == set(EVALUATION)
         == set(LEADS)
+        == set(DRILL)
     )
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())
