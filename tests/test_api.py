@@ -144,7 +144,8 @@ def test_the_api_root_lists_every_endpoint(api, c):
         "eval-career-plans",
     }
     cases = {"case-routing-rules", "case-deadline-limits", "case-deadlines", "case-reviews"}
-    assert set(r.json()) == set(ENDPOINTS) | {"duty-rosters", "duty-entries"} | evaluation | cases
+    series = {"series", "series-links", "series-runs"}  # tests/series/test_api.py
+    assert set(r.json()) == set(ENDPOINTS) | {"duty-rosters", "duty-entries"} | evaluation | cases | series
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -28,6 +28,9 @@ def test_the_schema_validates_without_warnings(db, tmp_path):
         "case-deadline-limits",
         "case-deadlines",
         "case-reviews",
+        "series",
+        "series-links",
+        "series-runs",
         "token",
         "eval-files",
     ]:
@@ -69,7 +72,33 @@ def _real_ids(county) -> dict[str, list[int]]:
     _case_rows(county)
     seed_default_rules(county.bureau)
     models |= _evaluation(county)
+    models |= _series_rows(county)
     return {name: list(m.objects.values_list("pk", flat=True)) for name, m in models.items()}
+
+
+def _series_rows(county) -> dict:
+    """A scoring run, a confirmed link and the series built from it (for the series endpoints)."""
+    import datetime as dt
+
+    from jingwu.cases.models import Series
+    from jingwu.series.models import CandidateLink, LinkRun
+    from jingwu.series.services import do_build_series
+
+    run = LinkRun.objects.create(
+        bureau=county.bureau, first_day=dt.date(2018, 1, 1), last_day=dt.date(2018, 12, 31), status="done"
+    )
+    a, b = sorted([county.inc_west_theft, county.inc_east_theft], key=lambda i: i.pk)
+    link = CandidateLink.objects.create(
+        bureau=county.bureau,
+        run=run,
+        incident_a=a,
+        incident_b=b,
+        probability=0.8,
+        features={"distance_km": 1.0},
+        status="confirmed",
+    )
+    do_build_series(county.bureau, actor=None, name="系列", link_ids=[link.pk])
+    return {"series": Series, "series-links": CandidateLink, "series-runs": LinkRun}
 
 
 def _case_rows(county) -> None:
@@ -168,7 +197,7 @@ def test_no_get_operation_answers_with_a_server_error(county, wsgi_app):
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
-    assert len(operations) == 42  # list and detail of twenty-one endpoints
+    assert len(operations) == 48  # list and detail of twenty-four endpoints
 
     real_ids = _real_ids(county)
     for operation in operations:

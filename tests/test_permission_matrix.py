@@ -41,7 +41,7 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
 from jingwu.planning.models import Scenario
-from jingwu.series.models import CandidateLink
+from jingwu.series.models import CandidateLink, LinkRun
 
 from .conftest import minimal_scenario
 
@@ -165,6 +165,13 @@ ROUTES: dict[str, Route] = {
     "api:case-deadline-detail": Route(CaseDeadline, "detail", ()),
     "api:case-review-list": Route(kind="page"),
     "api:case-review-detail": Route(CaseReview, "detail", ()),
+    # The series API: the same scoping as the series pages (tests/series/test_api.py, personas, outsider).
+    "api:series-list": Route(Series, "api_list"),
+    "api:series-detail": Route(Series, "detail", ()),
+    "api:series-link-list": Route(CandidateLink, "api_list"),
+    "api:series-link-detail": Route(CandidateLink, "detail", ()),
+    "api:series-run-list": Route(LinkRun, "api_list"),
+    "api:series-run-detail": Route(LinkRun, "detail", ()),
     # Cases: whoever sees cases gets the list; the board where they look at a station or the center.
     "cases:case_list": Route(Case, "list", expect=CASE_PAGE),
     "cases:case_detail": Route(Case, "detail"),
@@ -353,6 +360,8 @@ EXEMPT = {
     "api:case-suspend": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:case-close": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:case-reopen": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
+    "api:series-link-confirm": "POST only (405 on GET); tests/series/test_api.py (personas, outsider)",
+    "api:series-link-reject": "POST only (405 on GET); tests/series/test_api.py (personas, outsider)",
     "api:case-deadline-escalate": "POST only (405 on GET); tests/cases/test_api_rules_deadlines_reviews.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
@@ -472,7 +481,6 @@ UNSCOPED_MODELS = {
 }
 # Scoped models whose pages come with later work; they are still covered by restrict's tests.
 NOT_YET_ROUTED = {
-    "series.linkrun",  # the latest scoring run, shown on the series board
     "leads.mention",  # shown on its entity's page (tests/leads/test_leads_app.py)
     "duty.leaverequest",  # shown on the station's duty page
     "duty.swaprequest",  # shown on the roster's page

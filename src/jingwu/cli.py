@@ -220,7 +220,9 @@ def createuser(
 
 @app.command("import")
 def import_(
-    kind: str = typer.Argument(..., help="What the file holds: incidents, officers, premises or units."),
+    kind: str = typer.Argument(
+        ..., help="What the file holds: incidents, officers, premises, units or petitions."
+    ),
     file: Path = typer.Argument(
         ...,
         exists=True,

@@ -3,7 +3,7 @@
 Incidents are the volume kind: every check ``do_record_incident`` makes (category,
 location inside the bureau, grid/zone/station, the actor's scope, the order of the
 times, field lengths and choices) is made here on a whole chunk at once, and the
-apply phase inserts the checked rows in bulk. Officers, premises and units are
+apply phase inserts the checked rows in bulk. Officers, premises, units and petitions are
 checked here as far as a row alone allows and then written one by one through
 their services, which check the rest (and audit each created row).
 """
@@ -1570,6 +1570,120 @@ class UnitHandler(ServiceHandler):
         )
 
 
+class PetitionHandler(ServiceHandler):
+    """Petitions (信访件) by their number, written one by one through ``do_record_petition``.
+
+    The handling unit is given by its code (it decides who may import the row: the
+    service checks the actor's scope there); related incidents by their numbers,
+    separated by ";".
+    """
+
+    kind = "petitions"
+    LIMITS = {"number": 32, "petitioner_name": 50, "petitioner_phone": 20, "subject": 200}
+
+    def model(self):
+        from jingwu.cases.models import Petition
+
+        return Petition
+
+    def check(self, ctx: Context, rows: list[Row]) -> list[Staged]:
+        from jingwu.incidents.models import Incident
+
+        b = ctx.binding
+        now = timezone.now()
+        items = []
+        wanted: set[str] = set()
+        for row in rows:
+            v = row.values
+            p = Problems(b, row)
+            values: dict[str, Any] = {}
+            for name in ("number", "received_at", "petitioner_name", "subject", "unit"):
+                if b.get(v, name).strip() == "":
+                    p.add(name, "", _(REQUIRED))
+            for name in ("number", "petitioner_name", "petitioner_phone", "subject", "content"):
+                values[name] = b.get(v, name).strip()
+            for name, most in self.LIMITS.items():
+                if len(values[name]) > most:
+                    p.add(
+                        name,
+                        values[name],
+                        _("At most %(count)d characters.") % {"count": most},
+                    )
+            raw = b.get(v, "received_at")
+            if raw.strip():
+                try:
+                    when = b.datetime(raw)
+                except ValueError:
+                    p.add("received_at", raw, b.datetime_message())
+                else:
+                    if when > now:
+                        p.add("received_at", raw, _("A petition cannot be received in the future."))
+                    values["received_at"] = when.isoformat()
+            unit = b.get(v, "unit").strip()
+            if unit:
+                if unit not in ctx.units_by_code():
+                    p.add("unit", unit, _("No current unit has this code."))
+                values["unit"] = unit
+            numbers = [n.strip() for n in b.get(v, "incidents").replace("；", ";").split(";") if n.strip()]
+            values["incidents"] = numbers
+            wanted.update(numbers)
+            items.append((row, p, values))
+        known = dict(
+            Incident.objects.filter(bureau=ctx.bureau, number__in=wanted).values_list("number", "pk")
+        )
+        out = []
+        for row, p, values in items:
+            for n in values["incidents"]:
+                if n not in known:
+                    p.add(
+                        "incidents",
+                        n,
+                        _("No incident of the bureau has the number %(number)s.") % {"number": n},
+                    )
+            if p:
+                out.append(Staged(row.row_no, "invalid", problems=list(p), raw=row.raw))
+            else:
+                out.append(
+                    Staged(
+                        row.row_no, "ok", key=f"n:{values['number']}", data={"values": values, "raw": row.raw}
+                    )
+                )
+        numbers = [s.data["values"]["number"] for s in out if s.status == "ok"]
+        present = {
+            f"n:{n}"
+            for n in self.model()
+            .objects.filter(bureau=ctx.bureau, number__in=numbers)
+            .values_list("number", flat=True)
+        }
+        self._dedupe(out, present)
+        return out
+
+    def create(self, ctx: Context, values: dict) -> bool:
+        from jingwu.cases.services import do_record_petition
+        from jingwu.incidents.models import Incident
+        from jingwu.org.models import Unit
+
+        if self.model().objects.filter(bureau=ctx.bureau, number=values["number"]).exists():
+            return False
+        unit = Unit.objects.current().filter(bureau=ctx.bureau, code=values["unit"]).first()
+        if unit is None:
+            raise ValidationError({"unit": _("No current unit has this code.")})
+        incidents = list(Incident.objects.filter(bureau=ctx.bureau, number__in=values.get("incidents") or []))
+        do_record_petition(
+            actor=ctx.actor,
+            bureau=ctx.bureau,
+            unit=unit,
+            number=values["number"],
+            received_at=dt.datetime.fromisoformat(values["received_at"]),
+            petitioner_name=values["petitioner_name"],
+            petitioner_phone=values.get("petitioner_phone", ""),
+            subject=values["subject"],
+            content=values.get("content", ""),
+            incidents=incidents,
+        )
+        return True
+
+
 def _raw_for_reject(raw: list) -> list:
     import json
 
@@ -1630,6 +1744,7 @@ HANDLERS: dict[str, Handler] = {
     "officers": OfficerHandler(),
     "premises": PremisesHandler(),
     "units": UnitHandler(),
+    "petitions": PetitionHandler(),
 }
 
 __all__ = ["HANDLERS", "Context", "Handler", "Q", "Row", "Staged"]

@@ -95,6 +95,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "status",
         "employees",
     ),
+    "petitions": (
+        "number",
+        "received_at",
+        "petitioner_name",
+        "petitioner_phone",
+        "subject",
+        "content",
+        "unit",
+        "incidents",
+    ),
     "units": (
         "code",
         "parent",
@@ -147,6 +157,7 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "officers": ("police_number",),
     "premises": ("external_id",),
     "units": ("code", "valid_from"),
+    "petitions": ("number",),
 }
 
 
@@ -160,6 +171,7 @@ MODELS = {
     "officers": "personnel.Officer",
     "premises": "places.Premises",
     "units": "org.Unit",
+    "petitions": "cases.Petition",
 }
 _VERBOSE: dict[str, dict[str, str]] = {}
 

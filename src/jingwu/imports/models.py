@@ -30,6 +30,7 @@ KIND_CHOICES = [
     ("officers", _("Officers")),
     ("premises", _("Key premises")),
     ("units", _("Units")),
+    ("petitions", _("Petitions")),
 ]
 
 

@@ -119,6 +119,7 @@ KINDS: dict[str, str] = {
     "officers": "personnel.officer",
     "premises": "places.premises",
     "units": "org.unit",
+    "petitions": "cases.petition",
 }
 
 

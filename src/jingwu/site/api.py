@@ -28,6 +28,7 @@ from jingwu.incidents.api import IncidentViewSet
 from jingwu.org.api import UnitViewSet
 from jingwu.personnel.api import OfficerViewSet, PostingViewSet
 from jingwu.places.api import PremisesViewSet
+from jingwu.series.api import CandidateLinkViewSet, LinkRunViewSet, SeriesViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -40,6 +41,9 @@ router.register("case-routing-rules", RoutingRuleViewSet, basename="case-routing
 router.register("case-deadline-limits", DeadlineLimitViewSet, basename="case-deadline-limit")
 router.register("case-deadlines", CaseDeadlineViewSet, basename="case-deadline")
 router.register("case-reviews", CaseReviewViewSet, basename="case-review")
+router.register("series", SeriesViewSet, basename="series")
+router.register("series-links", CandidateLinkViewSet, basename="series-link")
+router.register("series-runs", LinkRunViewSet, basename="series-run")
 router.register("duty-rosters", RosterViewSet, basename="duty-roster")
 router.register("duty-entries", RosterEntryViewSet, basename="duty-entry")
 router.register("eval-cycles", CycleViewSet, basename="eval-cycle")
