@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -177,6 +178,14 @@ def case_new(request):
                     _form_errors(form, exc)
                 except PermissionDenied as exc:
                     form.add_error(None, _errors(exc))
+                except IntegrityError:  # another opening got there first (same incident or number)
+                    form.add_error(
+                        None,
+                        _(
+                            "Another case was opened at the same moment from these incidents "
+                            "or with the same number: check the incidents and try again."
+                        ),
+                    )
                 else:
                     messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
                     return redirect("cases:case_detail", case.pk)
