@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.clock import data_date
+from jingwu.core.clock import data_date, user_bureau
 from jingwu.core.i18n import is_chinese
 from jingwu.core.scope import can, restrict
 from jingwu.engine.roster.reasons import describe
@@ -169,9 +169,9 @@ def _grids(user, station) -> list:
     """The station's grids the user sees, their responsible officer and hours of work in 28 days."""
     from .selectors import grid_workload, grids_for
 
-    grids = list(grids_for(user).filter(path__startswith=station.path).current().order_by("code"))
-    rows = {g.grid_id: g for g in GridDuty.objects.filter(grid__in=grids).select_related("officer")}
     today = data_date(station.bureau_id)
+    grids = list(grids_for(user).filter(path__startswith=station.path).current(today).order_by("code"))
+    rows = {g.grid_id: g for g in GridDuty.objects.filter(grid__in=grids).select_related("officer")}
     load = grid_workload(user, [g.pk for g in grids], first=today - dt.timedelta(days=27), last=today)
     return [
         {
@@ -536,7 +536,9 @@ def duty_index(request):
     """The stations whose duty the user sees (one station: straight to it)."""
     if not can(request.user, Roster, "view"):
         raise Http404
-    stations = list(stations_for(request.user).current().order_by("code"))
+    bureau = user_bureau(request.user)
+    on = data_date(bureau.pk) if bureau is not None else None
+    stations = list(stations_for(request.user).current(on).order_by("code"))
     if len(stations) == 1:
         return redirect("duty:station", pk=stations[0].pk)
     return render(request, "duty/index.html", {"stations": stations})
