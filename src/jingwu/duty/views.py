@@ -22,7 +22,7 @@ from jingwu.jobs.views import decorate
 from .choices import ACTIVE
 from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Retasking, Roster, StationDuty, SwapRequest
 from .patterns import shift_types
-from .selectors import duty_today, patterns_for, rosters_for, setups_for, stations_for
+from .selectors import duty_today, may_see_leave_reason, patterns_for, rosters_for, setups_for, stations_for
 from .services import (
     do_compute_coverage,
     do_decide_leave,
@@ -143,6 +143,7 @@ def _leave_rows(user, station) -> list:
         return code
 
     for lv in rows:
+        lv.reason_shown = lv.reason if may_see_leave_reason(user, lv) else ""
         lv.replan_rows = []
         for r in lv.replan:
             if r["roster"] not in visible:
