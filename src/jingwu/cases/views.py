@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.clock import data_date, user_bureau
+from jingwu.core.clock import latest_day, user_bureau
 from jingwu.core.scope import can, can_object, restrict
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
@@ -113,7 +113,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "history": case_history(case),
         "deadlines": case.deadlines.order_by("due", "pk"),
         "escalations": case.escalations.select_related("to_unit", "deadline").order_by("at", "pk"),
-        "as_of": data_date(case.bureau_id),
+        "as_of": latest_day(case.bureau_id),
         "reviews": case.reviews.select_related("reviewer", "owning_unit").order_by("at", "pk"),
         "review_items": review.checklist(case.kind),
         "may_change": may_change,
@@ -401,7 +401,7 @@ def deadline_list(request):
     if bureau is None:
         raise Http404
     mine = cases_for(request.user).filter(bureau=bureau)
-    as_of = data_date(bureau)
+    as_of = latest_day(bureau)
     late = list(deadlines.overdue(mine, bureau, as_of)[:200])
     soon = list(deadlines.reminders(mine, bureau, as_of)[:200])
     return render(
