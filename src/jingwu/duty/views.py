@@ -24,6 +24,7 @@ from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Retasking, Ro
 from .patterns import shift_types
 from .selectors import duty_today, may_see_leave_reason, patterns_for, rosters_for, setups_for, stations_for
 from .services import (
+    default_setup,
     do_compute_coverage,
     do_decide_leave,
     do_decide_swap,
@@ -33,8 +34,6 @@ from .services import (
     do_save_pattern,
     do_set_station_duty,
     do_start_roster,
-    ensure_patterns,
-    station_setup,
 )
 
 
@@ -62,13 +61,11 @@ def station_duty(request, pk: int):
         raise Http404
     setup = setups_for(user).filter(station=station).first()
     may_change = _may(user, StationDuty, "change", station)
+    # read only: a station not set up yet shows its type's defaults, unsaved, and the button
+    # that sets it up and computes its coverage needs (a POST, through the services)
+    set_up = setup is not None
     if setup is None:
-        setup = station_setup(station)  # created by the system with the type's defaults
-    if not setup.coverage and setup.coverage_at is None:
-        try:
-            setup = do_compute_coverage(station, actor=None)
-        except ValidationError:
-            pass
+        setup = default_setup(station)
     from jingwu.org.models import Unit
 
     zones = {
@@ -91,13 +88,15 @@ def station_duty(request, pk: int):
     ctx = {
         "station": station,
         "setup": setup,
+        "set_up": set_up,
+        "computed": set_up and setup.coverage_at is not None,
         "coverage": coverage,
         "hours": list(range(24)),
         "rosters": rosters,
         "today": duty_today(user, station),
         "may_change": may_change,
         "may_roster": _may(user, Roster, "add", station),
-        "patterns": list(patterns_for(user)) or ensure_patterns(station.bureau),
+        "patterns": list(patterns_for(user)),
         "default_start": data_date(station.bureau_id),
         "leave": _leave_rows(user, station),
         "may_leave": can(user, LeaveRequest, "add"),
@@ -410,10 +409,20 @@ def roster_publish(request, pk: int):
 def pattern_list(request):
     if not can(request.user, DutyPattern, "view"):
         raise Http404
-    from jingwu.core.scope import current_memberships
+    from .services import do_add_builtin_patterns, missing_builtin_patterns
 
-    for bureau in {m.bureau for m in current_memberships(request.user)}:
-        ensure_patterns(bureau)
+    bureau = user_bureau(request.user)
+    may_add = can(request.user, DutyPattern, "add")
+    if request.method == "POST":  # add the built-in patterns the bureau lacks
+        if bureau is None or not may_add:
+            raise PermissionDenied
+        try:
+            do_add_builtin_patterns(actor=request.user, bureau=bureau)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The built-in duty patterns are added."))
+        return redirect("duty:pattern_list")
     patterns = list(patterns_for(request.user).order_by("code"))
     for p in patterns:
         types = {t.code: t for t in shift_types(p.shifts)}
@@ -424,7 +433,11 @@ def pattern_list(request):
     return render(
         request,
         "duty/pattern_list.html",
-        {"patterns": patterns, "may_add": can(request.user, DutyPattern, "add")},
+        {
+            "patterns": patterns,
+            "may_add": may_add,
+            "builtin_missing": may_add and bureau is not None and bool(missing_builtin_patterns(bureau)),
+        },
     )
 
 
@@ -657,11 +670,12 @@ def grid_page(request, pk: int):
     from .choices import WorkKind
     from .roster import station_staff
     from .selectors import grid_workload, grids_for, station_of
-    from .services import do_assign_grid, do_log_work, grid_duty
+    from .services import do_assign_grid, do_log_work
 
     grid = get_object_or_404(grids_for(request.user), pk=pk)
     user = request.user
-    row = grid_duty(grid)
+    # read only: the grid's duty row is made when its officers are first named (a service)
+    row = GridDuty.objects.filter(bureau_id=grid.bureau_id, grid=grid).select_related("officer").first()
     station = station_of(grid)
     today = data_date(grid.bureau_id)
     if request.method == "POST":
@@ -700,7 +714,7 @@ def grid_page(request, pk: int):
         grid.pk, {"kinds": {}, "officers": {}, "hours": 0, "households": 0}
     )
     labels = dict(WorkKind.choices)
-    people = [p for p in [row.officer, *row.auxiliaries.all()] if p is not None]
+    people = [p for p in [row.officer, *row.auxiliaries.all()] if p is not None] if row else []
     staff = [o for o, _z, _r in station_staff(station, today)] if station else []
     ctx = {
         "grid": grid,
@@ -719,7 +733,7 @@ def grid_page(request, pk: int):
         "may_log": _may(user, GridWork, "add", grid) and bool(people),
         "police": [o for o in staff if o.kind == "police"],
         "auxiliary": [o for o in staff if o.kind == "auxiliary"],
-        "aux_ids": {a.pk for a in row.auxiliaries.all()},
+        "aux_ids": {a.pk for a in row.auxiliaries.all()} if row else set(),
         "me": getattr(user, "officer_id", None),
     }
     return render(request, "duty/grid.html", ctx)
