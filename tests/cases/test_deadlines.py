@@ -159,3 +159,34 @@ def test_the_deadline_pages(client, county, monkeypatch, outsider):
     assert client.post(reverse("cases:deadline_escalate")).status_code == 403
     client.force_login(county.planner)
     assert client.get(reverse("cases:deadline_list")).status_code == 404
+
+
+def test_a_live_bureau_is_checked_on_its_own_today(county, monkeypatch):
+    """Deadlines run from the case's own days and are checked on the bureau's latest day: a
+    live bureau (its records reach yesterday) is checked on its today, not on yesterday."""
+    from jingwu.core.clock import data_date, latest_day
+    from jingwu.incidents.services import do_record_incident
+
+    tz = county.inc_west_theft.received_at.tzinfo
+    _at(monkeypatch, dt.datetime(2030, 6, 3, 2, tzinfo=dt.UTC))  # Monday 10:00 in the bureau
+    past = do_open_case(actor=county.chief, bureau=county.bureau, incidents=[county.inc_west_theft])
+    _at(monkeypatch, dt.datetime(2030, 6, 5, 2, tzinfo=dt.UTC))  # Wednesday 10:00
+    yesterday = do_record_incident(
+        actor=None,
+        bureau=county.bureau,
+        category="0401",
+        received_at=dt.datetime(2030, 6, 4, 12, tzinfo=tz),
+        lon=county.inc_west_theft.lon,
+        lat=county.inc_west_theft.lat,
+    )
+    assert (data_date(county.bureau), latest_day(county.bureau)) == (D(2030, 6, 4), D(2030, 6, 5))
+    now = do_open_case(actor=county.chief, bureau=county.bureau, incidents=[yesterday])
+    assert _stages(past)["first_action"] == (D(2030, 6, 4), False)
+    assert _stages(now)["first_action"] == (D(2030, 6, 6), False)
+    cases = [past, now]
+    late = {(d.case_id, d.stage) for d in deadlines.overdue(cases, county.bureau)}
+    assert late == {(past.pk, "first_action")}  # its day (Tuesday) has passed; the new case's has not
+    soon = {(d.case_id, d.stage) for d in deadlines.reminders(cases, county.bureau)}
+    assert (now.pk, "first_action") in soon and (past.pk, "first_action") not in soon
+    assert deadlines.do_escalate_overdue(actor=None, bureau=county.bureau) == 1
+    assert Escalation.objects.filter(case=past).count() == 1 and not Escalation.objects.filter(case=now)

@@ -292,3 +292,32 @@ def test_the_api_refuses_an_owner_change_by_patch_and_outsiders(county, outsider
         assert r.status_code == expected
     assert _api(county.command).post(reverse("api:case-list"), {}, format="json").status_code == 403
     assert Case.objects.get(pk=case.pk).status == "registered"
+
+
+def test_opening_locks_the_bureau_row_on_postgresql(county):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q:
+        case = do_open_case(actor=county.chief, bureau=county.bureau, incidents=[county.inc_west_theft])
+    assert case.pk and case.number.startswith(f"A{county.bureau.code}")
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writes and has no row lock")
+    locks = [x["sql"] for x in q.captured_queries if "FOR UPDATE" in x["sql"]]
+    assert locks and "bureau" in locks[0].lower()
+
+
+def test_a_concurrent_opening_shows_a_message_not_a_500(client, county, monkeypatch):
+    from django.db import IntegrityError
+
+    from jingwu.cases import services
+
+    def clash(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "do_open_case", clash)
+    client.force_login(county.chief)
+    n = Case.objects.count()
+    r = client.post(reverse("cases:case_new"), {"incidents": county.inc_west_theft.number})
+    assert r.status_code == 200 and Case.objects.count() == n
+    assert "同时" in r.content.decode()

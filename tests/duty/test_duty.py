@@ -407,3 +407,42 @@ def test_a_roster_cancelled_before_it_runs_says_so_and_writes_nothing(county):
     assert again.status == "queued"
     with pytest.raises(ValidationError):  # but not two at once
         do_start_roster(county.west, actor=county.chief, start=data_date(county.bureau), hand_out=False)
+
+
+@pytest.mark.parametrize("persona", ["chief", "command", "zone_lead", "community"])
+def test_looking_at_a_station_not_set_up_writes_nothing(client, county, persona):
+    """A GET shows the type's defaults, unsaved, and "not computed yet"; the chief's button
+    (a POST) sets the station up and computes its needs, naming the chief."""
+    from jingwu.duty.models import GridDuty
+
+    client.force_login(getattr(county, persona))
+    client.cookies["django_language"] = "en"
+    events, setups, grids = AuditEvent.objects.count(), StationDuty.objects.count(), GridDuty.objects.count()
+    r = client.get(reverse("duty:station", args=[county.west.pk]))
+    body = r.content.decode()
+    assert r.status_code == 200 and "not set up yet" in body and "not computed yet" in body
+    r = client.get(reverse("duty:grid", args=[county.grid_s1.pk]))
+    assert r.status_code in (200, 404)
+    assert (AuditEvent.objects.count(), StationDuty.objects.count(), GridDuty.objects.count()) == (
+        events,
+        setups,
+        grids,
+    )
+    assert ("Set up and compute" in body) is (persona == "chief")
+
+
+def test_the_chief_sets_up_and_computes_by_post_named_in_the_audit(client, county, outsider):
+    client.force_login(outsider)
+    assert client.post(reverse("duty:coverage_compute", args=[county.west.pk])).status_code == 404
+    assert not StationDuty.objects.filter(station=county.west).exists()
+    client.force_login(county.chief)
+    r = client.post(reverse("duty:coverage_compute", args=[county.west.pk]))
+    assert r.status_code == 302
+    setup = StationDuty.objects.get(station=county.west)
+    assert setup.coverage_at is not None
+    actors = set(
+        AuditEvent.objects.filter(object_type="duty.stationduty", object_id=str(setup.pk)).values_list(
+            "actor_id", flat=True
+        )
+    )
+    assert actors == {county.chief.pk}

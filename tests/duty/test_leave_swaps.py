@@ -376,3 +376,28 @@ def test_approving_leave_on_a_published_roster_replans_only_its_days_and_zone(cl
     html = client.get(reverse("duty:station", args=[county.west.pk])).content.decode()
     assert "jw-replan" in html and f"Re-planned {day.isoformat()}" in html
     assert ("people still short" in html) == bool(plan["unmet"])
+
+
+# who sees why an officer asks for leave (hand-written): the one who asked and those who decide
+@pytest.mark.parametrize(
+    ("persona", "sees_reason"),
+    [("community", True), ("chief", True), ("command", True), ("zone_lead", False), ("auditor", False)],
+)
+def test_the_reason_for_leave_is_shown_only_to_the_asker_and_deciders(client, county, persona, sees_reason):
+    do_request_leave(
+        county.off_comm, actor=county.community, station=county.west, first=D0, last=D0, reason="腰伤复查"
+    )
+    client.force_login(getattr(county, persona))
+    r = client.get(reverse("duty:station", args=[county.west.pk]))
+    body = r.content.decode()
+    assert r.status_code == 200 and county.off_comm.name in body  # the leave itself is shown
+    assert ("腰伤复查" in body) is sees_reason
+
+
+def test_the_outsider_sees_no_leave_of_the_station(client, county, outsider):
+    do_request_leave(
+        county.off_comm, actor=county.community, station=county.west, first=D0, last=D0, reason="腰伤复查"
+    )
+    client.force_login(outsider)
+    r = client.get(reverse("duty:station", args=[county.west.pk]))
+    assert r.status_code == 404 and "腰伤复查" not in r.content.decode()

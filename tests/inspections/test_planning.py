@@ -243,3 +243,16 @@ def test_the_routes_of_a_day_on_the_map_and_printable(client, catalogue, inspect
     # a day without visits, or no day: the first planned day
     assert client.get(url, {"day": "2018-06-08"}).context["day"] == MONDAY
     assert client.get(url, {"day": "junk"}).context["day"] == MONDAY
+
+
+def test_a_county_plan_splits_by_the_stations_of_its_first_day(county):
+    """A station retired after the plan's first day (but long before the server's today)
+    still gets its premises planned; one retired before it does not."""
+    from jingwu.inspections.planning import plan_parts
+    from jingwu.org.models import Unit
+
+    Unit.objects.filter(pk=county.west.pk).update(valid_to=MONDAY + dt.timedelta(days=30))
+    Unit.objects.filter(pk=county.east.pk).update(valid_to=MONDAY - dt.timedelta(days=1))
+    plan = InspectionPlan(bureau=county.bureau, unit=county.hq, start=MONDAY, days=5)
+    labels = [label for label, *_ in plan_parts(plan)]
+    assert labels == [county.west.name, county.pc.name]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jingwu.cases.models import Case
-from jingwu.core.clock import zone
+from jingwu.core.clock import data_date, zone
 from jingwu.core.scope import can, restrict
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
@@ -301,7 +301,7 @@ def reform_claims(user, bureau) -> list[Claim]:
         _("13 police stations in three types: 2 full-spectrum, 5 proactive, 6 preventive."),
         "2 / 5 / 6",
     )
-    stations = restrict(Unit.objects.current().filter(bureau=bureau, kind="station"), user)
+    stations = restrict(Unit.objects.current(data_date(bureau)).filter(bureau=bureau, kind="station"), user)
     counts = [stations.filter(station_type=t).count() for t in ("full_spectrum", "proactive", "preventive")]
     c.measured = " / ".join(str(n) for n in counts)
     c.status = "agrees" if counts == [2, 5, 6] else "differs"

@@ -193,7 +193,7 @@ _KIND_FIXED = _("A case's kind is set when it is opened.")
 from drf_spectacular.utils import OpenApiParameter  # noqa: E402
 from rest_framework import status  # noqa: E402
 
-from jingwu.core.clock import data_date  # noqa: E402
+from jingwu.core.clock import latest_day  # noqa: E402
 from jingwu.core.scope import can, restrict  # noqa: E402
 
 from .models import CaseDeadline, CaseReview, DeadlineLimit, Escalation, RoutingRule  # noqa: E402
@@ -380,7 +380,7 @@ class CaseDeadlineViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         from jingwu.core.clock import user_bureau
 
         bureau = user_bureau(self.request.user)
-        return (bureau, data_date(bureau)) if bureau is not None else (None, None)
+        return (bureau, latest_day(bureau)) if bureau is not None else (None, None)
 
     def get_serializer_context(self):
         ctx = super().get_serializer_context()

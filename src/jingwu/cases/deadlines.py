@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
-from jingwu.core.clock import data_date, local_day, zone
+from jingwu.core.clock import latest_day, local_day, zone
 from jingwu.core.services import authorize, service
 from jingwu.engine.deadlines import LIMITS, STAGES, Limit, due_date, escalation_due
 from jingwu.org.models import Unit
@@ -165,13 +165,14 @@ def _pending(bureau):
 
 
 def overdue(cases, bureau, as_of: dt.date | None = None):
-    """Deadlines past due (before ``as_of``, the bureau's data date) of the given cases."""
-    as_of = as_of or data_date(bureau)
+    """Deadlines past due (before ``as_of``, the bureau's latest day: its own today while
+    its records are live, else its data date) of the given cases."""
+    as_of = as_of or latest_day(bureau)
     return _pending(bureau).filter(case__in=cases, due__lt=as_of).order_by("due", "pk")
 
 
 def reminders(cases, bureau, as_of: dt.date | None = None):
-    as_of = as_of or data_date(bureau)
+    as_of = as_of or latest_day(bureau)
     return (
         _pending(bureau)
         .filter(case__in=cases, due__gte=as_of, due__lte=as_of + dt.timedelta(days=REMIND_DAYS))
@@ -196,7 +197,7 @@ def do_escalate_overdue(*, actor, bureau, as_of: dt.date | None = None) -> int:
     Each escalation is a row on the case and an audit event of the case.
     """
     authorize(actor, Escalation, "add", bureau=bureau)
-    as_of = as_of or data_date(bureau)
+    as_of = as_of or latest_day(bureau)
     now = timezone.now()
     done = 0
     for d in _pending(bureau).filter(due__lt=as_of).select_for_update(of=("self",)):
@@ -261,5 +262,5 @@ def escalate_every_bureau() -> dict[str, int]:
 
     out = {}
     for bureau in Bureau.objects.order_by("code"):
-        out[bureau.code] = do_escalate_overdue(actor=None, bureau=bureau, as_of=data_date(bureau))
+        out[bureau.code] = do_escalate_overdue(actor=None, bureau=bureau, as_of=latest_day(bureau))
     return out

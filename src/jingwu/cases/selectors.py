@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from jingwu.core.clock import data_date, day_start, zone
+from jingwu.core.clock import day_start, latest_day, zone
 from jingwu.core.i18n import label
 from jingwu.core.models import AuditEvent
 from jingwu.core.scope import restrict
@@ -107,7 +107,7 @@ def board_units(user, bureau) -> list[Unit]:
 def board(user, unit: Unit, *, as_of: dt.date | None = None, limit: int = 50) -> Board:
     """Caseload of ``unit`` and the teams below it, by age band, with the overdue cases and
     those awaiting review (solved, not yet closed): cases the user may see only."""
-    as_of = as_of or data_date(unit.bureau_id)
+    as_of = as_of or latest_day(unit.bureau_id)
     tz = zone(unit.bureau)
     qs = cases_for(user).filter(bureau_id=unit.bureau_id, owning_unit__path__startswith=unit.path)
     working = Q(status__in=Case.OPEN_STATUSES)

@@ -193,6 +193,10 @@ def do_open_case(
     is the given unit or, by default, the one the bureau's routing rules choose.
     """
     authorize(actor, Case, "add", bureau=bureau)  # anyone who opens no case at all: refused first
+    # One opening at a time per bureau (the service runs in one transaction): the busy check
+    # below and the next case number must not race with another opening. SQLite serializes
+    # writes anyway and ignores the lock.
+    type(bureau).objects.select_for_update().filter(pk=bureau.pk).values_list("pk", flat=True).first()
     ids = [i.pk if isinstance(i, Incident) else i for i in (incidents or [])]
     if not ids:
         raise ValidationError({"incidents": _("A case is opened from at least one incident.")})

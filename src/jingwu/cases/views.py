@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.clock import data_date, user_bureau
+from jingwu.core.clock import latest_day, user_bureau
 from jingwu.core.scope import can, can_object, restrict
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
@@ -112,7 +113,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "history": case_history(case),
         "deadlines": case.deadlines.order_by("due", "pk"),
         "escalations": case.escalations.select_related("to_unit", "deadline").order_by("at", "pk"),
-        "as_of": data_date(case.bureau_id),
+        "as_of": latest_day(case.bureau_id),
         "reviews": case.reviews.select_related("reviewer", "owning_unit").order_by("at", "pk"),
         "review_items": review.checklist(case.kind),
         "may_change": may_change,
@@ -177,6 +178,14 @@ def case_new(request):
                     _form_errors(form, exc)
                 except PermissionDenied as exc:
                     form.add_error(None, _errors(exc))
+                except IntegrityError:  # another opening got there first (same incident or number)
+                    form.add_error(
+                        None,
+                        _(
+                            "Another case was opened at the same moment from these incidents "
+                            "or with the same number: check the incidents and try again."
+                        ),
+                    )
                 else:
                     messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
                     return redirect("cases:case_detail", case.pk)
@@ -392,7 +401,7 @@ def deadline_list(request):
     if bureau is None:
         raise Http404
     mine = cases_for(request.user).filter(bureau=bureau)
-    as_of = data_date(bureau)
+    as_of = latest_day(bureau)
     late = list(deadlines.overdue(mine, bureau, as_of)[:200])
     soon = list(deadlines.reminders(mine, bureau, as_of)[:200])
     return render(

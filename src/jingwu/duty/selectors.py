@@ -163,3 +163,23 @@ def grids_for(user):
             part &= Q(path__startswith=m.unit.path)
         q = part if q is None else q | part
     return qs.filter(q) if q is not None else qs.none()
+
+
+def may_see_leave_reason(user, leave) -> bool:
+    """Why an officer asks for leave (possibly medical) is shown only to the one who asked
+    (or the officer it is for) and to those who decide on leave: the station chief (who
+    approves it) and bureau command. The station's other people see that leave exists."""
+    from jingwu.accounts.choices import Role
+    from jingwu.core.scope import can_object, current_memberships
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if leave.requested_by_id is not None and leave.requested_by_id == user.pk:
+        return True
+    if getattr(user, "officer_id", None) and user.officer_id == leave.officer_id:
+        return True
+    if any(
+        m.role == Role.BUREAU_COMMAND and m.bureau_id == leave.bureau_id for m in current_memberships(user)
+    ):
+        return True
+    return can_object(user, leave, "approve")

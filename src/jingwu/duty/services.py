@@ -45,9 +45,9 @@ def _pattern_snap(p: DutyPattern) -> dict:
     }
 
 
-def ensure_patterns(bureau) -> list[DutyPattern]:
+def ensure_patterns(bureau, actor=None) -> list[DutyPattern]:
     """The bureau's duty patterns, the built-in ones added if missing (a bureau made before
-    the duty app; new bureaus get them when created)."""
+    the duty app; new bureaus get them when created). Called from services only (a write)."""
     have = set(DutyPattern.objects.filter(bureau=bureau).values_list("code", flat=True))
     missing = [r for r in builtin_rows() if r["code"] not in have]
     if missing:
@@ -55,9 +55,21 @@ def ensure_patterns(bureau) -> list[DutyPattern]:
             for row in missing:
                 p = DutyPattern.objects.create(bureau=bureau, **row)
                 audit.record(
-                    "create", actor=None, bureau=bureau, obj=p, after=_pattern_snap(p), reason="built-in"
+                    "create", actor=actor, bureau=bureau, obj=p, after=_pattern_snap(p), reason="built-in"
                 )
     return list(DutyPattern.objects.filter(bureau=bureau).order_by("code"))
+
+
+@service
+def do_add_builtin_patterns(*, actor, bureau) -> list[DutyPattern]:
+    """Add the built-in duty patterns the bureau lacks (headquarters)."""
+    authorize(actor, DutyPattern, "add", bureau=bureau)
+    return ensure_patterns(bureau, actor)
+
+
+def missing_builtin_patterns(bureau) -> list[str]:
+    have = set(DutyPattern.objects.filter(bureau=bureau).values_list("code", flat=True))
+    return [r["code"] for r in builtin_rows() if r["code"] not in have]
 
 
 @service
@@ -122,8 +134,16 @@ def _setup_snap(s: StationDuty) -> dict:
     }
 
 
-def station_setup(station) -> StationDuty:
-    """The station's duty set-up, created with the defaults of its type the first time (by the system)."""
+def default_setup(station) -> StationDuty:
+    """The duty set-up a station not set up yet would get (its type's defaults), unsaved."""
+    code = DEFAULT_PATTERN.get(station.station_type, "day_night_2")
+    pattern = DutyPattern.objects.filter(bureau_id=station.bureau_id, code=code).first()
+    return StationDuty(bureau_id=station.bureau_id, station=station, pattern=pattern)
+
+
+def station_setup(station, actor=None) -> StationDuty:
+    """The station's duty set-up, created with the defaults of its type the first time (by
+    the service that needs it, whose actor the audit event names)."""
     existing = (
         StationDuty.objects.filter(bureau_id=station.bureau_id, station=station)
         .select_related("pattern")
@@ -133,13 +153,13 @@ def station_setup(station) -> StationDuty:
         return existing
     if station.kind != "station":
         raise ValidationError(_("Duty rosters are made for police stations."))
-    ensure_patterns(station.bureau)
+    ensure_patterns(station.bureau, actor)
     code = DEFAULT_PATTERN.get(station.station_type, "day_night_2")
     pattern = DutyPattern.objects.get(bureau_id=station.bureau_id, code=code)
     with transaction.atomic():
         s = StationDuty.objects.create(bureau_id=station.bureau_id, station=station, pattern=pattern)
         audit.record(
-            "create", actor=None, bureau=station.bureau, obj=s, unit_path=station.path, after=_setup_snap(s)
+            "create", actor=actor, bureau=station.bureau, obj=s, unit_path=station.path, after=_setup_snap(s)
         )
     return s
 
@@ -157,7 +177,7 @@ def do_set_station_duty(
 ) -> StationDuty:
     """Change a station's duty set-up (pattern and rules); the coverage needs are recomputed."""
     authorize(actor, StationDuty, "change", unit=station)
-    setup = station_setup(station)
+    setup = station_setup(station, actor)
     setup = StationDuty.objects.select_for_update().get(pk=setup.pk)
     errors = {}
     if pattern.bureau_id != station.bureau_id:
@@ -199,7 +219,7 @@ def _fill_coverage(setup: StationDuty) -> None:
 def do_compute_coverage(station, *, actor) -> StationDuty:
     """Recompute a station's coverage needs per zone and hour from the year before the data date."""
     authorize(actor, StationDuty, "change", unit=station)
-    setup = StationDuty.objects.select_for_update().get(pk=station_setup(station).pk)
+    setup = StationDuty.objects.select_for_update().get(pk=station_setup(station, actor).pk)
     _fill_coverage(setup)
     setup.save()
     audit.record(
@@ -231,7 +251,7 @@ def do_start_roster(
         errors["time_limit"] = _("The solver's time limit is 1 to %(n)s seconds.") % {"n": MAX_TIME_LIMIT}
     if errors:
         raise ValidationError(errors)
-    setup = station_setup(station)
+    setup = station_setup(station, actor)
     if not setup.coverage:
         _fill_coverage(setup)
         setup.save()
@@ -895,7 +915,7 @@ def do_propose_retasking(station, *, actor, name: str, first: dt.date, last: dt.
         raise ValidationError(
             {"officers": _("Some of them are already in another re-tasking of these days.")}
         )
-    setup = station_setup(station)
+    setup = station_setup(station, actor)
     if not setup.coverage:
         _fill_coverage(setup)
         setup.save()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jingwu.core.clock import data_date
+from jingwu.core.clock import data_date, user_bureau
 from jingwu.core.i18n import is_chinese
 from jingwu.core.scope import can, restrict
 from jingwu.engine.roster.reasons import describe
@@ -22,8 +22,9 @@ from jingwu.jobs.views import decorate
 from .choices import ACTIVE
 from .models import DutyPattern, GridDuty, GridWork, LeaveRequest, Retasking, Roster, StationDuty, SwapRequest
 from .patterns import shift_types
-from .selectors import duty_today, patterns_for, rosters_for, setups_for, stations_for
+from .selectors import duty_today, may_see_leave_reason, patterns_for, rosters_for, setups_for, stations_for
 from .services import (
+    default_setup,
     do_compute_coverage,
     do_decide_leave,
     do_decide_swap,
@@ -33,8 +34,6 @@ from .services import (
     do_save_pattern,
     do_set_station_duty,
     do_start_roster,
-    ensure_patterns,
-    station_setup,
 )
 
 
@@ -62,13 +61,11 @@ def station_duty(request, pk: int):
         raise Http404
     setup = setups_for(user).filter(station=station).first()
     may_change = _may(user, StationDuty, "change", station)
+    # read only: a station not set up yet shows its type's defaults, unsaved, and the button
+    # that sets it up and computes its coverage needs (a POST, through the services)
+    set_up = setup is not None
     if setup is None:
-        setup = station_setup(station)  # created by the system with the type's defaults
-    if not setup.coverage and setup.coverage_at is None:
-        try:
-            setup = do_compute_coverage(station, actor=None)
-        except ValidationError:
-            pass
+        setup = default_setup(station)
     from jingwu.org.models import Unit
 
     zones = {
@@ -91,13 +88,15 @@ def station_duty(request, pk: int):
     ctx = {
         "station": station,
         "setup": setup,
+        "set_up": set_up,
+        "computed": set_up and setup.coverage_at is not None,
         "coverage": coverage,
         "hours": list(range(24)),
         "rosters": rosters,
         "today": duty_today(user, station),
         "may_change": may_change,
         "may_roster": _may(user, Roster, "add", station),
-        "patterns": list(patterns_for(user)) or ensure_patterns(station.bureau),
+        "patterns": list(patterns_for(user)),
         "default_start": data_date(station.bureau_id),
         "leave": _leave_rows(user, station),
         "may_leave": can(user, LeaveRequest, "add"),
@@ -143,6 +142,7 @@ def _leave_rows(user, station) -> list:
         return code
 
     for lv in rows:
+        lv.reason_shown = lv.reason if may_see_leave_reason(user, lv) else ""
         lv.replan_rows = []
         for r in lv.replan:
             if r["roster"] not in visible:
@@ -169,9 +169,9 @@ def _grids(user, station) -> list:
     """The station's grids the user sees, their responsible officer and hours of work in 28 days."""
     from .selectors import grid_workload, grids_for
 
-    grids = list(grids_for(user).filter(path__startswith=station.path).current().order_by("code"))
-    rows = {g.grid_id: g for g in GridDuty.objects.filter(grid__in=grids).select_related("officer")}
     today = data_date(station.bureau_id)
+    grids = list(grids_for(user).filter(path__startswith=station.path).current(today).order_by("code"))
+    rows = {g.grid_id: g for g in GridDuty.objects.filter(grid__in=grids).select_related("officer")}
     load = grid_workload(user, [g.pk for g in grids], first=today - dt.timedelta(days=27), last=today)
     return [
         {
@@ -409,10 +409,20 @@ def roster_publish(request, pk: int):
 def pattern_list(request):
     if not can(request.user, DutyPattern, "view"):
         raise Http404
-    from jingwu.core.scope import current_memberships
+    from .services import do_add_builtin_patterns, missing_builtin_patterns
 
-    for bureau in {m.bureau for m in current_memberships(request.user)}:
-        ensure_patterns(bureau)
+    bureau = user_bureau(request.user)
+    may_add = can(request.user, DutyPattern, "add")
+    if request.method == "POST":  # add the built-in patterns the bureau lacks
+        if bureau is None or not may_add:
+            raise PermissionDenied
+        try:
+            do_add_builtin_patterns(actor=request.user, bureau=bureau)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The built-in duty patterns are added."))
+        return redirect("duty:pattern_list")
     patterns = list(patterns_for(request.user).order_by("code"))
     for p in patterns:
         types = {t.code: t for t in shift_types(p.shifts)}
@@ -423,7 +433,11 @@ def pattern_list(request):
     return render(
         request,
         "duty/pattern_list.html",
-        {"patterns": patterns, "may_add": can(request.user, DutyPattern, "add")},
+        {
+            "patterns": patterns,
+            "may_add": may_add,
+            "builtin_missing": may_add and bureau is not None and bool(missing_builtin_patterns(bureau)),
+        },
     )
 
 
@@ -536,7 +550,9 @@ def duty_index(request):
     """The stations whose duty the user sees (one station: straight to it)."""
     if not can(request.user, Roster, "view"):
         raise Http404
-    stations = list(stations_for(request.user).current().order_by("code"))
+    bureau = user_bureau(request.user)
+    on = data_date(bureau.pk) if bureau is not None else None
+    stations = list(stations_for(request.user).current(on).order_by("code"))
     if len(stations) == 1:
         return redirect("duty:station", pk=stations[0].pk)
     return render(request, "duty/index.html", {"stations": stations})
@@ -680,11 +696,12 @@ def grid_page(request, pk: int):
     from .choices import WorkKind
     from .roster import station_staff
     from .selectors import grid_workload, grids_for, station_of
-    from .services import do_assign_grid, do_log_work, grid_duty
+    from .services import do_assign_grid, do_log_work
 
     grid = get_object_or_404(grids_for(request.user), pk=pk)
     user = request.user
-    row = grid_duty(grid)
+    # read only: the grid's duty row is made when its officers are first named (a service)
+    row = GridDuty.objects.filter(bureau_id=grid.bureau_id, grid=grid).select_related("officer").first()
     station = station_of(grid)
     today = data_date(grid.bureau_id)
     if request.method == "POST":
@@ -723,7 +740,7 @@ def grid_page(request, pk: int):
         grid.pk, {"kinds": {}, "officers": {}, "hours": 0, "households": 0}
     )
     labels = dict(WorkKind.choices)
-    people = [p for p in [row.officer, *row.auxiliaries.all()] if p is not None]
+    people = [p for p in [row.officer, *row.auxiliaries.all()] if p is not None] if row else []
     staff = [o for o, _z, _r in station_staff(station, today)] if station else []
     ctx = {
         "grid": grid,
@@ -742,7 +759,7 @@ def grid_page(request, pk: int):
         "may_log": _may(user, GridWork, "add", grid) and bool(people),
         "police": [o for o in staff if o.kind == "police"],
         "auxiliary": [o for o in staff if o.kind == "auxiliary"],
-        "aux_ids": {a.pk for a in row.auxiliaries.all()},
+        "aux_ids": {a.pk for a in row.auxiliaries.all()} if row else set(),
         "me": getattr(user, "officer_id", None),
     }
     return render(request, "duty/grid.html", ctx)

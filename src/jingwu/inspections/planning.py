@@ -108,7 +108,10 @@ def plan_parts(plan: InspectionPlan):
     premises = Premises.objects.filter(bureau_id=plan.bureau_id, status="active")
     if unit.kind != "headquarters":
         return [(unit.name, premises.filter(area_q(unit)), [unit], unit)]
-    stations = Unit.objects.current().filter(bureau_id=plan.bureau_id, kind="station").order_by("code")
+    # the stations of the plan's first day (a station retired since still has its premises planned)
+    stations = (
+        Unit.objects.current(plan.start).filter(bureau_id=plan.bureau_id, kind="station").order_by("code")
+    )
     parts = [(s.name, premises.filter(area_q(s)), [s], s) for s in stations]
     pc = Unit.objects.filter(bureau_id=plan.bureau_id, kind="prevention_center").first()
     if pc is not None:

@@ -172,7 +172,9 @@ def _plan_units(user):
 
     from .services import PLAN_UNIT_KINDS
 
-    return restrict(units_for(user).current().filter(kind__in=PLAN_UNIT_KINDS), user).order_by("path")
+    bureau = user_bureau(user)
+    on = data_date(bureau.pk) if bureau is not None else None
+    return restrict(units_for(user).current(on).filter(kind__in=PLAN_UNIT_KINDS), user).order_by("path")
 
 
 @login_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from jingwu.core.clock import data_date, user_bureau
+from jingwu.core.clock import latest_day, user_bureau
 from jingwu.core.scope import can
 
 from ..models import Case
@@ -25,7 +25,7 @@ def cases_home(context):
     if bureau is None:
         return {"show": False}
     mine = cases_for(user).filter(bureau=bureau)
-    as_of = data_date(bureau)
+    as_of = latest_day(bureau)
     soon = deadlines.reminders(mine, bureau, as_of)
     late = deadlines.overdue(mine, bureau, as_of)
     return {
