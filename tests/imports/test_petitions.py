@@ -94,3 +94,19 @@ def test_an_outsider_imports_nothing_into_another_bureau(county, outsider, tmp_p
     report = run_import("petitions", _csv(tmp_path, _good(county)), bureau=county.bureau, actor=outsider)
     assert report.status == "rejected" and not report.ok
     assert not Petition.objects.exists()
+
+
+def test_the_center_is_offered_petitions_only_and_a_community_officer_no_petitions(client, county):
+    """The investigation center records petitions, so its import form offers that kind and
+    no other; a community officer (who adds no petitions) is not offered it."""
+    from django.urls import reverse
+
+    client.force_login(county.center)
+    r = client.get(reverse("imports:job_new"))
+    assert r.status_code == 200
+    kinds = [k for k, _label in r.context["form"].fields["kind"].choices]
+    assert kinds == ["petitions"]
+    client.force_login(county.community)
+    r = client.get(reverse("imports:job_new"))
+    assert r.status_code == 200
+    assert "petitions" not in [k for k, _label in r.context["form"].fields["kind"].choices]
