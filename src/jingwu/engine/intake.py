@@ -178,7 +178,9 @@ def near_duplicates(
     for lst in by_cat.values():
         lst.sort(key=lambda e: (e[0], e[1]))
     out: dict[str, str] = {}
-    order = len(by_cat) and max(len(v) for v in by_cat.values())
+    # rows are numbered after every known call, so that no two entries of a list share
+    # (time, number) and the calls themselves are never compared
+    order = sum(len(v) for v in by_cat.values())
     for r in rows:
         lst = by_cat.setdefault(r.category, [])
         i = bisect.bisect_left(lst, (r.t - window, -1))
