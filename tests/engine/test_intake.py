@@ -14,7 +14,13 @@ def test_a_row_at_the_same_time_as_a_known_call_of_a_busier_category_is_compared
     # of category 2 comes at the same second as the last known call of category 2. Rows
     # used to be numbered from the longest list (3), so the row took number 4, the known
     # call's, and inserting it compared two calls (a TypeError that stopped a resumed import).
-    known = [_call("a0", 1, 0), _call("a1", 1, 10), _call("a2", 1, 20), _call("b3", 2, 50), _call("b4", 2, 100)]
+    known = [
+        _call("a0", 1, 0),
+        _call("a1", 1, 10),
+        _call("a2", 1, 20),
+        _call("b3", 2, 50),
+        _call("b4", 2, 100),
+    ]
     rows = [_call("r1", 2, 100), _call("r2", 2, 100, lat=25.5)]
     assert near_duplicates(rows, known) == {"r1": "b3"}
 
