@@ -14,6 +14,7 @@ and normalised exactly as the unit service does it, and the load is recorded as 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -440,6 +441,23 @@ def _load_petitions(bureau, county: County, units, incident_ids: list[int], offi
     PetitionIncident.objects.bulk_create(links, batch_size=batch)
 
 
+def ensure_near_repeat_alerts(bureau: Bureau, *, progress: Progress = None) -> int:
+    """The near-repeat profile of the bureau's data date (what the hourly schedule computes)
+    and the alerts of its last burglaries, so that the map and the zones show them at once
+    (the bulk load raises none). Once: nothing new on a second run. Returns the alerts written."""
+    from jingwu.incidents.nearrepeat import alerts_on_data_date
+
+    t0 = time.perf_counter()
+    profile, written = alerts_on_data_date(bureau)
+    if profile is not None and (written or profile.supported):
+        _say(
+            progress,
+            f"  {bureau.code}: near repeats within {profile.distance:.0f} m and {profile.days:.0f} days, "
+            f"{written} alerts ({time.perf_counter() - t0:.1f} s)",
+        )
+    return written
+
+
 def demo_bureau_code(index: int) -> str:
     """Bureau code of the generated county ``index`` (the generator's contract)."""
     return "330522" if index == 0 else f"9{index:05d}"
@@ -466,6 +484,7 @@ def ensure_demo(*, seed: int = 2019, scale: int = 1, progress: Progress = None) 
         if index == 0:  # the duty of the first county's demo stations (where the log-ins are)
             _say(progress, "Duty: coverage needs, rosters, grids, leave and the work log…")
             ensure_duty_demo(bureau, seed=seed)
+        ensure_near_repeat_alerts(bureau, progress=progress)
     return ensure_demo_users(Bureau.objects.get(code=demo_bureau_code(0)))
 
 
