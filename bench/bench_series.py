@@ -6,8 +6,13 @@ around 15 towns, four category groups, three years), and a province of 100 such
 counties, one year, processed bureau by bureau as the scoring job does. The naive
 baseline checks every pair of a subsample (it is quadratic); both give the same pairs.
 
-    python bench/bench_series.py              # county, province, baseline
-    python bench/bench_series.py --no-province
+The scoring of the county's three years is run twice, side by side in one process: the
+feature matrix at once (as before) and streamed (``PairFeatures``: features computed a
+chunk of pairs at a time whenever they are read), with the same model and the same
+probabilities (checked), and the peak memory of each.
+
+    python bench/bench_series.py              # county, scoring, province, baseline
+    python bench/bench_series.py --no-province --no-scoring
 """
 
 from __future__ import annotations
@@ -64,6 +69,38 @@ def measure(fn):
     return out, {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_mb": round(peak / 2**20, 1)}
 
 
+def scoring(inc: S.Incidents, i: np.ndarray, j: np.ndarray, rng: np.random.Generator) -> dict:
+    """Learn and score every candidate pair: features at once, then streamed."""
+    # Labels: 400 random candidate pairs are made series (the synthetic county has none).
+    series_of = np.full(len(inc), -1, dtype=np.int64)
+    pick = rng.choice(len(i), 400, replace=False)
+    series_of[i[pick]] = np.arange(400)
+    series_of[j[pick]] = np.arange(400)
+    y, groups = S.pair_groups(series_of, i, j)
+    whole = len(i) + 1
+
+    def at_once():
+        x = S.pair_features(inc, i, j, chunk=whole)
+        model = S.train(x, y, groups, method="boosting", seed=1, chunk=whole)
+        return model.predict(x, chunk=whole)
+
+    def streamed():
+        x = S.PairFeatures(inc, i, j)
+        model = S.train(x, y, groups, method="boosting", seed=1)
+        return model.predict(x)
+
+    p0, m0 = measure(at_once)
+    p1, m1 = measure(streamed)
+    return {
+        "pairs": len(i),
+        "linked_pairs": int(y.sum()),
+        "chunk": S.FEATURE_CHUNK,
+        "at_once": m0,
+        "streamed": m1,
+        "same_probabilities": bool(np.array_equal(p0, p1)),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-province", action="store_true")
@@ -71,6 +108,7 @@ def main() -> None:
     ap.add_argument(
         "--bureaus", type=int, default=100, help="bureaus of the province (30,000 incidents a year each)"
     )
+    ap.add_argument("--no-scoring", action="store_true")
     args = ap.parse_args()
     rng = np.random.default_rng(2019)
     out: dict = {}
@@ -86,6 +124,9 @@ def main() -> None:
         "candidates": m,
         "features": mf,
     }
+
+    if not args.no_scoring:
+        out["county_3y_scoring"] = scoring(inc, i, j, np.random.default_rng(7))
 
     sub_idx = np.sort(rng.choice(len(inc), args.subsample, replace=False))
     sub = S.Incidents(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 
 import pytest
@@ -11,9 +12,10 @@ from django.urls import reverse
 
 from jingwu.accounts.models import User
 from jingwu.core.audit import verify_chain
+from jingwu.core.clock import data_date
 from jingwu.core.models import AuditEvent, Bureau
-from jingwu.demo.load import DEMO_USERS, demo_bureau_code, ensure_demo
-from jingwu.incidents.models import Incident
+from jingwu.demo.load import DEMO_USERS, demo_bureau_code, ensure_demo, ensure_near_repeat_alerts
+from jingwu.incidents.models import Incident, NearRepeatAlert, NearRepeatProfile
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
@@ -128,3 +130,51 @@ def test_demo_county_loads_once_with_the_reform_shape_and_every_page_renders(dem
     r = client.get(reverse("org:unit_map", args=[jiapu.pk]))
     layers = r.json()["layers"]
     assert len(layers["areas"]["features"]) == 3 and len(layers["grids"]["features"]) > 20
+
+
+def test_the_demo_shows_near_repeat_alerts_at_once(demo_db):
+    """The load computes the near-repeat profile of the data date and raises the alerts of
+    the burglaries whose window is open on it, as the hourly schedule and recording would."""
+    bureau = Bureau.objects.get(code=demo_bureau_code(0))
+    as_of = data_date(bureau)
+    profile = NearRepeatProfile.objects.get(bureau=bureau, as_of=as_of)
+    assert profile.supported and profile.events >= 30 and profile.distance > 0 and profile.days > 0
+    alerts = NearRepeatAlert.objects.filter(bureau=bureau, profile=profile).select_related(
+        "incident__category", "zone"
+    )
+    assert alerts.count() > 0
+    for a in alerts:
+        assert a.incident.category.code.startswith("0102") and a.zone.kind == "zone"
+        assert a.starts <= as_of <= a.ends and a.radius == profile.distance
+    # every burglary of the open window has its alerts; a second run adds none
+    first = as_of - dt.timedelta(days=math.ceil(profile.days))
+    burglaries = Incident.objects.filter(
+        bureau=bureau, category__code__startswith="0102", received_at__date__gte=first - dt.timedelta(days=1)
+    )
+    assert set(alerts.values_list("incident_id", flat=True)) <= set(burglaries.values_list("pk", flat=True))
+    assert ensure_near_repeat_alerts(bureau) == 0
+    assert NearRepeatAlert.objects.filter(bureau=bureau).count() == alerts.count()
+
+
+def test_the_robbery_layer_is_numbered_after_the_rest(demo_db):
+    """The robbery series (a layer the generator adds) take the last numbers of their day and
+    the last case numbers, so the demo's other incidents and cases keep theirs."""
+    from jingwu.cases.models import CaseIncident, SeriesIncident
+
+    bureau = Bureau.objects.get(code=demo_bureau_code(0))
+    layer = set(
+        SeriesIncident.objects.filter(
+            bureau=bureau, series__code__in=["SER08", "SER09", "SER10", "SER11"]
+        ).values_list("incident_id", flat=True)
+    )
+    assert len(layer) == 43
+    rows = Incident.objects.filter(bureau=bureau).values_list("pk", "number")
+    by_day: dict[str, list[tuple[int, bool]]] = {}
+    for pk, number in rows:
+        by_day.setdefault(number[:-5], []).append((int(number[-5:]), pk in layer))
+    for number in rows.filter(pk__in=layer).values_list("number", flat=True):
+        others = [seq for seq, added in by_day[number[:-5]] if not added]
+        assert not others or int(number[-5:]) > max(others)
+    cases = CaseIncident.objects.filter(bureau=bureau).values_list("incident_id", "case__number")
+    added = [n for i, n in cases if i in layer]
+    assert len(added) == 43 and min(added) > max(n for i, n in cases if i not in layer)

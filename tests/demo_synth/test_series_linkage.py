@@ -19,19 +19,29 @@ def pairs():
 
 def test_candidate_window_figures(pairs):
     s = pairs.stats
-    assert (s.incidents, s.all_pairs, s.pairs_scored) == (10_616, 56_344_420, 286_448)
-    assert (pairs.linked_pairs_all, int(pairs.y.sum())) == (332, 298)
+    assert (s.incidents, s.all_pairs, s.pairs_scored) == (10_659, 56_801_811, 286_766)
+    assert (pairs.linked_pairs_all, int(pairs.y.sum())) == (545, 472)
+    robbery = pairs.category == "0105"
+    assert (int(robbery.sum()), int(pairs.y[robbery].sum())) == (884, 174)
 
 
 def test_documented_auc_and_precision(pairs):
     table = {  # method: (AUC, precision@10, @50, @100), docs/series.md
-        "logistic": (0.8714, 0.0, 0.02, 0.01),
-        "boosting": (0.9130, 0.5, 0.24, 0.16),
+        "logistic": (0.9060, 0.1, 0.06, 0.29),
+        "boosting": (0.9345, 0.3, 0.3, 0.36),
+    }
+    by_category = {  # method: AUC of theft, burglary, vehicle theft, robbery
+        "logistic": (0.8728, 0.9541, 0.8552, 0.9205),
+        "boosting": (0.9198, 0.9703, 0.9047, 0.9292),
     }
     for method, (auc, p10, p50, p100) in table.items():
         ev, p = S.evaluate(pairs.x, pairs.y, pairs.groups, method=method, categories=pairs.category)
         assert round(ev.auc, 4) == pytest.approx(auc, abs=1e-4)
         assert (ev.precision_at[10], ev.precision_at[50], ev.precision_at[100]) == (p10, p50, p100)
+        got = tuple(round(ev.auc_by_category[c], 4) for c in ("0101", "0102", "0103", "0105"))
+        assert got == pytest.approx(by_category[method], abs=1e-4)
+        # Tonkin et al.'s bars: 0.903 for burglary, 0.830 for robbery
+        assert ev.auc_by_category["0102"] > 0.903 and ev.auc_by_category["0105"] > 0.830
         assert np.all((p >= 0) & (p <= 1))
 
 

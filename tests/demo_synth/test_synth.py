@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 from jingwu.demo.synth import County, county_digest, generate_county
 from jingwu.demo.synth.common import CELL_LAT, CELL_LON, Frame, rng_for
 from jingwu.demo.synth.geometry import county_outline
+from jingwu.demo.synth.incidents import DESCRIPTIONS
 from jingwu.engine import vocab
 from jingwu.engine.ids import id_number_problem
 
@@ -547,13 +548,14 @@ def test_burglaries_come_in_near_repeat_bursts(county: County) -> None:
 
 def test_series_are_ground_truth_for_linkage(county: County) -> None:
     inc = county.incidents
-    assert 5 <= len(county.series) <= 10
+    thefts = [s for s in county.series if s.category != "0105"]
+    assert len(thefts) == 7 and len(county.series) == 11
     assert set(np.unique(inc.series)) == {-1, *range(len(county.series))}
     for k, s in enumerate(county.series):
         sel = inc.series == k
         assert 6 <= sel.sum() <= 15
         assert set(np.unique(inc.category[sel])) == {s.category}
-        assert s.category in ("0101", "0102", "0103")
+        assert s.category in ("0101", "0102", "0103", "0105")
         days = inc.received[sel].astype("datetime64[D]")
         assert days.min() == np.datetime64(s.first) and days.max() == np.datetime64(s.last)
         assert s.offender and s.code
@@ -588,3 +590,58 @@ def test_the_car_loan_gang_is_the_one_cluster_of_the_petitions(county: County) -
     assert kinds == ["company"] * 4 + ["phone"] * 3 + ["plate"]
     assert sum(COMPLAINT_LINE in p.content for p in county.petitions) > 60
     assert all(p.petitioner and p.lead in (-1, 0) for p in county.petitions)
+
+
+def test_robbery_series_are_street_robberies_in_the_evening(county: County) -> None:
+    inc = county.incidents
+    robbery = [k for k, s in enumerate(county.series) if s.category == "0105"]
+    assert [county.series[k].code for k in robbery] == ["SER08", "SER09", "SER10", "SER11"]
+    for k in robbery:
+        sel = inc.series == k
+        assert inc.is_extra[sel].all() and "抢夺" in county.series[k].name_zh
+        hours = set((inc.received[sel].astype("datetime64[h]").astype(np.int64) % 24).tolist())
+        assert hours <= {19, 20, 21, 22, 23, 0} and len(hours) <= 3
+        # a walk: each incident within a few km of the one before
+        xy = np.c_[inc.lon[sel] * 95.4, inc.lat[sel] * 110.6]
+        assert np.hypot(*np.diff(xy, axis=0).T).max() < 2.0
+        assert all(
+            inc.description(int(i)).split("。")[0] in DESCRIPTIONS["0105"] for i in np.flatnonzero(sel)
+        )
+    # the layer only adds: robberies of series, nothing else
+    assert set(np.unique(inc.series[inc.is_extra])) == set(robbery)
+    assert int(inc.is_extra.sum()) == int(np.isin(inc.series, robbery).sum())
+
+
+def _base_digest(county: County) -> str:
+    """SHA-256 of the incidents and petitions the county had before the robbery layer."""
+    import hashlib
+
+    from jingwu.demo.synth.county import _feed
+    from jingwu.demo.synth.model import _COLUMNS
+
+    inc, keep = county.incidents, ~county.incidents.is_extra
+    h = hashlib.sha256()
+    for name in _COLUMNS:
+        _feed(h, getattr(inc, name)[keep])
+    _feed(h, inc.addresses)
+    _feed(h, inc.descriptions)
+    _feed(h, inc.reporters)
+    _feed(h, tuple(m for m, k in zip(inc.mo, keep, strict=True) if k))
+    pos = np.cumsum(keep) - 1  # merged index -> index before the layer
+    rows = []
+    for p in county.petitions:
+        values = {f: getattr(p, f) for f in p.__dataclass_fields__}
+        if p.incident >= 0:
+            values["incident"] = int(pos[p.incident])
+        rows.append((type(p).__name__, *values.values()))
+    _feed(h, tuple(rows))
+    _feed(h, tuple(s for s in county.series if s.category != "0105"))
+    return h.hexdigest()
+
+
+def test_the_robbery_layer_changes_nothing_that_was_there(county: County, other: County) -> None:
+    # Digests of the counties as generated before the robbery series were added.
+    assert int((~county.incidents.is_extra).sum()) == 78_784
+    assert _base_digest(county) == "ee4c3ec0297ee5f3311e53506b2de9559cb11436be0e5ceb5f6cc73b06005c12"
+    assert int((~other.incidents.is_extra).sum()) == 77_464
+    assert _base_digest(other) == "13f101a7eb8a3d0862d9aa8537475b537430f07c1ae6d768ca12497b7b32f422"

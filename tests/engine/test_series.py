@@ -131,3 +131,70 @@ def test_models_separate_close_pairs_and_are_calibrated(method):
     assert np.all((p >= 0) & (p <= 1))
     # calibrated: the mean probability is near the share of linked pairs
     assert abs(p.mean() - y.mean()) < 0.03
+
+
+def _county(seed: int = 5, n_series: int = 20, n_other: int = 800):
+    """Incidents of a small county: series (walks of eight, a signature in the text) and others."""
+    rng = np.random.default_rng(seed)
+    words = (
+        "撬开房门",
+        "翻窗进入",
+        "门未锁直接进入",
+        "现金",
+        "手机",
+        "电瓶",
+        "民房",
+        "商铺",
+        "鞋印",
+        "戴手套",
+    )
+    xs, ts, cats, texts, series = [], [], [], [], []
+    for k in range(n_series):
+        p, t0, sig = rng.uniform(0, 20, 2), rng.uniform(0, 300), rng.choice(len(words), 3, replace=False)
+        for m in range(8):
+            xs.append(p + rng.normal(0, 0.5, 2) * m**0.5)
+            ts.append((t0 + 4 * m) * 86400.0 + 3600.0 * (2 + rng.integers(0, 3)))
+            cats.append(("0101", "0102", "0105")[k % 3])
+            texts.append("，".join(words[w if rng.random() < 0.7 else rng.integers(len(words))] for w in sig))
+            series.append(k)
+    for _ in range(n_other):
+        xs.append(rng.uniform(0, 20, 2))
+        ts.append(rng.uniform(0, 330) * 86400.0)
+        cats.append(("0101", "0102", "0105")[int(rng.integers(3))])
+        texts.append("，".join(words[w] for w in rng.choice(len(words), 3, replace=False)))
+        series.append(-1)
+    xy, cat = np.array(xs), np.array(cats)
+    inc = S.Incidents(
+        np.arange(len(ts), dtype=np.int64), xy[:, 0], xy[:, 1], np.array(ts), cat, cat, tuple(texts)
+    )
+    return inc, np.array(series)
+
+
+@pytest.mark.parametrize("method", S.METHODS)
+def test_features_and_scores_in_chunks_are_the_ones_at_once(method):
+    """Streaming (PairFeatures, small chunks) changes no feature and no probability."""
+    inc, series_of = _county()
+    i, j, _stats = S.candidate_pairs(inc, max_km=5.0, max_days=60.0)
+    y, groups = S.pair_groups(series_of, i, j)
+    assert len(i) > 5_000 and y.sum() > 200
+    whole = len(i) + 1
+    x = S.pair_features(inc, i, j, chunk=whole)
+    model = S.train(x, y, groups, method=method, seed=7, chunk=whole)
+    p = model.predict(x, chunk=whole)
+
+    lazy = S.PairFeatures(inc, i, j, chunk=333)
+    assert lazy.shape == x.shape
+    assert np.array_equal(lazy[np.arange(len(i))], x)
+    assert np.array_equal(lazy[y == 1], x[y == 1])
+    streamed = S.train(lazy, y, groups, method=method, seed=7, chunk=333)
+    assert streamed.calibration == model.calibration == "isotonic"
+    assert np.array_equal(streamed.predict(lazy, chunk=333), p)
+    assert np.array_equal(model.predict(x, chunk=1_000), p)
+    assert S.auc(y, p) > 0.8  # something was learnt
+
+
+def test_feature_chunk_must_be_positive():
+    inc, _series = _county(n_series=1, n_other=10)
+    with pytest.raises(S.SeriesError) as e:
+        S.pair_features(inc, np.array([0]), np.array([1]), chunk=0)
+    assert e.value.code == "chunk"

@@ -215,3 +215,54 @@ def test_only_command_planners_and_the_center_run_the_test_again(client, county,
     client.force_login(county.command)
     assert client.post(reverse("incidents:near_repeats_compute")).status_code == 302
     assert NearRepeatProfile.objects.filter(bureau=county.bureau, events=base + 35).count() == 1
+
+
+def test_burglaries_loaded_in_bulk_get_their_alerts_on_the_data_date(county):
+    """Records written without raising alerts (the demo's load): the step computes the
+    profile of the data date and raises the alerts of the burglaries whose window is open."""
+    _pattern(county)
+    cat = IncidentCategory.objects.get(code="0102")
+    open_, ended = Incident.objects.bulk_create(
+        [
+            Incident(
+                bureau=county.bureau,
+                number=f"JB{n}",
+                category=cat,
+                received_at=when,
+                lon=X0 + 0.01,
+                lat=Y0 + 0.004,
+                station=county.west,
+            )
+            for n, when in enumerate(
+                [dt.datetime(2018, 6, 1, 9, tzinfo=SH), dt.datetime(2018, 5, 20, 9, tzinfo=SH)]
+            )
+        ]
+    )
+    assert not NearRepeatAlert.objects.exists()
+    profile, written = nearrepeat.alerts_on_data_date(county.bureau)
+    profiles = NearRepeatProfile.objects.count()
+    assert profile.as_of == dt.date(2018, 6, 3) and profile.supported and profile.days == 7.0
+    # the county's own burglary of 2018-06-02 (loaded without alerts too) and ours of 06-01
+    window = Incident.objects.filter(
+        bureau=county.bureau, category__code="0102", received_at__gte=dt.datetime(2018, 5, 27, tzinfo=SH)
+    ).exclude(lon=None)
+    assert window.count() == 2 and written == NearRepeatAlert.objects.count() >= 2
+    assert set(NearRepeatAlert.objects.values_list("incident_id", flat=True)) == set(
+        window.values_list("pk", flat=True)
+    )
+    alert = NearRepeatAlert.objects.get(incident=open_)
+    assert (alert.zone_id, alert.starts, alert.ends) == (
+        county.zone_s.pk,
+        dt.date(2018, 6, 1),
+        dt.date(2018, 6, 8),
+    )
+    assert not NearRepeatAlert.objects.filter(incident=ended).exists()
+    # once: a second run computes nothing new and raises nothing
+    assert nearrepeat.alerts_on_data_date(county.bureau) == (profile, 0)
+    assert NearRepeatProfile.objects.count() == profiles and NearRepeatAlert.objects.count() == written
+
+
+def test_no_pattern_no_alert_on_the_data_date_either(county):
+    _random(county)
+    profile, written = nearrepeat.alerts_on_data_date(county.bureau)
+    assert not profile.supported and written == 0 and not NearRepeatAlert.objects.exists()

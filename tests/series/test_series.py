@@ -247,3 +247,19 @@ def test_follow_up_lists_premises_near_the_path_without_a_report(client, county)
     # the east premises is ~2.5 km away
     assert [r["premises"].pk for r in rows] == [county.prem_west.pk]
     assert 100 < rows[0]["distance_m"] < 200
+
+
+def test_robberies_are_linked_with_the_thefts_and_burglaries(county):
+    from jingwu.series import linking
+
+    when = dt.datetime(2018, 3, 1, 21, 0, tzinfo=TZ)
+    made = {
+        code: do_record_incident(
+            actor=None, bureau=county.bureau, category=code, received_at=when, lon=119.91, lat=31.01
+        ).pk
+        for code in ("0101", "0102", "0103", "0105", "0106")
+    }
+    inc, _series_of = linking.load_incidents(county.bureau, dt.date(2018, 3, 1), dt.date(2018, 3, 1))
+    got = dict(zip(inc.ids.tolist(), inc.category.tolist(), strict=True))
+    assert {pk: code for code, pk in made.items() if code != "0106"}.items() <= got.items()
+    assert made["0106"] not in got  # an assault is no theft

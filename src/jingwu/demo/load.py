@@ -14,6 +14,7 @@ and normalised exactly as the unit service does it, and the load is recorded as 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -256,8 +257,14 @@ def _load_premises(bureau, county: County, units: dict[str, Unit], stats: LoadSt
     stats.premises = len(rows)
 
 
+def load_order(inc) -> np.ndarray:
+    """The order incidents are written in: the county's own, then those a layer added."""
+    extra = inc.is_extra
+    return np.r_[np.flatnonzero(~extra), np.flatnonzero(extra)]
+
+
 def incident_rows(bureau: Bureau, county: County, units: dict[str, Unit]):
-    """Yield unsaved Incident objects for a county, in batches (lists) of BATCH."""
+    """Yield unsaved Incident objects for a county, in batches (lists) of BATCH, in ``load_order``."""
     inc = county.incidents
     owners = _grid_owners(units)
     categories = dict(IncidentCategory.objects.values_list("code", "pk"))
@@ -265,9 +272,14 @@ def incident_rows(bureau: Bureau, county: County, units: dict[str, Unit]):
     local = inc.received.astype("datetime64[s]")
     utc = (local - BEIJING_OFFSET).tolist()
     days = local.astype("datetime64[D]")
-    # Sequence within each local day: the data is sorted by time.
-    _, first = np.unique(days, return_index=True)
-    seq = np.arange(n) - np.repeat(first, np.diff(np.append(first, n)))
+    # Sequence within each local day: the data is sorted by time; the incidents a layer of
+    # the generator added (the robbery series) come after a day's others, so that adding
+    # them renumbers nothing.
+    extra = inc.is_extra
+    by_day = np.lexsort((extra, days))
+    _, first = np.unique(days[by_day], return_index=True)
+    seq = np.empty(n, dtype=np.int64)
+    seq[by_day] = np.arange(n) - np.repeat(first, np.diff(np.append(first, n)))
     day_text = np.datetime_as_string(days).tolist()
     grids = inc.grid.tolist()
     cats = inc.category.tolist()
@@ -278,7 +290,7 @@ def incident_rows(bureau: Bureau, county: County, units: dict[str, Unit]):
     addr, desc, rep = inc.address_idx.tolist(), inc.description_idx.tolist(), inc.reporter_idx.tolist()
     prefix = f"J{bureau.code}"
     out = []
-    for i in range(n):
+    for i in load_order(inc).tolist():
         received = utc[i].replace(tzinfo=UTC)
         g = owners[grids[i]]
         reporter = inc.reporters[rep[i]]
@@ -324,7 +336,10 @@ def _load_incidents(
             _say(progress, f"  {bureau.code}: {len(ids):,} incidents…")
     stats.incidents = len(ids)
     _say(progress, f"  {bureau.code}: {len(ids):,} incidents")
-    return ids
+    by_index = [0] * len(ids)  # the ids by the county's index
+    for i, pk in zip(load_order(county.incidents).tolist(), ids, strict=True):
+        by_index[i] = pk
+    return by_index
 
 
 def _load_cases(bureau, county: County, units, incident_ids: list[int], stats: LoadStats, batch: int) -> None:
@@ -334,6 +349,7 @@ def _load_cases(bureau, county: County, units, incident_ids: list[int], stats: L
     criminal_codes = {c.code for c in vocab.INCIDENT_CATEGORIES if c.criminal}
     is_criminal = np.isin(inc.category, list(criminal_codes))
     idx = np.flatnonzero(is_criminal)
+    idx = np.r_[idx[~inc.is_extra[idx]], idx[inc.is_extra[idx]]]  # an added layer's cases last
     rng = np.random.default_rng(int(bureau.code, 36) % (2**32))
     centre = next((u for u in units.values() if u.kind == "investigation_center"), None)
     owners = _grid_owners(units)
@@ -382,7 +398,8 @@ def _load_series(bureau, county: County, incident_ids: list[int], stats: LoadSta
         for s in county.series
     ]
     Series.objects.bulk_create(series)
-    members = np.flatnonzero(county.incidents.series >= 0)
+    members = load_order(county.incidents)
+    members = members[county.incidents.series[members] >= 0]
     SeriesIncident.objects.bulk_create(
         [
             SeriesIncident(
@@ -424,6 +441,23 @@ def _load_petitions(bureau, county: County, units, incident_ids: list[int], offi
     PetitionIncident.objects.bulk_create(links, batch_size=batch)
 
 
+def ensure_near_repeat_alerts(bureau: Bureau, *, progress: Progress = None) -> int:
+    """The near-repeat profile of the bureau's data date (what the hourly schedule computes)
+    and the alerts of its last burglaries, so that the map and the zones show them at once
+    (the bulk load raises none). Once: nothing new on a second run. Returns the alerts written."""
+    from jingwu.incidents.nearrepeat import alerts_on_data_date
+
+    t0 = time.perf_counter()
+    profile, written = alerts_on_data_date(bureau)
+    if profile is not None and (written or profile.supported):
+        _say(
+            progress,
+            f"  {bureau.code}: near repeats within {profile.distance:.0f} m and {profile.days:.0f} days, "
+            f"{written} alerts ({time.perf_counter() - t0:.1f} s)",
+        )
+    return written
+
+
 def demo_bureau_code(index: int) -> str:
     """Bureau code of the generated county ``index`` (the generator's contract)."""
     return "330522" if index == 0 else f"9{index:05d}"
@@ -450,6 +484,7 @@ def ensure_demo(*, seed: int = 2019, scale: int = 1, progress: Progress = None) 
         if index == 0:  # the duty of the first county's demo stations (where the log-ins are)
             _say(progress, "Duty: coverage needs, rosters, grids, leave and the work log…")
             ensure_duty_demo(bureau, seed=seed)
+        ensure_near_repeat_alerts(bureau, progress=progress)
     return ensure_demo_users(Bureau.objects.get(code=demo_bureau_code(0)))
 
 

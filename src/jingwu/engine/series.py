@@ -238,7 +238,7 @@ def candidate_pairs(
     j = np.concatenate(out_j) if out_j else np.zeros(0, dtype=np.int64)
     order = np.lexsort((j, i))
     stats = CandidateStats(n, n * (n - 1) // 2, in_blocks, len(i))
-    return i[order].astype(np.int64), j[order].astype(np.int64), stats
+    return i[order].astype(np.int64, copy=False), j[order].astype(np.int64, copy=False), stats
 
 
 def all_pairs_naive(
@@ -264,10 +264,31 @@ def all_pairs_naive(
 # --------------------------------------------------------------------------- features
 
 
-def pair_features(inc: Incidents, i: np.ndarray, j: np.ndarray, index: TextIndex | None = None) -> np.ndarray:
-    """One row of ``FEATURES`` per pair."""
+FEATURE_CHUNK = 200_000  # pairs compared at once (about 60 MB of temporaries)
+
+
+def pair_features(
+    inc: Incidents,
+    i: np.ndarray,
+    j: np.ndarray,
+    index: TextIndex | None = None,
+    *,
+    chunk: int = FEATURE_CHUNK,
+) -> np.ndarray:
+    """One row of ``FEATURES`` per pair, computed ``chunk`` pairs at a time (each row is
+    computed from its own pair only, so the chunk changes no value)."""
+    if chunk <= 0:
+        raise SeriesError("chunk", "chunk must be positive")
     if index is None:
         index = text_index(inc.text)
+    prem = np.array(index.premises, dtype=object)
+    out = np.empty((len(i), len(FEATURES)), dtype=float)
+    for lo in range(0, len(i), chunk):
+        out[lo : lo + chunk] = _features(inc, i[lo : lo + chunk], j[lo : lo + chunk], index, prem)
+    return out
+
+
+def _features(inc: Incidents, i: np.ndarray, j: np.ndarray, index: TextIndex, prem: np.ndarray) -> np.ndarray:
     dist = np.hypot(inc.x_km[i] - inc.x_km[j], inc.y_km[i] - inc.y_km[j])
     gap = np.abs(inc.t[i] - inc.t[j]) / 86400.0
     hour_i = (inc.t[i] % 86400) / 3600.0
@@ -279,7 +300,6 @@ def pair_features(inc: Incidents, i: np.ndarray, j: np.ndarray, index: TextIndex
     same_wd = (wd_i == wd_j).astype(float)
     weekend = ((wd_i >= 5) == (wd_j >= 5)).astype(float)
     same_cat = (inc.category[i] == inc.category[j]).astype(float)
-    prem = np.array(index.premises, dtype=object)
     pi, pj = prem[i], prem[j]
     known = (pi != "") & (pj != "")
     same_prem = np.where(known, (pi == pj).astype(float), 0.5)
@@ -295,6 +315,52 @@ def pair_features(inc: Incidents, i: np.ndarray, j: np.ndarray, index: TextIndex
     return np.column_stack([dist, gap, hour_diff, same_wd, weekend, same_cat, same_prem, cos, jac]).astype(
         float
     )
+
+
+class PairFeatures:
+    """The features of candidate pairs, computed when rows are read (``x[rows]``), so that
+    the whole matrix (9 floats a pair: about 1 GB for 13 million pairs, and several times
+    that while it is computed) is never held. ``train`` and ``LinkModel.predict`` read it
+    a chunk at a time; a row read is the row ``pair_features`` gives."""
+
+    def __init__(
+        self,
+        inc: Incidents,
+        i: np.ndarray,
+        j: np.ndarray,
+        index: TextIndex | None = None,
+        *,
+        chunk: int = FEATURE_CHUNK,
+    ) -> None:
+        self.inc, self.i, self.j, self.chunk = inc, i, j, chunk
+        self.index = text_index(inc.text) if index is None else index
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.i), len(FEATURES))
+
+    def __getitem__(self, rows) -> np.ndarray:
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        return pair_features(self.inc, self.i[rows], self.j[rows], self.index, chunk=self.chunk)
+
+
+def _rows(x, rows: np.ndarray) -> np.ndarray:
+    return x[rows]
+
+
+def _in_chunks(fn, x, rows: np.ndarray | None = None, chunk: int = FEATURE_CHUNK) -> np.ndarray:
+    """``fn`` over the rows of ``x`` (all, or ``rows``), ``chunk`` rows at a time."""
+    rows = np.arange(len(x)) if rows is None else rows
+    out = np.empty(len(rows))
+    for lo in range(0, len(rows), chunk):
+        part = rows[lo : lo + chunk]
+        out[lo : lo + len(part)] = fn(_rows(x, part))
+    return out
 
 
 def _model_matrix(x: np.ndarray) -> np.ndarray:
@@ -329,10 +395,13 @@ class LinkModel:
         p = self.estimator.predict_proba(m)[:, 1]  # type: ignore[attr-defined]
         return np.log(np.clip(p, 1e-9, 1)) - np.log(np.clip(1 - p, 1e-9, 1))
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities that each pair is linked."""
+    def predict(self, x: np.ndarray | PairFeatures, *, chunk: int = FEATURE_CHUNK) -> np.ndarray:
+        """Calibrated probabilities that each pair is linked (``chunk`` rows at a time)."""
         if not len(x):
             return np.zeros(0)
+        return _in_chunks(self._predict, x, chunk=chunk)
+
+    def _predict(self, x: np.ndarray) -> np.ndarray:
         s = self.raw(x)
         if self.calibration == "isotonic":
             return np.clip(self.calibrator.predict(s), 0.0, 1.0)  # type: ignore[attr-defined]
@@ -375,9 +444,19 @@ def _fit_base(method: str, x: np.ndarray, y: np.ndarray, seed: int):
 
 
 def train(
-    x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, method: str = "logistic", seed: int = 0
+    x: np.ndarray | PairFeatures,
+    y: np.ndarray,
+    groups: np.ndarray,
+    *,
+    method: str = "logistic",
+    seed: int = 0,
+    chunk: int = FEATURE_CHUNK,
 ) -> LinkModel:
     """Fit ``method`` on 75 % of the groups and calibrate it on the other 25 %.
+
+    ``x`` is the feature matrix or a ``PairFeatures`` (read ``chunk`` rows at a time: the
+    model learns from at most ``MAX_NEGATIVES`` unlinked pairs, and the calibration's
+    scores are computed chunk by chunk).
 
     ``groups`` keeps the linked pairs of one series on one side (give negatives their
     own groups, e.g. -1 - row). Refuses (``SeriesError("too_few_links")``) with fewer than
@@ -398,9 +477,9 @@ def train(
     if len(fit_neg) > MAX_NEGATIVES:
         fit = fit & (y == 1)
         fit[rng.choice(fit_neg, MAX_NEGATIVES, replace=False)] = True
-    est = _fit_base(method, x[fit], y[fit], seed)
+    est = _fit_base(method, _rows(x, np.flatnonzero(fit)), y[fit], seed)
     tmp = LinkModel(method, est, "platt", None, pos, neg)
-    s = tmp.raw(x[cal])
+    s = _in_chunks(tmp.raw, x, np.flatnonzero(cal), chunk)
     if int(y[cal].sum()) >= ISOTONIC_MIN_POSITIVES:
         from sklearn.isotonic import IsotonicRegression
 

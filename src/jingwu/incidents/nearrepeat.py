@@ -279,6 +279,21 @@ def alerts_for(user, bureau, as_of: dt.date | None = None):
     )
 
 
+def alerts_on_data_date(bureau) -> tuple[NearRepeatProfile | None, int]:
+    """For records written without raising alerts (the demo's bulk load): the profile of the
+    data date, as the hourly schedule computes it, and the alerts of the burglaries whose
+    window is still open on that date, as recording them would have raised. Alerts already
+    raised are kept (none is raised twice). Returns the profile and the alerts written."""
+    profile = current_profile(bureau)
+    if profile is None or not profile.supported:
+        return profile, 0
+    first = profile.as_of - dt.timedelta(days=math.ceil(profile.days))
+    recent = list(_burglaries(bureau, first, profile.as_of).select_related("category").order_by("pk"))
+    before = NearRepeatAlert.objects.filter(bureau=bureau).count()
+    raise_alerts(bureau, recent)
+    return profile, NearRepeatAlert.objects.filter(bureau=bureau).count() - before
+
+
 def refresh_every_bureau() -> dict[str, bool]:
     """The periodic computation: each bureau's profile for its data date (when missing);
     whether it supports a pattern."""

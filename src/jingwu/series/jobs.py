@@ -22,7 +22,9 @@ def run_scoring_job(job, ctx) -> None:
     ctx.progress(phase="candidates", percent=15)
     i, j, stats = engine.candidate_pairs(inc, max_km=linking.MAX_KM, max_days=linking.MAX_DAYS)
     ctx.progress(phase="features", percent=25)
-    x = engine.pair_features(inc, i, j)
+    # The features are computed a chunk of pairs at a time whenever they are read (learning,
+    # calibrating, scoring): the whole matrix is never held (docs/series.md, "Speed and memory").
+    x = engine.PairFeatures(inc, i, j)
     y, groups = engine.pair_groups(series_of, i, j)
     a_ids, b_ids = inc.ids[i], inc.ids[j]
     rejected = set(
@@ -53,23 +55,26 @@ def run_scoring_job(job, ctx) -> None:
         decided = set(
             CandidateLink.objects.filter(bureau=run.bureau).values_list("incident_a_id", "incident_b_id")
         )
-        rows = []
+        kept = []
         for k in todo.tolist():
             pair = (int(min(a_ids[k], b_ids[k])), int(max(a_ids[k], b_ids[k])))
             if pair in decided:
                 continue
-            rows.append(
-                CandidateLink(
-                    bureau=run.bureau,
-                    run=run,
-                    incident_a_id=pair[0],
-                    incident_b_id=pair[1],
-                    probability=float(p[k]),
-                    features={f: round(float(v), 4) for f, v in zip(engine.FEATURES, x[k], strict=True)},
-                )
-            )
-            if len(rows) >= linking.MAX_OPEN_LINKS:
+            kept.append((k, pair))
+            if len(kept) >= linking.MAX_OPEN_LINKS:
                 break
+        feats = x[np.array([k for k, _pair in kept], dtype=np.int64)]
+        rows = [
+            CandidateLink(
+                bureau=run.bureau,
+                run=run,
+                incident_a_id=pair[0],
+                incident_b_id=pair[1],
+                probability=float(p[k]),
+                features={f: round(float(v), 4) for f, v in zip(engine.FEATURES, row, strict=True)},
+            )
+            for (k, pair), row in zip(kept, feats, strict=True)
+        ]
         CandidateLink.objects.bulk_create(rows, batch_size=500)
         run.results = {
             "incidents": stats.incidents,

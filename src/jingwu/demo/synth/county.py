@@ -20,6 +20,7 @@ from .org import build_units, station_plans
 from .people import BeforeReform, build_people
 from .petitions import build_petitions
 from .premises import build_premises
+from .robbery import robbery_series
 
 
 def region_code_for(index: int) -> str:
@@ -76,6 +77,22 @@ def generate_county(seed: int = 2019, index: int = 0, *, before: BeforeReform | 
     mo = modus_operandi(rng_for(seed, index, "modus"), incidents.category, incidents.series)
     incidents = dataclasses.replace(incidents, mo=mo)
     petitions = build_petitions(rng_for(seed, index, "petitions"), incidents, names.county_zh, START, END)
+    # Street-robbery series: a layer with its own streams that only adds incidents.
+    rob = rng_for(seed, index, "robbery")
+    incidents, series, petitions = robbery_series(
+        rob,
+        rng_for(seed, index, "robbery_modus"),
+        4 if index == 0 else int(rob.integers(2, 5)),
+        incidents,
+        series,
+        petitions,
+        plans,
+        layout,
+        frame,
+        org.grid_codes,
+        START,
+        END,
+    )
     hq = org.units[0]
     return County(
         bureau_code=region,

@@ -484,6 +484,23 @@ def _near_repeats(
 # --------------------------------------------------------------------------- series
 
 
+def walk(rng: np.random.Generator, layout: Layout, p: np.ndarray, n: int) -> np.ndarray:
+    """An offender's ``n`` places from ``p``: a random walk of 0.3-1.4 km steps inside the county."""
+    heading = rng.uniform(0, 2 * math.pi)
+    route = []
+    for _ in range(n):
+        route.append(p.copy())
+        for _try in range(20):
+            heading += rng.normal(0, 0.6)
+            step = rng.uniform(0.3, 1.4)
+            q = p + step * np.array([math.cos(heading), math.sin(heading)])
+            if _inside(layout.county, q[None])[0]:
+                p = q
+                break
+            heading += math.pi
+    return np.array(route)
+
+
 def _series(
     rng: np.random.Generator,
     bulk: BulkNames,
@@ -511,19 +528,7 @@ def _series(
         first = int(rng.integers(60, n_days - 150))
         day = first + np.r_[0, np.cumsum(rng.integers(2, 8, n - 1))]
         pts = layout.hh_xy[hh_station == s]
-        p = pts[int(rng.integers(len(pts)))].copy()
-        heading = rng.uniform(0, 2 * math.pi)
-        route = []
-        for _ in range(n):
-            route.append(p.copy())
-            for _try in range(20):
-                heading += rng.normal(0, 0.6)
-                step = rng.uniform(0.3, 1.4)
-                q = p + step * np.array([math.cos(heading), math.sin(heading)])
-                if _inside(layout.county, q[None])[0]:
-                    p = q
-                    break
-                heading += math.pi
+        route = walk(rng, layout, pts[int(rng.integers(len(pts)))].copy(), n)
         if kind == "phones":
             hour = np.full(n, 6)
             leaf = "0101"
@@ -545,7 +550,7 @@ def _series(
             "shop_theft": "夜间盗窃商铺系列案",
         }[kind]
         specs.append(SeriesSpec(f"SER{k + 1:02d}", f"{town}{label}", offenders[k], leaf, start, start))
-        xs.append(np.array(route))
+        xs.append(route)
         ss.append(secs)
         ls.append(np.full(n, _L[leaf]))
         ks.append(np.full(n, k))

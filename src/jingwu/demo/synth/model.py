@@ -135,11 +135,17 @@ class IncidentColumns:
     reporters: tuple[tuple[str, str], ...]
     # Modus-operandi text per incident ("" where none; empty tuple: none at all).
     mo: tuple[str, ...] = ()
+    # True for the incidents a later layer of the generator added (the robbery series,
+    # robbery.py); None: none. The loader numbers them, and their cases, after the others,
+    # so that adding a layer changes no number and no case of what was there before.
+    extra: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.received)
         if self.mo and len(self.mo) != n:
             raise ValueError(f"incident column 'mo' has {len(self.mo)} rows, expected {n}")
+        if self.extra is not None and len(self.extra) != n:
+            raise ValueError(f"incident column 'extra' has {len(self.extra)} rows, expected {n}")
         for name in _COLUMNS:
             if len(getattr(self, name)) != n:
                 raise ValueError(
@@ -148,6 +154,11 @@ class IncidentColumns:
 
     def __len__(self) -> int:
         return len(self.received)
+
+    @property
+    def is_extra(self) -> np.ndarray:
+        """``extra`` as a boolean array (all False when no layer was added)."""
+        return np.zeros(len(self), dtype=bool) if self.extra is None else self.extra
 
     def description(self, i: int, description_idx: int | None = None) -> str:
         """Incident ``i``'s description: the short text, then its modus operandi if any."""
