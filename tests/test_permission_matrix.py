@@ -73,7 +73,8 @@ class Route:
 
 # Who may import (add rows of some importable kind): 200 on the import forms, 404 for the rest.
 # The investigation center records petitions, so it imports them (the petitions kind).
-IMPORTERS = ("planner", "prevention", "center", "chief", "zone_lead", "community", "political")
+# Command records callbacks to reporters anywhere, so it imports them (the callbacks kind).
+IMPORTERS = ("planner", "prevention", "center", "chief", "zone_lead", "community", "political", "command")
 IMPORT_PAGE = {p: 200 if p in IMPORTERS else 404 for p in PERSONAS}
 # Inspections: who works with premises (not the investigation center, political department, sysadmin).
 INSPECTIONS_PAGE = {p: 404 if p in ("center", "political", "sysadmin") else 200 for p in PERSONAS}
