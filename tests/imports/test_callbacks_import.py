@@ -97,3 +97,19 @@ def test_rows_outside_the_importers_area_stop_the_file_and_readers_import_nothin
     assert refused.status == "rejected"
     refused = run_import("callbacks", _csv(tmp_path, text), bureau=county.bureau, actor=outsider)
     assert refused.status == "rejected" and not Callback.objects.exists()
+
+
+def test_the_callback_export_in_chinese_imports_again_as_already_present(client, county, tmp_path):
+    from django.urls import reverse
+
+    path = _csv(tmp_path, _good(county))
+    assert run_import("callbacks", path, bureau=county.bureau, actor=county.chief).created == 3
+    client.force_login(county.chief)  # the default language: Chinese headers and labels
+    r = client.get(reverse("imports:export", args=["callbacks", "csv"]))
+    exported = tmp_path / "exported.csv"
+    exported.write_bytes(b"".join(r.streaming_content))
+    head = exported.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.startswith("回访时间,警情编号") and "结果" in head and "投诉" in head
+    again = run_import("callbacks", exported, bureau=county.bureau, actor=county.chief)
+    assert again.ok, [p.describe() for p in again.problems]
+    assert (again.created, again.unchanged) == (0, 3) and Callback.objects.count() == 3
