@@ -257,3 +257,14 @@ def test_the_export_is_the_list_as_filtered(client, county):
     assert ev.object_type == "incidents.callback" and ev.after["rows"] == 1
     r = client.get(reverse("imports:export", args=["callbacks", "xlsx"]))
     assert r.status_code == 200 and r["X-Export-Rows"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("community", True), ("center", True), ("planner", True), ("prevention", False), ("political", False)],
+)
+def test_the_incident_list_links_to_the_callbacks_for_those_who_see_them(client, county, persona, shown):
+    client.force_login(getattr(county, persona))
+    r = client.get(reverse("incidents:incident_list"))
+    assert r.status_code == 200 and r.context["sees_callbacks"] is shown
+    assert (reverse("incidents:callback_list") in r.content.decode()) is shown

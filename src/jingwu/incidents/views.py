@@ -33,8 +33,19 @@ def incident_list(request):
     page = _FastCountPaginator(f.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    from jingwu.core.scope import can
+
+    from .models import Callback
+
     return render(
-        request, "incidents/incident_list.html", {"filter": f, "page": page, "query": query.urlencode()}
+        request,
+        "incidents/incident_list.html",
+        {
+            "filter": f,
+            "page": page,
+            "query": query.urlencode(),
+            "sees_callbacks": can(request.user, Callback, "view"),
+        },
     )
 
 
