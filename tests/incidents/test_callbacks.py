@@ -268,3 +268,20 @@ def test_the_incident_list_links_to_the_callbacks_for_those_who_see_them(client,
     r = client.get(reverse("incidents:incident_list"))
     assert r.status_code == 200 and r.context["sees_callbacks"] is shown
     assert (reverse("incidents:callback_list") in r.content.decode()) is shown
+
+
+def test_a_second_completed_callback_racing_the_first_is_refused_by_the_constraint(county, monkeypatch):
+    """Two people recording at once both pass the check; the database's constraint refuses
+    the second, which the service turns into a message (nothing else is written)."""
+    from django.db.models import QuerySet
+
+    _call(county.inc_west_theft, county.chief, "satisfied")
+    real = QuerySet.first
+
+    def blind(qs):  # the second writer's check ran before the first one's row existed
+        return None if qs.model is Callback else real(qs)
+
+    monkeypatch.setattr(QuerySet, "first", blind)
+    errors = _refusal(lambda: _call(county.inc_west_theft, county.zone_lead, "unsatisfied", note="x"))
+    assert "just called back by someone else" in errors["result"]
+    assert Callback.objects.filter(incident=county.inc_west_theft).count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -245,7 +246,7 @@ def do_record_callback(
         raise ValidationError(errors)
     if officer is None and getattr(actor, "pk", None):
         officer = getattr(actor, "officer", None)
-    row = Callback.objects.create(
+    row = Callback(
         bureau_id=incident.bureau_id,
         incident=incident,
         called_at=called_at,
@@ -255,6 +256,17 @@ def do_record_callback(
         officer=officer,
         called_by=actor if getattr(actor, "pk", None) else None,
     )
+    try:
+        with transaction.atomic():  # two completed calls at once: the unique constraint decides
+            row.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "result": _(
+                    "The reporter of this incident was just called back by someone else: reload the page."
+                )
+            }
+        ) from exc
     audit.record(
         "create",
         actor=actor,
