@@ -154,6 +154,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Callbacks to reporters follow their incidents (tests/incidents/test_callbacks.py, personas, outsider).
     "incidents:callback_list": Route(Callback, "list", expect=NEAR_REPEAT_PAGE),
+    "api:incident-callback-list": Route(Callback, "api_list"),
+    "api:incident-callback-detail": Route(Callback, "detail"),
     "incidents:near_repeats": Route(NearRepeatAlert, "list", context="alerts", expect=NEAR_REPEAT_PAGE),
     "incidents:near_repeat_profiles": Route(
         NearRepeatProfile, "list", context="profiles", expect=NEAR_REPEAT_PAGE

@@ -285,3 +285,57 @@ def test_a_second_completed_callback_racing_the_first_is_refused_by_the_constrai
     errors = _refusal(lambda: _call(county.inc_west_theft, county.zone_lead, "unsatisfied", note="x"))
     assert "just called back by someone else" in errors["result"]
     assert Callback.objects.filter(incident=county.inc_west_theft).count() == 1
+
+
+# --- the API (/api/v1/incident-callbacks/) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "count"),
+    [("command", 4), ("planner", 4), ("auditor", 4), ("center", 1), ("chief", 3), ("zone_lead", 1)]
+    + [("community", 1), ("prevention", 0), ("political", 0), ("sysadmin", 0)],
+)
+def test_the_api_lists_each_persona_the_callbacks_of_its_incidents(client, county, persona, count):
+    _some_callbacks(county)
+    client.force_login(getattr(county, persona))
+    r = client.get(reverse("api:incident-callback-list"))
+    assert r.status_code == 200 and r.json()["count"] == count
+    seen = {row["id"] for row in r.json()["results"]}
+    assert seen == set(restrict(Callback, getattr(county, persona)).values_list("pk", flat=True))
+
+
+def test_recording_a_callback_through_the_api(client, county, outsider):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    url = reverse("api:incident-callback-list")
+    body = {
+        "incident": county.inc_west_theft.pk,
+        "called_at": "2018-06-02T10:00:00+08:00",
+        "result": "basically",
+    }
+    api.force_login(county.auditor)  # reads, never records
+    assert api.post(url, body, format="json").status_code == 403
+    api.force_login(county.chief)
+    east = {**body, "incident": county.inc_east_theft.pk}  # the other station's: unseen
+    assert api.post(url, east, format="json").status_code == 404
+    api.force_login(outsider)
+    assert api.post(url, body, format="json").status_code == 404
+    api.force_login(county.community)
+    early = {**body, "called_at": "2018-06-01T09:00:00+08:00"}
+    r = api.post(url, early, format="json")  # in Chinese by default
+    assert r.status_code == 400 and "回访时间早于警情接报时间（2018-06-01 09:30）" in r.json()["called_at"][0]
+    assert not Callback.objects.exists()
+    r = api.post(url, body, format="json")
+    assert r.status_code == 201, r.content
+    row = Callback.objects.get()
+    assert r.json()["id"] == row.pk and r.json()["incident_number"] == county.inc_west_theft.number
+    assert row.called_by == county.community and row.result == "basically"
+    assert AuditEvent.objects.filter(object_type="incidents.callback", action="create").count() == 1
+    r = api.post(url, body, format="json")  # one completed callback per incident
+    assert r.status_code == 400 and not Callback.objects.exclude(pk=row.pk).exists()
+    # read back, and 404 for the outsider
+    api.force_login(county.zone_lead)
+    assert api.get(reverse("api:incident-callback-detail", args=[row.pk])).status_code == 200
+    api.force_login(outsider)
+    assert api.get(reverse("api:incident-callback-detail", args=[row.pk])).status_code == 404
