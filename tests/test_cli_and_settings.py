@@ -29,7 +29,12 @@ def test_the_apps_command_lines_add_their_commands_themselves():
 
     from jingwu.cli import app_command_lines
 
-    assert [m.__name__ for m in app_command_lines()] == ["jingwu.planning.cli", "jingwu.analytics.cli"]
+    assert [m.__name__ for m in app_command_lines()] == [
+        "jingwu.planning.cli",
+        "jingwu.analytics.cli",
+        "jingwu.inspections.cli",
+        "jingwu.leads.cli",
+    ]
     group = typer.main.get_command(app)
     assert group.list_commands(click.Context(group)) == [
         "migrate",
@@ -45,6 +50,8 @@ def test_the_apps_command_lines_add_their_commands_themselves():
         "plan",
         "hotspots",
         "reports",
+        "inspections",
+        "leads",
     ]
 
 
