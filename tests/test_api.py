@@ -145,7 +145,11 @@ def test_the_api_root_lists_every_endpoint(api, c):
     }
     cases = {"case-routing-rules", "case-deadline-limits", "case-deadlines", "case-reviews"}
     series = {"series", "series-links", "series-runs"}  # tests/series/test_api.py
-    assert set(r.json()) == set(ENDPOINTS) | {"duty-rosters", "duty-entries"} | evaluation | cases | series
+    callbacks = {"incident-callbacks"}  # tests/incidents/test_callbacks.py (personas, outsider)
+    assert (
+        set(r.json())
+        == set(ENDPOINTS) | {"duty-rosters", "duty-entries"} | evaluation | cases | series | callbacks
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

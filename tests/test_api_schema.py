@@ -33,6 +33,7 @@ def test_the_schema_validates_without_warnings(db, tmp_path):
         "series-runs",
         "token",
         "eval-files",
+        "incident-callbacks",
     ]:
         assert f"/api/v1/{path}/:" in text, path
 
@@ -70,10 +71,23 @@ def _real_ids(county) -> dict[str, list[int]]:
     }
     _duty_roster(county)
     _case_rows(county)
+    models["incident-callbacks"] = _callback(county)
     seed_default_rules(county.bureau)
     models |= _evaluation(county)
     models |= _series_rows(county)
     return {name: list(m.objects.values_list("pk", flat=True)) for name, m in models.items()}
+
+
+def _callback(county):
+    """A callback to the reporter of the west theft (for the callbacks endpoint)."""
+    import datetime as dt
+
+    from jingwu.incidents.models import Callback
+    from jingwu.incidents.services import do_record_callback
+
+    when = dt.datetime(2018, 6, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    do_record_callback(county.inc_west_theft, actor=None, result="satisfied", called_at=when)
+    return Callback
 
 
 def _series_rows(county) -> dict:
@@ -197,7 +211,7 @@ def test_no_get_operation_answers_with_a_server_error(county, wsgi_app):
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
-    assert len(operations) == 48  # list and detail of twenty-four endpoints
+    assert len(operations) == 50  # list and detail of twenty-five endpoints
 
     real_ids = _real_ids(county)
     for operation in operations:

@@ -33,7 +33,7 @@ from jingwu.evaluation.models import (
     TrainingDay,
 )
 from jingwu.imports.models import ImportJob, ImportMapping
-from jingwu.incidents.models import Incident, NearRepeatAlert, NearRepeatProfile
+from jingwu.incidents.models import Callback, Incident, NearRepeatAlert, NearRepeatProfile
 from jingwu.inspections.models import InspectionPlan, LegalTimer, Visit, VisitPhoto
 from jingwu.jobs.models import Job
 from jingwu.leads.models import Cluster, Entity, ExtractionRun
@@ -73,7 +73,8 @@ class Route:
 
 # Who may import (add rows of some importable kind): 200 on the import forms, 404 for the rest.
 # The investigation center records petitions, so it imports them (the petitions kind).
-IMPORTERS = ("planner", "prevention", "center", "chief", "zone_lead", "community", "political")
+# Command records callbacks to reporters anywhere, so it imports them (the callbacks kind).
+IMPORTERS = ("planner", "prevention", "center", "chief", "zone_lead", "community", "political", "command")
 IMPORT_PAGE = {p: 200 if p in IMPORTERS else 404 for p in PERSONAS}
 # Inspections: who works with premises (not the investigation center, political department, sysadmin).
 INSPECTIONS_PAGE = {p: 404 if p in ("center", "political", "sysadmin") else 200 for p in PERSONAS}
@@ -151,6 +152,10 @@ ROUTES: dict[str, Route] = {
     "api:incident-detail": Route(
         Incident, "detail", ("inc_west_theft", "inc_east_theft", "inc_east_traffic")
     ),
+    # Callbacks to reporters follow their incidents (tests/incidents/test_callbacks.py, personas, outsider).
+    "incidents:callback_list": Route(Callback, "list", expect=NEAR_REPEAT_PAGE),
+    "api:incident-callback-list": Route(Callback, "api_list"),
+    "api:incident-callback-detail": Route(Callback, "detail"),
     "incidents:near_repeats": Route(NearRepeatAlert, "list", context="alerts", expect=NEAR_REPEAT_PAGE),
     "incidents:near_repeat_profiles": Route(
         NearRepeatProfile, "list", context="profiles", expect=NEAR_REPEAT_PAGE
@@ -351,6 +356,7 @@ EXEMPT = {
     "series:decide": "POST only (405 on GET); tests/series/test_series.py",
     "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
+    "incidents:callback_record": "POST only (405 on GET); tests/incidents/test_callbacks.py (personas, outsider)",
     "incidents:near_repeats_compute": "POST only (405 on GET); tests/incidents/test_near_repeat_alerts.py",
     "cases:rule_delete": "POST only (405 on GET); tests/cases/test_routing.py",
     "cases:case_transfer": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
@@ -623,6 +629,16 @@ def _objects(county, route: Route):
                 bureau=county.bureau, unit=unit, start=county.bureau.created_at.date(), days=5, status="done"
             )
             for unit in (county.hq, county.west)
+        ]
+    if route.model is Callback:  # an unreachable attempt for each of the four incidents
+        import datetime as dt
+
+        from jingwu.incidents.services import do_record_callback
+
+        when = dt.datetime(2018, 6, 3, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        return list(Callback.objects.filter(bureau=county.bureau)) or [
+            do_record_callback(getattr(county, n), actor=None, result="unreachable", called_at=when)
+            for n in ("inc_west_theft", "inc_west_dispute", "inc_east_theft", "inc_east_traffic")
         ]
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])

@@ -141,10 +141,9 @@ PAGE_ROUTES = (
 )
 PAGES = {
     #              audit            imports          planning         measure   series: board, list
-    "command": (404, 404, 404, 404, 404, 404, 200, 200, 403, 200, 200, 200, 200),
+    "command": (404, 404, 404, 200, 404, 200, 200, 200, 403, 200, 200, 200, 200),  # imports callbacks
     "planner": (404, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404),
-    # the center imports petitions (it mines them; they come as the petition office's sheets)
-    "center": (404, 404, 404, 200, 404, 200, 404, 404, 404, 200, 200, 200, 200),
+    "center": (404, 404, 404, 200, 404, 200, 404, 404, 404, 200, 200, 200, 200),  # imports petitions
     "prevention": (404, 404, 404, 200, 404, 200, 404, 404, 404, 404, 200, 404, 404),
     "chief": (404, 404, 404, 200, 404, 200, 404, 404, 404, 200, 200, 404, 200),
     "zone_lead": (404, 404, 404, 200, 404, 200, 404, 404, 404, 200, 200, 404, 200),
@@ -272,6 +271,28 @@ DRILL = {
     "sysadmin": (404, NONE, 404, NONE),
     "outsider": (200, NONE, 200, NONE),
 }
+
+# --- CALLBACKS: calls back to the reporters of the county's four incidents (警情回访) ------
+# A callback follows its incident: who sees the incident sees its callbacks (the center the
+# criminal ones). The area's people record them (the station chief, the zone lead, the
+# community officer), and command, which judges stations on public satisfaction; planners
+# and auditors read them. persona -> (callback list, incidents whose callbacks it shows,
+# recording one for the west theft from its page: 302 done, 403 seen not allowed, 404 unseen)
+CALLBACKS = {
+    "command": (200, ALL_INCIDENTS, 302),
+    "planner": (200, ALL_INCIDENTS, 403),
+    "center": (200, CRIMINAL_INCIDENTS, 403),
+    "prevention": (404, NONE, 404),
+    "chief": (200, {"inc_west_theft", "inc_west_dispute"}, 302),
+    "zone_lead": (200, {"inc_west_theft"}, 302),
+    "community": (200, {"inc_west_theft"}, 302),
+    "political": (404, NONE, 404),
+    "auditor": (200, ALL_INCIDENTS, 403),
+    "sysadmin": (404, NONE, 404),
+    "outsider": (200, NONE, 404),
+}
+AREAS += ["callbacks"]
+
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -621,6 +642,31 @@ def _check_drill(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_callbacks(client, county, persona: str) -> list[str]:
+    from jingwu.incidents.services import do_record_callback
+
+    when = dt.datetime(2018, 6, 3, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    names = {getattr(county, n).pk: n for n in ALL_INCIDENTS}
+    for name in sorted(ALL_INCIDENTS):
+        do_record_callback(getattr(county, name), actor=None, result="unreachable", called_at=when)
+    status, rows, record = CALLBACKS[persona]
+    wrong = []
+    r = client.get(reverse("incidents:callback_list"))
+    if r.status_code != status:
+        wrong.append(f"callback list: {r.status_code}, must be {status}")
+    elif r.status_code == 200 and {names.get(c.incident_id) for c in r.context["page"]} - {None} != rows:
+        wrong.append(
+            f"callback list shows {sorted(names.get(c.incident_id, '?') for c in r.context['page'])}"
+        )
+    r = client.post(
+        reverse("incidents:callback_record", args=[county.inc_west_theft.pk]),
+        {"called_at": "2018-06-03T12:30", "result": "satisfied"},
+    )
+    if r.status_code != record:
+        wrong.append(f"recording a callback: {r.status_code}, must be {record}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -647,6 +693,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_leads(client, county, persona)
     elif area == "drill":
         wrong = _check_drill(client, county, persona)
+    elif area == "callbacks":
+        wrong = _check_callbacks(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -667,5 +715,6 @@ def test_the_tables_cover_every_persona_of_the_county():
         == set(EVALUATION)
         == set(LEADS)
         == set(DRILL)
+        == set(CALLBACKS)
     )
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())

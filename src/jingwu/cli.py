@@ -221,7 +221,7 @@ def createuser(
 @app.command("import")
 def import_(
     kind: str = typer.Argument(
-        ..., help="What the file holds: incidents, officers, premises, units or petitions."
+        ..., help="What the file holds: incidents, officers, premises, units, petitions or callbacks."
     ),
     file: Path = typer.Argument(
         ...,

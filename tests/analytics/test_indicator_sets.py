@@ -21,7 +21,7 @@ def _english(client, settings):
 
 # unit -> the default codes (written out by hand from the rule: stations on their area, the center on cases)
 DEFAULTS = {
-    "hq": ["incidents", "per_1000", "police", "per_officer", "visits", "duty_coverage"],
+    "hq": ["incidents", "per_1000", "police", "per_officer", "visits", "duty_coverage", "satisfaction"],
     "ic": ["cases", "clearance", "cases_old", "police"],
     # the west is a full-spectrum station, the east a preventive one
     "west": [
@@ -32,6 +32,7 @@ DEFAULTS = {
         "premises_overdue",
         "night_per_officer",
         "duty_coverage",
+        "satisfaction",
     ],
     "east": [
         "incidents",
@@ -41,6 +42,7 @@ DEFAULTS = {
         "premises_overdue",
         "grid_work_hours",
         "duty_coverage",
+        "satisfaction",
     ],
     "zone_s": ["incidents", "per_1000", "visits", "compliance", "night_callouts", "grid_work_hours"],
     "grid_s1": ["incidents", "visits", "grid_work_hours"],

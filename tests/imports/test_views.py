@@ -99,8 +99,9 @@ def test_who_may_import_and_who_sees_the_jobs(client, county, outsider, sync_q):
         assert client.get(detail).status_code == status, user
         assert client.get(reverse("imports:job_progress", args=[job.pk])).status_code == status
     # without "add" permission for anything there is no upload page: 403 for the auditor, who
-    # sees the jobs, and 404 for command, who has no import page at all
-    for user, status in [(county.command, 404), (county.auditor, 403)]:
+    # sees the jobs, and 404 for the system administrator, who has no import page at all;
+    # command records callbacks to reporters, so it imports them
+    for user, status in [(county.sysadmin, 404), (county.auditor, 403), (county.command, 200)]:
         client.force_login(user)
         assert client.get(reverse("imports:job_new")).status_code == status
     client.force_login(county.auditor)
@@ -116,12 +117,15 @@ def test_the_form_offers_only_what_the_user_may_add(client, county):
     client.force_login(county.planner)
     form = client.get(reverse("imports:job_new")).context["form"]
     assert {k for k, _label in form.fields["kind"].choices} == {"incidents", "officers", "premises", "units"}
+    client.force_login(county.command)  # callbacks to reporters only
+    form = client.get(reverse("imports:job_new")).context["form"]
+    assert [k for k, _label in form.fields["kind"].choices] == ["callbacks"]
 
 
 def test_the_nav_shows_import_to_those_who_may(client, county):
     client.force_login(county.planner)
     assert reverse("imports:job_list") in client.get(reverse("home")).content.decode()
-    client.force_login(county.command)
+    client.force_login(county.sysadmin)
     assert reverse("imports:job_list") not in client.get(reverse("home")).content.decode()
 
 

@@ -21,7 +21,8 @@ from jingwu.cases.models import Case
 from jingwu.core.clock import data_date, day_start, zone
 from jingwu.core.scope import area_q, can, restrict, under_unit_q
 from jingwu.duty.models import GridWork, Roster
-from jingwu.incidents.models import Incident, IncidentCategory
+from jingwu.incidents.choices import COMPLETED_RESULTS, SATISFIED_RESULTS
+from jingwu.incidents.models import Callback, Incident, IncidentCategory
 from jingwu.inspections.models import Visit
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Posting
@@ -49,6 +50,7 @@ class Dashboard:
     sees_cases: bool
     sees_inspections: bool = False
     sees_duty: bool = False
+    sees_callbacks: bool = False
     incidents: int = 0
     police: int | None = None
     by_month: dict = field(default_factory=dict)
@@ -67,12 +69,15 @@ class Dashboard:
     cases_opened: int | None = None
     clearance: float | None = None  # percent
     cases_old: int | None = None
+    satisfaction: float | None = None  # percent of the completed callbacks
+    callbacks: dict = field(default_factory=dict)
     incidents_url: str = ""
     police_url: str = ""
     overdue_url: str = ""
     visits_url: str = ""
     grid_work_url: str = ""
     cases_url: str = ""
+    callbacks_url: str = ""
     indicators: list = field(default_factory=list)  # (indicator, value, url) of the unit's set
 
     @property
@@ -144,6 +149,8 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
         sees_cases=can(user, Case, "view"),
         sees_inspections=can(user, Visit, "view") and unit.kind in INSPECTION_KINDS,
         sees_duty=can(user, Roster, "view") or can(user, GridWork, "view"),
+        sees_callbacks=can(user, Callback, "view")
+        and unit.kind in ("headquarters", "station", "zone", "grid"),
     )
     d.list_unit = unit.parent if unit.kind == "grid" else unit
     start, end = day_start(first, tz), day_start(last + dt.timedelta(days=1), tz)
@@ -220,7 +227,9 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
         _inspections(d, user, unit, first, last)
     if d.sees_duty:
         _duty(d, user, unit, first, last)
-    d.indicators = [(i, v, i.url(d)) for i, v in values_of(d)]
+    if d.sees_callbacks:
+        _callbacks(d, user, unit, start, end)
+    d.indicators = [(i, v, i.url(d)) for i, v in values_of(d, no_data=True)]
     return d
 
 
@@ -379,6 +388,31 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
             + "?"
             + urlencode({"unit": unit.pk, "day_from": first.isoformat(), "day_to": last.isoformat()})
         )
+
+
+def _callbacks(d: Dashboard, user, unit: Unit, start: dt.datetime, end: dt.datetime) -> None:
+    """Public satisfaction: the callbacks to the reporters of the area's incidents made in the
+    period (bureau local days), the share of the completed ones that were (basically) satisfied."""
+    counts = (
+        restrict(Callback.objects.filter(under_unit_q(Callback, unit)), user)
+        .filter(called_at__gte=start, called_at__lt=end)
+        .aggregate(
+            calls=Count("id"),
+            completed=Count("id", filter=Q(result__in=COMPLETED_RESULTS)),
+            satisfied=Count("id", filter=Q(result__in=SATISFIED_RESULTS)),
+            complaints=Count("id", filter=Q(complaint=True)),
+        )
+    )
+    # no completed callback: no figure (never 0% or 100% of nothing)
+    d.satisfaction = (
+        round(100 * counts["satisfied"] / counts["completed"], 1) if counts["completed"] else None
+    )
+    d.callbacks_url = (
+        reverse("incidents:callback_list")
+        + "?"
+        + urlencode({"unit": unit.pk, "called_from": d.first.isoformat(), "called_to": d.last.isoformat()})
+    )
+    d.callbacks = {**counts, "url": d.callbacks_url}
 
 
 def _grid_ids(unit: Unit) -> list[int]:

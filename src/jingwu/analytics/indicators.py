@@ -5,8 +5,8 @@ chooses, per kind of unit (and per station type for stations), which of them its
 are judged on (``IndicatorSet`` rows, edited by bureau command through
 ``do_set_indicators``). Without a row, ``DEFAULT_SETS`` apply: stations are judged on
 their area (incidents, visits, premises compliance, duty coverage), not on case
-clearance; the investigation center on its cases. Public satisfaction is not offered:
-Jingwu holds no survey data to compute it from.
+clearance, and on public satisfaction (the callbacks to reporters, 警情回访); the
+investigation center on its cases.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ class Indicator:
     kinds: tuple[str, ...]  # the kinds of unit it can be computed for
     needs: str  # what the user must see: incidents, people, cases, inspections, duty
     link: str = ""  # the dashboard's attribute holding the address of the rows behind it
+    # a rate whose tile says "no data" when there is nothing to compute it from (rather than
+    # disappearing): public satisfaction with no completed callback in the period
+    no_data: bool = False
 
     def value(self, d):
         if not getattr(d, "sees_" + self.needs, False):
@@ -180,6 +183,23 @@ CATALOGUE: dict[str, Indicator] = {
             "grid_work_url",
         ),
         Indicator(
+            "satisfaction",
+            _("Public satisfaction"),
+            # xgettext:no-python-format
+            _("% of completed callbacks"),
+            _(
+                "Share of the callbacks made in the period that reached the reporter in which the "
+                "reporter was satisfied or basically satisfied (unreachable attempts are not counted); "
+                "no data without a completed callback."
+            ),
+            _("callbacks to the reporters of the incidents of the area (警情回访)."),
+            "satisfaction",
+            AREA,
+            "callbacks",
+            "callbacks_url",
+            no_data=True,
+        ),
+        Indicator(
             "cases",
             _("Cases opened"),
             _("cases"),
@@ -215,12 +235,28 @@ CATALOGUE: dict[str, Indicator] = {
 }
 
 DEFAULT_SETS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("headquarters", ""): ("incidents", "per_1000", "police", "per_officer", "visits", "duty_coverage"),
+    ("headquarters", ""): (
+        "incidents",
+        "per_1000",
+        "police",
+        "per_officer",
+        "visits",
+        "duty_coverage",
+        "satisfaction",
+    ),
     ("investigation_center", ""): ("cases", "clearance", "cases_old", "police"),
     ("prevention_center", ""): ("visits", "compliance", "premises_overdue", "police"),
     ("department", ""): ("police",),
     ("squad", ""): ("police",),
-    ("station", ""): ("incidents", "per_1000", "visits", "compliance", "premises_overdue", "duty_coverage"),
+    ("station", ""): (
+        "incidents",
+        "per_1000",
+        "visits",
+        "compliance",
+        "premises_overdue",
+        "duty_coverage",
+        "satisfaction",
+    ),
     ("station", "full_spectrum"): (
         "incidents",
         "per_1000",
@@ -229,6 +265,7 @@ DEFAULT_SETS: dict[tuple[str, str], tuple[str, ...]] = {
         "premises_overdue",
         "night_per_officer",
         "duty_coverage",
+        "satisfaction",
     ),
     ("station", "proactive"): (
         "incidents",
@@ -238,6 +275,7 @@ DEFAULT_SETS: dict[tuple[str, str], tuple[str, ...]] = {
         "visits",
         "compliance",
         "duty_coverage",
+        "satisfaction",
     ),
     ("station", "preventive"): (
         "incidents",
@@ -247,6 +285,7 @@ DEFAULT_SETS: dict[tuple[str, str], tuple[str, ...]] = {
         "premises_overdue",
         "grid_work_hours",
         "duty_coverage",
+        "satisfaction",
     ),
     ("zone", ""): ("incidents", "per_1000", "visits", "compliance", "night_callouts", "grid_work_hours"),
     ("grid", ""): ("incidents", "visits", "grid_work_hours"),
@@ -282,12 +321,16 @@ def indicators_for(unit) -> list[Indicator]:
     return [CATALOGUE[c] for c in codes_for(unit)]
 
 
-def values_of(d, indicators=None):
-    """``(indicator, value)`` of the dashboard's unit set that the user sees and that have a value."""
+def values_of(d, indicators=None, *, no_data: bool = False):
+    """``(indicator, value)`` of the dashboard's unit set that the user sees and that have a value;
+    with ``no_data``, also ``(indicator, None)`` for the ``no_data`` indicators the user sees
+    but that have nothing to be computed from (their tile says so)."""
     for i in indicators if indicators is not None else indicators_for(d.unit):
         value = i.value(d)
         if value is not None:
             yield i, value
+        elif no_data and i.no_data and getattr(d, "sees_" + i.needs, False):
+            yield i, None
 
 
 def all_keys() -> list[tuple[str, str]]:

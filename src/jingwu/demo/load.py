@@ -90,6 +90,7 @@ def load_county(county: County, *, progress: Progress = None, batch: int = BATCH
         _load_cases(bureau, county, units, incident_ids, stats, batch)
         _load_series(bureau, county, incident_ids, stats, batch)
         _load_petitions(bureau, county, units, incident_ids, officers, batch)
+        _load_callbacks(bureau, county, units, incident_ids, batch)
         seed_default_rules(bureau)  # the reform's case routing (docs/cases.md)
         seed_demo_deadlines(bureau)
         audit.record(
@@ -456,6 +457,69 @@ def ensure_near_repeat_alerts(bureau: Bureau, *, progress: Progress = None) -> i
             f"{written} alerts ({time.perf_counter() - t0:.1f} s)",
         )
     return written
+
+# Callbacks to reporters (警情回访): a sample of the incidents is called back one to three days
+# later, in office hours; some reporters cannot be reached; of those reached, each station's
+# own share (drawn between 85% and 95%) is satisfied or basically satisfied.
+CALLBACK_SHARE = 0.06
+CALLBACK_UNREACHABLE = 0.1
+CALLBACK_SATISFIED = (0.85, 0.95)
+CALLBACK_BASICALLY = 0.3  # of the satisfied
+CALLBACK_COMPLAINT = 0.3  # of the unsatisfied
+CALLBACK_STREAM = 7301  # the callbacks' own random stream: no other generated figure changes
+UNSATISFIED_NOTES = ("出警慢", "未告知处理结果", "对处理结果不满意", "民警解释不清")
+
+
+def _load_callbacks(bureau, county: County, units, incident_ids: list[int], batch: int) -> int:
+    """Callbacks for a sample of the incidents (see ``CALLBACK_SHARE``), none after the last
+    day of the data; returns how many."""
+    from jingwu.incidents.models import Callback
+
+    inc = county.incidents
+    n = len(inc)
+    if not n:
+        return 0
+    rng = np.random.default_rng([int(bureau.code, 36) % (2**32), CALLBACK_STREAM])
+    owners = _grid_owners(units)
+    stations = sorted({owner[2] for owner in owners.values()})
+    low, high = CALLBACK_SATISFIED
+    rate = dict(zip(stations, rng.uniform(low, high, len(stations)).tolist(), strict=True))
+    local = inc.received.astype("datetime64[s]")
+    days = local.astype("datetime64[D]")
+    last = days.max()
+    after = rng.integers(1, 4, n)  # called 1 to 3 days after
+    picked = (rng.random(n) < CALLBACK_SHARE) & (days + after <= last)
+    idx = np.flatnonzero(picked)
+    minutes = rng.integers(9 * 60, 18 * 60, len(idx))  # 09:00 to 17:59 local time
+    reach, sat, basic, complain, note = (rng.random(len(idx)) for _ in range(5))
+    called = (days[idx] + after[idx]).astype("datetime64[m]") + minutes.astype("timedelta64[m]")
+    called_utc = (called - BEIJING_OFFSET).astype("datetime64[s]").tolist()
+    grids = inc.grid.tolist()
+    rows = []
+    for k, i in enumerate(idx.tolist()):
+        if reach[k] < CALLBACK_UNREACHABLE:
+            result, text, complaint = "unreachable", "", False
+        elif sat[k] < rate[owners[grids[i]][2]]:
+            result, text, complaint = (
+                ("basically" if basic[k] < CALLBACK_BASICALLY else "satisfied"),
+                "",
+                False,
+            )
+        else:
+            text = UNSATISFIED_NOTES[int(note[k] * len(UNSATISFIED_NOTES))]
+            result, complaint = "unsatisfied", bool(complain[k] < CALLBACK_COMPLAINT)
+        rows.append(
+            Callback(
+                bureau=bureau,
+                incident_id=incident_ids[i],
+                called_at=called_utc[k].replace(tzinfo=UTC),
+                result=result,
+                note=text,
+                complaint=complaint,
+            )
+        )
+    Callback.objects.bulk_create(rows, batch_size=batch)
+    return len(rows)
 
 
 def demo_bureau_code(index: int) -> str:

@@ -1,4 +1,4 @@
-"""Export the incident, officer and premises lists as CSV (UTF-8 with BOM) or XLSX.
+"""Export the incident, officer, premises and callback lists as CSV (UTF-8 with BOM) or XLSX.
 
 The export is the list page as filtered: the same FilterSet on ``request.GET``,
 the same scoping selector, the same masking of personal data. CSV streams row by
@@ -156,6 +156,44 @@ def _premises_columns() -> list[Column]:
     ]
 
 
+def _callback_columns() -> list[Column]:
+    c_ = "incidents.Callback"
+    i_ = "incidents.Incident"
+    tz = _zones()
+    return [
+        Column(_v(c_, "called_at"), lambda c: _local(c.called_at, tz[c.bureau_id]), "datetime"),
+        Column(_v(i_, "number"), lambda c: c.incident.number),
+        Column(_v(i_, "received_at"), lambda c: _local(c.incident.received_at, tz[c.bureau_id]), "datetime"),
+        Column(_v(i_, "category"), lambda c: c.incident.category.name),
+        Column(_v(i_, "station"), lambda c: c.incident.station.name if c.incident.station else ""),
+        Column(_v(i_, "zone"), lambda c: c.incident.zone.name if c.incident.zone else ""),
+        Column(_v(i_, "grid"), lambda c: c.incident.grid.name if c.incident.grid else ""),
+        Column(_v(c_, "result"), lambda c: c.get_result_display()),
+        Column(_v(c_, "complaint"), lambda c: _("yes") if c.complaint else _("no")),
+        Column(_v(c_, "officer"), lambda c: c.officer.name if c.officer else ""),
+        Column(_v(c_, "note"), lambda c: c.note),
+    ]
+
+
+def _callbacks(request):
+    from jingwu.core.scope import restrict
+    from jingwu.incidents.filters import CallbackFilter
+    from jingwu.incidents.models import Callback
+
+    qs = restrict(
+        Callback.objects.select_related(
+            "incident",
+            "incident__category",
+            "incident__station",
+            "incident__zone",
+            "incident__grid",
+            "officer",
+        ).defer("incident__station__boundary", "incident__zone__boundary", "incident__grid__boundary"),
+        request.user,
+    ).order_by("-called_at", "-id")
+    return Callback, CallbackFilter(request.GET, queryset=qs, request=request), _callback_columns()
+
+
 def _incidents(request):
     from jingwu.incidents.filters import IncidentFilter
     from jingwu.incidents.models import Incident
@@ -193,7 +231,7 @@ def _premises(request):
     return Premises, PremisesFilter(request.GET, queryset=qs, request=request), _premises_columns()
 
 
-KINDS = {"incidents": _incidents, "officers": _officers, "premises": _premises}
+KINDS = {"incidents": _incidents, "officers": _officers, "premises": _premises, "callbacks": _callbacks}
 FORMATS = ("csv", "xlsx")
 
 
@@ -291,7 +329,12 @@ def export(request, kind: str, fmt: str):
         response = StreamingHttpResponse(csv_stream(columns, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
-        title = {"incidents": _("Incidents"), "officers": _("Officers"), "premises": _("Key premises")}[kind]
+        title = {
+            "incidents": _("Incidents"),
+            "officers": _("Officers"),
+            "premises": _("Key premises"),
+            "callbacks": _("Callbacks"),
+        }[kind]
         response = FileResponse(
             xlsx_file(columns, rows, str(title)),
             as_attachment=True,

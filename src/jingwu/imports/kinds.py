@@ -3,7 +3,7 @@
 Incidents are the volume kind: every check ``do_record_incident`` makes (category,
 location inside the bureau, grid/zone/station, the actor's scope, the order of the
 times, field lengths and choices) is made here on a whole chunk at once, and the
-apply phase inserts the checked rows in bulk. Officers, premises, units and petitions are
+apply phase inserts the checked rows in bulk. Officers, premises, units, petitions and callbacks are
 checked here as far as a row alone allows and then written one by one through
 their services, which check the rest (and audit each created row).
 """
@@ -1684,6 +1684,117 @@ class PetitionHandler(ServiceHandler):
         return True
 
 
+CALLBACK_RESULTS = (
+    vocab.Term("satisfied", "Satisfied", "满意"),
+    vocab.Term("basically", "Basically satisfied", "基本满意"),
+    vocab.Term("unsatisfied", "Unsatisfied", "不满意"),
+    vocab.Term("unreachable", "Unreachable", "未接通"),
+)
+YES_NO = (
+    vocab.Term("yes", "yes", "是"),
+    vocab.Term("no", "no", "否"),
+    vocab.Term("yes", "true", "有"),
+    vocab.Term("no", "false", "无"),
+    vocab.Term("yes", "1", "y"),
+    vocab.Term("no", "0", "n"),
+)
+
+
+class CallbackHandler(ServiceHandler):
+    """Callbacks to reporters (警情回访), written one by one through ``do_record_callback``.
+
+    The incident is given by its number (警情编号); the service checks the importer may
+    record callbacks in the incident's area, one completed callback per incident and the
+    time of the call. A row with the incident, time and result of a callback already
+    recorded is left alone (a second import adds nothing).
+    """
+
+    kind = "callbacks"
+
+    def model(self):
+        from jingwu.incidents.models import Callback
+
+        return Callback
+
+    def check(self, ctx: Context, rows: list[Row]) -> list[Staged]:
+        from jingwu.incidents.models import Incident
+
+        b = ctx.binding
+        items = []
+        wanted: set[str] = set()
+        for row in rows:
+            v = row.values
+            p = Problems(b, row)
+            values: dict[str, Any] = {"number": b.get(v, "number").strip(), "note": b.get(v, "note").strip()}
+            for name in ("number", "called_at", "result"):
+                if b.get(v, name).strip() == "":
+                    p.add(name, "", _(REQUIRED))
+            if len(values["note"]) > 300:
+                p.add("note", values["note"], _("At most %(count)d characters.") % {"count": 300})
+            raw = b.get(v, "called_at")
+            if raw.strip():
+                try:
+                    values["called_at"] = b.datetime(raw).isoformat()
+                except ValueError:
+                    p.add("called_at", raw, b.datetime_message())
+            result = b.get(v, "result").strip()
+            if result:
+                values["result"] = ctx.choice("result", result, CALLBACK_RESULTS, None, p)
+            values["complaint"] = (
+                ctx.choice("complaint", b.get(v, "complaint").strip(), YES_NO, "no", p) == "yes"
+            )
+            wanted.add(values["number"])
+            items.append((row, p, values))
+        known = set(
+            Incident.objects.filter(bureau=ctx.bureau, number__in=wanted).values_list("number", flat=True)
+        )
+        out = []
+        for row, p, values in items:
+            if values["number"] and values["number"] not in known:
+                p.add(
+                    "number",
+                    values["number"],
+                    _("No incident of the bureau has the number %(number)s.") % {"number": values["number"]},
+                )
+            if p:
+                out.append(Staged(row.row_no, "invalid", problems=list(p), raw=row.raw))
+            else:
+                key = f"c:{values['number']}|{values['called_at']}|{values['result']}"
+                out.append(Staged(row.row_no, "ok", key=key, data={"values": values, "raw": row.raw}))
+        return out
+
+    def create(self, ctx: Context, values: dict) -> bool:
+        from jingwu.incidents.models import Incident
+        from jingwu.incidents.services import do_record_callback
+
+        incident = Incident.objects.filter(bureau=ctx.bureau, number=values["number"]).first()
+        if incident is None:
+            raise ValidationError(
+                {
+                    "number": _("No incident of the bureau has the number %(number)s.")
+                    % {"number": values["number"]}
+                }
+            )
+        called_at = dt.datetime.fromisoformat(values["called_at"])
+        if (
+            self.model()
+            .objects.filter(
+                bureau=ctx.bureau, incident=incident, called_at=called_at, result=values["result"]
+            )
+            .exists()
+        ):
+            return False
+        do_record_callback(
+            incident,
+            actor=ctx.actor,
+            result=values["result"],
+            called_at=called_at,
+            note=values.get("note", ""),
+            complaint=bool(values.get("complaint")),
+        )
+        return True
+
+
 def _raw_for_reject(raw: list) -> list:
     import json
 
@@ -1745,6 +1856,7 @@ HANDLERS: dict[str, Handler] = {
     "premises": PremisesHandler(),
     "units": UnitHandler(),
     "petitions": PetitionHandler(),
+    "callbacks": CallbackHandler(),
 }
 
 __all__ = ["HANDLERS", "Context", "Handler", "Q", "Row", "Staged"]

@@ -105,6 +105,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "unit",
         "incidents",
     ),
+    "callbacks": ("number", "called_at", "result", "complaint", "note"),
     "units": (
         "code",
         "parent",
@@ -158,6 +159,7 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "premises": ("external_id",),
     "units": ("code", "valid_from"),
     "petitions": ("number",),
+    "callbacks": ("number", "called_at"),
 }
 
 
@@ -172,6 +174,7 @@ MODELS = {
     "premises": "places.Premises",
     "units": "org.Unit",
     "petitions": "cases.Petition",
+    "callbacks": "incidents.Callback",
 }
 _VERBOSE: dict[str, dict[str, str]] = {}
 

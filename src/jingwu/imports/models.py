@@ -31,6 +31,7 @@ KIND_CHOICES = [
     ("premises", _("Key premises")),
     ("units", _("Units")),
     ("petitions", _("Petitions")),
+    ("callbacks", _("Callbacks")),
 ]
 
 

@@ -120,6 +120,7 @@ KINDS: dict[str, str] = {
     "premises": "places.premises",
     "units": "org.unit",
     "petitions": "cases.petition",
+    "callbacks": "incidents.callback",
 }
 
 

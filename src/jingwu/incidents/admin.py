@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jingwu.core.admin_base import AuditedAdmin
 
-from .models import Incident, IncidentCategory, NearRepeatAlert, NearRepeatProfile
+from .models import Callback, Incident, IncidentCategory, NearRepeatAlert, NearRepeatProfile
 
 
 @admin.register(IncidentCategory)
@@ -45,3 +45,12 @@ class NearRepeatAlertAdmin(_ReadOnly):
     list_display = ["incident", "zone", "radius", "starts", "ends"]
     list_filter = ["bureau"]
     raw_id_fields = ["incident", "zone", "profile"]
+
+
+@admin.register(Callback)
+class CallbackAdmin(_ReadOnly):
+    """Callbacks are recorded through ``do_record_callback`` (audited): shown here, not changed."""
+
+    list_display = ["incident", "called_at", "result", "complaint", "officer"]
+    list_filter = ["bureau", "result", "complaint"]
+    raw_id_fields = ["incident", "officer", "called_by"]

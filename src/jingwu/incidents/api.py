@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from jingwu.core import audit
 from jingwu.core.api import ScopedViewSet, ServiceModelSerializer, actor_bureau
 
-from .filters import IncidentFilter
-from .models import Incident
-from .selectors import incidents_for
-from .services import do_record_incident
+from .filters import CallbackFilter, IncidentFilter
+from .models import Callback, Incident
+from .selectors import callbacks_for, incidents_for
+from .services import do_record_callback, do_record_incident
 
 
 class IncidentSerializer(ServiceModelSerializer):
@@ -103,3 +103,49 @@ class IncidentViewSet(
 
     def create_object(self, data):
         return do_record_incident(actor=self.request.user, bureau=actor_bureau(self.request.user), **data)
+
+
+class CallbackSerializer(ServiceModelSerializer):
+    incident = serializers.IntegerField(source="incident_id", help_text=_("The incident's id."))
+    incident_number = serializers.CharField(source="incident.number", read_only=True)
+    officer = serializers.IntegerField(source="officer_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Callback
+        fields = [
+            "id",
+            "bureau",
+            "incident",
+            "incident_number",
+            "called_at",
+            "result",
+            "note",
+            "complaint",
+            "officer",
+        ]
+        read_only_fields = ["bureau", "officer"]
+        validators: list = []
+
+
+class CallbackViewSet(
+    ScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+):
+    """Callbacks to the reporters of the incidents the caller sees (警情回访); recorded through
+    ``do_record_callback`` (the incident's area, one completed callback per incident)."""
+
+    model = Callback
+    selector = staticmethod(callbacks_for)
+    ordering = ("-called_at", "-id")
+    serializer_class = CallbackSerializer
+    filterset_class = CallbackFilter
+
+    def create_object(self, data):
+        from rest_framework.exceptions import NotFound
+
+        incident = incidents_for(self.request.user).filter(pk=data.pop("incident_id")).first()
+        if incident is None:
+            raise NotFound()
+        return do_record_callback(incident, actor=self.request.user, **data)

@@ -11,7 +11,7 @@ class IncidentsConfig(AppConfig):
         from django.db.models import Q
 
         from jingwu.core.clock import register_data_date_source
-        from jingwu.core.scope import area_q, register_scope
+        from jingwu.core.scope import area_q, prefix_q, register_scope
 
         register_scope(
             "incidents.incident", lambda u: area_q(u, "zone_id"), criminal=Q(category__criminal=True)
@@ -36,6 +36,21 @@ class IncidentsConfig(AppConfig):
         for role in (Role.STATION_CHIEF, Role.ZONE_LEAD, Role.COMMUNITY_OFFICER, Role.AUXILIARY_OFFICER):
             grant(role, "incidents.nearrepeatalert", "v", "subtree")
         register_scope("incidents.nearrepeatalert", alert_area, criminal=Q())
+        # Callbacks to reporters (警情回访) follow their incident: who sees the incident sees
+        # its callbacks (the center: criminal incidents'); the station chief, the zone lead and
+        # the community officer of the incident's area record them, and command anywhere.
+        for role in (Role.STATION_CHIEF, Role.ZONE_LEAD, Role.COMMUNITY_OFFICER):
+            grant(role, "incidents.callback", "va", "subtree")
+        grant(Role.BUREAU_COMMAND, "incidents.callback", "va", "bureau")
+        for role in (Role.PLANNER, Role.AUXILIARY_OFFICER):
+            grant(role, "incidents.callback", "v", "subtree")
+        grant(Role.AUDITOR, "incidents.callback", "v", "bureau")
+        grant(Role.INVESTIGATION_CENTER, "incidents.callback", "v", "criminal")
+        register_scope(
+            "incidents.callback",
+            lambda u: prefix_q(area_q(u, "zone_id"), "incident__"),
+            criminal=Q(incident__category__criminal=True),
+        )
 
         from django.db.models.signals import post_migrate
 

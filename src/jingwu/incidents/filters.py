@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.clock import local_day_filter
 from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
-from jingwu.org.filters import UnitFilter
+from jingwu.org.filters import AreaUnitFilter, UnitFilter
 
-from .choices import SOURCE_CHOICES, STATUS_CHOICES
-from .models import Incident, IncidentCategory
+from .choices import SOURCE_CHOICES, STATUS_CHOICES, CallbackResult
+from .models import Callback, Incident, IncidentCategory
 
 
 class CategoryFilter(django_filters.ModelChoiceFilter):
@@ -39,3 +39,25 @@ class IncidentFilter(StyledFilterSet):
         return (
             queryset.filter(Q(number__icontains=value) | Q(address__icontains=value)) if value else queryset
         )
+
+
+def _callbacks_in_area(unit) -> Q:
+    """Callbacks of the incidents in ``unit``'s area (a grid too)."""
+    from jingwu.core.scope import prefix_q
+
+    return prefix_q(area_q(unit, "zone_id"), "incident__")
+
+
+class CallbackFilter(StyledFilterSet):
+    """Callbacks to reporters: by the unit of the incident's area, the local days of the call,
+    the result and complaints (the dashboard's public satisfaction opens this list)."""
+
+    unit = AreaUnitFilter(lookup_for=_callbacks_in_area)
+    result = django_filters.ChoiceFilter(label=_("Result"), choices=CallbackResult.choices)
+    complaint = django_filters.BooleanFilter(label=_("Complaint"))
+    called_from = local_day_filter("called_at", "from", _("From"))
+    called_to = local_day_filter("called_at", "to", _("To"))
+
+    class Meta:
+        model = Callback
+        fields = ["unit", "result", "complaint", "called_from", "called_to"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,7 @@ from jingwu.core.i18n import pick
 from jingwu.core.models import TenantModel
 from jingwu.engine.ids import mask_name, mask_phone
 
-from .choices import SOURCE_CHOICES, STATUS_CHOICES
+from .choices import SOURCE_CHOICES, STATUS_CHOICES, CallbackResult
 
 
 class IncidentCategory(models.Model):
@@ -172,3 +173,56 @@ class NearRepeatAlert(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.zone_id} {self.ends}"
+
+
+class Callback(TenantModel):
+    """A call back to the person who reported an incident (警情回访): whether they are
+    satisfied with how the police handled it. At most one completed callback per incident
+    (the reporter reached); attempts that did not reach the reporter may repeat."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("incident")
+    )
+    called_at = models.DateTimeField(_("called"))
+    result = models.CharField(_("result"), max_length=12, choices=CallbackResult.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    complaint = models.BooleanField(_("complaint"), default=False)
+    officer = models.ForeignKey(
+        "personnel.Officer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("called by (officer)"),
+    )
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        ordering = ["-called_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "incident"],
+                condition=~models.Q(result="unreachable"),
+                name="callback_completed_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["bureau", "called_at"], name="callback_time_idx"),
+            models.Index(fields=["bureau", "incident"], name="callback_incident_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.called_at:%Y-%m-%d} {self.result}"
+
+    @property
+    def completed(self) -> bool:
+        return self.result != CallbackResult.UNREACHABLE

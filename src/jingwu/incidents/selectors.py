@@ -20,6 +20,13 @@ def incidents_for(user, action: str = "view"):
     return restrict(Incident.objects.select_related("category", "grid", "zone", "station"), user, action)
 
 
+def callbacks_for(user, action: str = "view"):
+    """Callbacks to reporters (警情回访) the user sees: those of the incidents they see."""
+    from .models import Callback
+
+    return restrict(Callback.objects.select_related("incident"), user, action)
+
+
 @dataclass(frozen=True)
 class DataSpan:
     """When the incident data of the user's bureaus begins and ends (their first and last incident)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,7 +14,8 @@ from jingwu.core.services import authorize, service
 from jingwu.org.models import Unit
 from jingwu.places.services import place
 
-from .models import Incident, IncidentCategory
+from .choices import CallbackResult
+from .models import Callback, Incident, IncidentCategory
 
 
 def next_number(bureau, received_at) -> str:
@@ -159,3 +161,123 @@ def _duplicates_named_for(actor, dups: list[Incident]) -> str:
             % {"n": hidden}
         )
     return ", ".join(named)
+
+
+# --- callbacks to reporters (警情回访) ------------------------------------------------
+
+
+def callback_unit(incident: Incident):
+    """The unit a callback is recorded at: the incident's grid, else its zone, else its station."""
+    unit_id = incident.grid_id or incident.zone_id or incident.station_id
+    return Unit.objects.get(pk=unit_id) if unit_id else None
+
+
+def may_record_callback(user, incident: Incident) -> bool:
+    """Whether ``user`` may record a callback for ``incident`` (for showing the form)."""
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        authorize(user, Callback, "add", unit=callback_unit(incident), bureau=incident.bureau)
+    except PermissionDenied:
+        return False
+    return getattr(user, "is_authenticated", False)
+
+
+@service
+def do_record_callback(
+    incident: Incident,
+    *,
+    actor,
+    result: str,
+    called_at,
+    note: str = "",
+    complaint: bool = False,
+    officer=None,
+) -> Callback:
+    """Record a call back to the incident's reporter (警情回访) and what they said.
+
+    At most one completed callback (the reporter reached) per incident; an unreachable
+    attempt may be repeated until then. A call is dated neither before the incident was
+    received nor after the bureau's latest day (``core.clock.latest_day``)."""
+    from jingwu.core.clock import latest_day, local_day
+
+    unit = callback_unit(incident)
+    authorize(actor, Callback, "add", unit=unit, bureau=incident.bureau)
+    # one writer per incident at a time: the completed-callback check below holds
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    note = (note or "").strip()
+    errors = {}
+    if result not in CallbackResult.values:
+        errors["result"] = _("Choose the result of the call.")
+    if called_at is None:
+        errors["called_at"] = _("Give the time of the call.")
+    elif called_at < incident.received_at:
+        errors["called_at"] = _(
+            "The call is before the incident was received (%(time)s): check the date and time."
+        ) % {
+            "time": timezone.localtime(incident.received_at, zone(incident.bureau)).strftime("%Y-%m-%d %H:%M")
+        }
+    elif local_day(called_at, zone(incident.bureau)) > latest_day(incident.bureau):
+        errors["called_at"] = _("A call cannot be dated after %(day)s, the bureau's latest day.") % {
+            "day": latest_day(incident.bureau).isoformat()
+        }
+    if result == CallbackResult.UNSATISFIED and not note:
+        errors["note"] = _("Say why the reporter is not satisfied.")
+    if len(note) > 300:
+        errors["note"] = _("The note is 300 characters at most.")
+    if complaint and result == CallbackResult.UNREACHABLE:
+        errors["complaint"] = _("A complaint is recorded only when the reporter was reached.")
+    done = (
+        Callback.objects.filter(bureau_id=incident.bureau_id, incident=incident)
+        .exclude(result=CallbackResult.UNREACHABLE)
+        .first()
+    )
+    if done is not None:
+        errors["result"] = _(
+            "The reporter of this incident was already called back (%(result)s, %(day)s): "
+            "an incident has one completed callback."
+        ) % {
+            "result": done.get_result_display(),
+            "day": local_day(done.called_at, zone(incident.bureau)).isoformat(),
+        }
+    if officer is not None and officer.bureau_id != incident.bureau_id:
+        errors["officer"] = _("The officer is not of this bureau.")
+    if errors:
+        raise ValidationError(errors)
+    if officer is None and getattr(actor, "pk", None):
+        officer = getattr(actor, "officer", None)
+    row = Callback(
+        bureau_id=incident.bureau_id,
+        incident=incident,
+        called_at=called_at,
+        result=result,
+        note=note,
+        complaint=bool(complaint),
+        officer=officer,
+        called_by=actor if getattr(actor, "pk", None) else None,
+    )
+    try:
+        with transaction.atomic():  # two completed calls at once: the unique constraint decides
+            row.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "result": _(
+                    "The reporter of this incident was just called back by someone else: reload the page."
+                )
+            }
+        ) from exc
+    audit.record(
+        "create",
+        actor=actor,
+        bureau=incident.bureau,
+        obj=row,
+        unit_path=unit.path if unit is not None else "",
+        after={
+            "incident": incident.number,
+            "result": result,
+            "called_at": called_at.isoformat(),
+            "complaint": bool(complaint),
+        },
+    )
+    return row

@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from jingwu.core import audit
 
@@ -29,8 +33,19 @@ def incident_list(request):
     page = _FastCountPaginator(f.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    from jingwu.core.scope import can
+
+    from .models import Callback
+
     return render(
-        request, "incidents/incident_list.html", {"filter": f, "page": page, "query": query.urlencode()}
+        request,
+        "incidents/incident_list.html",
+        {
+            "filter": f,
+            "page": page,
+            "query": query.urlencode(),
+            "sees_callbacks": can(request.user, Callback, "view"),
+        },
     )
 
 
@@ -45,14 +60,127 @@ def incident_detail(request, pk: int):
             obj=incident,
             unit_path=incident.grid.path if incident.grid else "",
         )
-    series = incident.series.all()
-    from jingwu.cases.models import Case
-    from jingwu.core.scope import can
+    return _detail(request, incident)
 
+
+def _detail(request, incident, *, form=None, errors=None, status=200):
+    """The incident page; after a refused callback, with the posted values and the errors."""
+    from jingwu.cases.models import Case
+    from jingwu.core.clock import latest_day, local_day, zone
+    from jingwu.core.scope import can, restrict
+
+    from .choices import CallbackResult
+    from .models import Callback
+    from .services import may_record_callback
+
+    tz = zone(incident.bureau)
+    callbacks = list(
+        restrict(Callback.objects.filter(incident=incident), request.user).select_related("officer")
+    )
+    completed = next((c for c in callbacks if c.completed), None)
+    may_call = completed is None and may_record_callback(request.user, incident)
+    if form is None and may_call:
+        # a historical county's "now" is its last day: propose a time on the latest day
+        now = timezone.localtime(timezone.now(), tz)
+        last = latest_day(incident.bureau)
+        if local_day(now, tz) > last:
+            now = now.replace(year=last.year, month=last.month, day=last.day)
+        form = {"called_at": now.strftime("%Y-%m-%dT%H:%M"), "result": "", "note": "", "complaint": ""}
     return render(
         request,
         "incidents/incident_detail.html",
-        {"incident": incident, "series": series, "can_open_case": can(request.user, Case, "add")},
+        {
+            "incident": incident,
+            "series": incident.series.all(),
+            "can_open_case": can(request.user, Case, "add"),
+            "callbacks": callbacks,
+            "may_call": may_call,
+            "form": form,
+            "errors": errors or {},
+            "results": CallbackResult.choices,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def callback_record(request, pk: int):
+    """Record a callback to the incident's reporter from the incident page (a phone form)."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from jingwu.core.clock import zone
+
+    from .services import do_record_callback
+
+    incident = get_object_or_404(incidents_for(request.user), pk=pk)
+    form = {k: request.POST.get(k, "") for k in ("called_at", "result", "note", "complaint")}
+    called_at = None
+    try:
+        parsed = dt.datetime.fromisoformat(form["called_at"]) if form["called_at"] else None
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        called_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone(incident.bureau))
+    try:
+        do_record_callback(
+            incident,
+            actor=request.user,
+            result=form["result"],
+            called_at=called_at,
+            note=form["note"],
+            complaint=bool(form["complaint"]),
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"all": exc.messages}
+        errors = {("all" if k == "__all__" else k): v for k, v in errors.items()}
+        if form["called_at"] and parsed is None:
+            errors["called_at"] = [_("Give the date and time of the call as 2019-04-07 09:30.")]
+        return _detail(request, incident, form=form, errors=errors, status=400)
+    messages.success(request, _("The callback is recorded."))
+    return redirect("incidents:incident_detail", pk=incident.pk)
+
+
+@login_required
+@require_GET
+def callback_list(request):
+    """Callbacks to reporters in the user's area, newest first, with the satisfaction of the rows
+    (the rows behind the dashboard's public satisfaction)."""
+    from django.db.models import Count, Q
+    from django.http import Http404
+
+    from jingwu.core.scope import can, restrict
+
+    from .choices import COMPLETED_RESULTS, SATISFIED_RESULTS
+    from .filters import CallbackFilter
+    from .models import Callback
+
+    if not can(request.user, Callback, "view"):
+        raise Http404
+    qs = restrict(
+        Callback.objects.select_related(
+            "incident", "incident__category", "incident__station", "officer"
+        ).defer("incident__station__boundary"),
+        request.user,
+    ).order_by("-called_at", "-id")
+    f = CallbackFilter(request.GET, queryset=qs, request=request)
+    agg = f.qs.aggregate(
+        n=Count("id"),
+        completed=Count("id", filter=Q(result__in=COMPLETED_RESULTS)),
+        satisfied=Count("id", filter=Q(result__in=SATISFIED_RESULTS)),
+        complaints=Count("id", filter=Q(complaint=True)),
+    )
+    share = round(100 * agg["satisfied"] / agg["completed"], 1) if agg["completed"] else None
+    page = _FastCountPaginator(f.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "incidents/callback_list.html",
+        {"filter": f, "page": page, "query": query.urlencode(), "agg": agg, "share": share},
     )
 
 

@@ -24,7 +24,7 @@ from jingwu.evaluation.api import (
     StarViewSet,
     TrainingDayViewSet,
 )
-from jingwu.incidents.api import IncidentViewSet
+from jingwu.incidents.api import CallbackViewSet, IncidentViewSet
 from jingwu.org.api import UnitViewSet
 from jingwu.personnel.api import OfficerViewSet, PostingViewSet
 from jingwu.places.api import PremisesViewSet
@@ -36,6 +36,7 @@ router.register("officers", OfficerViewSet, basename="officer")
 router.register("postings", PostingViewSet, basename="posting")
 router.register("premises", PremisesViewSet, basename="premises")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("incident-callbacks", CallbackViewSet, basename="incident-callback")
 router.register("cases", CaseViewSet, basename="case")
 router.register("case-routing-rules", RoutingRuleViewSet, basename="case-routing-rule")
 router.register("case-deadline-limits", DeadlineLimitViewSet, basename="case-deadline-limit")
