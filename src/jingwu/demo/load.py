@@ -458,6 +458,7 @@ def ensure_near_repeat_alerts(bureau: Bureau, *, progress: Progress = None) -> i
         )
     return written
 
+
 # Callbacks to reporters (警情回访): a sample of the incidents is called back one to three days
 # later, in office hours; some reporters cannot be reached; of those reached, each station's
 # own share (drawn between 85% and 95%) is satisfied or basically satisfied.
