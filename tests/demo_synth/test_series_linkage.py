@@ -27,8 +27,8 @@ def test_candidate_window_figures(pairs):
 
 def test_documented_auc_and_precision(pairs):
     table = {  # method: (AUC, precision@10, @50, @100), docs/series.md
-        "logistic": (0.9060, 0.1, 0.06, 0.29),
-        "boosting": (0.9345, 0.3, 0.3, 0.36),
+        "logistic": (0.9060, 0.1, 0.06, 0.28),
+        "boosting": (0.9345, 0.3, 0.3, 0.35),
     }
     by_category = {  # method: AUC of theft, burglary, vehicle theft, robbery
         "logistic": (0.8728, 0.9541, 0.8552, 0.9205),

@@ -89,6 +89,17 @@ def test_pair_features_by_hand():
     assert S.reasons(x[0]) == ["same_weekday", "same_premises", "similar_mo"]
 
 
+def test_pairs_one_probability_ties_are_ranked_by_the_models_own_score():
+    # isotonic calibration gives the three top pairs one probability: their order is the
+    # raw score's (row 3, then 0, then 2), not the rows' order
+    p = np.array([0.8, 0.1, 0.8, 0.8, 0.3])
+    raw = np.array([2.0, -3.0, 1.0, 5.0, 0.0])
+    assert S.ranking(p, raw).tolist() == [3, 0, 2, 4, 1]
+    assert S.ranking(p).tolist() == [0, 2, 3, 4, 1]
+    y = np.array([0, 0, 0, 1, 0])
+    assert S.precision_at_k(y, p, 1, raw) == 1.0 and S.precision_at_k(y, p, 1) == 0.0
+
+
 def test_auc_and_precision_by_hand():
     y = np.array([1, 0, 1, 0, 0])
     s = np.array([0.9, 0.8, 0.3, 0.2, 0.1])

@@ -508,11 +508,21 @@ def auc(y: np.ndarray, score: np.ndarray) -> float:
     return float((r[y].sum() - npos * (npos + 1) / 2) / (npos * nneg))
 
 
-def precision_at_k(y: np.ndarray, score: np.ndarray, k: int) -> float:
-    """Share of linked pairs among the ``k`` highest scores (stable order on ties)."""
+def ranking(score: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Row order from the highest ``score`` down; equal scores ordered by ``tiebreak`` (highest
+    first; the model's uncalibrated score: isotonic calibration gives many pairs one
+    probability, and their order must not be the rows' order), then by row."""
+    score = np.asarray(score, dtype=float)
+    if tiebreak is None:
+        return np.argsort(-score, kind="stable")
+    return np.lexsort((np.arange(len(score)), -np.asarray(tiebreak, dtype=float), -score))
+
+
+def precision_at_k(y: np.ndarray, score: np.ndarray, k: int, tiebreak: np.ndarray | None = None) -> float:
+    """Share of linked pairs among the ``k`` highest scores (ties ordered by ``tiebreak``)."""
     if k <= 0:
         raise SeriesError("k", "k must be positive")
-    order = np.argsort(-np.asarray(score), kind="stable")[:k]
+    order = ranking(score, tiebreak)[:k]
     return float(np.asarray(y)[order].mean()) if len(order) else 0.0
 
 
@@ -549,12 +559,14 @@ def evaluate(
     fold_of = dict(zip(ug.tolist(), rng.integers(0, folds, len(ug)).tolist(), strict=True))
     fold = np.array([fold_of[g] for g in groups.tolist()])
     p = np.zeros(len(y))
+    raw = np.zeros(len(y))  # the uncalibrated scores order the pairs one probability ties
     for f in range(folds):
         test = fold == f
         if not test.any():
             continue
         model = train(x[~test], y[~test], groups[~test], method=method, seed=seed + f)
         p[test] = model.predict(x[test])
+        raw[test] = _in_chunks(model.raw, x, np.flatnonzero(test))
     by_cat: dict[str, float] = {}
     if categories is not None:
         for c in np.unique(categories):
@@ -566,7 +578,7 @@ def evaluate(
         len(y),
         int(y.sum()),
         auc(y, p),
-        {int(k): precision_at_k(y, p, int(k)) for k in ks},
+        {int(k): precision_at_k(y, p, int(k), raw) for k in ks},
         brier(y, p),
         by_cat,
     )

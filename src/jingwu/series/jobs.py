@@ -47,7 +47,9 @@ def run_scoring_job(job, ctx) -> None:
     p = model.predict(x)
     # Pairs already in one series need no decision; the most probable others go to the board.
     todo = np.flatnonzero((y == 0) & (p >= linking.MIN_PROBABILITY))
-    todo = todo[np.argsort(-p[todo], kind="stable")]
+    # highest probability first; pairs that calibration gives one probability by the
+    # model's own score (the board breaks ties by the links' order of saving)
+    todo = todo[engine.ranking(p[todo], model.raw(x[todo]) if len(todo) else None)]
     ctx.progress(phase="save", percent=90)
     with transaction.atomic():
         run = LinkRun.objects.select_for_update().get(pk=run.pk)
