@@ -391,7 +391,9 @@ def do_close_case(case: Case, *, actor, outcome: str = "closed", reason: str = "
     if outcome not in Case.ENDED_STATUSES:
         raise ValidationError({"outcome": _("A case ends closed or withdrawn.")})
     if case.status in Case.ENDED_STATUSES:
-        raise ValidationError(_("The case is already %(status)s.") % {"status": case.get_status_display()})
+        raise ValidationError(
+            _("The case has already ended (%(status)s).") % {"status": case.get_status_display()}
+        )
     if outcome == "closed" and case.kind == "criminal" and case.status != "solved":
         raise ValidationError(
             {"outcome": _("A criminal case is closed once solved; withdraw it if it is not a crime.")}

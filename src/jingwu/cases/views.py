@@ -241,6 +241,17 @@ def _step(request, pk: int, form_key: str, make_form, call, done: str):
     case.refresh_from_db()
     ctx = _detail_context(request, case, **{form_key: form})
     ctx["failed"] = form_key
+    # the case may have moved on since the page was loaded (ended, reopened by someone
+    # else): a step whose form the page no longer shows says why above the steps
+    ended = case.status in Case.ENDED_STATUSES
+    shown = {
+        "transfer_form": not ended,
+        "close_form": not ended,
+        "suspend_form": case.is_open,
+        "reopen_form": not case.is_open,
+    }
+    if not shown.get(form_key, True):
+        ctx["step_error"] = " ".join(str(e) for errors in form.errors.values() for e in errors)
     return render(request, "cases/case_detail.html", ctx, status=400)
 
 
