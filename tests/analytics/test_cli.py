@@ -286,3 +286,33 @@ def test_the_commands_need_neither_django_nor_settings():
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "method, expected",
+    [  # docs/engine-analytics.md, "Results on the real data": (hit rate, PAI) at 1%, 5%, 10%
+        ("naive", ((0.081, 8.03), (0.248, 4.96), (0.387, 3.87))),
+        ("etas", ((0.081, 8.07), (0.248, 4.96), (0.387, 3.87))),
+    ],
+)
+def test_hotspots_evaluate_on_chicago_assaults_gives_the_documented_table(method, expected):
+    """The command itself on the real file (10 years of Chicago's aggravated assaults,
+    lon/lat), 2019 forecast day by day from the 365 days before, 250 m cells."""
+    shared = Path(os.environ.get("JINGWU_SHARED_DATA") or Path(__file__).parents[3] / "shared" / "data")
+    path = shared / "chicago" / "chicago_aggravated_assaults_2010_2019.csv.gz"
+    if not path.exists():
+        pytest.skip(
+            f"Chicago assaults not found at {path} (set JINGWU_SHARED_DATA to the shared data folder)"
+        )
+    args = ["hotspots", "evaluate", str(path), "--x", "longitude", "--y", "latitude", "--date", "date"]
+    args += ["--crs", "4326", "--cell", "250", "--train-days", "365", "--method", method, "--json"]
+    result = runner.invoke(app, [*args, "--test-from", "2019-01-01", "--test-to", "2019-12-31"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["method"] == method
+    table = tuple(
+        (round(got["coverage"][c]["hit_rate"], 3), round(got["coverage"][c]["pai"], 2))
+        for c in ("0.01", "0.05", "0.10")
+    )
+    assert table == expected
