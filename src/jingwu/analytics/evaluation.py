@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jingwu.core.clock import zone
-from jingwu.core.scope import restrict
+from jingwu.core.scope import can, restrict
 from jingwu.engine import effect as fx
 from jingwu.incidents.models import Incident
 from jingwu.org.models import Unit
@@ -112,6 +112,11 @@ def evaluate_change(
                 % {"lo": MIN_MONTHS, "hi": MAX_MONTHS}
             }
         )
+    if measure.code == "clearance":
+        from jingwu.cases.models import Case
+
+        if not can(user, Case, "view"):
+            raise ValidationError({"measure": _("Cases are outside your view: choose another measure.")})
     tz = zone(unit.bureau)
     incidents = restrict(Incident.objects.filter(bureau_id=unit.bureau_id), user)
     span = incidents.order_by().values_list("received_at", flat=True)
@@ -202,12 +207,15 @@ def evaluate_change(
             }
         )
     if not measure.log and (np.isnan(values[0]).any()):
-        raise ValidationError(
-            _(
+        if measure.code == "clearance":
+            text = _(
+                "%(unit)s has months with no criminal incident, so no clearance, in the windows compared."
+            )
+        else:
+            text = _(
                 "%(unit)s has months with no dispatched incident, so no response time, in the windows compared."
             )
-            % {"unit": name}
-        )
+        raise ValidationError(text % {"unit": name})
     # a comparison unit needs data in every month (times) or events in both windows (counts)
     keep = [0]
     dropped = []
@@ -293,7 +301,7 @@ def _verdict(e: Evaluation) -> tuple[str, list[str]]:
                 "suggest, but the %(level)d%% interval (%(low)s to %(high)s) includes no change."
             )
     else:
-        unit_ = e.measure.unit
+        unit_ = e.measure.difference or e.measure.unit
         args |= {"est": f"{d.estimate:+.1f} {unit_}", "low": f"{d.low:+.1f}", "high": f"{d.high:+.1f}"}
         if d.significant:
             text = _(

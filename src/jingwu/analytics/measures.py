@@ -19,8 +19,9 @@ class Measure:
     label: str
     unit: str  # what one value is
     definition: str
-    log: bool  # judged as a ratio (counts) or as a difference (times)
+    log: bool  # judged as a ratio (counts) or as a difference (times, shares)
     criminal_only: bool = False
+    difference: str = ""  # what a difference of two values is called (when not judged as a ratio)
 
 
 MEASURES = {
@@ -45,8 +46,23 @@ MEASURES = {
         _("minutes"),
         _("Mean minutes from receiving a dispatched incident to the first officer's arrival, per month."),
         log=False,
+        difference=_("minutes"),
+    ),
+    "clearance": Measure(
+        "clearance",
+        _("Clearance of criminal incidents"),
+        _("percent cleared"),
+        _(
+            "Of the criminal incidents received in the unit's area in a calendar month, the share "
+            "(percent) that belong to a case now solved or closed, whoever owns the case."
+        ),
+        log=False,
+        criminal_only=True,
+        difference=_("percentage points"),
     ),
 }
+# the case statuses that count an incident as cleared
+CLEARED_STATUSES = ("solved", "closed")
 MEASURE_CHOICES = [(m.code, m.label) for m in MEASURES.values()]
 
 
@@ -61,7 +77,8 @@ def month_list(first: dt.date, count: int) -> list[dt.date]:
 
 def monthly_panel(incidents, level: str, unit_ids: list[int], months: list[dt.date], measure: Measure, tz):
     """``(values, events)``: per unit (rows in ``unit_ids`` order) and month, the measure and the
-    number of incidents behind it. A response time with no dispatched incident is NaN."""
+    number of incidents behind it. A response time with no dispatched incident, and a
+    clearance with no criminal incident, is NaN."""
     field = f"{level}_id"
     start = day_start(months[0], tz)
     end = day_start(add_months(months[-1], 1), tz)
@@ -72,6 +89,27 @@ def monthly_panel(incidents, level: str, unit_ids: list[int], months: list[dt.da
     col = {m: j for j, m in enumerate(months)}
     values = np.zeros((len(unit_ids), len(months)))
     events = np.zeros((len(unit_ids), len(months)), dtype=int)
+    if measure.code == "clearance":
+        from django.db.models import Exists, OuterRef
+
+        from jingwu.cases.models import CaseIncident
+
+        cleared = CaseIncident.objects.filter(incident=OuterRef("pk"), case__status__in=CLEARED_STATUSES)
+        counts = np.zeros_like(values)
+        for r in (
+            qs.annotate(m=TruncMonth("received_at", tzinfo=tz), cleared=Exists(cleared))
+            .order_by()
+            .values(field, "m", "cleared")
+            .annotate(n=Count("id"))
+        ):
+            m = r["m"]
+            m = m.date() if isinstance(m, dt.datetime) else m
+            i, j = row[r[field]], col[m.replace(day=1)]
+            events[i, j] += r["n"]
+            counts[i, j] += r["n"] if r["cleared"] else 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(events > 0, 100.0 * counts / np.maximum(events, 1), np.nan)
+        return values, events
     if measure.code == "response":
         sums = np.zeros_like(values)
         for uid, received, arrived in qs.filter(arrived_at__isnull=False).values_list(
