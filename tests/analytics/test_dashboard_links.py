@@ -85,7 +85,7 @@ def data(county):
         )
     add_catalogue(county.bureau)
     elements = sorted(required_elements(county.prem_west))[:1]
-    for day, failed in [(today - dt.timedelta(days=3), 0), (today - dt.timedelta(days=9), 2)]:
+    for day, failed in [(today - dt.timedelta(days=1), 0), (today - dt.timedelta(days=2), 2)]:
         do_record_visit(
             actor=None, premises=county.prem_west, day=day, elements=elements, failed_items=failed
         )
@@ -164,3 +164,43 @@ def test_the_night_filter_matches_the_indicator_s_definition(client, data):
 def test_the_outsider_s_night_list_is_empty(client, data, outsider):
     client.force_login(outsider)
     assert _rows(client, reverse("incidents:incident_list") + "?night=yes").count() == 0
+
+
+def test_the_prevention_center_s_own_dashboard_shows_its_inspections(client, data):
+    county = data
+    d = _dash(client, county.prevention, county.pc)
+    # the bureau's visits done in the period, both on the west premises; one found nothing failed
+    assert d.sees_inspections and not d.sees_incidents
+    assert d.visits_done == 2 and d.compliance == 50.0
+    codes = {i.code: (v, u) for i, v, u in d.indicators}
+    assert codes["visits"][0] == 2 and codes["compliance"][0] == 50.0
+    assert _rows(client, codes["visits"][1]).count() == 2
+    assert "premises_overdue" in codes
+    page = client.get(reverse("analytics:dashboard", args=[county.pc.pk]))
+    assert b'id="jw-dash-inspections"' in page.content
+
+
+def test_the_prevention_center_asks_for_its_own_unit_s_report_not_a_station_s(
+    client, data, other_county, settings, tmp_path
+):
+    from jingwu.analytics.models import Report
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    county = data
+    day = data_date(county.bureau).isoformat()  # the month of the two visits
+
+    def ask(user, unit):
+        client.force_login(user)
+        return client.post(reverse("analytics:report_new", args=[unit.pk]), {"period": "month", "start": day})
+
+    assert ask(county.prevention, county.pc).status_code == 302
+    report = Report.objects.get(unit=county.pc)
+    assert report.requested_by == county.prevention
+    assert client.get(reverse("analytics:report_list")).status_code == 200
+    assert client.get(reverse("analytics:report_detail", args=[report.pk])).status_code == 200
+    # a station is outside the center's unit: seen (the center sees every unit), refused
+    assert ask(county.prevention, county.west).status_code == 403
+    # the outsider neither asks for the center's report nor reads it
+    assert ask(other_county.command, county.pc).status_code == 404
+    assert client.get(reverse("analytics:report_detail", args=[report.pk])).status_code == 404
+    assert Report.objects.count() == 1
