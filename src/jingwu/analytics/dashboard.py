@@ -12,14 +12,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from jingwu.cases.choices import CASE_STATUS_CHOICES
 from jingwu.cases.models import Case
-from jingwu.core.clock import data_date, day_start, zone
+from jingwu.core.clock import data_date, day_start, local_day, zone
 from jingwu.core.scope import area_q, can, restrict, under_unit_q
 from jingwu.duty.models import GridWork, Roster
 from jingwu.incidents.choices import COMPLETED_RESULTS, SATISFIED_RESULTS
@@ -108,6 +108,12 @@ def _month_end(m: dt.date) -> dt.date:
     return add_months(m, 1) - dt.timedelta(days=1)
 
 
+def data_begin(bureau, tz=None) -> dt.date | None:
+    """The bureau's local day of its first incident (None without one): its data begin."""
+    earliest = Incident.objects.filter(bureau=bureau).aggregate(m=Min("received_at"))["m"]
+    return local_day(earliest, tz or zone(bureau)) if earliest is not None else None
+
+
 def _area_q(unit: Unit) -> Q:
     return under_unit_q(Incident, unit)
 
@@ -173,10 +179,24 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
             .values("m")
             .annotate(n=Count("id"))
         }
+        # a month wholly before the bureau's first incident or after its data date has no
+        # data: null (a gap in the chart, "–" in a report), never 0
+        begin, end_day = data_begin(unit.bureau, tz), data_date(unit.bureau)
+
+        def has_data(m: dt.date) -> bool:
+            return begin is not None and _month_end(m) >= begin and m <= end_day
+
         d.by_month = {
             "labels": [m.strftime("%Y-%m") for m in ms],
-            "series": [{"name": gettext("Incidents"), "values": [per_month.get(m, 0) for m in ms]}],
-            "links": [_incident_url(d.list_unit, m, min(_month_end(m), last)) for m in ms],
+            "series": [
+                {
+                    "name": gettext("Incidents"),
+                    "values": [per_month.get(m, 0) if has_data(m) else None for m in ms],
+                }
+            ],
+            "links": [
+                _incident_url(d.list_unit, m, min(_month_end(m), last)) if has_data(m) else "" for m in ms
+            ],
         }
         d.incidents = sum(per_month.values())
         d.incidents_url = _incident_url(d.list_unit, first, last)
