@@ -254,7 +254,7 @@ ROUTES: dict[str, Route] = {
     "analytics:claims": Route(kind="page", expect={p: 404 if p == "sysadmin" else 200 for p in PERSONAS}),
     "analytics:dashboard_home": Route(kind="page", expect=dict.fromkeys(PERSONAS, 302)),
     "analytics:dashboard": Route(
-        Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
+        Unit, "detail", ("hq", "ic", "pc", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
     ),
     "analytics:hotspots": Route(Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "grid_s1")),
     "analytics:hotspots_map": Route(Unit, "detail", ("hq", "west", "east", "zone_s")),
@@ -264,7 +264,7 @@ ROUTES: dict[str, Route] = {
     "analytics:report_list": Route(
         Report,
         "list",
-        expect={p: 404 if p in ("prevention", "political", "sysadmin") else 200 for p in PERSONAS},
+        expect={p: 404 if p in ("political", "sysadmin") else 200 for p in PERSONAS},
     ),
     # Directed patrols: a zone's or a grid's page, as the unit (tests/analytics/test_patrols.py).
     "analytics:patrols": Route(Unit, "detail", ("zone_s", "zone_n", "grid_s1")),

@@ -176,14 +176,15 @@ DUTY = {  # ... and the west station's roster as PDF
 # (GET); then POST: command changes a kind's indicator set (302 saved, 403 refused, 404 not
 # seen); schedule the west station's monthly report (302, 403, 404; 200 = the form refuses a
 # unit outside the user's area); make the south zone's patrols from its forecast (302, 403, 404).
-# Bureau command sets the indicators; command, planners and station chiefs schedule reports;
+# Bureau command sets the indicators; command, planners and station chiefs schedule reports
+# (the centers read the reports page: they ask for their own unit's reports);
 # command, the station and the zone lead direct patrols; the grid officer reads the grid's.
 
 MEASURE = {
     "command": (200, 200, 200, 302, 302, 302),
     "planner": (200, 200, 200, 403, 302, 403),
     "center": (200, 200, 200, 403, 403, 403),
-    "prevention": (200, 404, 200, 403, 404, 403),
+    "prevention": (200, 200, 200, 403, 403, 403),
     "chief": (200, 200, 200, 403, 302, 302),
     "zone_lead": (200, 200, 200, 403, 403, 302),
     "community": (200, 200, 404, 403, 403, 404),

@@ -144,3 +144,19 @@ def test_the_period_follows_the_data_date(client, county):
 def test_the_outsider_sees_no_dashboard_of_another_bureau(client, county, other_county):
     assert _dash(client, other_county.command, county.hq).status_code == 404
     assert _dash(client, other_county.chief, county.west).status_code == 404
+
+
+def test_months_without_data_are_gaps_and_a_period_without_incidents_says_so(client, county):
+    # the data begin on 2018-06-01: the eleven months before are null (a gap), not 0
+    d = _dash(client, county.command, county.hq).context["d"]
+    values = d.by_month["series"][0]["values"]
+    assert values == [None] * 11 + [4]
+    assert d.by_month["links"][:11] == [""] * 11
+    # the grid S2 has no incident in the period: a message, not a chart of nothing
+    r = _dash(client, county.chief, county.grid_s2)
+    assert r.context["d"].incidents == 0
+    page = r.content.decode()
+    assert 'id="jw-dash-month-none"' in page and "chart-dash-month" not in page
+    # the south zone has some: its chart
+    page = _dash(client, county.chief, county.zone_s).content.decode()
+    assert "chart-dash-month" in page and 'id="jw-dash-month-none"' not in page

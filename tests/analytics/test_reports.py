@@ -79,7 +79,8 @@ def test_a_quarterly_report_of_a_station_counts_its_quarter(client, county):
     assert (report.start, report.end) == (dt.date(2018, 4, 1), dt.date(2018, 6, 30))
     wb = load_workbook(Path(settings.MEDIA_ROOT) / report.xlsx)
     months = [tuple(r) for r in wb["每月警情"].iter_rows(values_only=True)]
-    assert months == [("月份", "警情"), ("2018-04", 0), ("2018-05", 0), ("2018-06", 2)]
+    # the data begin on 2018-06-01: April and May have no data ("–"), not 0 incidents
+    assert months == [("月份", "警情"), ("2018-04", "–"), ("2018-05", "–"), ("2018-06", 2)]
 
 
 def test_a_period_outside_the_data_is_refused_and_nothing_saved(client, county):
@@ -131,3 +132,51 @@ def test_a_community_officer_posted_at_the_station_reads_only_their_own_reports(
     own = Report.objects.filter(requested_by=county.community).get()
     client.force_login(county.community)
     assert client.get(reverse("analytics:report_detail", args=[own.pk])).status_code == 200
+
+
+def _message(client, r):
+    assert r.status_code == 302
+    return client.get(r["Location"]).content.decode()
+
+
+def test_a_unit_without_incidents_in_the_period_is_refused_in_the_user_s_language(client, county):
+    from jingwu.incidents.models import Incident
+
+    # no incident of the fixture is in the second grid of the south zone
+    assert not Incident.objects.filter(grid=county.grid_s2).exists()
+    page = _message(client, _request(client, county.chief, county.grid_s2))
+    assert not Report.objects.exists()
+    assert "没有警情" in page and "2018-06-01" in page and "2018-06-30" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = _message(client, _request(client, county.chief, county.grid_s2))
+    assert "has no incidents from 2018-06-01 to 2018-06-30: there is nothing to report." in page
+    assert not Report.objects.exists()
+    # the station above it has two: its report is recorded
+    assert _request(client, county.chief, county.west)["Location"].startswith("/measure/reports/")
+    assert Report.objects.count() == 1
+
+
+def test_a_center_without_work_in_the_period_is_refused(client, county):
+    # the prevention center's work is its visits, the investigation center's its cases
+    page = _message(client, _request(client, county.prevention, county.pc))
+    assert "没有完成的检查" in page
+    page = _message(client, _request(client, county.center, county.ic))
+    assert "没有立案" in page
+    assert not Report.objects.exists()
+
+
+def test_the_data_begin_is_the_bureau_s_local_day_not_the_utc_date(client, county):
+    from jingwu.incidents.services import do_record_incident
+
+    # 07:00 in Beijing on 1 June is 23:00 UTC on 31 May: the data still begin on 1 June
+    do_record_incident(
+        actor=None,
+        bureau=county.bureau,
+        category="0101",
+        received_at=dt.datetime(2018, 6, 1, 7, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        lon=county.inc_west_theft.lon,
+        lat=county.inc_west_theft.lat,
+    )
+    page = _message(client, _request(client, county.command, county.hq, start="2018-05-10"))
+    assert not Report.objects.exists()
+    assert "2018-06-01" in page and "2018-05-31" not in page

@@ -19,12 +19,15 @@ class AnalyticsConfig(AppConfig):
 
         from .reports import run_report_job
 
-        # Reports hang off their unit; who sees incidents there may ask for one.
+        # Reports hang off their unit; who sees incidents there may ask for one, and the
+        # centers for their own unit (the investigation center its cases, the prevention
+        # center its inspections).
         register_scope("analytics.report", lambda u: Q(unit__path__startswith=u.path), owner="requested_by")
         for role in (
             Role.BUREAU_COMMAND,
             Role.PLANNER,
             Role.INVESTIGATION_CENTER,
+            Role.PREVENTION_CENTER,
             Role.STATION_CHIEF,
         ):
             grant(role, "analytics.report", "va")
@@ -53,7 +56,7 @@ class AnalyticsConfig(AppConfig):
         register_scope("analytics.reportschedule", lambda u: Q(unit__path__startswith=u.path))
         for role in (Role.BUREAU_COMMAND, Role.PLANNER, Role.STATION_CHIEF):
             grant(role, "analytics.reportschedule", "vac")
-        for role in (Role.INVESTIGATION_CENTER, Role.ZONE_LEAD, Role.AUDITOR):
+        for role in (Role.INVESTIGATION_CENTER, Role.PREVENTION_CENTER, Role.ZONE_LEAD, Role.AUDITOR):
             grant(role, "analytics.reportschedule", "v")
         # Directed patrols hang off their zone (and grid): the zone lead, the station and
         # command create them; the grid's community officer reads them.

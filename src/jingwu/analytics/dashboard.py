@@ -1,7 +1,8 @@
 """The figures of a unit's dashboard, read through the scoping layer.
 
 Every figure comes with the address of the rows behind it: the incident list filtered by
-unit, month or category family, or the case list of the API filtered by unit and status.
+unit, month, category family or night hours, the case list filtered by unit, stage, age or
+period, the visit list, the duty pages.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractHour, TruncMonth
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from jingwu.cases.choices import CASE_STATUS_CHOICES
 from jingwu.cases.models import Case
-from jingwu.core.clock import data_date, day_start, zone
+from jingwu.core.clock import data_date, day_start, local_day, zone
 from jingwu.core.scope import area_q, can, restrict, under_unit_q
 from jingwu.duty.models import GridWork, Roster
 from jingwu.incidents.choices import COMPLETED_RESULTS, SATISFIED_RESULTS
 from jingwu.incidents.models import Callback, Incident, IncidentCategory
+from jingwu.incidents.selectors import night_callouts
 from jingwu.inspections.models import Visit
 from jingwu.org.models import Unit
 from jingwu.personnel.models import Posting
@@ -33,7 +35,6 @@ from .measures import add_months, month_list
 INSPECTION_KINDS = ("headquarters", "prevention_center", "station", "zone", "grid")
 
 PERIODS = (3, 6, 12, 24)
-NIGHT_FROM, NIGHT_TO = 22, 6  # night call-outs: received from 22:00 to 06:00 local time
 OLD_CASE_DAYS = 90
 CLOSED_STAGES = ("closed", "solved")
 CHILD_KINDS = {"headquarters": ("station",), "station": ("zone",), "zone": ("grid",)}
@@ -78,6 +79,9 @@ class Dashboard:
     grid_work_url: str = ""
     cases_url: str = ""
     callbacks_url: str = ""
+    night_url: str = ""
+    cases_old_url: str = ""
+    duty_url: str = ""
     indicators: list = field(default_factory=list)  # (indicator, value, url) of the unit's set
 
     @property
@@ -102,6 +106,12 @@ def _incident_url(unit: Unit, first: dt.date, last: dt.date, **extra) -> str:
 
 def _month_end(m: dt.date) -> dt.date:
     return add_months(m, 1) - dt.timedelta(days=1)
+
+
+def data_begin(bureau, tz=None) -> dt.date | None:
+    """The bureau's local day of its first incident (None without one): its data begin."""
+    earliest = Incident.objects.filter(bureau=bureau).aggregate(m=Min("received_at"))["m"]
+    return local_day(earliest, tz or zone(bureau)) if earliest is not None else None
 
 
 def _area_q(unit: Unit) -> Q:
@@ -169,19 +179,29 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
             .values("m")
             .annotate(n=Count("id"))
         }
+        # a month wholly before the bureau's first incident or after its data date has no
+        # data: null (a gap in the chart, "–" in a report), never 0
+        begin, end_day = data_begin(unit.bureau, tz), data_date(unit.bureau)
+
+        def has_data(m: dt.date) -> bool:
+            return begin is not None and _month_end(m) >= begin and m <= end_day
+
         d.by_month = {
             "labels": [m.strftime("%Y-%m") for m in ms],
-            "series": [{"name": gettext("Incidents"), "values": [per_month.get(m, 0) for m in ms]}],
-            "links": [_incident_url(d.list_unit, m, min(_month_end(m), last)) for m in ms],
+            "series": [
+                {
+                    "name": gettext("Incidents"),
+                    "values": [per_month.get(m, 0) if has_data(m) else None for m in ms],
+                }
+            ],
+            "links": [
+                _incident_url(d.list_unit, m, min(_month_end(m), last)) if has_data(m) else "" for m in ms
+            ],
         }
         d.incidents = sum(per_month.values())
         d.incidents_url = _incident_url(d.list_unit, first, last)
-        d.night_callouts = (
-            inc.filter(arrived_at__isnull=False)
-            .annotate(h=ExtractHour("received_at", tzinfo=tz))
-            .filter(Q(h__gte=NIGHT_FROM) | Q(h__lt=NIGHT_TO))
-            .count()
-        )
+        d.night_callouts = night_callouts(inc, tz).count()
+        d.night_url = _incident_url(d.list_unit, first, last, night="yes")
         fams = Counter()
         for code, n in inc.order_by().values_list("category__code").annotate(n=Count("id")):
             fams[code[:2]] += n
@@ -261,7 +281,6 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
         "31-90": {"opened_from": day - dt.timedelta(days=90), "opened_to": day - dt.timedelta(days=31)},
         "91+": {"opened_to": day - dt.timedelta(days=91)},
     }
-    base = reverse("api:case-list")
     owners = Counter(dict(cases.order_by().values_list("owning_unit_id").annotate(n=Count("id"))))
     names = {u.pk: u for u in Unit.objects.filter(pk__in=list(owners))}
     start, end = day_start(d.first, tz), day_start(d.last + dt.timedelta(days=1), tz)
@@ -275,12 +294,16 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
     d.cases_url = _case_list_url(
         unit=d.list_unit.pk, opened_from=d.first.isoformat(), opened_to=d.last.isoformat()
     )
+    # the same rows as the "91+" age band
+    d.cases_old_url = _case_list_url(
+        unit=d.list_unit.pk, unsolved="yes", opened_to=bands["91+"]["opened_to"].isoformat()
+    )
     d.cases = {
         "status": [
             (
                 label,
                 by_status.get(code, 0),
-                base + "?" + urlencode({"unit": d.list_unit.pk, "status": code}),
+                _case_list_url(unit=d.list_unit.pk, status=code),
             )
             for code, label in CASE_STATUS_CHOICES
             if by_status.get(code)
@@ -374,6 +397,14 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
                 }
             )
         d.duty = {"rows": rows, "today": today}
+        # one station's roster, else the duty page listing the stations
+        with_roster = [r for r in rows if r["roster"] is not None]
+        if unit.kind != "headquarters" and len(with_roster) == 1:
+            d.duty_url = with_roster[0]["url"]
+        elif unit.kind != "headquarters" and stations:
+            d.duty_url = reverse("duty:station", args=[stations[0].pk])
+        else:
+            d.duty_url = reverse("duty:index")
         d.duty_coverage = round(100 * (1 - short / needed), 1) if needed else None
     if can(user, GridWork, "view") and unit.kind in ("headquarters", "station", "zone", "grid"):
         minutes = (

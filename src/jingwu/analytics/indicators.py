@@ -85,6 +85,7 @@ CATALOGUE: dict[str, Indicator] = {
             "per_1000",
             AREA,
             "incidents",
+            "incidents_url",
         ),
         Indicator(
             "police",
@@ -106,6 +107,7 @@ CATALOGUE: dict[str, Indicator] = {
             "per_officer",
             AREA,
             "incidents",
+            "incidents_url",
         ),
         Indicator(
             "night_callouts",
@@ -116,6 +118,7 @@ CATALOGUE: dict[str, Indicator] = {
             "night_callouts",
             AREA,
             "incidents",
+            "night_url",
         ),
         Indicator(
             "night_per_officer",
@@ -126,6 +129,7 @@ CATALOGUE: dict[str, Indicator] = {
             "night_per_officer",
             AREA,
             "incidents",
+            "night_url",
         ),
         Indicator(
             "visits",
@@ -148,6 +152,7 @@ CATALOGUE: dict[str, Indicator] = {
             "compliance",
             AREA + ("prevention_center",),
             "inspections",
+            "visits_url",
         ),
         Indicator(
             "premises_overdue",
@@ -170,6 +175,7 @@ CATALOGUE: dict[str, Indicator] = {
             "duty_coverage",
             ("headquarters", "station", "zone"),
             "duty",
+            "duty_url",
         ),
         Indicator(
             "grid_work_hours",
@@ -220,6 +226,7 @@ CATALOGUE: dict[str, Indicator] = {
             "clearance",
             EVERY_KIND,
             "cases",
+            "cases_url",
         ),
         Indicator(
             "cases_old",
@@ -230,6 +237,7 @@ CATALOGUE: dict[str, Indicator] = {
             "cases_old",
             EVERY_KIND,
             "cases",
+            "cases_old_url",
         ),
     )
 }

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jingwu.core import audit
-from jingwu.core.clock import data_date
+from jingwu.core.clock import data_date, day_start, zone
 from jingwu.core.services import authorize, service
 
 from .measures import add_months
@@ -42,33 +42,29 @@ def report_dir(bureau) -> Path:
 @service
 def do_request_report(*, actor, unit, period: str, start: dt.date, schedule=None):
     """Record a report request for ``unit`` and start the job that writes it."""
-    from jingwu.incidents.models import Incident
     from jingwu.jobs.services import do_start_job
 
+    from .dashboard import data_begin
     from .models import Report
 
     authorize(actor, Report, "add", unit=unit)
     first, last = period_bounds(period, start)
     today = data_date(unit.bureau)
-    earliest = (
-        Incident.objects.filter(bureau=unit.bureau)
-        .order_by("received_at")
-        .values_list("received_at", flat=True)
-        .first()
-    )
+    # the bureau's local day of its first incident (not the UTC date)
+    earliest = data_begin(unit.bureau)
     if earliest is None:
         raise ValidationError(_("There are no incidents on record: there is nothing to report."))
     if first > today:
         raise ValidationError(
             {"start": _("The period starts after the data end (%(date)s).") % {"date": today.isoformat()}}
         )
-    if last < earliest.date():
+    if last < earliest:
         raise ValidationError(
-            {
-                "start": _("The period ends before the data begin (%(date)s).")
-                % {"date": earliest.date().isoformat()}
-            }
+            {"start": _("The period ends before the data begin (%(date)s).") % {"date": earliest.isoformat()}}
         )
+    empty = _nothing_in_period(actor, unit, first, last)
+    if empty:
+        raise ValidationError({"start": empty})
     report = Report.objects.create(
         bureau=unit.bureau,
         unit=unit,
@@ -94,6 +90,43 @@ def do_request_report(*, actor, unit, period: str, start: dt.date, schedule=None
     )
     do_start_job("measure_report", actor=actor, bureau=unit.bureau, target=report)
     return report
+
+
+def _nothing_in_period(user, unit, first: dt.date, last: dt.date) -> str:
+    """Why the unit's report of ``first``..``last`` would hold no figure from data (as ``user``
+    sees the rows), or "": an area without incidents, the prevention center without a visit
+    done, another unit (a center, a department) without a case opened."""
+    from jingwu.cases.models import Case
+    from jingwu.core.scope import restrict, under_unit_q
+    from jingwu.incidents.models import Incident
+    from jingwu.inspections.models import Visit
+
+    tz = zone(unit.bureau)
+    start, end = day_start(first, tz), day_start(last + dt.timedelta(days=1), tz)
+    days = {"unit": unit.name, "first": first.isoformat(), "last": last.isoformat()}
+    if unit.kind in ("headquarters", "station", "zone", "grid"):
+        rows = restrict(Incident.objects.filter(under_unit_q(Incident, unit)), user)
+        if not rows.filter(received_at__gte=start, received_at__lt=end).exists():
+            return (
+                _("%(unit)s has no incidents from %(first)s to %(last)s: there is nothing to report.") % days
+            )
+    elif unit.kind == "prevention_center":
+        rows = restrict(Visit.objects.filter(bureau_id=unit.bureau_id), user)
+        if not rows.filter(status="done", day__gte=first, day__lte=last).exists():
+            return (
+                _(
+                    "%(unit)s has no inspection visits done from %(first)s to %(last)s: there is nothing to report."
+                )
+                % days
+            )
+    else:
+        rows = restrict(Case.objects.filter(under_unit_q(Case, unit)), user)
+        if not rows.filter(opened_at__gte=start, opened_at__lt=end).exists():
+            return (
+                _("%(unit)s has no cases opened from %(first)s to %(last)s: there is nothing to report.")
+                % days
+            )
+    return ""
 
 
 def run_report_job(job, ctx) -> None:
@@ -141,8 +174,9 @@ def _sections(d) -> list[tuple[str, list[str], list[list]]]:
     ]
     out.append((_("Indicators"), [_("Indicator"), _("Value"), _("Unit"), _("Definition and source")], tiles))
     if d.by_month:
+        # a month without data (before the data begin, after the data date): "–", never 0
         rows = [
-            [label, n]
+            [label, n if n is not None else "–"]
             for label, n in zip(d.by_month["labels"], d.by_month["series"][0]["values"], strict=True)
         ]
         out.append((_("Incidents per month"), [_("Month"), _("Incidents")], rows))

@@ -20,6 +20,9 @@ class CategoryFilter(django_filters.ModelChoiceFilter):
         return qs.filter(Q(category=value) | Q(category__parent=value))
 
 
+NIGHT_CHOICES = [("yes", _("Night call-outs (received 22:00-06:00, an officer arrived)"))]
+
+
 class IncidentFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Number or address"), method="search")
     unit = UnitFilter(lookup_for=area_q)
@@ -29,16 +32,39 @@ class IncidentFilter(StyledFilterSet):
     # the bureau's local days, as a range on the time (the bureau's time index serves it)
     received_from = local_day_filter("received_at", "from", _("From"))
     received_to = local_day_filter("received_at", "to", _("To"))
+    # the dashboards' night call-outs, by each row's bureau's local hour
+    night = django_filters.ChoiceFilter(label=_("Night"), choices=NIGHT_CHOICES, method="only_night")
 
     class Meta:
         model = Incident
-        fields = ["q", "unit", "category", "source", "status", "received_from", "received_to"]
+        fields = ["q", "unit", "category", "source", "status", "received_from", "received_to", "night"]
 
     def search(self, queryset, name, value):
         value = value.strip()
         return (
             queryset.filter(Q(number__icontains=value) | Q(address__icontains=value)) if value else queryset
         )
+
+    def only_night(self, queryset, name, value):
+        from jingwu.core.clock import zone, zones_of_bureaus
+        from jingwu.core.scope import user_bureau_ids
+
+        from .selectors import night_callouts
+
+        if value != "yes":
+            return queryset
+        user = getattr(getattr(self, "request", None), "user", None)
+        ids = None
+        if user is not None and not getattr(user, "is_superuser", False):
+            ids = user_bureau_ids(user)
+        groups = zones_of_bureaus(ids)
+        if len(groups) <= 1:
+            return night_callouts(queryset, zone(next(iter(groups), None)))
+        q = Q(pk__in=[])
+        for name_, bureau_ids in groups.items():
+            rows = night_callouts(Incident.objects.filter(bureau_id__in=bureau_ids), zone(name_))
+            q |= Q(pk__in=rows.values("pk"))
+        return queryset.filter(q)
 
 
 def _callbacks_in_area(unit) -> Q:

@@ -15,6 +15,21 @@ from jingwu.core.scope import restrict, user_bureau_ids
 
 from .models import Incident
 
+# night call-outs: incidents received from 22:00 to 06:00 local time to which an officer arrived
+NIGHT_FROM, NIGHT_TO = 22, 6
+
+
+def night_callouts(qs, tz):
+    """The night call-outs among ``qs`` (incidents of bureaus in the time zone ``tz``)."""
+    from django.db.models import Q
+    from django.db.models.functions import ExtractHour
+
+    return (
+        qs.filter(arrived_at__isnull=False)
+        .alias(night_hour=ExtractHour("received_at", tzinfo=tz))
+        .filter(Q(night_hour__gte=NIGHT_FROM) | Q(night_hour__lt=NIGHT_TO))
+    )
+
 
 def incidents_for(user, action: str = "view"):
     return restrict(Incident.objects.select_related("category", "grid", "zone", "station"), user, action)
