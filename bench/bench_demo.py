@@ -8,6 +8,7 @@ inserted again with plain ``bulk_create`` (no generation, no derivation). The ra
 Usage (prints one JSON object per county and a summary):
     python bench/bench_demo.py --scale 1
     python bench/bench_demo.py --scale 100 --baseline-every 10
+    python bench/bench_demo.py --scale 100 --baseline-every 0 --until 18:35  # no baseline, stop at 18:35 UTC
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/bench_demo.py --scale 1
 
 By default it uses a fresh SQLite file in a temporary folder (JINGWU_DATA_DIR).
@@ -100,9 +101,27 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument(
-        "--baseline-every", type=int, default=1, help="run the bare-insert baseline every N counties"
+        "--baseline-every",
+        type=int,
+        default=1,
+        help="run the bare-insert baseline every N counties (0: never)",
+    )
+    parser.add_argument(
+        "--until",
+        metavar="HH:MM",
+        help="start no further county after this time of day (UTC); the counties loaded stay",
     )
     args = parser.parse_args()
+    deadline = None
+    if args.until:
+        import datetime as dt
+
+        now = dt.datetime.now(dt.UTC)
+        hour, minute = (int(x) for x in args.until.split(":"))
+        deadline = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if deadline <= now:
+            deadline += dt.timedelta(days=1)
+        deadline = time.time() + (deadline - now).total_seconds()
     setup()
     from django.db import connection
 
@@ -113,6 +132,9 @@ def main() -> int:
     total_rows = 0
     t_all = time.perf_counter()
     for index in range(args.scale):
+        if deadline is not None and time.time() >= deadline:
+            print(json.dumps({"stopped": True, "until": args.until, "counties": index}), flush=True)
+            break
         tracemalloc.start()
         t0 = time.perf_counter()
         county = generate_county(seed=args.seed, index=index)
@@ -133,7 +155,7 @@ def main() -> int:
             "generator_peak_mib": round(gen_peak / 2**20, 1),
             "rss_peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
-        if index % args.baseline_every == 0:
+        if args.baseline_every and index % args.baseline_every == 0:
             t_bare, bare_rows = bare_insert(bureau)
             record.update(
                 {
@@ -154,6 +176,7 @@ def main() -> int:
         "summary": True,
         "database": connection.vendor,
         "scale": args.scale,
+        "counties": len(results),
         "total_s": round(time.perf_counter() - t_all, 1),
         "rows_approx": total_rows,
         "rss_peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
