@@ -204,3 +204,27 @@ def test_the_prevention_center_asks_for_its_own_unit_s_report_not_a_station_s(
     assert ask(other_county.command, county.pc).status_code == 404
     assert client.get(reverse("analytics:report_detail", args=[report.pk])).status_code == 404
     assert Report.objects.count() == 1
+
+
+def test_a_grids_incident_figures_open_that_grids_rows(client, data):
+    """The incident list is filtered by the grid itself (not its zone): the grid's figures and
+    the list agree, and a station's by-place rows for its grids open each grid's incidents."""
+    county = data
+    grid = county.inc_west_theft.grid
+    assert grid is not None and grid.kind == "grid"
+    others = Unit.objects.filter(kind="grid", parent_id=grid.parent_id).exclude(pk=grid.pk)
+    d = _dash(client, county.chief, grid)
+    assert f"unit={grid.pk}" in d.incidents_url
+    rows = _rows(client, d.incidents_url)
+    assert rows.count() == d.incidents > 0
+    assert set(rows.values_list("grid_id", flat=True)) == {grid.pk}
+    assert _rows(client, d.night_url).count() == d.night_callouts == 2
+    zone = _dash(client, county.chief, grid.parent)
+    assert zone.incidents >= d.incidents
+    assert others.exists()  # the zone has other grids: its by-place rows tell them apart
+    by_place = {row["unit"].pk: row for row in zone.children}
+    assert by_place[grid.pk]["incidents"] == _rows(client, by_place[grid.pk]["url"]).count()
+    # a grid the user does not see is refused by the filter: nothing is listed
+    client.force_login(county.community)
+    r = client.get(reverse("incidents:incident_list") + f"?unit={county.grid_e1.pk}")
+    assert r.status_code == 200 and r.context["page"].paginator.object_list.count() == 0

@@ -58,7 +58,7 @@ class Dashboard:
     by_category: dict = field(default_factory=dict)
     children: list = field(default_factory=list)
     cases: dict = field(default_factory=dict)
-    list_unit: Unit | None = None  # the unit the incident list is filtered by (a grid's zone)
+    list_unit: Unit | None = None  # the unit the case and officer lists are filtered by (a grid's zone)
     night_callouts: int | None = None
     visits_done: int | None = None
     compliance: float | None = None  # percent of the visits done
@@ -194,14 +194,12 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
                     "values": [per_month.get(m, 0) if has_data(m) else None for m in ms],
                 }
             ],
-            "links": [
-                _incident_url(d.list_unit, m, min(_month_end(m), last)) if has_data(m) else "" for m in ms
-            ],
+            "links": [_incident_url(unit, m, min(_month_end(m), last)) if has_data(m) else "" for m in ms],
         }
         d.incidents = sum(per_month.values())
-        d.incidents_url = _incident_url(d.list_unit, first, last)
+        d.incidents_url = _incident_url(unit, first, last)
         d.night_callouts = night_callouts(inc, tz).count()
-        d.night_url = _incident_url(d.list_unit, first, last, night="yes")
+        d.night_url = _incident_url(unit, first, last, night="yes")
         fams = Counter()
         for code, n in inc.order_by().values_list("category__code").annotate(n=Count("id")):
             fams[code[:2]] += n
@@ -211,8 +209,7 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
             "labels": [names[c].name if c in names else c for c, _n in top],
             "series": [{"name": gettext("Incidents"), "values": [n for _c, n in top]}],
             "links": [
-                _incident_url(d.list_unit, first, last, category=names[c].pk) if c in names else ""
-                for c, _n in top
+                _incident_url(unit, first, last, category=names[c].pk) if c in names else "" for c, _n in top
             ],
         }
         kinds = CHILD_KINDS.get(unit.kind)
@@ -238,7 +235,7 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
                         "per_1000": round(1000 * n / ch.residents, 1) if ch.residents else None,
                         "police": p,
                         "per_officer": round(n / p, 1) if p else None,
-                        "url": _incident_url(ch if ch.kind != "grid" else unit, first, last),
+                        "url": _incident_url(ch, first, last),
                     }
                 )
     if d.sees_cases:

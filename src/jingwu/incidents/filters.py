@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.clock import local_day_filter
 from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
-from jingwu.org.filters import AreaUnitFilter, UnitFilter
+from jingwu.org.filters import AreaUnitFilter
 
 from .choices import SOURCE_CHOICES, STATUS_CHOICES, CallbackResult
 from .models import Callback, Incident, IncidentCategory
@@ -25,7 +25,8 @@ NIGHT_CHOICES = [("yes", _("Night call-outs (received 22:00-06:00, an officer ar
 
 class IncidentFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Number or address"), method="search")
-    unit = UnitFilter(lookup_for=area_q)
+    # grids among the choices: a grid's dashboard opens its own incidents
+    unit = AreaUnitFilter(lookup_for=area_q)
     category = CategoryFilter(label=_("Category"), queryset=IncidentCategory.objects.order_by("code"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=SOURCE_CHOICES)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
