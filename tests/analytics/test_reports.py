@@ -45,6 +45,13 @@ def test_a_monthly_report_is_written_as_pdf_and_excel(client, county):
     assert data.startswith(b"%PDF")
     # the font is embedded (a TrueType subset of the shipped Noto Sans SC) ...
     assert b"/FontFile2" in data and b"NotoSansSC" in data
+    # read from the document: every piece of text is drawn in the shipped Noto Sans SC,
+    # embedded (its glyph data inside the file), no other font (no fallback that shows boxes)
+    from tests.pdf_fonts import text_fonts
+
+    fonts = text_fonts(pdf_path)
+    assert {name for name, _e, _n in fonts} == {"Noto Sans SC"}
+    assert all(embedded and size > 1000 for _name, embedded, size in fonts)
     doc = pdfium.PdfDocument(str(pdf_path))
     page = doc[0]
     text = page.get_textpage().get_text_range()

@@ -37,6 +37,13 @@ def test_the_roster_pdf_embeds_the_chinese_font_and_shows_the_names(client, coun
     data = r.content
     assert data.startswith(b"%PDF")
     assert b"/FontFile2" in data and b"NotoSansSC" in data  # the TrueType subset of the shipped font
+    # read from the document: every piece of text is drawn in the shipped Noto Sans SC,
+    # embedded (its glyph data inside the file), no other font (no fallback that shows boxes)
+    from tests.pdf_fonts import text_fonts
+
+    fonts = text_fonts(data)
+    assert {name for name, _e, _n in fonts} == {"Noto Sans SC"}
+    assert all(embedded and size > 1000 for _name, embedded, size in fonts)
     doc = pdfium.PdfDocument(data)
     page = doc[0]
     width, height = page.get_size()
