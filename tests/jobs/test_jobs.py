@@ -125,7 +125,8 @@ def test_a_job_past_its_time_limit_is_stopped_with_a_reason(county, kinds, lang,
     job = run_now(_start(county, "t.slow", language=lang))
     assert job.state == JobState.FAILED
     assert text in job.error
-    assert 1 <= (job.finished_at - job.started_at).total_seconds() < 3.5  # not the 4 s it wanted
+    # stopped partway: it had started counting, and never reached the end of its 400 steps
+    assert 0 < job.done < 400
 
 
 def test_a_job_past_its_memory_limit_is_stopped(county, kinds):
