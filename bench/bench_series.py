@@ -13,12 +13,14 @@ probabilities (checked), and the peak memory of each.
 
     python bench/bench_series.py              # county, scoring, province, baseline
     python bench/bench_series.py --no-province --no-scoring
+    python bench/bench_series.py --no-county --bureaus 100   # the province alone
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import time
 import tracemalloc
@@ -101,6 +103,53 @@ def scoring(inc: S.Incidents, i: np.ndarray, j: np.ndarray, rng: np.random.Gener
     }
 
 
+def _rss_mb() -> float:
+    """Resident memory now (Linux: /proc/self/statm), in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def province(bureaus: int, seed: int) -> dict:
+    """One year of ``bureaus`` counties, linked bureau by bureau as the scoring job does."""
+    rng = np.random.default_rng(seed)
+    base_rss = _rss_mb()
+    tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    total = scored = allp = 0
+    worst_bureau_rss = 0.0
+    per_bureau_cpu = []
+    for _b in range(bureaus):
+        cb = time.process_time()
+        c = county(rng, 30_000, 1)
+        _i, _j, s = S.candidate_pairs(c, max_km=MAX_KM, max_days=MAX_DAYS)
+        worst_bureau_rss = max(worst_bureau_rss, _rss_mb())
+        per_bureau_cpu.append(time.process_time() - cb)
+        total += s.incidents
+        scored += s.pairs_scored
+        allp += s.all_pairs
+        del c, _i, _j
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {
+        "bureaus": bureaus,
+        "incidents": total,
+        "all_pairs_within_bureaus": allp,
+        "all_pairs_across_province": total * (total - 1) // 2,
+        "pairs_scored": scored,
+        "wall_s": round(time.perf_counter() - t0, 1),
+        "cpu_s": round(time.process_time() - c0, 1),
+        "cpu_per_bureau_s": {
+            "median": round(float(np.median(per_bureau_cpu)), 2),
+            "max": round(float(np.max(per_bureau_cpu)), 2),
+        },
+        "peak_mb_traced": round(peak / 2**20, 1),
+        # the process's resident memory before the first bureau, and its peak (ru_maxrss,
+        # which counts the k-d trees and everything tracemalloc does not see)
+        "rss_before_mb": round(base_rss, 1),
+        "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-province", action="store_true")
@@ -109,23 +158,26 @@ def main() -> None:
         "--bureaus", type=int, default=100, help="bureaus of the province (30,000 incidents a year each)"
     )
     ap.add_argument("--no-scoring", action="store_true")
+    ap.add_argument("--no-county", action="store_true", help="the province only (and the subsample)")
     args = ap.parse_args()
     rng = np.random.default_rng(2019)
     out: dict = {}
 
     inc = county(rng, 90_000, 3)
-    (i, j, st), m = measure(lambda: S.candidate_pairs(inc, max_km=MAX_KM, max_days=MAX_DAYS))
-    _x, mf = measure(lambda: S.pair_features(inc, i, j))
-    out["county_3y"] = {
-        "incidents": st.incidents,
-        "all_pairs": st.all_pairs,
-        "pairs_scored": st.pairs_scored,
-        "share_scored": round(st.share_scored, 6),
-        "candidates": m,
-        "features": mf,
-    }
+    if not args.no_county:
+        (i, j, st), m = measure(lambda: S.candidate_pairs(inc, max_km=MAX_KM, max_days=MAX_DAYS))
+        _x, mf = measure(lambda: S.pair_features(inc, i, j))
+        out["county_3y"] = {
+            "incidents": st.incidents,
+            "all_pairs": st.all_pairs,
+            "pairs_scored": st.pairs_scored,
+            "share_scored": round(st.share_scored, 6),
+            "candidates": m,
+            "features": mf,
+        }
+        del _x
 
-    if not args.no_scoring:
+    if not args.no_scoring and not args.no_county:
         out["county_3y_scoring"] = scoring(inc, i, j, np.random.default_rng(7))
 
     sub_idx = np.sort(rng.choice(len(inc), args.subsample, replace=False))
@@ -146,27 +198,11 @@ def main() -> None:
     }
 
     if not args.no_province:
-        tracemalloc.start()
-        t0, c0 = time.perf_counter(), time.process_time()
-        total = scored = allp = 0
-        for _b in range(args.bureaus):
-            c = county(rng, 30_000, 1)
-            _i, _j, s = S.candidate_pairs(c, max_km=MAX_KM, max_days=MAX_DAYS)
-            total += s.incidents
-            scored += s.pairs_scored
-            allp += s.all_pairs
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        out["province_1y_by_bureau"] = {
-            "bureaus": args.bureaus,
-            "incidents": total,
-            "all_pairs_within_bureaus": allp,
-            "all_pairs_across_province": total * (total - 1) // 2,
-            "pairs_scored": scored,
-            "wall_s": round(time.perf_counter() - t0, 1),
-            "cpu_s": round(time.process_time() - c0, 1),
-            "peak_mb": round(peak / 2**20, 1),
-        }
+        # In a fresh process of its own, so that its peak resident memory is the province
+        # run's alone (tracemalloc sees NumPy's arrays but not the k-d trees' C++ memory).
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(1) as pool:
+            out["province_1y_by_bureau"] = pool.apply(province, (args.bureaus, 2019))
     out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(out, indent=1))
 
