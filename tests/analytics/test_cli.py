@@ -361,6 +361,41 @@ def test_hotspots_evaluate_on_chicago_assaults_gives_the_documented_table(method
 
 
 @pytest.mark.slow
+def test_knox_command_on_the_whole_chicago_file_gives_the_calculators_table():
+    """``jingwu knox`` itself on the real 45,319-row file (2014-2017), 2016 kept with
+    --from/--to, the Near Repeat Calculator's published settings and bands: the
+    calculator's p-values exactly, and the ratios docs/engine-analytics.md prints for this
+    seed (the engine test checks them against the calculator's up to Monte Carlo noise)."""
+    from tests.engine.test_nearrepeat import CHICAGO, NRC_P
+
+    if not CHICAGO.exists():
+        pytest.skip(f"Chicago burglaries not found at {CHICAGO} (set JINGWU_SHARED_DATA)")
+    args = ["knox", str(CHICAGO), "--x", "x", "--y", "y", "--date", "date_single"]
+    args += ["--date-format", "%d/%m/%Y", "--from", "2016-01-01", "--to", "2016-12-31"]
+    args += ["--distance-band", "100", "--distance-bands", "3", "--time-band", "2", "--time-bands", "2"]
+    args += ["--iterations", "20", "--seed", "2016", "--nrc-bands", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["distance_bands"] == [
+        "Same location",
+        "1 to 100 m",
+        "101 to 200 m",
+        "201 to 300 m",
+        "More than 300 m",
+    ]
+    assert data["time_bands"] == ["0 to 2 days", "3 to 4 days", "More than 4 days"]
+    assert data["p_values"] == NRC_P
+    assert np.round(np.array(data["ratios"], dtype=float), 2).tolist() == [
+        [18.81, 3.5, 0.82],
+        [2.75, 1.56, 0.98],
+        [1.45, 1.29, 0.99],
+        [1.27, 1.1, 1.0],
+        [1.0, 1.0, 1.0],
+    ]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, method, expected",
     [  # docs/engine-analytics.md, "Results on the real data": (hit rate, PAI, PEI) at 1%, 5%, 10%
@@ -374,7 +409,7 @@ def test_hotspots_evaluate_on_new_york_and_vancouver_gives_the_documented_table(
     """The command on New York's vehicle thefts (lon/lat, 2017-01-01 to 12-30 from the 365
     days before) and Vancouver's reported crimes of 2020 (UTM 10N, July to December from
     the 180 days before). Vancouver's ETAS (refitted every day on downtown cells of up to
-    293 events) takes minutes: its cheapest other method, prospective, is pinned instead."""
+    293 events) takes minutes: KDE, next after it and a second a run, is pinned instead."""
     table, output = _evaluate_real(name, method)
     assert table == expected
     events, cells = DOCUMENTED_AREA[name]
