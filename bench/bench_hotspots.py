@@ -6,7 +6,11 @@ at 1%, 5% and 10% of the area, with the wall-clock and CPU time and the peak mem
 evaluation allocated (tracemalloc; the events themselves are loaded before). Naive counts
 are the baseline of every data set: ``pai5_vs_naive`` is a method's PAI at 5% over
 theirs (the bar is 1.10). With ``--offsets`` each run is repeated with the grid shifted
-by half a cell east, north and both.
+by half a cell east, north and both, and each data set gets an ``offset_table``: per
+method, PAI at 1%, 5% and 10% and the seconds (wall-clock and CPU) of each offset, and
+how far PAI at 5% moves (``pai5_range``: (largest - smallest) / the unshifted grid's,
+``pai5_worst``: the largest change from the unshifted grid, signed). With
+``--offset-table`` only that table is printed (still as JSON).
 
 The data are read from ../shared/data (or JINGWU_SHARED_DATA); a data set that is not
 there is skipped with a note.
@@ -14,6 +18,7 @@ there is skipped with a note.
 Usage (prints one JSON object):
     python bench/bench_hotspots.py                       # Chicago assaults, 2019, every method
     python bench/bench_hotspots.py --datasets all --offsets
+    python bench/bench_hotspots.py --datasets all --offset-table   # the docs' offset table
     python bench/bench_hotspots.py --datasets vancouver --methods naive kde
 """
 
@@ -25,6 +30,7 @@ import json
 import os
 import platform
 import resource
+import sys
 import time
 import tracemalloc
 from dataclasses import replace
@@ -115,6 +121,23 @@ def run(events, params: hotspots.EvaluationParams) -> dict[str, Any]:
     return out
 
 
+def offset_table(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per method, the figures of each grid offset side by side (in the order run)."""
+    table: dict[str, Any] = {}
+    for method in dict.fromkeys(r["method"] for r in runs):
+        mine = [r for r in runs if r["method"] == method]
+        row: dict[str, Any] = {"offsets": [r["offset"] for r in mine]}
+        for key in ("pai_0.01", "pai_0.05", "pai_0.1", "hit_rate_0.05", "cells", "seconds", "cpu_seconds"):
+            row[key] = [r[key] for r in mine]
+        base = mine[0]["pai_0.05"]
+        if mine[0]["offset"] == [0.0, 0.0] and base > 0:
+            pai5 = row["pai_0.05"]
+            row["pai5_range"] = round((max(pai5) - min(pai5)) / base, 4)
+            row["pai5_worst"] = round(max((v - base for v in pai5), key=abs) / base, 4)
+        table[method] = row
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -123,7 +146,12 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=list(hotspots.METHODS))
     parser.add_argument("--cell", type=float, default=250.0)
     parser.add_argument("--offsets", action="store_true", help="also half a cell east, north and both")
+    parser.add_argument(
+        "--offset-table", action="store_true", help="--offsets, printing only the offset table per data set"
+    )
     args = parser.parse_args()
+    if args.offset_table:
+        args.offsets = True
     names = list(DATASETS) if args.datasets == ["all"] else args.datasets
 
     report: dict[str, Any] = {"python": platform.python_version(), "cell": args.cell, "datasets": {}}
@@ -159,11 +187,15 @@ def main() -> None:
                     train_days=train,
                 )
                 entry["runs"].append(run(points.events, replace(params, offset=offset)))
-                print(name, entry["runs"][-1], flush=True)
+                print(name, entry["runs"][-1], file=sys.stderr, flush=True)
         base = {tuple(r["offset"]): r["pai_0.05"] for r in entry["runs"] if r["method"] == "naive"}
         for r in entry["runs"]:
             if tuple(r["offset"]) in base:
                 r["pai5_vs_naive"] = round(r["pai_0.05"] / base[tuple(r["offset"])], 3)
+        if args.offsets:
+            entry["offset_table"] = offset_table(entry["runs"])
+        if args.offset_table:
+            del entry["runs"]
         report["datasets"][name] = entry
     report["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(report, indent=1))
