@@ -124,7 +124,7 @@
     if (map) {
       var ll = [+y, +x];
       if (marker) { marker.setLatLng(ll); } else { marker = L.marker(ll, { keyboard: false }).addTo(map); }
-      map.panTo(ll);
+      if (known) { map.setView(ll, Math.max(map.getZoom(), 16)); } else { map.panTo(ll); }  // a picked address: close up
     }
     if (known) { showWhere(known); } else { getJSON(d.whereUrl, { lon: lon.value, lat: lat.value }).then(showWhere); }
     checkDuplicates();
