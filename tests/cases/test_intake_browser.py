@@ -156,7 +156,10 @@ def test_an_incident_recorded_by_keyboard_only(browser, live_server, county, sho
     assert _options(page, "address")[0].startswith("城西路1号")
     page.keyboard.press("Enter")
     assert page.input_value("#id_address") == "城西路1号"
-    assert (page.input_value("#id_lon"), page.input_value("#id_lat")) == (f"{X0 + 0.004:.6f}", f"{Y0 + 0.004:.6f}")
+    assert (page.input_value("#id_lon"), page.input_value("#id_lat")) == (
+        f"{X0 + 0.004:.6f}",
+        f"{Y0 + 0.004:.6f}",
+    )
     assert _where(page) == ("城西派出所 (全攻全守型)", "南片", "南片一格")
     assert page.is_hidden("#duplicates")  # two days after the recorded theft there
     page.screenshot(path=str(shots / "intake-desktop-zh.png"), full_page=True)

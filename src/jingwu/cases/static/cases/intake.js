@@ -103,7 +103,7 @@
   });
   var lon = document.getElementById("id_lon"), lat = document.getElementById("id_lat");
   var whereBox = document.getElementById("where"), whereHint = whereBox.innerHTML;
-  var map = null, marker = null;
+  var map = null, marker = null, tiles = document.body.dataset.tileUrl;
   function showWhere(w) {
     if (w.error) { whereBox.className = "alert alert-danger py-1 px-2 small mt-2 mb-2"; whereBox.textContent = w.error; return; }
     whereBox.className = "alert alert-info py-1 px-2 small mt-2 mb-2";
@@ -124,7 +124,9 @@
     if (map) {
       var ll = [+y, +x];
       if (marker) { marker.setLatLng(ll); } else { marker = L.marker(ll, { keyboard: false }).addTo(map); }
-      if (known) { map.setView(ll, Math.max(map.getZoom(), 16)); } else { map.panTo(ll); }  // a picked address: close up
+      // a picked address is shown close up on a tiled map; the plain map keeps the county in view
+      if (known && tiles) { map.setView(ll, Math.max(map.getZoom(), 16)); }
+      else if (!map.getBounds().contains(ll)) { map.panTo(ll); }
     }
     if (known) { showWhere(known); } else { getJSON(d.whereUrl, { lon: lon.value, lat: lat.value }).then(showWhere); }
     checkDuplicates();
@@ -165,7 +167,6 @@
   var el = document.getElementById("intake-map");
   if (el && window.L) {
     map = L.map(el, { zoomControl: true });
-    var tiles = document.body.dataset.tileUrl;
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19, attribution: document.body.dataset.tileAttribution || "" }).addTo(map); }
     else { el.classList.add("jw-map-plain"); }
     var b = (d.bounds || "").split(",").map(Number);
