@@ -152,7 +152,7 @@ def test_an_incident_recorded_by_keyboard_only(browser, live_server, county, sho
     assert page.input_value("#id_source") == "walk_in"
     page.keyboard.press("Tab")
     assert _focused(page) == "id_address"
-    page.keyboard.type("城西璐1号")  # a wrong character
+    page.keyboard.type("城西璐1")  # a wrong character, the 号 not typed yet
     assert _options(page, "address")[0].startswith("城西路1号")
     page.keyboard.press("Enter")
     assert page.input_value("#id_address") == "城西路1号"
@@ -221,7 +221,7 @@ def test_a_click_on_the_map_places_the_incident(browser, live_server, county):
     ctx.close()
 
 
-def test_what_matches_nothing_is_said_and_not_saved(browser, live_server, county):
+def test_what_matches_nothing_is_said_and_not_saved(browser, live_server, county, shots):
     ctx, page = _desk(browser, live_server, county.community)
     n = Incident.objects.count()
     page.keyboard.type("xyz")
@@ -245,6 +245,7 @@ def test_what_matches_nothing_is_said_and_not_saved(browser, live_server, county
     assert "请从候选项中选择类别" in body
     assert "火星大道99号 与本局地址库中的地址均不匹配" in body
     assert page.input_value("#id_address") == "火星大道99号"  # what was typed stays
+    page.screenshot(path=str(shots / "intake-refused-zh.png"), full_page=True)
     # a code that is no category is refused by name
     page.focus("#category-search")
     page.keyboard.press("Control+A")
@@ -273,7 +274,7 @@ def test_what_matches_nothing_is_said_and_not_saved(browser, live_server, county
     ctx.close()
 
 
-def test_the_duplicate_warning_comes_before_saving(browser, live_server, county):
+def test_the_duplicate_warning_comes_before_saving(browser, live_server, county, shots):
     ctx, page = _desk(browser, live_server, county.community)
     n = Incident.objects.count()
     page.keyboard.type("dq")
@@ -290,6 +291,7 @@ def test_the_duplicate_warning_comes_before_saving(browser, live_server, county)
     page.wait_for_selector("#duplicates:not(.d-none)")
     warning = page.inner_text("#duplicates")
     assert "可能重复" in warning and county.inc_west_theft.number in warning and "09:30" in warning
+    page.screenshot(path=str(shots / "intake-duplicate-zh.png"), full_page=True)
     # sent without the tick: refused, nothing saved, the warning still there with the number
     with page.expect_navigation():
         page.keyboard.press("Control+Enter")
@@ -297,9 +299,7 @@ def test_the_duplicate_warning_comes_before_saving(browser, live_server, county)
     assert page.is_visible("#duplicates") and county.inc_west_theft.number in page.inner_text("#duplicates")
     assert page.input_value("#category-search") == "0101 盗窃"  # the choice is kept, by name
     assert page.input_value("#id_address") == "城西路1号"
-    # the officer ticks "a different incident" (by keyboard) and records it
-    page.focus("#id_reporter_phone")
-    page.keyboard.press("Tab")
+    # the refused form has the focus on "a different incident": the officer ticks it and records
     assert _focused(page) == "id_allow_duplicate"
     page.keyboard.press("Space")
     assert page.is_checked("#id_allow_duplicate")
