@@ -154,6 +154,7 @@ def test_an_incident_recorded_by_keyboard_only(browser, live_server, county, sho
     assert _focused(page) == "id_address"
     page.keyboard.type("城西璐1")  # a wrong character, the 号 not typed yet
     assert _options(page, "address")[0].startswith("城西路1号")
+    page.screenshot(path=str(shots / "intake-desktop-zh-address.png"))
     page.keyboard.press("Enter")
     assert page.input_value("#id_address") == "城西路1号"
     assert (page.input_value("#id_lon"), page.input_value("#id_lat")) == (
@@ -229,6 +230,9 @@ def test_what_matches_nothing_is_said_and_not_saved(browser, live_server, county
     assert page.inner_text("#category-list") == "没有匹配项。"
     page.keyboard.press("Enter")  # nothing to take, nothing sent
     assert page.url == live_server.url + "/intake/" and page.input_value("#id_category") == ""
+    page.keyboard.press("Escape")
+    assert page.locator("#category-list > *").count() == 0
+    assert page.get_attribute("#category-search", "aria-expanded") == "false"
     page.focus("#id_address")
     page.keyboard.type("火星大道99号")
     page.wait_for_selector("#address-list .jw-no-match")
@@ -364,5 +368,16 @@ def test_the_desk_on_a_phone_in_english(browser, live_server, county, shots):
     )
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     page.screenshot(path=str(shots / "intake-phone-en.png"), full_page=True)
+    # a tap on the map, below the form, places the incident elsewhere
+    page.locator("#intake-map").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = document.querySelector('#intake-map').jwMap.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }",
+        [Y0 + 0.015, X0 + 0.005],
+    )
+    box = page.locator("#intake-map").bounding_box()
+    page.touchscreen.tap(box["x"] + x, box["y"] + y)
+    expect(page.locator("#where [data-where=grid]")).to_have_text("North grid 1")
+    assert _where(page) == ("West Station (Full-spectrum station)", "North zone", "North grid 1")
     assert page.errors == [] and page.outside == []
     ctx.close()
