@@ -61,6 +61,18 @@ def test_address_score(query, candidate, low, high):
     assert low <= intake.address_score(query, candidate) <= high
 
 
+def test_an_address_with_the_typed_number_comes_first():
+    """ "城西璐1" (路 mistyped, 号 not yet typed) shares one bigram with 城西路1号 (of seven)
+    and one with 城西宾馆 (of six): the number it holds puts the street address first."""
+    book = [("城西宾馆", "p"), ("城西路1号", "i"), ("城西路12号", "j"), ("城东路5号", "k")]
+    assert [a for _, a, _ in intake.rank_addresses("城西璐1", book)] == ["城西路1号", "城西宾馆"]
+    # an exact match stays first; a number alone brings nothing in
+    ranked = intake.rank_addresses("城西路1号", [*book, ("城西路1号302室", "m")])
+    assert [a for _, a, _ in ranked][:3] == ["城西路1号", "城西路1号302室", "城西路12号"]
+    assert ranked[0][0] == 1.0 and ranked[1][0] < 1.0
+    assert intake.rank_addresses("城西璐1", [("东门1号楼", "x")]) == []
+
+
 def test_metres_and_box():
     assert abs(intake.metres(120.0, 31.0, 120.0, 31.001) - 111.2) < 0.5
     x0, y0, x1, y1 = intake.bbox(120.0, 31.0, 150)

@@ -47,7 +47,15 @@ def _desk_user(user):
 
 
 class IntakeForm(forms.Form):
-    category = forms.CharField(label=gettext_lazy("Category code"), max_length=8)
+    category = forms.CharField(
+        label=gettext_lazy("Category code"),
+        max_length=8,
+        error_messages={
+            "required": gettext_lazy(
+                "Choose a category from the suggestions (type its code, Chinese, pinyin or initials)."
+            )
+        },
+    )
     received_at = forms.DateTimeField(label=gettext_lazy("Received"))
     source = forms.ChoiceField(label=gettext_lazy("Source"), choices=choices(vocab.INCIDENT_SOURCES))
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
@@ -59,6 +67,23 @@ class IntakeForm(forms.Form):
     reporter_name = forms.CharField(label=gettext_lazy("Reporter"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=gettext_lazy("Reporter phone"), max_length=20, required=False)
     allow_duplicate = forms.BooleanField(label=gettext_lazy("Record it even so"), required=False)
+
+    def clean_description(self):
+        return self.cleaned_data["description"].replace("\r\n", "\n")  # a browser sends CRLF
+
+    def clean(self):
+        d = super().clean()
+        if d.get("address") and (d.get("lon") is None or d.get("lat") is None):
+            # a typed address the look-up did not place: the desk does not guess where it is
+            self.add_error(
+                "address",
+                _(
+                    "%(address)s matches none of the bureau's addresses: choose one from the "
+                    "suggestions, click the map or type the coordinates."
+                )
+                % {"address": d["address"]},
+            )
+        return d
 
 
 @login_required
@@ -92,10 +117,19 @@ def desk(request):
         form = IntakeForm(initial={"received_at": now, "source": "call_110"})
     hq = Unit.objects.filter(bureau=bureau, parent__isnull=True).first()
     bounds = _bounds(hq)
+    code = form["category"].value() or ""
+    known = IncidentCategory.objects.filter(code=code).first() if code else None
+    category_label = f"{known.code} {pick(known.name_zh, known.name_en)}" if known else code
     return render(
         request,
         "cases/intake.html",
-        {"form": form, "duplicate": duplicate, "bounds": bounds, "bureau": bureau},
+        {
+            "form": form,
+            "duplicate": duplicate,
+            "bounds": bounds,
+            "bureau": bureau,
+            "category_label": category_label,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -115,10 +115,28 @@ def query_bigrams(query: str, most: int = 8) -> list[str]:
     return grams[:most]
 
 
+# Among addresses alike enough, those with every number of the query (a house number, a
+# room) come first: "城西璐1" (路 mistyped) is 城西路1号 before 城西宾馆, which shares as
+# many bigrams but not the number.
+NUMBER_BONUS = 0.1
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d+", _fold(text)))
+
+
 def rank_addresses(query: str, candidates: Iterable[tuple[str, object]], limit: int = 10, floor: float = 0.3):
-    """``(score, address, payload)`` of the candidates at least ``floor`` alike, best first."""
-    scored = [(address_score(query, a), a, p) for a, p in candidates]
-    scored = [s for s in scored if s[0] >= floor]
+    """``(score, address, payload)`` of the candidates at least ``floor`` alike, best first;
+    a candidate alike in some way and holding every number of the query gains
+    ``NUMBER_BONUS`` (an exact match stays first)."""
+    wanted = _numbers(query)
+    scored = []
+    for a, p in candidates:
+        score = address_score(query, a)
+        if 0.0 < score < 1.0 and wanted and wanted <= _numbers(a):
+            score = min(score + NUMBER_BONUS, 0.99)
+        if score >= floor:
+            scored.append((score, a, p))
     scored.sort(key=lambda s: (-s[0], len(s[1]), s[1]))
     return scored[:limit]
 
