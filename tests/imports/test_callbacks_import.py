@@ -135,12 +135,15 @@ def _recorded(county):
         actor=county.chief,
         result="unsatisfied",
         called_at=dt.datetime(2018, 6, 2, 15, 0, tzinfo=bj),
-        note="出警慢, \"太慢\"",
+        note='出警慢, "太慢"',
         complaint=True,
         officer=county.off_aux,
     )
     do_record_callback(
-        theft, actor=county.community, result="basically", called_at=dt.datetime(2018, 6, 2, 10, 30, tzinfo=bj)
+        theft,
+        actor=county.community,
+        result="basically",
+        called_at=dt.datetime(2018, 6, 2, 10, 30, tzinfo=bj),
     )
     do_record_callback(
         county.inc_east_traffic,
@@ -186,10 +189,13 @@ def test_the_callback_export_imports_back_in_either_language_and_format(client, 
         assert again.ok and (again.created, again.unchanged) == (0, 4)
         said = again.summary()
     assert _rows() == before
-    assert said == {
-        "zh-hans": "共读取 4 行：导入 0 行，已存在 4 行。",
-        "en": "4 rows read: 0 imported, 4 already present.",
-    }[lang]
+    assert (
+        said
+        == {
+            "zh-hans": "共读取 4 行：导入 0 行，已存在 4 行。",
+            "en": "4 rows read: 0 imported, 4 already present.",
+        }[lang]
+    )
 
 
 def test_the_officer_is_named_by_police_number_or_by_a_name_no_other_officer_has(county, tmp_path):
@@ -228,15 +234,28 @@ def test_the_officer_is_named_by_police_number_or_by_a_name_no_other_officer_has
         rank="none",
     )
     Callback.objects.all().delete()
-    bad = "警情编号,回访时间,结果,回访民警\n" + f"{dispute},2018-06-02 15:00,满意,周洋\n" + f"{theft},2018-06-02 10:30,满意,张三\n"
+    bad = (
+        "警情编号,回访时间,结果,回访民警\n"
+        + f"{dispute},2018-06-02 15:00,满意,周洋\n"
+        + f"{theft},2018-06-02 10:30,满意,张三\n"
+    )
     for lang, words in (
-        ("en", ("2 officers of the bureau are named 周洋: give the police number.", "No officer of the bureau has this police number or name.")),
+        (
+            "en",
+            (
+                "2 officers of the bureau are named 周洋: give the police number.",
+                "No officer of the bureau has this police number or name.",
+            ),
+        ),
         ("zh-hans", ("本局有 2 名民警名为周洋，请填写警号。", "本局没有该警号或姓名的民警。")),
     ):
         with translation.override(lang):
             report = run_import("callbacks", _csv(tmp_path, bad), bureau=county.bureau, actor=county.chief)
         assert not report.ok
-        assert [(p.row, p.column, p.value) for p in report.problems] == [(2, "回访民警", "周洋"), (3, "回访民警", "张三")]
+        assert [(p.row, p.column, p.value) for p in report.problems] == [
+            (2, "回访民警", "周洋"),
+            (3, "回访民警", "张三"),
+        ]
         assert [p.reason for p in report.problems] == list(words)
     assert not Callback.objects.exists()
 

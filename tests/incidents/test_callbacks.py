@@ -230,8 +230,12 @@ def _callbacks_by_officers(county):
     auxiliary (twice: unreachable, then reached), the east station's accident by its chief."""
     _call(county.inc_west_theft, None, "satisfied", officer=county.off_comm)
     _call(county.inc_west_dispute, None, "unreachable", officer=county.off_aux)
-    _call(county.inc_west_dispute, None, "basically", when=CALL + dt.timedelta(days=1), officer=county.off_aux)
-    _call(county.inc_east_traffic, None, "satisfied", when=CALL + dt.timedelta(days=1), officer=county.off_east)
+    _call(
+        county.inc_west_dispute, None, "basically", when=CALL + dt.timedelta(days=1), officer=county.off_aux
+    )
+    _call(
+        county.inc_east_traffic, None, "satisfied", when=CALL + dt.timedelta(days=1), officer=county.off_east
+    )
 
 
 # the officers each persona may choose (those of the callbacks it sees), and the rows of each

@@ -505,7 +505,9 @@ def _callers(county: County, calls: list[tuple[str, dt.date]], draws: np.ndarray
     for (grid, day), u in zip(calls, draws.tolist(), strict=True):
         picked = None
         for posts in (by_zone.get(up(grid, "zone") or "", []), by_station.get(up(grid, "station") or "", [])):
-            on = sorted({p.police_number for p in posts if p.start <= day and (p.end is None or day <= p.end)})
+            on = sorted(
+                {p.police_number for p in posts if p.start <= day and (p.end is None or day <= p.end)}
+            )
             if on:
                 picked = on[int(u * len(on))]
                 break
@@ -543,7 +545,9 @@ def _load_callbacks(
     grids = inc.grid.tolist()
     callers: list[str | None] = [None] * len(idx)
     if officers is not None:
-        draws = np.random.default_rng([int(bureau.code, 36) % (2**32), CALLBACK_OFFICER_STREAM]).random(len(idx))
+        draws = np.random.default_rng([int(bureau.code, 36) % (2**32), CALLBACK_OFFICER_STREAM]).random(
+            len(idx)
+        )
         call_days = (days[idx] + after[idx]).tolist()
         callers = _callers(county, [(grids[i], call_days[k]) for k, i in enumerate(idx.tolist())], draws)
     rows = []

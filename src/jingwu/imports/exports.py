@@ -79,7 +79,9 @@ def _incident_columns() -> list[Column]:
     i_ = "incidents.Incident"
     tz = _zones()
     return [
-        Column(_v(i_, "received_at"), lambda i: _local(i.received_at, tz[i.bureau_id]), "datetime", "received_at"),
+        Column(
+            _v(i_, "received_at"), lambda i: _local(i.received_at, tz[i.bureau_id]), "datetime", "received_at"
+        ),
         Column(_v(i_, "number"), lambda i: i.number, field="number"),
         Column(gettext_lazy("Category code"), lambda i: i.category.code, field="category"),
         Column(_v(i_, "category"), lambda i: i.category.name),
@@ -93,9 +95,18 @@ def _incident_columns() -> list[Column]:
         Column(_v(i_, "lat"), lambda i: i.lat, "number", "lat"),
         Column(_v(i_, "reporter_name"), lambda i: i.reporter_masked, field="reporter_name"),
         Column(_v(i_, "reporter_phone"), lambda i: i.reporter_phone_masked, field="reporter_phone"),
-        Column(_v(i_, "dispatched_at"), lambda i: _local(i.dispatched_at, tz[i.bureau_id]), "datetime", "dispatched_at"),
-        Column(_v(i_, "arrived_at"), lambda i: _local(i.arrived_at, tz[i.bureau_id]), "datetime", "arrived_at"),
-        Column(_v(i_, "cleared_at"), lambda i: _local(i.cleared_at, tz[i.bureau_id]), "datetime", "cleared_at"),
+        Column(
+            _v(i_, "dispatched_at"),
+            lambda i: _local(i.dispatched_at, tz[i.bureau_id]),
+            "datetime",
+            "dispatched_at",
+        ),
+        Column(
+            _v(i_, "arrived_at"), lambda i: _local(i.arrived_at, tz[i.bureau_id]), "datetime", "arrived_at"
+        ),
+        Column(
+            _v(i_, "cleared_at"), lambda i: _local(i.cleared_at, tz[i.bureau_id]), "datetime", "cleared_at"
+        ),
         Column(_v(i_, "description"), lambda i: i.description, field="description"),
         Column(_v(i_, "source_system"), lambda i: i.source_system, field="source_system"),
         Column(_v(i_, "external_id"), lambda i: i.external_id, field="external_id"),
@@ -131,7 +142,9 @@ def _officer_columns(personal: bool = False) -> list[Column]:
         *(
             [
                 Column(
-                    _v(o_, "id_number"), lambda o: o.id_number_masked if o.jw_personal else "", field="id_number"
+                    _v(o_, "id_number"),
+                    lambda o: o.id_number_masked if o.jw_personal else "",
+                    field="id_number",
                 ),
                 Column(_v(o_, "phone"), lambda o: o.phone_masked if o.jw_personal else "", field="phone"),
             ]
@@ -258,6 +271,8 @@ def import_headers(kind: str) -> list[tuple[str, str]]:
     if kind not in COLUMNS:
         return []
     return [(str(c.header), c.field) for c in COLUMNS[kind]() if c.field]
+
+
 FORMATS = ("csv", "xlsx")
 
 

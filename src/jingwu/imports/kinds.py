@@ -1778,7 +1778,9 @@ class CallbackHandler(ServiceHandler):
 
             numbers: set[str] = set()
             names: dict[str, list[str]] = {}
-            for number, name in Officer.objects.filter(bureau=ctx.bureau).values_list("police_number", "name"):
+            for number, name in Officer.objects.filter(bureau=ctx.bureau).values_list(
+                "police_number", "name"
+            ):
                 numbers.add(number)
                 names.setdefault(name.strip(), []).append(number)
             table = ctx.cache["callback_officers"] = (numbers, names)
@@ -1829,7 +1831,9 @@ class CallbackHandler(ServiceHandler):
         if values.get("officer"):
             officer = Officer.objects.filter(bureau=ctx.bureau, police_number=values["officer"]).first()
             if officer is None:
-                raise ValidationError({"officer": _("No officer of the bureau has this police number or name.")})
+                raise ValidationError(
+                    {"officer": _("No officer of the bureau has this police number or name.")}
+                )
         do_record_callback(
             incident,
             actor=ctx.actor,
