@@ -413,3 +413,18 @@ def test_recording_a_callback_through_the_api(client, county, outsider):
     assert api.get(reverse("api:incident-callback-detail", args=[row.pk])).status_code == 200
     api.force_login(outsider)
     assert api.get(reverse("api:incident-callback-detail", args=[row.pk])).status_code == 404
+
+
+def test_the_api_filters_the_callbacks_by_officer_within_the_caller_s_own(client, county, outsider):
+    _callbacks_by_officers(county)
+    url = reverse("api:incident-callback-list")
+    client.force_login(county.chief)
+    r = client.get(url, {"officer": county.off_aux.pk})
+    assert r.status_code == 200 and r.json()["count"] == 2
+    assert {row["incident"] for row in r.json()["results"]} == {county.inc_west_dispute.pk}
+    assert {row["officer"] for row in r.json()["results"]} == {county.off_aux.pk}
+    r = client.get(url, {"officer": county.off_east.pk})  # the other station's calls: not a choice
+    assert r.status_code == 400 and "officer" in r.json()
+    client.force_login(outsider)
+    r = client.get(url, {"officer": county.off_aux.pk})
+    assert r.status_code == 400 and "officer" in r.json()
