@@ -273,6 +273,31 @@ def test_an_exported_incident_list_imports_again_in_either_language(client, coun
     assert copy.station_id == county.west.pk and copy.number.startswith(f"J{county.bureau.code}")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+@pytest.mark.parametrize("kind", ["incidents", "premises"])
+def test_an_exported_list_imports_again_in_either_language_and_format(
+    client, county, tmp_path, kind, lang, fmt
+):
+    """Each column that carries an import field is read by its header in the export's language
+    (the premises' name was unread in English: "Premises name" is not the field's own name)."""
+    from jingwu.imports.services import run_import
+    from jingwu.places.models import Premises
+
+    model = {"incidents": Incident, "premises": Premises}[kind]
+    client.force_login(county.planner)
+    client.cookies["django_language"] = lang
+    r = client.get(reverse("imports:export", args=[kind, fmt]))
+    path = tmp_path / f"exported.{fmt}"
+    path.write_bytes(b"".join(r.streaming_content))
+    before = model.objects.count()
+    assert int(r["X-Export-Rows"]) == before > 0
+    report = run_import(kind, path, bureau=county.bureau, actor=county.planner)
+    assert report.ok and report.bad_rows == 0, [p.describe() for p in report.problems[:3]]
+    assert (report.created, report.unchanged) == (0, before)
+    assert model.objects.count() == before
+
+
 def test_the_bar_follows_the_saving_of_a_large_job(client, county, monkeypatch):
     """The apply is one transaction: the page reads its progress from what the run reports."""
     from jingwu.imports import kinds, services

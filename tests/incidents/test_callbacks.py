@@ -93,6 +93,19 @@ def test_bad_callbacks_are_refused_and_nothing_is_saved(county, kw, field, words
     assert not Callback.objects.exists()
 
 
+def test_an_unreachable_attempt_dated_before_the_completed_call_is_recorded_after_it(county):
+    """A register imported newest first records the attempts that preceded the call after it."""
+    inc = county.inc_west_dispute
+    _call(inc, county.chief, "satisfied", when=CALL + dt.timedelta(hours=5))
+    _call(inc, county.chief, "unreachable", when=CALL)  # earlier: its history
+    errors = _refusal(lambda: _call(inc, county.chief, "unreachable", when=CALL + dt.timedelta(hours=6)))
+    assert "already called back (Satisfied, 2018-06-02)" in errors["result"]  # later: refused
+    assert sorted(Callback.objects.filter(incident=inc).values_list("result", flat=True)) == [
+        "satisfied",
+        "unreachable",
+    ]
+
+
 # who may record a callback of the west station's theft in grid S1 (zone S)
 ADDERS = {"command": True, "chief": True, "zone_lead": True, "community": True}
 
@@ -212,6 +225,66 @@ def test_the_callback_list_filters_and_gives_the_satisfaction_of_its_rows(client
     assert r.context["agg"]["n"] == 1
 
 
+def _callbacks_by_officers(county):
+    """The west station's theft called by the community officer, its dispute by the grid
+    auxiliary (twice: unreachable, then reached), the east station's accident by its chief."""
+    _call(county.inc_west_theft, None, "satisfied", officer=county.off_comm)
+    _call(county.inc_west_dispute, None, "unreachable", officer=county.off_aux)
+    _call(
+        county.inc_west_dispute, None, "basically", when=CALL + dt.timedelta(days=1), officer=county.off_aux
+    )
+    _call(
+        county.inc_east_traffic, None, "satisfied", when=CALL + dt.timedelta(days=1), officer=county.off_east
+    )
+
+
+# the officers each persona may choose (those of the callbacks it sees), and the rows of each
+OFFICER_CHOICES = {
+    "command": {"off_comm": 1, "off_aux": 2, "off_east": 1},
+    "chief": {"off_comm": 1, "off_aux": 2},
+    "zone_lead": {"off_comm": 1},  # the dispute lies in zone N
+    "community": {"off_comm": 1},
+    "center": {"off_comm": 1},  # the theft only: criminal
+}
+
+
+@pytest.mark.parametrize("persona", sorted(OFFICER_CHOICES))
+def test_the_callback_list_filters_by_the_officer_who_called(client, county, persona):
+    _callbacks_by_officers(county)
+    client.force_login(getattr(county, persona))
+    url = reverse("incidents:callback_list")
+    r = client.get(url)
+    choices = {o.pk for o in r.context["filter"].form.fields["officer"].queryset}
+    expected = OFFICER_CHOICES[persona]
+    assert choices == {getattr(county, name).pk for name in expected}
+    for name, rows in expected.items():
+        officer = getattr(county, name)
+        r = client.get(url, {"officer": officer.pk})
+        assert r.status_code == 200 and r.context["agg"]["n"] == rows
+        assert {c.officer_id for c in r.context["page"]} == {officer.pk}
+        export = client.get(reverse("imports:export", args=["callbacks", "csv"]), {"officer": officer.pk})
+        lines = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+        assert [line[9:11] for line in lines[1:]] == [[officer.police_number, officer.name]] * rows
+    # an officer whose calls the persona does not see: nothing, and the form says why
+    hidden = {"off_comm", "off_aux", "off_east"} - set(expected)
+    for name in hidden:
+        r = client.get(url, {"officer": getattr(county, name).pk})
+        assert r.status_code == 200 and r.context["agg"]["n"] == 0
+        assert "This officer made none of the callbacks you see" in r.content.decode()
+
+
+def test_the_outsider_can_choose_no_officer_of_the_county(client, county, outsider):
+    _callbacks_by_officers(county)
+    client.force_login(outsider)
+    url = reverse("incidents:callback_list")
+    r = client.get(url)
+    assert not r.context["filter"].form.fields["officer"].queryset.exists()
+    r = client.get(url, {"officer": county.off_aux.pk})
+    assert r.status_code == 200 and r.context["agg"]["n"] == 0
+    r = client.get(reverse("imports:export", args=["callbacks", "csv"]), {"officer": county.off_aux.pk})
+    assert r["X-Export-Rows"] == "0"
+
+
 @pytest.mark.parametrize(
     ("persona", "status", "rows"),
     [
@@ -252,7 +325,8 @@ def test_the_export_is_the_list_as_filtered(client, county):
     rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:2] == ["Called", "Incident number"]
     assert rows[1][1] == county.inc_west_dispute.number and rows[1][7] == "Unsatisfied"
-    assert rows[1][8] == "yes" and rows[1][10] == "慢"
+    assert rows[0][9:] == ["Officer's police number", "Called by (officer)", "Note"]
+    assert rows[1][8] == "yes" and rows[1][9:] == ["", "", "慢"]  # recorded by nobody: no officer
     ev = AuditEvent.objects.filter(action="export").order_by("-id").first()
     assert ev.object_type == "incidents.callback" and ev.after["rows"] == 1
     r = client.get(reverse("imports:export", args=["callbacks", "xlsx"]))
@@ -339,3 +413,18 @@ def test_recording_a_callback_through_the_api(client, county, outsider):
     assert api.get(reverse("api:incident-callback-detail", args=[row.pk])).status_code == 200
     api.force_login(outsider)
     assert api.get(reverse("api:incident-callback-detail", args=[row.pk])).status_code == 404
+
+
+def test_the_api_filters_the_callbacks_by_officer_within_the_caller_s_own(client, county, outsider):
+    _callbacks_by_officers(county)
+    url = reverse("api:incident-callback-list")
+    client.force_login(county.chief)
+    r = client.get(url, {"officer": county.off_aux.pk})
+    assert r.status_code == 200 and r.json()["count"] == 2
+    assert {row["incident"] for row in r.json()["results"]} == {county.inc_west_dispute.pk}
+    assert {row["officer"] for row in r.json()["results"]} == {county.off_aux.pk}
+    r = client.get(url, {"officer": county.off_east.pk})  # the other station's calls: not a choice
+    assert r.status_code == 400 and "officer" in r.json()
+    client.force_login(outsider)
+    r = client.get(url, {"officer": county.off_aux.pk})
+    assert r.status_code == 400 and "officer" in r.json()

@@ -90,7 +90,7 @@ def load_county(county: County, *, progress: Progress = None, batch: int = BATCH
         _load_cases(bureau, county, units, incident_ids, stats, batch)
         _load_series(bureau, county, incident_ids, stats, batch)
         _load_petitions(bureau, county, units, incident_ids, officers, batch)
-        _load_callbacks(bureau, county, units, incident_ids, batch)
+        _load_callbacks(bureau, county, units, incident_ids, batch, officers)
         seed_default_rules(bureau)  # the reform's case routing (docs/cases.md)
         seed_demo_deadlines(bureau)
         audit.record(
@@ -468,12 +468,59 @@ CALLBACK_SATISFIED = (0.85, 0.95)
 CALLBACK_BASICALLY = 0.3  # of the satisfied
 CALLBACK_COMPLAINT = 0.3  # of the unsatisfied
 CALLBACK_STREAM = 7301  # the callbacks' own random stream: no other generated figure changes
+# who made each call: a community officer or grid auxiliary of the incident's zone posted
+# there that day, else one of its station's; drawn from a stream of its own, so that the
+# calls (and every figure of them) are the same as without officers
+CALLBACK_OFFICER_STREAM = 7302
+CALLBACK_OFFICER_ROLES = ("community", "grid_auxiliary")
 UNSATISFIED_NOTES = ("出警慢", "未告知处理结果", "对处理结果不满意", "民警解释不清")
 
 
-def _load_callbacks(bureau, county: County, units, incident_ids: list[int], batch: int) -> int:
+def _callers(county: County, calls: list[tuple[str, dt.date]], draws: np.ndarray) -> list[str | None]:
+    """The police number of the officer who made each call ((grid code, local day) of the
+    incident and the call): one of the community officers and grid auxiliaries posted in the
+    incident's zone (the zone itself or one of its grids) on that day, else in its station
+    (the station, its zones and grids: before the reform, community officers were posted
+    to the station); chosen by ``draws`` (uniform in [0, 1), one per call). None when the
+    station had nobody in those roles that day."""
+    spec = {u.code: u for u in county.units}
+
+    def up(code: str, kind: str) -> str | None:
+        u = spec.get(code)
+        while u is not None and u.kind != kind:
+            u = spec.get(u.parent_code) if u.parent_code else None
+        return u.code if u is not None else None
+
+    by_zone: dict[str, list] = {}
+    by_station: dict[str, list] = {}
+    for p in county.postings:
+        kind = spec[p.unit_code].kind
+        if p.role not in CALLBACK_OFFICER_ROLES or kind not in ("station", "zone", "grid"):
+            continue
+        if kind != "station" and (zone := up(p.unit_code, "zone")):
+            by_zone.setdefault(zone, []).append(p)
+        if station := up(p.unit_code, "station"):
+            by_station.setdefault(station, []).append(p)
+    out: list[str | None] = []
+    for (grid, day), u in zip(calls, draws.tolist(), strict=True):
+        picked = None
+        for posts in (by_zone.get(up(grid, "zone") or "", []), by_station.get(up(grid, "station") or "", [])):
+            on = sorted(
+                {p.police_number for p in posts if p.start <= day and (p.end is None or day <= p.end)}
+            )
+            if on:
+                picked = on[int(u * len(on))]
+                break
+        out.append(picked)
+    return out
+
+
+def _load_callbacks(
+    bureau, county: County, units, incident_ids: list[int], batch: int, officers: dict[str, int] | None = None
+) -> int:
     """Callbacks for a sample of the incidents (see ``CALLBACK_SHARE``), none after the last
-    day of the data; returns how many."""
+    day of the data, each with the officer who called (see ``_callers``; given ``officers``,
+    police number -> id); returns how many."""
     from jingwu.incidents.models import Callback
 
     inc = county.incidents
@@ -496,6 +543,13 @@ def _load_callbacks(bureau, county: County, units, incident_ids: list[int], batc
     called = (days[idx] + after[idx]).astype("datetime64[m]") + minutes.astype("timedelta64[m]")
     called_utc = (called - BEIJING_OFFSET).astype("datetime64[s]").tolist()
     grids = inc.grid.tolist()
+    callers: list[str | None] = [None] * len(idx)
+    if officers is not None:
+        draws = np.random.default_rng([int(bureau.code, 36) % (2**32), CALLBACK_OFFICER_STREAM]).random(
+            len(idx)
+        )
+        call_days = (days[idx] + after[idx]).tolist()
+        callers = _callers(county, [(grids[i], call_days[k]) for k, i in enumerate(idx.tolist())], draws)
     rows = []
     for k, i in enumerate(idx.tolist()):
         if reach[k] < CALLBACK_UNREACHABLE:
@@ -517,6 +571,7 @@ def _load_callbacks(bureau, county: County, units, incident_ids: list[int], batc
                 result=result,
                 note=text,
                 complaint=complaint,
+                officer_id=officers[callers[k]] if callers[k] else None,
             )
         )
     Callback.objects.bulk_create(rows, batch_size=batch)

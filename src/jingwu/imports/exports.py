@@ -36,6 +36,9 @@ class Column:
     header: object  # lazy text
     get: Callable
     kind: str = "text"  # text, number, datetime, date
+    # the import field (``mapping.FIELDS``) the column carries: its header, in every
+    # language, is a name of that field when the sheet is imported again
+    field: str = ""
 
 
 class _ByBureau(dict):
@@ -76,26 +79,37 @@ def _incident_columns() -> list[Column]:
     i_ = "incidents.Incident"
     tz = _zones()
     return [
-        Column(_v(i_, "received_at"), lambda i: _local(i.received_at, tz[i.bureau_id]), "datetime"),
-        Column(_v(i_, "number"), lambda i: i.number),
-        Column(gettext_lazy("Category code"), lambda i: i.category.code),
+        Column(
+            _v(i_, "received_at"), lambda i: _local(i.received_at, tz[i.bureau_id]), "datetime", "received_at"
+        ),
+        Column(_v(i_, "number"), lambda i: i.number, field="number"),
+        Column(gettext_lazy("Category code"), lambda i: i.category.code, field="category"),
         Column(_v(i_, "category"), lambda i: i.category.name),
-        Column(_v(i_, "source"), lambda i: i.get_source_display()),
-        Column(_v(i_, "status"), lambda i: i.get_status_display()),
+        Column(_v(i_, "source"), lambda i: i.get_source_display(), field="source"),
+        Column(_v(i_, "status"), lambda i: i.get_status_display(), field="status"),
         Column(_v(i_, "station"), lambda i: i.station.name if i.station else ""),
         Column(_v(i_, "zone"), lambda i: i.zone.name if i.zone else ""),
         Column(_v(i_, "grid"), lambda i: i.grid.name if i.grid else ""),
-        Column(_v(i_, "address"), lambda i: i.address),
-        Column(_v(i_, "lon"), lambda i: i.lon, "number"),
-        Column(_v(i_, "lat"), lambda i: i.lat, "number"),
-        Column(_v(i_, "reporter_name"), lambda i: i.reporter_masked),
-        Column(_v(i_, "reporter_phone"), lambda i: i.reporter_phone_masked),
-        Column(_v(i_, "dispatched_at"), lambda i: _local(i.dispatched_at, tz[i.bureau_id]), "datetime"),
-        Column(_v(i_, "arrived_at"), lambda i: _local(i.arrived_at, tz[i.bureau_id]), "datetime"),
-        Column(_v(i_, "cleared_at"), lambda i: _local(i.cleared_at, tz[i.bureau_id]), "datetime"),
-        Column(_v(i_, "description"), lambda i: i.description),
-        Column(_v(i_, "source_system"), lambda i: i.source_system),
-        Column(_v(i_, "external_id"), lambda i: i.external_id),
+        Column(_v(i_, "address"), lambda i: i.address, field="address"),
+        Column(_v(i_, "lon"), lambda i: i.lon, "number", "lon"),
+        Column(_v(i_, "lat"), lambda i: i.lat, "number", "lat"),
+        Column(_v(i_, "reporter_name"), lambda i: i.reporter_masked, field="reporter_name"),
+        Column(_v(i_, "reporter_phone"), lambda i: i.reporter_phone_masked, field="reporter_phone"),
+        Column(
+            _v(i_, "dispatched_at"),
+            lambda i: _local(i.dispatched_at, tz[i.bureau_id]),
+            "datetime",
+            "dispatched_at",
+        ),
+        Column(
+            _v(i_, "arrived_at"), lambda i: _local(i.arrived_at, tz[i.bureau_id]), "datetime", "arrived_at"
+        ),
+        Column(
+            _v(i_, "cleared_at"), lambda i: _local(i.cleared_at, tz[i.bureau_id]), "datetime", "cleared_at"
+        ),
+        Column(_v(i_, "description"), lambda i: i.description, field="description"),
+        Column(_v(i_, "source_system"), lambda i: i.source_system, field="source_system"),
+        Column(_v(i_, "external_id"), lambda i: i.external_id, field="external_id"),
     ]
 
 
@@ -116,43 +130,47 @@ def _officer_columns(personal: bool = False) -> list[Column]:
         return "; ".join(f"{s.get_skill_display()} {s.level}" for s in o.skills.all())
 
     return [
-        Column(_v(o_, "police_number"), lambda o: o.police_number),
-        Column(_v(o_, "name"), lambda o: o.name),
-        Column(_v(o_, "kind"), lambda o: o.get_kind_display()),
-        Column(_v(o_, "gender"), lambda o: o.get_gender_display()),
+        Column(_v(o_, "police_number"), lambda o: o.police_number, field="police_number"),
+        Column(_v(o_, "name"), lambda o: o.name, field="name"),
+        Column(_v(o_, "kind"), lambda o: o.get_kind_display(), field="kind"),
+        Column(_v(o_, "gender"), lambda o: o.get_gender_display(), field="gender"),
         Column(gettext_lazy("Age"), lambda o: o.age(on[o.bureau_id]), "number"),
-        Column(_v(o_, "rank"), lambda o: o.get_rank_display()),
-        Column(_v(o_, "status"), lambda o: o.get_status_display()),
+        Column(_v(o_, "rank"), lambda o: o.get_rank_display(), field="rank"),
+        Column(_v(o_, "status"), lambda o: o.get_status_display(), field="status"),
         Column(gettext_lazy("Current posting"), postings),
         Column(gettext_lazy("Skills"), skills),
         *(
             [
-                Column(_v(o_, "id_number"), lambda o: o.id_number_masked if o.jw_personal else ""),
-                Column(_v(o_, "phone"), lambda o: o.phone_masked if o.jw_personal else ""),
+                Column(
+                    _v(o_, "id_number"),
+                    lambda o: o.id_number_masked if o.jw_personal else "",
+                    field="id_number",
+                ),
+                Column(_v(o_, "phone"), lambda o: o.phone_masked if o.jw_personal else "", field="phone"),
             ]
             if personal
             else []
         ),
-        Column(_v(o_, "hired"), lambda o: o.hired, "date"),
+        Column(_v(o_, "hired"), lambda o: o.hired, "date", "hired"),
     ]
 
 
 def _premises_columns() -> list[Column]:
     p_ = "places.Premises"
     return [
-        Column(_v(p_, "external_id"), lambda p: p.external_id),
-        Column(gettext_lazy("Premises name"), lambda p: p.name),
-        Column(_v(p_, "category"), lambda p: p.get_category_display()),
-        Column(_v(p_, "status"), lambda p: p.get_status_display()),
+        Column(_v(p_, "external_id"), lambda p: p.external_id, field="external_id"),
+        Column(gettext_lazy("Premises name"), lambda p: p.name, field="name"),
+        Column(_v(p_, "category"), lambda p: p.get_category_display(), field="category"),
+        Column(_v(p_, "status"), lambda p: p.get_status_display(), field="status"),
         Column(_v(p_, "station"), lambda p: p.station.name if p.station else ""),
         Column(_v(p_, "grid"), lambda p: p.grid.name if p.grid else ""),
-        Column(_v(p_, "address"), lambda p: p.address),
-        Column(_v(p_, "lon"), lambda p: p.lon, "number"),
-        Column(_v(p_, "lat"), lambda p: p.lat, "number"),
-        Column(_v(p_, "responsible_person"), lambda p: p.responsible_person),
-        Column(_v(p_, "responsible_phone"), lambda p: p.phone_masked),
-        Column(_v(p_, "licence_no"), lambda p: p.licence_no),
-        Column(_v(p_, "employees"), lambda p: p.employees, "number"),
+        Column(_v(p_, "address"), lambda p: p.address, field="address"),
+        Column(_v(p_, "lon"), lambda p: p.lon, "number", "lon"),
+        Column(_v(p_, "lat"), lambda p: p.lat, "number", "lat"),
+        Column(_v(p_, "responsible_person"), lambda p: p.responsible_person, field="responsible_person"),
+        Column(_v(p_, "responsible_phone"), lambda p: p.phone_masked, field="responsible_phone"),
+        Column(_v(p_, "licence_no"), lambda p: p.licence_no, field="licence_no"),
+        Column(_v(p_, "employees"), lambda p: p.employees, "number", "employees"),
     ]
 
 
@@ -161,17 +179,23 @@ def _callback_columns() -> list[Column]:
     i_ = "incidents.Incident"
     tz = _zones()
     return [
-        Column(_v(c_, "called_at"), lambda c: _local(c.called_at, tz[c.bureau_id]), "datetime"),
-        Column(_v(i_, "number"), lambda c: c.incident.number),
+        Column(_v(c_, "called_at"), lambda c: _local(c.called_at, tz[c.bureau_id]), "datetime", "called_at"),
+        Column(_v(i_, "number"), lambda c: c.incident.number, field="number"),
         Column(_v(i_, "received_at"), lambda c: _local(c.incident.received_at, tz[c.bureau_id]), "datetime"),
         Column(_v(i_, "category"), lambda c: c.incident.category.name),
         Column(_v(i_, "station"), lambda c: c.incident.station.name if c.incident.station else ""),
         Column(_v(i_, "zone"), lambda c: c.incident.zone.name if c.incident.zone else ""),
         Column(_v(i_, "grid"), lambda c: c.incident.grid.name if c.incident.grid else ""),
-        Column(_v(c_, "result"), lambda c: c.get_result_display()),
-        Column(_v(c_, "complaint"), lambda c: _("yes") if c.complaint else _("no")),
+        Column(_v(c_, "result"), lambda c: c.get_result_display(), field="result"),
+        Column(_v(c_, "complaint"), lambda c: _("yes") if c.complaint else _("no"), field="complaint"),
+        # the officer by police number first (names repeat), then by name: an import reads the first
+        Column(
+            gettext_lazy("Officer's police number"),
+            lambda c: c.officer.police_number if c.officer else "",
+            field="officer",
+        ),
         Column(_v(c_, "officer"), lambda c: c.officer.name if c.officer else ""),
-        Column(_v(c_, "note"), lambda c: c.note),
+        Column(_v(c_, "note"), lambda c: c.note, field="note"),
     ]
 
 
@@ -232,6 +256,23 @@ def _premises(request):
 
 
 KINDS = {"incidents": _incidents, "officers": _officers, "premises": _premises, "callbacks": _callbacks}
+# each list's columns, all of them (an officer export's personal columns too)
+COLUMNS: dict[str, Callable[[], list[Column]]] = {
+    "incidents": _incident_columns,
+    "officers": lambda: _officer_columns(personal=True),
+    "premises": _premises_columns,
+    "callbacks": _callback_columns,
+}
+
+
+def import_headers(kind: str) -> list[tuple[str, str]]:
+    """(header, import field) of the columns of ``kind``'s export that carry an import field,
+    in the active language: the names an exported sheet's columns are imported by."""
+    if kind not in COLUMNS:
+        return []
+    return [(str(c.header), c.field) for c in COLUMNS[kind]() if c.field]
+
+
 FORMATS = ("csv", "xlsx")
 
 

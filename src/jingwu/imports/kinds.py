@@ -1705,8 +1705,11 @@ class CallbackHandler(ServiceHandler):
 
     The incident is given by its number (警情编号); the service checks the importer may
     record callbacks in the incident's area, one completed callback per incident and the
-    time of the call. A row with the incident, time and result of a callback already
-    recorded is left alone (a second import adds nothing).
+    time of the call. The officer who called is given by police number, or by name when
+    one officer of the bureau has it (the export gives both, the police number first);
+    without one, the importer's own officer record, as on the incident page. A row with the
+    incident, time and result of a callback already recorded is left alone (a second
+    import adds nothing).
     """
 
     kind = "callbacks"
@@ -1743,6 +1746,9 @@ class CallbackHandler(ServiceHandler):
             values["complaint"] = (
                 ctx.choice("complaint", b.get(v, "complaint").strip(), YES_NO, "no", p) == "yes"
             )
+            officer = b.get(v, "officer").strip()
+            if officer:
+                values["officer"] = self._officer(ctx, officer, p)
             wanted.add(values["number"])
             items.append((row, p, values))
         known = set(
@@ -1763,9 +1769,46 @@ class CallbackHandler(ServiceHandler):
                 out.append(Staged(row.row_no, "ok", key=key, data={"values": values, "raw": row.raw}))
         return out
 
+    def _officer(self, ctx: Context, value: str, p: Problems) -> str | None:
+        """The police number of the officer ``value`` names (a police number, or a name
+        that one officer of the bureau has); None and a problem otherwise."""
+        table = ctx.cache.get("callback_officers")
+        if table is None:
+            from jingwu.personnel.models import Officer
+
+            numbers: set[str] = set()
+            names: dict[str, list[str]] = {}
+            for number, name in Officer.objects.filter(bureau=ctx.bureau).values_list(
+                "police_number", "name"
+            ):
+                numbers.add(number)
+                names.setdefault(name.strip(), []).append(number)
+            table = ctx.cache["callback_officers"] = (numbers, names)
+        numbers, names = table
+        if value in numbers:
+            return value
+        named = names.get(value, [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            p.add(
+                "officer",
+                value,
+                _("%(count)d officers of the bureau are named %(name)s: give the police number.")
+                % {"count": len(named), "name": value},
+            )
+        else:
+            p.add(
+                "officer",
+                value,
+                _("No officer of the bureau has this police number or name."),
+            )
+        return None
+
     def create(self, ctx: Context, values: dict) -> bool:
         from jingwu.incidents.models import Incident
         from jingwu.incidents.services import do_record_callback
+        from jingwu.personnel.models import Officer
 
         incident = Incident.objects.filter(bureau=ctx.bureau, number=values["number"]).first()
         if incident is None:
@@ -1784,6 +1827,13 @@ class CallbackHandler(ServiceHandler):
             .exists()
         ):
             return False
+        officer = None
+        if values.get("officer"):
+            officer = Officer.objects.filter(bureau=ctx.bureau, police_number=values["officer"]).first()
+            if officer is None:
+                raise ValidationError(
+                    {"officer": _("No officer of the bureau has this police number or name.")}
+                )
         do_record_callback(
             incident,
             actor=ctx.actor,
@@ -1791,6 +1841,7 @@ class CallbackHandler(ServiceHandler):
             called_at=called_at,
             note=values.get("note", ""),
             complaint=bool(values.get("complaint")),
+            officer=officer,
         )
         return True
 

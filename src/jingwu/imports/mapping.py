@@ -105,7 +105,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "unit",
         "incidents",
     ),
-    "callbacks": ("number", "called_at", "result", "complaint", "note"),
+    "callbacks": ("number", "called_at", "result", "complaint", "officer", "note"),
     "units": (
         "code",
         "parent",
@@ -183,17 +183,24 @@ def header_aliases(kind: str) -> dict[str, str]:
     """The field names of a kind as our pages and exports head their columns, in every language.
 
     So that a sheet exported from a list imports again, whatever the language it was
-    exported in ("接收时间", "received" -> ``received_at``).
+    exported in ("接收时间", "received" -> ``received_at``): the export's own headers of
+    the columns that carry an import field (``exports.Column.field``: "Incident number"
+    -> ``number`` for callbacks, "Premises name" -> ``name``), then the verbose names of
+    the kind's model fields.
     """
     if kind not in _VERBOSE:
         from django.apps import apps
         from django.core.exceptions import FieldDoesNotExist
         from django.utils import translation
 
+        from .exports import import_headers
+
         meta = apps.get_model(MODELS[kind])._meta
         out: dict[str, str] = {}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
+                for header, f in import_headers(kind):
+                    out.setdefault(norm(header), f)
                 for f in FIELDS[kind]:
                     try:
                         field = meta.get_field(f)

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingwu.core.clock import local_day_filter
-from jingwu.core.filters import StyledFilterSet
+from jingwu.core.filters import IdFilter, StyledFilterSet
 from jingwu.core.scope import area_q
 from jingwu.org.filters import AreaUnitFilter
 
@@ -75,11 +75,30 @@ def _callbacks_in_area(unit) -> Q:
     return prefix_q(area_q(unit, "zone_id"), "incident__")
 
 
+def _callback_officers(request):
+    """The officers who made the callbacks the user sees (the list names them on those rows)."""
+    from jingwu.core.scope import restrict
+    from jingwu.personnel.models import Officer
+
+    if request is None:
+        return Officer.objects.none()
+    made = restrict(Callback.objects.filter(officer__isnull=False), request.user).values("officer_id")
+    return Officer.objects.filter(pk__in=made).order_by("name", "police_number")
+
+
 class CallbackFilter(StyledFilterSet):
-    """Callbacks to reporters: by the unit of the incident's area, the local days of the call,
-    the result and complaints (the dashboard's public satisfaction opens this list)."""
+    """Callbacks to reporters: by the unit of the incident's area, the officer who called,
+    the local days of the call, the result and complaints (the dashboard's public
+    satisfaction opens this list)."""
 
     unit = AreaUnitFilter(lookup_for=_callbacks_in_area)
+    officer = IdFilter(
+        label=_("Officer"),
+        queryset=_callback_officers,
+        error_messages={
+            "invalid_choice": _("This officer made none of the callbacks you see: choose one from the list.")
+        },
+    )
     result = django_filters.ChoiceFilter(label=_("Result"), choices=CallbackResult.choices)
     complaint = django_filters.BooleanFilter(label=_("Complaint"))
     called_from = local_day_filter("called_at", "from", _("From"))
@@ -87,4 +106,4 @@ class CallbackFilter(StyledFilterSet):
 
     class Meta:
         model = Callback
-        fields = ["unit", "result", "complaint", "called_from", "called_to"]
+        fields = ["unit", "officer", "result", "complaint", "called_from", "called_to"]

@@ -197,7 +197,7 @@ def do_record_callback(
     """Record a call back to the incident's reporter (警情回访) and what they said.
 
     At most one completed callback (the reporter reached) per incident; an unreachable
-    attempt may be repeated until then. A call is dated neither before the incident was
+    attempt may be repeated until then (and recorded later, when dated before it). A call is dated neither before the incident was
     received nor after the bureau's latest day (``core.clock.latest_day``)."""
     from jingwu.core.clock import latest_day, local_day
 
@@ -232,7 +232,15 @@ def do_record_callback(
         .exclude(result=CallbackResult.UNREACHABLE)
         .first()
     )
-    if done is not None:
+    # an attempt that did not reach the reporter before the completed call is its history
+    # (a register imported newest first records it after the call): it is not refused
+    earlier_attempt = (
+        done is not None
+        and result == CallbackResult.UNREACHABLE
+        and called_at is not None
+        and called_at < done.called_at
+    )
+    if done is not None and not earlier_attempt:
         errors["result"] = _(
             "The reporter of this incident was already called back (%(result)s, %(day)s): "
             "an incident has one completed callback."
