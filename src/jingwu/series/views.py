@@ -203,6 +203,7 @@ def _follow_up_context(user, series, incidents) -> dict:
         "lead_counts": counts,
         "can_add_lead": can_add,
         "can_record": can(user, UnreportedLead, "change"),
+        "can_change_series": can(user, Series, "change"),
         "lead_sources": [c for c in LeadSource.choices if c[0] != LeadSource.DOOR_TO_DOOR]
         + [(LeadSource.DOOR_TO_DOOR, LeadSource.DOOR_TO_DOOR.label)],
         "outcomes": [c for c in LeadStatus.choices if c[0] != LeadStatus.TO_CONTACT],
@@ -331,6 +332,7 @@ def lead_outcome(request, pk: int):
                 "lead": lead,
                 "error": error,
                 "can_record": True,
+                "can_change_series": can(request.user, Series, "change"),
                 "outcomes": [c for c in LeadStatus.choices if c[0] != LeadStatus.TO_CONTACT],
                 "with_series": request.POST.get("with_series") == "1",
             },
@@ -372,6 +374,7 @@ def lead_list(request):
             "query": query.urlencode(),
             "counts": counts,
             "can_record": can(request.user, UnreportedLead, "change"),
+            "can_change_series": can(request.user, Series, "change"),
             "outcomes": [c for c in LeadStatus.choices if c[0] != LeadStatus.TO_CONTACT],
         },
     )
