@@ -109,7 +109,8 @@ SERIES_BOARD = {p: 200 if p in ("command", "center", "auditor") else 404 for p i
 # Possible victims who never reported: the center, command and auditors see all; a station,
 # a zone and a grid the leads of their area (tests/series/test_follow_up.py, personas, outsider).
 FOLLOW_UP_PAGE = {
-    p: 200 if p in ("command", "center", "chief", "zone_lead", "community", "auditor") else 404 for p in PERSONAS
+    p: 200 if p in ("command", "center", "chief", "zone_lead", "community", "auditor") else 404
+    for p in PERSONAS
 }
 # Leads: the center's clusters for the center, command and auditors; entities also for stations and zones.
 CLUSTER_PAGE = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
@@ -680,7 +681,9 @@ def _unreported_leads(county):
     for inc in (county.inc_west_theft, county.inc_east_theft):
         SeriesIncident.objects.create(bureau=county.bureau, series=s, incident=inc)
     return [
-        do_add_lead(s, actor=None, source="admission", first_day=dt.date(2018, 5, 20), address=a, lon=x, lat=y)
+        do_add_lead(
+            s, actor=None, source="admission", first_day=dt.date(2018, 5, 20), address=a, lon=x, lat=y
+        )
         for a, x, y in (("西", X0 + 0.006, Y0 + 0.003), ("东", X0 + 0.032, Y0 + 0.012))
     ]
 

@@ -700,7 +700,9 @@ def _check_follow_ups(client, county, persona: str) -> list[str]:
     for inc in (county.inc_west_theft, county.inc_east_theft):
         SeriesIncident.objects.create(bureau=county.bureau, series=s, incident=inc)
     west, east = (
-        do_add_lead(s, actor=None, source="admission", first_day=dt.date(2018, 5, 20), address=a, lon=x, lat=y)
+        do_add_lead(
+            s, actor=None, source="admission", first_day=dt.date(2018, 5, 20), address=a, lon=x, lat=y
+        )
         for a, x, y in (("西", X0 + 0.006, Y0 + 0.003), ("东", X0 + 0.032, Y0 + 0.012))
     )
     names = {west.pk: "west", east.pk: "east"}

@@ -79,7 +79,12 @@ def test_an_unlocated_lead_goes_to_the_station_chosen(county):
         description="同一手法，时间地点不详",
         station=county.east,
     )
-    assert (lead.station, lead.zone, lead.grid, lead.last_day) == (county.east, None, None, dt.date(2018, 5, 9))
+    assert (lead.station, lead.zone, lead.grid, lead.last_day) == (
+        county.east,
+        None,
+        None,
+        dt.date(2018, 5, 9),
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,7 +126,12 @@ def test_a_chief_cannot_assign_a_follow_up_to_another_station(county):
         _admitted(county, s, EAST_SPOT, actor=county.chief)
     with pytest.raises(PermissionDenied):
         services.do_add_lead(
-            s, actor=county.chief, source="analyst", first_day=dt.date(2018, 5, 2), address="x", station=county.east
+            s,
+            actor=county.chief,
+            source="analyst",
+            first_day=dt.date(2018, 5, 2),
+            address="x",
+            station=county.east,
         )
     assert not UnreportedLead.objects.filter(bureau=county.bureau).exists()
     assert _admitted(county, s, WEST_SPOT, actor=county.chief).station == county.west
@@ -204,7 +214,9 @@ def test_who_records_outcomes(leads):
         with pytest.raises(PermissionDenied):
             services.do_record_outcome(c.lead_west, actor=getattr(c, persona), status=LeadStatus.NOT_VICTIM)
     # unreachable stays open: tried again, by the center this time
-    lead = services.do_record_outcome(c.lead_west, actor=c.center, status=LeadStatus.DECLINED, note="不愿报案")
+    lead = services.do_record_outcome(
+        c.lead_west, actor=c.center, status=LeadStatus.DECLINED, note="不愿报案"
+    )
     assert lead.status == LeadStatus.DECLINED and not lead.is_open
 
 
@@ -304,7 +316,9 @@ def test_recording_an_outcome_from_the_page_with_htmx(client, leads):
     client.force_login(c.chief)
     with translation.override("en"):
         r = client.post(
-            reverse("series:lead_outcome", args=[c.lead_west.pk]), {"status": "declined"}, HTTP_HX_REQUEST="true"
+            reverse("series:lead_outcome", args=[c.lead_west.pk]),
+            {"status": "declined"},
+            HTTP_HX_REQUEST="true",
         )
     assert "already followed up" in r.context["error"]
     # the east lead: not the community officer's
@@ -336,7 +350,9 @@ def test_adding_a_lead_from_the_page(client, county):
     assert (lead.station, lead.contact_note) == (county.east, "白天在店")
     with translation.override("en"):
         r = client.post(
-            reverse("series:lead_add", args=[s.pk]), {"source": "admission", "first_day": "2018-13-01"}, follow=True
+            reverse("series:lead_add", args=[s.pk]),
+            {"source": "admission", "first_day": "2018-13-01"},
+            follow=True,
         )
     assert "year-month-day" in r.content.decode()
     assert UnreportedLead.objects.filter(series=s).count() == 1
@@ -362,7 +378,11 @@ def test_one_click_from_the_premises_proxy(client, county):
         county.grid_s1,
     )
     # dated by the series' span, approximate
-    assert (lead.first_day, lead.last_day, lead.approximate) == (dt.date(2018, 6, 1), dt.date(2018, 6, 2), True)
+    assert (lead.first_day, lead.last_day, lead.approximate) == (
+        dt.date(2018, 6, 1),
+        dt.date(2018, 6, 2),
+        True,
+    )
     r = client.get(reverse("series:series_detail", args=[s.pk]))
     assert r.context["follow_up"][0]["added"]
     # a second click: refused, still one lead

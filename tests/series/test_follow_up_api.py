@@ -44,7 +44,10 @@ def test_leads_are_listed_due_first_and_filtered(leads):
     assert _ids(api.get(LEADS)) == [c.lead_west.pk, c.lead_east.pk]
     assert _ids(api.get(LEADS, {"overdue": "true"})) == [c.lead_west.pk]
     assert _ids(api.get(LEADS, {"overdue": "false"})) == [c.lead_east.pk]
-    assert _ids(api.get(LEADS, {"status": "to_contact", "series": c.series.pk})) == [c.lead_west.pk, c.lead_east.pk]
+    assert _ids(api.get(LEADS, {"status": "to_contact", "series": c.series.pk})) == [
+        c.lead_west.pk,
+        c.lead_east.pk,
+    ]
     assert _ids(api.get(LEADS, {"status": "declined"})) == []
     row = api.get(f"{LEADS}{c.lead_west.pk}/").json()
     assert row["overdue"] is True and row["series_code"] == "T1" and row["grid"] == c.grid_s1.pk
@@ -83,7 +86,13 @@ def test_adding_by_hand_and_from_premises(county):
     # the east station is not the west chief's: refused
     r = _api(county.chief).post(
         LEADS,
-        {"series": s.pk, "source": "analyst", "first_day": "2018-05-01", "address": "x", "station": county.east.pk},
+        {
+            "series": s.pk,
+            "source": "analyst",
+            "first_day": "2018-05-01",
+            "address": "x",
+            "station": county.east.pk,
+        },
         format="json",
     )
     assert r.status_code == 403
@@ -103,8 +112,13 @@ def test_the_outsider_sees_and_records_nothing(leads, outsider):
     c, api = leads, _api(outsider)
     assert _ids(api.get(LEADS)) == []
     assert api.get(f"{LEADS}{c.lead_west.pk}/").status_code == 404
-    assert api.post(f"{LEADS}{c.lead_west.pk}/outcome/", {"status": "declined"}, format="json").status_code == 404
-    r = api.post(LEADS, {"series": c.series.pk, "source": "analyst", "first_day": "2018-05-01", "address": "x"})
+    assert (
+        api.post(f"{LEADS}{c.lead_west.pk}/outcome/", {"status": "declined"}, format="json").status_code
+        == 404
+    )
+    r = api.post(
+        LEADS, {"series": c.series.pk, "source": "analyst", "first_day": "2018-05-01", "address": "x"}
+    )
     assert r.status_code == 400 and "series" in r.json()  # no series of theirs by that id
 
 
@@ -114,10 +128,14 @@ def test_recording_outcomes_through_the_api(leads, other_county):
     # bad input: a report without its incident, another bureau's incident
     r = _api(c.community).post(url, {"status": "reported"}, format="json")
     assert r.status_code == 400 and "incident" in r.json()
-    r = _api(c.community).post(url, {"status": "reported", "incident": other_county.inc_west_theft.pk}, format="json")
+    r = _api(c.community).post(
+        url, {"status": "reported", "incident": other_county.inc_west_theft.pk}, format="json"
+    )
     assert r.status_code == 400 and "incident" in r.json()
     assert _api(c.zone_lead).post(url, {"status": "declined"}, format="json").status_code == 403
-    assert _api(c.community).post(f"{LEADS}{c.lead_east.pk}/outcome/", {"status": "declined"}).status_code == 404
+    assert (
+        _api(c.community).post(f"{LEADS}{c.lead_east.pk}/outcome/", {"status": "declined"}).status_code == 404
+    )
     # the community officer may not change series: asking to add the incident is refused whole
     body = {"status": "reported", "incident": c.inc_west_theft.pk, "day": "2018-06-02"}
     r = _api(c.community).post(url, body | {"add_to_series": True}, format="json")

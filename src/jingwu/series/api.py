@@ -356,7 +356,9 @@ class OutcomeSerializer(serializers.Serializer):
         choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.TO_CONTACT],
         help_text=_("What the follow-up found."),
     )
-    day = serializers.DateField(required=False, allow_null=True, help_text=_("By default the bureau's latest day."))
+    day = serializers.DateField(
+        required=False, allow_null=True, help_text=_("By default the bureau's latest day.")
+    )
     note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
     incident = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("The incident recorded for the report (a report taken).")

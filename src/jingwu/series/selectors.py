@@ -136,9 +136,11 @@ def follow_up(user, series: Series, incidents: list[Incident]) -> list[dict]:
 
 def leads_for(user, action: str = "view"):
     """The unreported-victim leads the user sees (a station: its area's doors)."""
-    return restrict(UnreportedLead, user, action).select_related(
-        "series", "station", "zone", "grid", "premises", "incident", "followed_up_by"
-    ).defer("station__boundary", "zone__boundary", "grid__boundary")
+    return (
+        restrict(UnreportedLead, user, action)
+        .select_related("series", "station", "zone", "grid", "premises", "incident", "followed_up_by")
+        .defer("station__boundary", "zone__boundary", "grid__boundary")
+    )
 
 
 def overdue_q(bureau_ids) -> Q:

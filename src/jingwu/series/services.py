@@ -346,7 +346,9 @@ def do_record_outcome(
     from jingwu.core.scope import restrict
     from jingwu.incidents.models import Incident
 
-    lead = UnreportedLead.objects.select_for_update().select_related("station", "zone", "grid").get(pk=lead.pk)
+    lead = (
+        UnreportedLead.objects.select_for_update().select_related("station", "zone", "grid").get(pk=lead.pk)
+    )
     bureau = lead.bureau
     authorize(actor, UnreportedLead, "change", unit=lead_unit(lead), bureau=bureau)
     latest = clock.latest_day(bureau)

@@ -192,7 +192,9 @@ def _follow_up_context(user, series, incidents) -> dict:
     leads, counts = selectors.series_leads(user, series)
     proxy = selectors.follow_up(user, series, incidents)
     added = set(
-        UnreportedLead.objects.filter(series=series, premises__isnull=False).values_list("premises_id", flat=True)
+        UnreportedLead.objects.filter(series=series, premises__isnull=False).values_list(
+            "premises_id", flat=True
+        )
     )
     for row in proxy:
         row["added"] = row["premises"].pk in added
@@ -252,7 +254,11 @@ def lead_add(request, pk: int):
     try:
         station = None
         if p.get("station", "").isdigit():
-            station = restrict(Unit.objects.filter(kind="station"), request.user).filter(pk=int(p["station"])).first()
+            station = (
+                restrict(Unit.objects.filter(kind="station"), request.user)
+                .filter(pk=int(p["station"]))
+                .first()
+            )
             if station is None:
                 raise ValidationError({"station": _("Choose a station of this bureau.")})
         services.do_add_lead(
@@ -306,7 +312,9 @@ def lead_outcome(request, pk: int):
         incident = None
         number = p.get("incident", "").strip()
         if number:
-            incident = restrict(Incident, request.user).filter(bureau_id=lead.bureau_id, number=number).first()
+            incident = (
+                restrict(Incident, request.user).filter(bureau_id=lead.bureau_id, number=number).first()
+            )
             if incident is None:
                 raise ValidationError(
                     {"incident": _("No incident numbered %(number)s that you may see.") % {"number": number}}

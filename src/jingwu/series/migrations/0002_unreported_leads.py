@@ -6,53 +6,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_deadline_limits'),
-        ('core', '0004_merge_0003_bureau_time_zone_0003_security'),
-        ('incidents', '0004_callbacks'),
-        ('org', '0001_initial'),
-        ('places', '0001_initial'),
-        ('series', '0001_candidate_links'),
+        ("cases", "0003_deadline_limits"),
+        ("core", "0004_merge_0003_bureau_time_zone_0003_security"),
+        ("incidents", "0004_callbacks"),
+        ("org", "0001_initial"),
+        ("places", "0001_initial"),
+        ("series", "0001_candidate_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnreportedLead',
+            name="UnreportedLead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('first_day', models.DateField(verbose_name='on or from')),
-                ('last_day', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('approximate', models.BooleanField(default=False, verbose_name='approximate date')),
-                ('description', models.TextField(blank=True, verbose_name='what happened')),
-                ('source', models.CharField(choices=[('admission', "Suspect's admission"), ('door_to_door', 'Door-to-door visit'), ('analyst', 'Analyst'), ('other', 'Other')], max_length=16, verbose_name='source')),
-                ('contact_note', models.CharField(blank=True, help_text='Where and when to find the person (no names, phone or ID numbers).', max_length=200, verbose_name='how to reach')),
-                ('due', models.DateField(verbose_name='follow up by')),
-                ('status', models.CharField(choices=[('to_contact', 'To contact'), ('reported', 'Victim confirmed, report taken'), ('not_victim', 'Not a victim, nothing happened'), ('unreachable', 'Unreachable'), ('declined', 'Declined to report')], default='to_contact', max_length=12, verbose_name='follow-up')),
-                ('followed_up_on', models.DateField(blank=True, null=True, verbose_name='followed up on')),
-                ('outcome_note', models.CharField(blank=True, max_length=300, verbose_name='outcome note')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.bureau', verbose_name='bureau')),
-                ('followed_up_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='followed up by')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='grid')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.incident', verbose_name='incident of the report')),
-                ('premises', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.premises', verbose_name='key premises')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unreported_leads', to='cases.series', verbose_name='series')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='station following up')),
-                ('zone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("first_day", models.DateField(verbose_name="on or from")),
+                ("last_day", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("approximate", models.BooleanField(default=False, verbose_name="approximate date")),
+                ("description", models.TextField(blank=True, verbose_name="what happened")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("admission", "Suspect's admission"),
+                            ("door_to_door", "Door-to-door visit"),
+                            ("analyst", "Analyst"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "contact_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where and when to find the person (no names, phone or ID numbers).",
+                        max_length=200,
+                        verbose_name="how to reach",
+                    ),
+                ),
+                ("due", models.DateField(verbose_name="follow up by")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("to_contact", "To contact"),
+                            ("reported", "Victim confirmed, report taken"),
+                            ("not_victim", "Not a victim, nothing happened"),
+                            ("unreachable", "Unreachable"),
+                            ("declined", "Declined to report"),
+                        ],
+                        default="to_contact",
+                        max_length=12,
+                        verbose_name="follow-up",
+                    ),
+                ),
+                ("followed_up_on", models.DateField(blank=True, null=True, verbose_name="followed up on")),
+                ("outcome_note", models.CharField(blank=True, max_length=300, verbose_name="outcome note")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="added by",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "followed_up_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="followed up by",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.incident",
+                        verbose_name="incident of the report",
+                    ),
+                ),
+                (
+                    "premises",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.premises",
+                        verbose_name="key premises",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unreported_leads",
+                        to="cases.series",
+                        verbose_name="series",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="station following up",
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="zone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unreported-victim lead',
-                'verbose_name_plural': 'unreported-victim leads',
-                'ordering': ['due', 'id'],
-                'indexes': [models.Index(fields=['bureau', 'series'], name='unreportedlead_series_idx'), models.Index(fields=['bureau', 'station', 'status'], name='unreportedlead_station_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'reported'), _negated=True), ('incident__isnull', False), _connector='OR'), name='unreportedlead_report_has_incident'), models.CheckConstraint(condition=models.Q(('last_day__isnull', True), ('last_day__gte', models.F('first_day')), _connector='OR'), name='unreportedlead_day_order')],
+                "verbose_name": "unreported-victim lead",
+                "verbose_name_plural": "unreported-victim leads",
+                "ordering": ["due", "id"],
+                "indexes": [
+                    models.Index(fields=["bureau", "series"], name="unreportedlead_series_idx"),
+                    models.Index(fields=["bureau", "station", "status"], name="unreportedlead_station_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "reported"), _negated=True),
+                            ("incident__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="unreportedlead_report_has_incident",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("last_day__isnull", True),
+                            ("last_day__gte", models.F("first_day")),
+                            _connector="OR",
+                        ),
+                        name="unreportedlead_day_order",
+                    ),
+                ],
             },
         ),
     ]
