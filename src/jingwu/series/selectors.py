@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from jingwu.cases.models import Series, SeriesIncident
 from jingwu.core import clock
@@ -177,5 +177,10 @@ def lead_counts(qs, bureau_ids) -> dict:
 
 def series_leads(user, series: Series) -> tuple[list, dict]:
     """The series' leads the user sees (overdue marked), and their counts."""
-    qs = leads_for(user).filter(series=series).order_by("status", "due", "id")
-    return mark_overdue(qs), lead_counts(qs, [series.bureau_id])
+    qs = leads_for(user).filter(series=series)
+    rows = qs.annotate(
+        jw_done=Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("jw_done", "due", "id")  # still to follow up first, then by due day
+    return mark_overdue(rows), lead_counts(qs, [series.bureau_id])
