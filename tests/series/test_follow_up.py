@@ -416,3 +416,22 @@ def test_the_follow_up_list_exports_what_the_user_sees(client, leads):
     assert r.status_code == 200 and r["X-Export-Rows"] == "2"
     client.force_login(c.planner)
     assert client.get(reverse("imports:export", args=["followups", "csv"])).status_code == 404
+
+
+def test_adding_with_htmx_answers_the_follow_up_section(client, county):
+    s = _series(county)
+    client.force_login(county.chief)
+    url = reverse("series:lead_from_premises", args=[s.pk, county.prem_west.pk])
+    r = client.post(url, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and r.context["lead_error"] == ""
+    assert [x.premises_id for x in r.context["leads"]] == [county.prem_west.pk]
+    assert r.context["follow_up"][0]["added"] and b'id="jw-follow-up"' in r.content
+    r = client.post(url, HTTP_HX_REQUEST="true")  # again: the section with the message
+    assert "该场所已在本串并案的走访清单中" in r.context["lead_error"]
+    r = client.post(
+        reverse("series:lead_add", args=[s.pk]),
+        {"source": "admission", "first_day": "2018-06-04", "address": "城西路3号"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "2018-06-03" in r.context["lead_error"] and r.context["lead_counts"]["total"] == 1
+    assert UnreportedLead.objects.filter(series=s).count() == 1

@@ -219,6 +219,25 @@ def _follow_up_context(user, series, incidents) -> dict:
     }
 
 
+def _follow_up_answer(request, series, done: str, error: str):
+    """HTMX: the series' follow-up section again, with the message; else back to the page."""
+    if request.headers.get("HX-Request"):
+        incidents, _hidden = selectors.members(request.user, series)
+        ctx = {
+            "series": series,
+            "sees_premises": can(request.user, Premises, "view"),
+            "lead_done": done,
+            "lead_error": error,
+            **_follow_up_context(request.user, series, incidents),
+        }
+        return render(request, "series/_follow_up.html", ctx)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(f"{reverse('series:series_detail', args=[series.pk])}#jw-follow-up")
+
+
 def _day(raw: str, field: str):
     import datetime as dt
 
@@ -275,10 +294,10 @@ def lead_add(request, pk: int):
             station=station,
             contact_note=p.get("contact_note", ""),
         )
-        messages.success(request, _("The lead was added to the follow-up."))
+        done, error = _("The lead was added to the follow-up."), ""
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
-    return redirect(f"{reverse('series:series_detail', args=[series.pk])}#jw-follow-up")
+        done, error = "", _errors(exc)
+    return _follow_up_answer(request, series, done, error)
 
 
 @login_required
@@ -291,10 +310,10 @@ def lead_from_premises(request, pk: int, premises: int):
         raise PermissionDenied
     try:
         services.do_add_lead_from_premises(series, prem, actor=request.user)
-        messages.success(request, _("%(name)s was added to the follow-up.") % {"name": prem.name})
+        done, error = _("%(name)s was added to the follow-up.") % {"name": prem.name}, ""
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
-    return redirect(f"{reverse('series:series_detail', args=[series.pk])}#jw-follow-up")
+        done, error = "", _errors(exc)
+    return _follow_up_answer(request, series, done, error)
 
 
 @login_required
