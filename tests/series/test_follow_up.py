@@ -435,3 +435,39 @@ def test_adding_with_htmx_answers_the_follow_up_section(client, county):
     )
     assert "2018-06-03" in r.context["lead_error"] and r.context["lead_counts"]["total"] == 1
     assert UnreportedLead.objects.filter(series=s).count() == 1
+
+
+# Adding from the series page, per persona: 302 done, 403 the series seen but no right to
+# add, 404 the series (or the premises) not seen.
+ADD_PAGE = {
+    "command": (403, 403),
+    "planner": (404, 404),
+    "center": (302, 404),  # the center does not see premises: the stations click
+    "prevention": (404, 404),
+    "chief": (302, 302),
+    "zone_lead": (403, 403),
+    "community": (404, 404),
+    "political": (404, 404),
+    "auditor": (403, 403),
+    "sysadmin": (404, 404),
+    "outsider": (404, 404),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(ADD_PAGE))
+def test_who_adds_from_the_series_page(client, county, other_county, persona):
+    s = _series(county)
+    client.force_login(_user(county, other_county, persona))
+    by_hand, one_click = ADD_PAGE[persona]
+    r = client.post(
+        reverse("series:lead_add", args=[s.pk]),
+        {"source": "admission", "first_day": "2018-05-20", "lon": str(WEST_SPOT[0]), "lat": str(WEST_SPOT[1])}
+        | {"description": "供述"},
+    )
+    assert r.status_code == by_hand
+    assert UnreportedLead.objects.filter(series=s, premises=None).count() == (1 if by_hand == 302 else 0)
+    r = client.post(reverse("series:lead_from_premises", args=[s.pk, county.prem_west.pk]))
+    assert r.status_code == one_click
+    assert UnreportedLead.objects.filter(series=s, premises=county.prem_west).count() == (
+        1 if one_click == 302 else 0
+    )
