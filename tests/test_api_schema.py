@@ -31,6 +31,7 @@ def test_the_schema_validates_without_warnings(db, tmp_path):
         "series",
         "series-links",
         "series-runs",
+        "series-leads",
         "token",
         "eval-files",
         "incident-callbacks",
@@ -95,8 +96,8 @@ def _series_rows(county) -> dict:
     import datetime as dt
 
     from jingwu.cases.models import Series
-    from jingwu.series.models import CandidateLink, LinkRun
-    from jingwu.series.services import do_build_series
+    from jingwu.series.models import CandidateLink, LinkRun, UnreportedLead
+    from jingwu.series.services import do_add_lead, do_build_series
 
     run = LinkRun.objects.create(
         bureau=county.bureau, first_day=dt.date(2018, 1, 1), last_day=dt.date(2018, 12, 31), status="done"
@@ -111,8 +112,21 @@ def _series_rows(county) -> dict:
         features={"distance_km": 1.0},
         status="confirmed",
     )
-    do_build_series(county.bureau, actor=None, name="系列", link_ids=[link.pk])
-    return {"series": Series, "series-links": CandidateLink, "series-runs": LinkRun}
+    series = do_build_series(county.bureau, actor=None, name="系列", link_ids=[link.pk])
+    do_add_lead(
+        series,
+        actor=None,
+        source="analyst",
+        first_day=dt.date(2018, 5, 1),
+        address="城西",
+        station=county.west,
+    )
+    return {
+        "series": Series,
+        "series-links": CandidateLink,
+        "series-runs": LinkRun,
+        "series-leads": UnreportedLead,
+    }
 
 
 def _case_rows(county) -> None:

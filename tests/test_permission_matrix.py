@@ -41,7 +41,7 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import Officer, Posting
 from jingwu.places.models import Premises
 from jingwu.planning.models import Scenario
-from jingwu.series.models import CandidateLink, LinkRun
+from jingwu.series.models import CandidateLink, LinkRun, UnreportedLead
 
 from .conftest import minimal_scenario
 
@@ -106,6 +106,12 @@ RESULTS_PAGE = {
 # Series: the board is the investigation center's (command and auditors read it); the
 # series themselves follow cases.series (stations see the series touching their area).
 SERIES_BOARD = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
+# Possible victims who never reported: the center, command and auditors see all; a station,
+# a zone and a grid the leads of their area (tests/series/test_follow_up.py, personas, outsider).
+FOLLOW_UP_PAGE = {
+    p: 200 if p in ("command", "center", "chief", "zone_lead", "community", "auditor") else 404
+    for p in PERSONAS
+}
 # Leads: the center's clusters for the center, command and auditors; entities also for stations and zones.
 CLUSTER_PAGE = {p: 200 if p in ("command", "center", "auditor") else 404 for p in PERSONAS}
 ENTITY_PAGE = {
@@ -117,6 +123,7 @@ ROUTES: dict[str, Route] = {
     "series:series_list": Route(Series, "list", expect=CASE_PAGE),
     "series:board": Route(CandidateLink, "list", expect=SERIES_BOARD),
     "series:series_detail": Route(Series, "detail", ()),
+    "series:lead_list": Route(UnreportedLead, "list", expect=FOLLOW_UP_PAGE),
     "org:unit_list": Route(Unit, "list", context="units"),
     "org:unit_detail": Route(
         Unit, "detail", ("hq", "ic", "west", "east", "zone_s", "zone_n", "grid_s1", "grid_e1")
@@ -178,6 +185,8 @@ ROUTES: dict[str, Route] = {
     "api:series-link-detail": Route(CandidateLink, "detail", ()),
     "api:series-run-list": Route(LinkRun, "api_list"),
     "api:series-run-detail": Route(LinkRun, "detail", ()),
+    "api:series-lead-list": Route(UnreportedLead, "api_list"),
+    "api:series-lead-detail": Route(UnreportedLead, "detail", ()),
     # Cases: whoever sees cases gets the list; the board where they look at a station or the center.
     "cases:case_list": Route(Case, "list", expect=CASE_PAGE),
     "cases:case_detail": Route(Case, "detail"),
@@ -354,6 +363,9 @@ EXEMPT = {
     "series:score": "POST only (405 on GET); tests/series/test_series.py",
     "series:build": "POST only (405 on GET); tests/series/test_series.py",
     "series:decide": "POST only (405 on GET); tests/series/test_series.py",
+    "series:lead_add": "POST only (405 on GET); tests/series/test_follow_up.py (personas, outsider)",
+    "series:lead_from_premises": "POST only (405 on GET); tests/series/test_follow_up.py",
+    "series:lead_outcome": "POST only (405 on GET); tests/series/test_follow_up.py, test_permission_spec.py",
     "cases:case_review": "POST only (405 on GET); tests/cases/test_review.py",
     "cases:deadline_escalate": "POST only (405 on GET); tests/cases/test_deadlines.py",
     "incidents:callback_record": "POST only (405 on GET); tests/incidents/test_callbacks.py (personas, outsider)",
@@ -369,6 +381,7 @@ EXEMPT = {
     "api:case-reopen": "POST only (405 on GET); tests/cases/test_pages_and_api.py",
     "api:series-link-confirm": "POST only (405 on GET); tests/series/test_api.py (personas, outsider)",
     "api:series-link-reject": "POST only (405 on GET); tests/series/test_api.py (personas, outsider)",
+    "api:series-lead-outcome": "POST only (405 on GET); tests/series/test_follow_up_api.py (personas, outsider)",
     "api:case-deadline-escalate": "POST only (405 on GET); tests/cases/test_api_rules_deadlines_reviews.py",
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
@@ -640,6 +653,8 @@ def _objects(county, route: Route):
             do_record_callback(getattr(county, n), actor=None, result="unreachable", called_at=when)
             for n in ("inc_west_theft", "inc_west_dispute", "inc_east_theft", "inc_east_traffic")
         ]
+    if route.model is UnreportedLead:  # a lead in the west station's grid S01-Z1-G1, one in the east
+        return _unreported_leads(county)
     if route.model is Posting:
         return list(Posting.objects.filter(bureau=county.bureau).order_by("pk")[:6])
     if route.model is Case:
@@ -649,6 +664,28 @@ def _objects(county, route: Route):
 
         return list(seed_default_rules(county.bureau))[:2]
     return [getattr(county, name) for name in route.objects]
+
+
+def _unreported_leads(county):
+    import datetime as dt
+
+    from jingwu.cases.models import SeriesIncident
+    from jingwu.series.services import do_add_lead
+
+    from .conftest import X0, Y0
+
+    got = list(UnreportedLead.objects.filter(bureau=county.bureau).order_by("pk"))
+    if got:
+        return got
+    s = Series.objects.create(bureau=county.bureau, code="M1", name="矩阵", origin="analyst")
+    for inc in (county.inc_west_theft, county.inc_east_theft):
+        SeriesIncident.objects.create(bureau=county.bureau, series=s, incident=inc)
+    return [
+        do_add_lead(
+            s, actor=None, source="admission", first_day=dt.date(2018, 5, 20), address=a, lon=x, lat=y
+        )
+        for a, x, y in (("西", X0 + 0.006, Y0 + 0.003), ("东", X0 + 0.032, Y0 + 0.012))
+    ]
 
 
 def _duty(county, model):

@@ -294,6 +294,28 @@ CALLBACKS = {
 }
 AREAS += ["callbacks"]
 
+# --- FOLLOW-UPS: possible victims of a series who never reported (未报案被害人/余罪线索) ------
+# A lead of the series of the two thefts near the west theft (grid S01-Z1-G1) and one near
+# the east theft. The series' owner (the center) sees and records them all; a station the
+# doors of its area: the chief adds and records, the community officer records the grid's,
+# the zone lead reads the zone's; command and auditors read them all. persona -> (the
+# follow-up list, the leads it shows, recording "unreachable" for the west lead from the
+# page: 302 done, 403 seen not allowed, 404 unseen; POST {} to the API: 400 allowed, 403)
+FOLLOW_UPS = {
+    "command": (200, {"west", "east"}, 403, 403),
+    "planner": (404, NONE, 404, 403),
+    "center": (200, {"west", "east"}, 302, 400),
+    "prevention": (404, NONE, 404, 403),
+    "chief": (200, {"west"}, 302, 400),
+    "zone_lead": (200, {"west"}, 403, 403),
+    "community": (200, {"west"}, 302, 403),
+    "political": (404, NONE, 404, 403),
+    "auditor": (200, {"west", "east"}, 403, 403),
+    "sysadmin": (404, NONE, 404, 403),
+    "outsider": (200, NONE, 404, 400),  # a chief: adds in their own bureau
+}
+AREAS += ["follow_ups"]
+
 
 # Rows where today's behaviour differs from the specification and the fix belongs to
 # another area: (persona, area) -> reason. Each is xfail(strict=True), so it fails once fixed.
@@ -668,6 +690,41 @@ def _check_callbacks(client, county, persona: str) -> list[str]:
     return wrong
 
 
+def _check_follow_ups(client, county, persona: str) -> list[str]:
+    from jingwu.cases.models import Series, SeriesIncident
+    from jingwu.series.services import do_add_lead
+
+    from .conftest import X0, Y0
+
+    s = Series.objects.create(bureau=county.bureau, code="F1", name="系列", origin="analyst")
+    for inc in (county.inc_west_theft, county.inc_east_theft):
+        SeriesIncident.objects.create(bureau=county.bureau, series=s, incident=inc)
+    west, east = (
+        do_add_lead(
+            s, actor=None, source="admission", first_day=dt.date(2018, 5, 20), address=a, lon=x, lat=y
+        )
+        for a, x, y in (("西", X0 + 0.006, Y0 + 0.003), ("东", X0 + 0.032, Y0 + 0.012))
+    )
+    names = {west.pk: "west", east.pk: "east"}
+    status, rows, record, add = FOLLOW_UPS[persona]
+    wrong = []
+    r = client.get(reverse("series:lead_list"))
+    if r.status_code != status:
+        wrong.append(f"follow-up list: {r.status_code}, must be {status}")
+    elif r.status_code == 200 and {names.get(x.pk, "?") for x in r.context["page"]} != rows:
+        wrong.append(f"follow-up list shows {sorted(names.get(x.pk, '?') for x in r.context['page'])}")
+    api_rows = {names.get(x, "?") for x in _api_ids(client, reverse("api:series-lead-list"))}
+    if api_rows != rows:
+        wrong.append(f"follow-up API shows {sorted(api_rows)}")
+    r = client.post(reverse("series:lead_outcome", args=[west.pk]), {"status": "unreachable"})
+    if r.status_code != record:
+        wrong.append(f"recording a follow-up: {r.status_code}, must be {record}")
+    r = client.post(reverse("api:series-lead-list"), {}, content_type="application/json")
+    if r.status_code != add:
+        wrong.append(f"adding a lead through the API: {r.status_code}, must be {add}")
+    return wrong
+
+
 def _cases_of_spec():
     for persona in PERSONAS:
         for area in AREAS:
@@ -696,6 +753,8 @@ def test_persona_gets_what_personas_md_says(client, county, other_county, person
         wrong = _check_drill(client, county, persona)
     elif area == "callbacks":
         wrong = _check_callbacks(client, county, persona)
+    elif area == "follow_ups":
+        wrong = _check_follow_ups(client, county, persona)
     else:
         expected = SEES[persona][SEEN_INDEX[area]]
         wrong = _check_rows(client, area, expected, _objects(county, area))
@@ -717,5 +776,6 @@ def test_the_tables_cover_every_persona_of_the_county():
         == set(LEADS)
         == set(DRILL)
         == set(CALLBACKS)
+        == set(FOLLOW_UPS)
     )
     assert all(len(row) == len(PAGE_ROUTES) for row in PAGES.values())

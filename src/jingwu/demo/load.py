@@ -605,6 +605,9 @@ def ensure_demo(*, seed: int = 2019, scale: int = 1, progress: Progress = None) 
             _say(progress, "Duty: coverage needs, rosters, grids, leave and the work log…")
             ensure_duty_demo(bureau, seed=seed)
         ensure_near_repeat_alerts(bureau, progress=progress)
+        from jingwu.series.demo import ensure_unreported_leads
+
+        ensure_unreported_leads(bureau, seed=seed)  # what the offenders of solved series admitted
     return ensure_demo_users(Bureau.objects.get(code=demo_bureau_code(0)))
 
 

@@ -1,4 +1,4 @@
-"""Export the incident, officer, premises and callback lists as CSV (UTF-8 with BOM) or XLSX.
+"""Export the incident, officer, premises, callback and follow-up lists as CSV (UTF-8 with BOM) or XLSX.
 
 The export is the list page as filtered: the same FilterSet on ``request.GET``,
 the same scoping selector, the same masking of personal data. CSV streams row by
@@ -199,6 +199,45 @@ def _callback_columns() -> list[Column]:
     ]
 
 
+def _lead_columns() -> list[Column]:
+    from jingwu.core.clock import data_date
+
+    l_ = "series.UnreportedLead"
+    overdue = _ByBureau(data_date)
+
+    def is_overdue(lead) -> str:
+        return _("yes") if lead.is_open and lead.due < overdue[lead.bureau_id] else _("no")
+
+    return [
+        Column(_v(l_, "series"), lambda r: f"{r.series.code} {r.series.name}"),
+        Column(_v(l_, "first_day"), lambda r: r.first_day, "date"),
+        Column(_v(l_, "last_day"), lambda r: r.last_day, "date"),
+        Column(_v(l_, "approximate"), lambda r: _("yes") if r.approximate else _("no")),
+        Column(_v(l_, "address"), lambda r: r.address),
+        Column(_v(l_, "description"), lambda r: r.description),
+        Column(_v(l_, "source"), lambda r: r.get_source_display()),
+        Column(_v(l_, "premises"), lambda r: r.premises.name if r.premises else ""),
+        Column(_v(l_, "contact_note"), lambda r: r.contact_note),
+        Column(_v(l_, "station"), lambda r: r.station.name),
+        Column(_v(l_, "grid"), lambda r: r.grid.name if r.grid else ""),
+        Column(_v(l_, "due"), lambda r: r.due, "date"),
+        Column(gettext_lazy("Overdue"), is_overdue),
+        Column(_v(l_, "status"), lambda r: r.get_status_display()),
+        Column(_v(l_, "followed_up_on"), lambda r: r.followed_up_on, "date"),
+        Column(_v(l_, "outcome_note"), lambda r: r.outcome_note),
+        Column(_v(l_, "incident"), lambda r: r.incident.number if r.incident else ""),
+    ]
+
+
+def _followups(request):
+    from jingwu.series.filters import LeadFilter
+    from jingwu.series.models import UnreportedLead
+    from jingwu.series.selectors import leads_for
+
+    qs = leads_for(request.user).order_by("due", "id")
+    return UnreportedLead, LeadFilter(request.GET, queryset=qs, request=request), _lead_columns()
+
+
 def _callbacks(request):
     from jingwu.core.scope import restrict
     from jingwu.incidents.filters import CallbackFilter
@@ -255,7 +294,13 @@ def _premises(request):
     return Premises, PremisesFilter(request.GET, queryset=qs, request=request), _premises_columns()
 
 
-KINDS = {"incidents": _incidents, "officers": _officers, "premises": _premises, "callbacks": _callbacks}
+KINDS = {
+    "incidents": _incidents,
+    "officers": _officers,
+    "premises": _premises,
+    "callbacks": _callbacks,
+    "followups": _followups,
+}
 # each list's columns, all of them (an officer export's personal columns too)
 COLUMNS: dict[str, Callable[[], list[Column]]] = {
     "incidents": _incident_columns,
@@ -375,6 +420,7 @@ def export(request, kind: str, fmt: str):
             "officers": _("Officers"),
             "premises": _("Key premises"),
             "callbacks": _("Callbacks"),
+            "followups": _("Possible victims to follow up"),
         }[kind]
         response = FileResponse(
             xlsx_file(columns, rows, str(title)),

@@ -33,6 +33,8 @@ def incident_list(request):
     page = _FastCountPaginator(f.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    from django.apps import apps
+
     from jingwu.core.scope import can
 
     from .models import Callback
@@ -45,6 +47,7 @@ def incident_list(request):
             "page": page,
             "query": query.urlencode(),
             "sees_callbacks": can(request.user, Callback, "view"),
+            "sees_follow_ups": can(request.user, apps.get_model("series", "UnreportedLead"), "view"),
         },
     )
 

@@ -5,7 +5,11 @@
 - ``GET /api/v1/series-runs/``; ``POST /api/v1/series-runs/`` (``days``, ``method``)
   starts a scoring run as a job;
 - ``GET /api/v1/series/`` and ``…/{id}/`` (with the member incidents the caller sees);
-  ``POST /api/v1/series/`` (``name``, ``links``, ``note``) builds a series from confirmed links.
+  ``POST /api/v1/series/`` (``name``, ``links``, ``note``) builds a series from confirmed links;
+- ``GET /api/v1/series-leads/`` (``?series=ID``, ``?status=``, ``?overdue=true|false``) and
+  ``…/{id}/``: possible victims of the series who never reported (未报案被害人/余罪线索);
+  ``POST /api/v1/series-leads/`` adds one (``series`` and ``premises`` alone: the one click
+  of the proxy list); ``POST …/{id}/outcome/`` records the follow-up's outcome.
 
 The same scoping as the pages: the investigation center decides; command and auditors
 read the board; stations see the series touching their area; nobody else sees anything.
@@ -24,7 +28,7 @@ from jingwu.core.api import NOT_HERE, ScopedViewSet, ServiceModelSerializer, act
 from jingwu.core.scope import can, can_object, restrict
 
 from . import selectors, services
-from .models import CandidateLink, LinkRun, LinkStatus
+from .models import CandidateLink, LeadStatus, LinkRun, LinkStatus, UnreportedLead
 
 
 def links_for(user, action: str = "view"):
@@ -269,3 +273,208 @@ class SeriesViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
             link_ids=data.get("links", []),
             note=data.get("note", ""),
         )
+
+
+# --- possible victims who never reported -------------------------------------------------
+
+
+class UnreportedLeadSerializer(ServiceModelSerializer):
+    series = serializers.IntegerField(source="series_id", help_text=_("The series' id."))
+    series_code = serializers.CharField(source="series.code", read_only=True)
+    premises = serializers.IntegerField(
+        source="premises_id",
+        required=False,
+        allow_null=True,
+        help_text=_("Key premises of the proxy list: given alone, a door-to-door lead dated by the series."),
+    )
+    station = serializers.IntegerField(
+        source="station_id",
+        required=False,
+        allow_null=True,
+        help_text=_("The station following up; by default the station of the place."),
+    )
+    incident_number = serializers.CharField(source="incident.number", read_only=True, allow_null=True)
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Still to follow up and due before the bureau's data date.")
+    )
+
+    class Meta:
+        model = UnreportedLead
+        fields = [
+            "id",
+            "bureau",
+            "series",
+            "series_code",
+            "source",
+            "first_day",
+            "last_day",
+            "approximate",
+            "description",
+            "address",
+            "lon",
+            "lat",
+            "premises",
+            "contact_note",
+            "station",
+            "zone",
+            "grid",
+            "due",
+            "overdue",
+            "status",
+            "followed_up_by",
+            "followed_up_on",
+            "outcome_note",
+            "incident",
+            "incident_number",
+            "created_at",
+        ]
+        read_only_fields = [
+            "bureau",
+            "zone",
+            "grid",
+            "status",
+            "followed_up_by",
+            "followed_up_on",
+            "outcome_note",
+            "incident",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "source": {"required": False},
+            "first_day": {"required": False},
+            "due": {"required": False},
+        }
+
+    def get_overdue(self, obj) -> bool:
+        if getattr(obj, "overdue", None) is None:
+            selectors.mark_overdue([obj], self.context.setdefault("data_dates", {}))
+        return obj.overdue
+
+
+class OutcomeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.TO_CONTACT],
+        help_text=_("What the follow-up found."),
+    )
+    day = serializers.DateField(
+        required=False, allow_null=True, help_text=_("By default the bureau's latest day.")
+    )
+    note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    incident = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("The incident recorded for the report (a report taken).")
+    )
+    add_to_series = serializers.BooleanField(required=False, default=False)
+
+
+_BAD_STATUS = _("status is one of: %(values)s.")
+_BAD_OVERDUE = _("overdue is true or false.")
+
+
+class UnreportedLeadViewSet(
+    ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
+    """Possible victims of series who never reported, due first: the center sees all, a station
+    the leads of its area (the doors to knock on). POST adds one (the center, station chiefs);
+    ``POST …/{id}/outcome/`` records the follow-up (chiefs, community officers, the center)."""
+
+    model = UnreportedLead
+    selector = staticmethod(lambda user, action="view": selectors.leads_for(user, action))
+    ordering = ("due", "id")
+    serializer_class = UnreportedLeadSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("series", int, required=False),
+            OpenApiParameter("status", str, enum=list(LeadStatus.values), required=False),
+            OpenApiParameter("overdue", bool, required=False),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False) or self.action != "list":
+            return qs
+        p = self.request.query_params
+        if p.get("series", "").isdigit():
+            qs = qs.filter(series_id=int(p["series"]))
+        status = p.get("status", "")
+        if status:
+            if status not in LeadStatus.values:
+                raise exceptions.ValidationError(
+                    {"status": [str(_BAD_STATUS) % {"values": ", ".join(LeadStatus.values)}]}
+                )
+            qs = qs.filter(status=status)
+        overdue = p.get("overdue", "").lower()
+        if overdue:
+            if overdue not in ("true", "false"):
+                raise exceptions.ValidationError({"overdue": [str(_BAD_OVERDUE)]})
+            q = selectors.overdue_q(set(qs.values_list("bureau_id", flat=True).distinct().order_by()))
+            qs = qs.filter(q) if overdue == "true" else qs.exclude(q)
+        return qs
+
+    def create_object(self, data):
+        from jingwu.org.models import Unit
+        from jingwu.places.models import Premises
+
+        series = restrict(Series, self.request.user).filter(pk=data.get("series_id")).first()
+        if series is None:
+            raise exceptions.ValidationError({"series": [str(_("No such series that you may see."))]})
+        premises = None
+        if data.get("premises_id") is not None:
+            premises = restrict(Premises, self.request.user).filter(pk=data["premises_id"]).first()
+            if premises is None:
+                raise exceptions.ValidationError({"premises": [str(_("No such premises that you may see."))]})
+        keys = ("source", "first_day", "description", "address", "lon", "lat", "contact_note")
+        if premises is not None and not any(data.get(k) not in (None, "") for k in keys):
+            return services.do_add_lead_from_premises(series, premises, actor=self.request.user)
+        station = None
+        if data.get("station_id") is not None:
+            station = Unit.objects.filter(pk=data["station_id"], bureau_id=series.bureau_id).first()
+            if station is None:
+                raise exceptions.ValidationError({"station": [str(_("Choose a station of this bureau."))]})
+        return services.do_add_lead(
+            series,
+            actor=self.request.user,
+            source=data.get("source", ""),
+            first_day=data.get("first_day"),
+            last_day=data.get("last_day"),
+            approximate=data.get("approximate", False),
+            description=data.get("description", ""),
+            address=data.get("address", ""),
+            lon=data.get("lon"),
+            lat=data.get("lat"),
+            station=station,
+            premises=premises,
+            contact_note=data.get("contact_note", ""),
+            due=data.get("due"),
+        )
+
+    @extend_schema(request=OutcomeSerializer, responses=UnreportedLeadSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        from jingwu.incidents.models import Incident
+
+        lead = self.get_object()
+        if not can_object(request.user, lead, "change"):
+            raise exceptions.PermissionDenied(NOT_HERE)
+        s = OutcomeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        incident = None
+        if d.get("incident") is not None:
+            incident = Incident.objects.filter(pk=d["incident"]).first()
+            if incident is None:
+                raise exceptions.ValidationError({"incident": [str(_("No such incident."))]})
+        with service_errors():
+            lead = services.do_record_outcome(
+                lead,
+                actor=request.user,
+                status=d["status"],
+                day=d.get("day"),
+                note=d.get("note", ""),
+                incident=incident,
+                add_to_series=d.get("add_to_series", False),
+            )
+        return Response(self.get_serializer(self.reload(lead)).data)

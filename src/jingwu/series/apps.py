@@ -13,7 +13,7 @@ class SeriesConfig(AppConfig):
 
         from jingwu.accounts.choices import Role
         from jingwu.core.permissions import grant
-        from jingwu.core.scope import register_scope
+        from jingwu.core.scope import area_q, register_scope
         from jingwu.jobs.registry import JobKind, register
 
         from .jobs import mark_run_ended, run_scoring_job
@@ -29,6 +29,18 @@ class SeriesConfig(AppConfig):
             grant(role, "series.linkrun", "v", "bureau")
         register_scope("series.candidatelink", lambda unit: Q())
         register_scope("series.linkrun", lambda unit: Q())
+        # Possible victims who never reported (未报案被害人/余罪线索): the series' owner (the
+        # center) adds them and sees every one; each is the doors of the station (zone,
+        # grid) whose area it is in: the chief adds and records, the community officer
+        # records the outcomes of the grid's, the zone lead reads the zone's; command and
+        # auditors read them all.
+        grant(Role.INVESTIGATION_CENTER, "series.unreportedlead", "vac", "criminal")
+        grant(Role.STATION_CHIEF, "series.unreportedlead", "vac", "subtree")
+        grant(Role.COMMUNITY_OFFICER, "series.unreportedlead", "vc", "subtree")
+        grant(Role.ZONE_LEAD, "series.unreportedlead", "v", "subtree")
+        for role in (Role.BUREAU_COMMAND, Role.AUDITOR):
+            grant(role, "series.unreportedlead", "v", "bureau")
+        register_scope("series.unreportedlead", lambda unit: area_q(unit, "zone_id"), criminal=Q())
 
         register(
             JobKind(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from jingwu.cases.models import Series, SeriesIncident
+from jingwu.core import clock
 from jingwu.core.scope import restrict
 from jingwu.engine import series as engine
 from jingwu.incidents.models import Incident
 from jingwu.places.models import Premises
 
-from .models import CandidateLink, LinkRun, LinkStatus
+from .models import OPEN_STATUSES, CandidateLink, LeadStatus, LinkRun, LinkStatus, UnreportedLead
 
 # Door-to-door follow-up: key premises this close to the series' path...
 FOLLOW_UP_M = 300.0
@@ -127,3 +129,58 @@ def follow_up(user, series: Series, incidents: list[Incident]) -> list[dict]:
         out.append({"premises": p, "distance_m": round(float(d_series[k]))})
     out.sort(key=lambda r: r["distance_m"])
     return out
+
+
+# --- possible victims who never reported --------------------------------------------------
+
+
+def leads_for(user, action: str = "view"):
+    """The unreported-victim leads the user sees (a station: its area's doors)."""
+    return (
+        restrict(UnreportedLead, user, action)
+        .select_related("series", "station", "zone", "grid", "premises", "incident", "followed_up_by")
+        .defer("station__boundary", "zone__boundary", "grid__boundary")
+    )
+
+
+def overdue_q(bureau_ids) -> Q:
+    """Leads still to follow up whose day has passed: due before their bureau's data date
+    (not the server's today: a county whose records end on 2018-12-31 is looked at then)."""
+    out = Q(pk__in=[])
+    for pk in sorted(set(bureau_ids)):
+        out |= Q(bureau_id=pk, due__lt=clock.data_date(pk))
+    return Q(status__in=OPEN_STATUSES) & out
+
+
+def mark_overdue(rows, data_dates: dict[int, dt.date] | None = None) -> list:
+    """Set ``overdue`` on each lead (against its bureau's data date)."""
+    data_dates = {} if data_dates is None else data_dates
+    rows = list(rows)
+    for r in rows:
+        if r.bureau_id not in data_dates:
+            data_dates[r.bureau_id] = clock.data_date(r.bureau_id)
+        r.overdue = r.status in OPEN_STATUSES and r.due < data_dates[r.bureau_id]
+    return rows
+
+
+def lead_counts(qs, bureau_ids) -> dict:
+    """How many leads by status, the open ones, the overdue ones."""
+    agg = qs.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=overdue_q(bureau_ids)),
+        **{s.value: Count("id", filter=Q(status=s.value)) for s in LeadStatus},
+    )
+    agg["by_status"] = [(s.label, agg[s.value], s.value) for s in LeadStatus]
+    return agg
+
+
+def series_leads(user, series: Series) -> tuple[list, dict]:
+    """The series' leads the user sees (overdue marked), and their counts."""
+    qs = leads_for(user).filter(series=series)
+    rows = qs.annotate(
+        jw_done=Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("jw_done", "due", "id")  # still to follow up first, then by due day
+    return mark_overdue(rows), lead_counts(qs, [series.bureau_id])

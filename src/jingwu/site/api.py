@@ -28,7 +28,7 @@ from jingwu.incidents.api import CallbackViewSet, IncidentViewSet
 from jingwu.org.api import UnitViewSet
 from jingwu.personnel.api import OfficerViewSet, PostingViewSet
 from jingwu.places.api import PremisesViewSet
-from jingwu.series.api import CandidateLinkViewSet, LinkRunViewSet, SeriesViewSet
+from jingwu.series.api import CandidateLinkViewSet, LinkRunViewSet, SeriesViewSet, UnreportedLeadViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -45,6 +45,7 @@ router.register("case-reviews", CaseReviewViewSet, basename="case-review")
 router.register("series", SeriesViewSet, basename="series")
 router.register("series-links", CandidateLinkViewSet, basename="series-link")
 router.register("series-runs", LinkRunViewSet, basename="series-run")
+router.register("series-leads", UnreportedLeadViewSet, basename="series-lead")
 router.register("duty-rosters", RosterViewSet, basename="duty-roster")
 router.register("duty-entries", RosterEntryViewSet, basename="duty-entry")
 router.register("eval-cycles", CycleViewSet, basename="eval-cycle")
