@@ -144,7 +144,8 @@ def test_the_api_root_lists_every_endpoint(api, c):
         "eval-career-plans",
     }
     cases = {"case-routing-rules", "case-deadline-limits", "case-deadlines", "case-reviews"}
-    series = {"series", "series-links", "series-runs"}  # tests/series/test_api.py
+    # tests/series/test_api.py and test_follow_up_api.py
+    series = {"series", "series-links", "series-runs", "series-leads"}
     callbacks = {"incident-callbacks"}  # tests/incidents/test_callbacks.py (personas, outsider)
     assert (
         set(r.json())

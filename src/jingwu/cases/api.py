@@ -22,6 +22,7 @@ from jingwu.core.api import (
     ScopedViewSet,
     ServiceModelSerializer,
     actor_bureau,
+    filter_by_id,
     reason_field,
     service_errors,
 )
@@ -404,8 +405,7 @@ class CaseDeadlineViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         from . import deadlines
 
         p = self.request.query_params
-        if p.get("case", "").isdigit():
-            qs = qs.filter(case_id=int(p["case"]))
+        qs = filter_by_id(qs, p, "case", "case_id")
         state = p.get("state", "")
         if state in ("overdue", "due_soon"):
             bureau, as_of = self._as_of()
@@ -477,9 +477,7 @@ class CaseReviewViewSet(
     def get_queryset(self):
         qs = super().get_queryset()
         if self.action == "list" and not getattr(self, "swagger_fake_view", False):
-            case = self.request.query_params.get("case", "")
-            if case.isdigit():
-                qs = qs.filter(case_id=int(case))
+            qs = filter_by_id(qs, self.request.query_params, "case", "case_id")
         return qs
 
     def create_object(self, data):

@@ -32,6 +32,23 @@ NOT_HERE = _("You do not have permission to do this here.")
 # --- shared pieces -------------------------------------------------------------------
 
 
+# The largest id a database column holds (a signed 64-bit integer): a larger number in a
+# query string is no row's id, not a server error.
+MAX_ROW_ID = 2**63 - 1
+
+
+def filter_by_id(qs, params, name: str, field: str):
+    """``qs`` narrowed to ``field = params[name]`` when the parameter is an id (ASCII
+    digits); an id no column can hold finds no row; any other text is ignored."""
+    text = params.get(name, "")
+    if not (text.isascii() and text.isdigit()):
+        return qs
+    value = int(text)
+    if value > MAX_ROW_ID:
+        return qs.none()
+    return qs.filter(**{field: value})
+
+
 def _validation_detail(exc: DjangoValidationError) -> dict:
     non_field = api_settings.NON_FIELD_ERRORS_KEY
     if hasattr(exc, "error_dict"):

@@ -411,7 +411,7 @@ def compare(request):
             a = qs.filter(pk=int(request.GET["a"])).first()
         if request.GET.get("b"):
             b = qs.filter(pk=int(request.GET["b"])).first()
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or no id a column can hold
         raise Http404 from None
     if (request.GET.get("a") and a is None) or (request.GET.get("b") and b is None):
         raise Http404

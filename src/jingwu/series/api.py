@@ -24,7 +24,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jingwu.cases.models import Series
-from jingwu.core.api import NOT_HERE, ScopedViewSet, ServiceModelSerializer, actor_bureau, service_errors
+from jingwu.core.api import (
+    NOT_HERE,
+    ScopedViewSet,
+    ServiceModelSerializer,
+    actor_bureau,
+    filter_by_id,
+    service_errors,
+)
 from jingwu.core.scope import can, can_object, restrict
 
 from . import selectors, services
@@ -102,8 +109,7 @@ class CandidateLinkViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return qs
         p = self.request.query_params
-        if p.get("run", "").isdigit():
-            qs = qs.filter(run_id=int(p["run"]))
+        qs = filter_by_id(qs, p, "run", "run_id")
         decision = p.get("decision", "")
         if decision:
             if decision not in LinkStatus.values:
@@ -397,8 +403,7 @@ class UnreportedLeadViewSet(
         if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return qs
         p = self.request.query_params
-        if p.get("series", "").isdigit():
-            qs = qs.filter(series_id=int(p["series"]))
+        qs = filter_by_id(qs, p, "series", "series_id")
         status = p.get("status", "")
         if status:
             if status not in LeadStatus.values:

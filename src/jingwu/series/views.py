@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jingwu.cases.models import Series
+from jingwu.core.api import filter_by_id
 from jingwu.core.clock import user_bureau
 from jingwu.core.scope import can, current_memberships, restrict
 from jingwu.jobs.services import latest_job
@@ -272,12 +273,10 @@ def lead_add(request, pk: int):
     p = request.POST
     try:
         station = None
-        if p.get("station", "").isdigit():
-            station = (
-                restrict(Unit.objects.filter(kind="station"), request.user)
-                .filter(pk=int(p["station"]))
-                .first()
-            )
+        if p.get("station", ""):
+            if p["station"].isascii() and p["station"].isdigit():
+                stations = restrict(Unit.objects.filter(kind="station"), request.user)
+                station = filter_by_id(stations, p, "station", "pk").first()
             if station is None:
                 raise ValidationError({"station": _("Choose a station of this bureau.")})
         services.do_add_lead(
