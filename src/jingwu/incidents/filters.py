@@ -6,6 +6,7 @@ from jingwu.core.clock import local_day_filter
 from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
 from jingwu.org.filters import AreaUnitFilter
+from jingwu.personnel.filters import officer_choice
 
 from .choices import SOURCE_CHOICES, STATUS_CHOICES, CallbackResult
 from .models import Callback, Incident, IncidentCategory
@@ -85,6 +86,8 @@ class CallbackFilter(StyledFilterSet):
     called_from = local_day_filter("called_at", "from", _("From"))
     called_to = local_day_filter("called_at", "to", _("To"))
 
+    officer = officer_choice()  # who made the call (the dashboard's callbacks per officer)
+
     class Meta:
         model = Callback
-        fields = ["unit", "result", "complaint", "called_from", "called_to"]
+        fields = ["unit", "result", "complaint", "called_from", "called_to", "officer"]

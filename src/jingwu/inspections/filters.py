@@ -8,6 +8,7 @@ from jingwu.core.scope import area_q
 from jingwu.org.filters import AreaUnitFilter, UnitFilter
 from jingwu.places.choices import PREMISES_CATEGORY_CHOICES
 from jingwu.places.models import Premises
+from jingwu.personnel.filters import officer_choice
 
 from .choices import DUE_STATE_CHOICES, RISK_LEVEL_CHOICES, TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
 from .models import LegalTimer, Visit
@@ -93,6 +94,9 @@ class VisitFilter(StyledFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    # the officer who recorded the visit (the dashboard's visits per officer)
+    officer = officer_choice("recorded_by__officer")
+
     class Meta:
         model = Visit
-        fields = ["unit", "status", "day_from", "day_to"]
+        fields = ["unit", "status", "day_from", "day_to", "officer"]
