@@ -203,7 +203,8 @@ def _node(node, model, names, tz, top: bool = False) -> str:
             text = f"({text})"
         parts.append(text)
         done.add(i)
-    text = f" {node.connector} ".join(p for p in parts if p)
+    # a condition said twice (the unit's rows, then the user's scope) is written once
+    text = f" {node.connector} ".join(dict.fromkeys(p for p in parts if p))
     if node.negated:
         return f"NOT ({text})"
     return text
