@@ -7,7 +7,12 @@ from django.db import connection
 from django.urls import reverse
 
 from jingwu.analytics.indicators import CATALOGUE
-from tests.analytics.test_dashboard_links import data  # noqa: F401 - the fixture
+from tests.analytics.test_dashboard_links import add_data
+
+
+@pytest.fixture
+def data(county):
+    return add_data(county)
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +32,9 @@ def _figures(d, code):
 
 
 def _raw(source):
-    """The source's SQL run as it is (the rows counted by the database itself)."""
-    sql, params = source.qs.order_by().query.sql_with_params()
+    """The SQL text the indicator's page shows, run as it is (the rows counted by the database)."""
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM ({sql}) AS rows", params)
+        cur.execute(f"SELECT COUNT(*) FROM ({source.sql()}) AS shown")
         return cur.fetchone()[0]
 
 
@@ -139,14 +143,15 @@ def test_the_indicator_page_shows_the_query_readable_and_as_sql(client, data):
     rows = r.context["sources"]
     assert [s["name"] for s in rows] == ["A", "B"]
     assert [s["figure"] for s in rows] == [1, 2]
-    assert "FROM \"inspections_visit\"" in rows[0]["sql"] and "failed_items" in rows[0]["sql"]
+    assert 'FROM "inspections_visit"' in rows[0]["sql"] and "failed_items" in rows[0]["sql"]
     html = r.content.decode()
     assert "jw-source-sql" in html and rows[0]["readable"].startswith("A = COUNT(*) inspections.Visit WHERE")
     # an indicator that does not exist, or one the unit's dashboard does not compute
-    assert client.get(reverse("analytics:indicator_detail", args=[county.west.pk, "nothing"])).status_code == 404
     assert (
-        client.get(reverse("analytics:indicator_detail", args=[county.ic.pk, "incidents"])).status_code
-        == 404
+        client.get(reverse("analytics:indicator_detail", args=[county.west.pk, "nothing"])).status_code == 404
+    )
+    assert (
+        client.get(reverse("analytics:indicator_detail", args=[county.ic.pk, "incidents"])).status_code == 404
     )
 
 
@@ -189,10 +194,10 @@ def test_the_outsider_reads_no_indicator_source(client, data, outsider):
 def test_reports_carry_the_source_queries(data):
     """The report's indicator table has the readable source query of each row; the Excel
     file's sheet of source queries has the SQL."""
+    from django.utils import translation
+
     from jingwu.analytics.dashboard import build
     from jingwu.analytics.reports import _sections, source_rows
-
-    from django.utils import translation
 
     county = data
     with translation.override("en"):

@@ -59,10 +59,20 @@ def work(county):
     shift(solved, c.off_comm, 3, 8)
     for n, minutes in enumerate([90, 60, 30]):
         GridWork.objects.create(
-            bureau=b, grid=c.grid_s1, officer=c.off_comm, kind="visit", day=day + dt.timedelta(days=n), minutes=minutes
+            bureau=b,
+            grid=c.grid_s1,
+            officer=c.off_comm,
+            kind="visit",
+            day=day + dt.timedelta(days=n),
+            minutes=minutes,
         )
     GridWork.objects.create(
-        bureau=b, grid=c.grid_s1, officer=c.off_comm, kind="patrol", day=today - dt.timedelta(days=400), minutes=60
+        bureau=b,
+        grid=c.grid_s1,
+        officer=c.off_comm,
+        kind="patrol",
+        day=today - dt.timedelta(days=400),
+        minutes=60,
     )
     for n in range(2):
         Visit.objects.create(
@@ -264,7 +274,11 @@ def test_the_per_officer_aggregations_use_indexes(work):
     assert "duty_gridwork_officer_idx" in work_plan, work_plan
     duty_plan = _plan(
         RosterEntry.objects.filter(
-            bureau_id=c.bureau.pk, roster__status="published", officer_id__in=ids, day__gte=first, day__lte=last
+            bureau_id=c.bureau.pk,
+            roster__status="published",
+            officer_id__in=ids,
+            day__gte=first,
+            day__lte=last,
         )
         .order_by()
         .values_list("officer_id")
@@ -272,6 +286,8 @@ def test_the_per_officer_aggregations_use_indexes(work):
     )
     assert "duty_entry_officer_idx" in duty_plan, duty_plan
     calls_plan = _plan(
-        Callback.objects.filter(bureau_id=c.bureau.pk, officer_id__in=ids).order_by().values_list("officer_id")
+        Callback.objects.filter(bureau_id=c.bureau.pk, officer_id__in=ids)
+        .order_by()
+        .values_list("officer_id")
     )
     assert "USING INDEX" in calls_plan or "USING COVERING INDEX" in calls_plan, calls_plan

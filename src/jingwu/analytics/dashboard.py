@@ -30,8 +30,8 @@ from jingwu.org.models import Unit
 from jingwu.personnel.models import Posting
 
 from .indicators import values_of
-from .sources import DISTINCT, OVERDUE, SUM, Source, unit_names
 from .measures import add_months, month_list
+from .sources import DISTINCT, OVERDUE, SUM, Source, unit_names
 
 INSPECTION_KINDS = ("headquarters", "prevention_center", "station", "zone", "grid")
 
@@ -180,9 +180,7 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
     police = _police_by_unit(user, unit, last) if d.sees_people else {}
     if d.sees_people:
         d.police = sum(police.values())
-        d.sources["police"] = [
-            Source("A", _police_postings(user, unit, last), DISTINCT, "officer_id", tz=tz)
-        ]
+        d.sources["police"] = [Source("A", _police_postings(user, unit, last), DISTINCT, "officer_id", tz=tz)]
         d.police_url = reverse("personnel:officer_list") + "?" + urlencode({"unit": d.list_unit.pk})
     if d.sees_incidents:
         inc = restrict(Incident.objects.filter(_area_q(unit)), user).filter(
@@ -278,8 +276,7 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
     d.indicators = [(i, v, i.url(d)) for i, v in values_of(d, no_data=True)]
     names = unit_names(s for i, _v, _u in d.indicators for s in d.sources.get(i.code, ()))
     d.source_text = {
-        i.code: "; ".join(s.readable(names) for s in d.sources.get(i.code, ()))
-        for i, _v, _u in d.indicators
+        i.code: "; ".join(s.readable(names) for s in d.sources.get(i.code, ())) for i, _v, _u in d.indicators
     }
     return d
 
@@ -450,9 +447,9 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
         ]
     if can(user, GridWork, "view") and unit.kind in ("headquarters", "station", "zone", "grid"):
         # by the grids' ids, so the log's (bureau, grid, day) index is used
-        work = restrict(GridWork.objects.filter(bureau=unit.bureau, grid_id__in=_grid_ids(unit)), user).filter(
-            day__gte=first, day__lte=last
-        )
+        work = restrict(
+            GridWork.objects.filter(bureau=unit.bureau, grid_id__in=_grid_ids(unit)), user
+        ).filter(day__gte=first, day__lte=last)
         minutes = work.aggregate(m=Sum("minutes"))["m"]
         d.sources["grid_work_hours"] = [Source("A", work, SUM, "minutes", tz=zone(unit.bureau))]
         d.grid_work_hours = round(minutes / 60, 1) if minutes else None
@@ -474,13 +471,11 @@ def _callbacks(d: Dashboard, user, unit: Unit, start: dt.datetime, end: dt.datet
         Source("A", calls.filter(result__in=SATISFIED_RESULTS), tz=tz),
         Source("B", calls.filter(result__in=COMPLETED_RESULTS), tz=tz),
     ]
-    counts = (
-        calls.aggregate(
-            calls=Count("id"),
-            completed=Count("id", filter=Q(result__in=COMPLETED_RESULTS)),
-            satisfied=Count("id", filter=Q(result__in=SATISFIED_RESULTS)),
-            complaints=Count("id", filter=Q(complaint=True)),
-        )
+    counts = calls.aggregate(
+        calls=Count("id"),
+        completed=Count("id", filter=Q(result__in=COMPLETED_RESULTS)),
+        satisfied=Count("id", filter=Q(result__in=SATISFIED_RESULTS)),
+        complaints=Count("id", filter=Q(complaint=True)),
     )
     # no completed callback: no figure (never 0% or 100% of nothing)
     d.satisfaction = (

@@ -245,7 +245,8 @@ def _workload_section(d) -> tuple[str, list[str], list[list]]:
     else:
         head = [_("Officer"), _("Unit")]
         rows = [
-            [f"{r['officer'].name} {r['officer'].police_number}", r["unit"].name] + [_dash(r[k]) for k, _l in shown]
+            [f"{r['officer'].name} {r['officer'].police_number}", r["unit"].name]
+            + [_dash(r[k]) for k, _l in shown]
             for r in w["rows"]
         ]
     return (_("Workload per officer"), head + [label for _k, label in shown], rows)

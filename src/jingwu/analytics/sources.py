@@ -87,11 +87,14 @@ class Source:
         conn = connections[qs.db]
         try:
             with conn.cursor() as cur:
+                if conn.vendor == "sqlite":
+                    # the parameters quoted by SQLite itself: the text runs as it is
+                    return conn.ops.last_executed_query(cur, sql, params)
                 mogrify = getattr(cur.cursor, "mogrify", None)
                 if mogrify is not None:
                     text = mogrify(sql, params)
                     return text.decode() if isinstance(text, bytes) else text
-        except Exception:  # noqa: BLE001 - the text is a display; fall back to Django's own
+        except Exception:
             pass
         return str(qs.query)
 

@@ -134,7 +134,9 @@ def indicator_detail(request, pk: int, code: str):
     if not sources:
         raise Http404
     names = unit_names(sources)
-    rows = [{"name": s.name, "readable": s.readable(names), "sql": s.sql(), "figure": s.run()} for s in sources]
+    rows = [
+        {"name": s.name, "readable": s.readable(names), "sql": s.sql(), "figure": s.run()} for s in sources
+    ]
     return render(
         request,
         "analytics/indicator_detail.html",

@@ -87,7 +87,7 @@ def per_officer(user, unit, first: dt.date, last: dt.date) -> dict:
             .values_list("officer_id")
             .annotate(n=Count("id"), length=Sum(hours))
         ):
-            shifts[officer_id] = (n, round(length.total_seconds() / 3600, 1) if length else 0)
+            shifts[officer_id] = (n, round(length.total_seconds() / 3600, 1) if length else 0.0)
     work: dict[int, dict] = {}
     if cols["work"]:
         work = grid_work_by_officer(
@@ -133,7 +133,7 @@ def per_officer(user, unit, first: dt.date, last: dt.date) -> dict:
     rows = []
     for officer_id, (officer, posted) in officers.items():
         w = work.get(officer_id, {})
-        n_shifts, n_hours = shifts.get(officer_id, (0, 0))
+        n_shifts, n_hours = shifts.get(officer_id, (0, 0.0))
         rows.append(
             {
                 "officer": officer,

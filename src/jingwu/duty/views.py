@@ -709,9 +709,9 @@ def entry_list(request):
     ).order_by("-day", "start", "officer_id")
     f = EntryFilter(request.GET, queryset=qs, request=request)
     rows = f.qs
-    length = rows.aggregate(
-        h=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField()))
-    )["h"]
+    length = rows.aggregate(h=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())))[
+        "h"
+    ]
     seconds = length.total_seconds() if length else 0
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()

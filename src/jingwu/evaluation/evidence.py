@@ -145,7 +145,9 @@ def grid_work_by_officer(rows) -> dict[int, dict]:
 
     out: dict[int, dict] = {}
     for officer_id, kind, n, households, minutes in (
-        rows.order_by().values_list("officer_id", "kind").annotate(Count("pk"), Sum("households"), Sum("minutes"))
+        rows.order_by()
+        .values_list("officer_id", "kind")
+        .annotate(Count("pk"), Sum("households"), Sum("minutes"))
     ):
         f = out.setdefault(officer_id, {"minutes": 0, "households": 0, "entries": 0})
         f[kind] = n
@@ -167,7 +169,6 @@ def training_days(officer, first: dt.date, last: dt.date) -> int:
 def gather_many(cycle, nominations=None) -> dict[int, dict[str, Evidence]]:
     """The evidence of many files of a cycle at once (file id -> as ``gather`` gives it),
     with a fixed number of grouped queries instead of a dozen per file."""
-    from django.db.models import Sum
 
     from jingwu.cases.models import Case
     from jingwu.duty.models import GridWork

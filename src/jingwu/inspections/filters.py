@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
 from jingwu.org.filters import AreaUnitFilter, UnitFilter
+from jingwu.personnel.filters import officer_choice
 from jingwu.places.choices import PREMISES_CATEGORY_CHOICES
 from jingwu.places.models import Premises
-from jingwu.personnel.filters import officer_choice
 
 from .choices import DUE_STATE_CHOICES, RISK_LEVEL_CHOICES, TIMER_KIND_CHOICES, VISIT_STATUS_CHOICES
 from .models import LegalTimer, Visit

@@ -89,4 +89,6 @@ def _officers_seen(request):
 
 def officer_choice(field_name: str = "officer"):
     """A list's filter by one officer (the dashboard's workload per officer opens it)."""
-    return django_filters.ModelChoiceFilter(field_name=field_name, label=_("Officer"), queryset=_officers_seen)
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, label=_("Officer"), queryset=_officers_seen
+    )

@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_merge_0003_bureau_time_zone_0003_security'),
-        ('duty', '0002_leave_replan'),
-        ('org', '0001_initial'),
-        ('personnel', '0002_identity_schemes'),
+        ("core", "0004_merge_0003_bureau_time_zone_0003_security"),
+        ("duty", "0002_leave_replan"),
+        ("org", "0001_initial"),
+        ("personnel", "0002_identity_schemes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='gridwork',
-            index=models.Index(fields=['bureau', 'officer', 'day'], name='duty_gridwork_officer_idx'),
+            model_name="gridwork",
+            index=models.Index(fields=["bureau", "officer", "day"], name="duty_gridwork_officer_idx"),
         ),
         migrations.AddIndex(
-            model_name='rosterentry',
-            index=models.Index(fields=['bureau', 'officer', 'day'], name='duty_entry_officer_idx'),
+            model_name="rosterentry",
+            index=models.Index(fields=["bureau", "officer", "day"], name="duty_entry_officer_idx"),
         ),
     ]
