@@ -99,31 +99,37 @@ class Source:
         return str(qs.query)
 
 
-def unit_names(sources) -> dict[int, str]:
-    """The names of the units the sources filter by (one query for them all)."""
-    from jingwu.org.models import Unit
+NAMED = ("org.Unit", "core.Bureau")  # ids written as names
 
-    ids: set[int] = set()
+
+def unit_names(sources) -> dict[tuple[str, int], str]:
+    """The names of the units and bureaus the sources filter by (a query per model at most)."""
+    from django.apps import apps
+
+    ids: dict[str, set[int]] = {}
     for s in sources:
-        _unit_ids(s.qs.query.where, ids)
-    if not ids:
-        return {}
-    return {pk: name for pk, name in Unit.objects.filter(pk__in=ids).values_list("pk", "name_zh")}
+        _named_ids(s.qs.query.where, ids)
+    out: dict[tuple[str, int], str] = {}
+    for label, pks in ids.items():
+        for pk, name in apps.get_model(label).objects.filter(pk__in=pks).values_list("pk", "name_zh"):
+            out[(label, pk)] = name
+    return out
 
 
-def _is_unit_fk(lhs) -> bool:
+def _named(lhs) -> str:
     target = getattr(lhs, "target", None)
     remote = getattr(target, "related_model", None)
-    return remote is not None and remote._meta.label == "org.Unit"
+    label = remote._meta.label if remote is not None else ""
+    return label if label in NAMED else ""
 
 
-def _unit_ids(node, out: set) -> None:
+def _named_ids(node, out: dict) -> None:
     if isinstance(node, WhereNode):
         for c in node.children:
-            _unit_ids(c, out)
-    elif isinstance(node, Lookup) and _is_unit_fk(node.lhs):
+            _named_ids(c, out)
+    elif isinstance(node, Lookup) and _named(node.lhs):
         values = node.rhs if isinstance(node.rhs, (list, tuple, set)) else [node.rhs]
-        out.update(v for v in values if isinstance(v, int))
+        out.setdefault(_named(node.lhs), set()).update(v for v in values if isinstance(v, int))
 
 
 def _lhs(lhs, model) -> str:
@@ -145,8 +151,8 @@ def _value(v, lhs, names: dict, tz) -> str:
         return local.strftime("%Y-%m-%d") if local.time() == dt.time(0) else local.strftime("%Y-%m-%d %H:%M")
     if isinstance(v, dt.date):
         return v.isoformat()
-    if isinstance(v, int) and not isinstance(v, bool) and _is_unit_fk(lhs) and v in names:
-        return str(names[v])
+    if isinstance(v, int) and not isinstance(v, bool) and (_named(lhs), v) in names:
+        return str(names[(_named(lhs), v)])
     if isinstance(v, (list, tuple, set)):
         vals = sorted(v, key=str) if isinstance(v, set) else list(v)
         shown = [_value(x, lhs, names, tz) for x in vals[:8]]
