@@ -290,6 +290,10 @@ ROUTES: dict[str, Route] = {
     "duty:grid": Route(GridDuty, "detail", arg="grid_id"),
     # The grid work log behind the dashboard's grid work hours (command, auditors and planners read the bureau's).
     "duty:work_log": Route(GridWork, "list", expect={p: 404 if p in DUTY_BLIND else 200 for p in PERSONAS}),
+    # The duty in published rosters behind the dashboard's shifts per officer.
+    "duty:entry_list": Route(
+        RosterEntry, "list", expect={p: 404 if p in DUTY_BLIND else 200 for p in PERSONAS}
+    ),
     "duty:roster_xlsx": Route(Roster, "detail"),
     "duty:roster_print": Route(Roster, "detail"),
     "duty:roster_pdf": Route(Roster, "detail"),
@@ -386,6 +390,8 @@ EXEMPT = {
     "planning:scenario_apply": "POST only (405 on GET); tests/planning/test_views.py",
     "planning:scenario_delete": "POST only (405 on GET); tests/planning/test_views.py",
     "analytics:report_new": "POST only (405 on GET); tests/analytics/test_reports.py (who may ask, outsider)",
+    "analytics:indicator_detail": "a unit's indicator (a unit and an indicator code), read as the unit's "
+    "dashboard; tests/analytics/test_indicator_sources.py (personas, outsider)",
     "evaluation:evidence_attachment": "an attachment of an evaluation file, read through the file's scope; "
     "tests/evaluation/test_evidence.py (personas and outsider)",
     "evaluation:officer_care": "an officer's care record: the political department's, command's, auditors' and "

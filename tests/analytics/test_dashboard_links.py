@@ -37,6 +37,12 @@ def _rows(client, url):
 
 @pytest.fixture
 def data(county):
+    return add_data(county)
+
+
+def add_data(county):
+    """Night call-outs, cases of every stage and age, two visits and a roster (also used by
+    tests/analytics/test_indicator_sources.py)."""
     from jingwu.inspections.services import do_record_visit, required_elements
     from tests.inspections.conftest import add_catalogue
 

@@ -44,8 +44,17 @@ DEFAULTS = {
         "duty_coverage",
         "satisfaction",
     ],
-    "zone_s": ["incidents", "per_1000", "visits", "compliance", "night_callouts", "grid_work_hours"],
-    "grid_s1": ["incidents", "visits", "grid_work_hours"],
+    # zones and grids are judged on their area too, public satisfaction included
+    "zone_s": [
+        "incidents",
+        "per_1000",
+        "visits",
+        "compliance",
+        "night_callouts",
+        "grid_work_hours",
+        "satisfaction",
+    ],
+    "grid_s1": ["incidents", "visits", "grid_work_hours", "satisfaction"],
 }
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from jingwu.analytics.indicators import CATALOGUE, codes_for
 from jingwu.incidents.services import do_record_callback, do_record_incident
+from jingwu.org.models import Unit
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 WHEN = dt.datetime(2018, 6, 1, 8, 0, tzinfo=BJ)
@@ -105,9 +106,20 @@ def test_the_zone_lead_counts_only_the_callbacks_of_the_zone(client, county):
     )
     r = _dash(client, county.chief, county.west)
     assert r.context["d"].satisfaction == 50.0
-    # the zone's dashboard (satisfaction is not in a zone's default set: the figure is computed all the same)
+    # the zone's dashboard: satisfaction is in a zone's default set, its tile shows the zone's figure
     r = _dash(client, county.zone_lead, county.zone_s)
     assert r.context["d"].satisfaction == 0.0 and r.context["d"].callbacks["completed"] == 1
+    assert _tile(r)[1] == 0.0
+    assert "callbacks" in _tile(r)[2] and f"unit={county.zone_s.pk}" in _tile(r)[2]
+    # the grid's, from the one callback of the grid (zone S's incident lies in grid S1)
+    grid = county.inc_west_theft.grid
+    r = _dash(client, county.chief, grid)
+    assert _tile(r)[1] == 0.0 and r.context["d"].callbacks["completed"] == 1
+    # a grid without a completed callback: its tile says "no data"
+    other = Unit.objects.filter(kind="grid", parent_id=grid.parent_id).exclude(pk=grid.pk).first()
+    r = _dash(client, county.chief, other)
+    assert _tile(r) is not None and _tile(r)[1] is None
+    assert b'id="jw-dash-satisfaction"' in r.content
 
 
 def test_who_does_not_see_callbacks_gets_no_tile(client, county, outsider):

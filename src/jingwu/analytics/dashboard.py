@@ -31,6 +31,7 @@ from jingwu.personnel.models import Posting
 
 from .indicators import values_of
 from .measures import add_months, month_list
+from .sources import DISTINCT, OVERDUE, SUM, Source, unit_names
 
 INSPECTION_KINDS = ("headquarters", "prevention_center", "station", "zone", "grid")
 
@@ -83,6 +84,10 @@ class Dashboard:
     cases_old_url: str = ""
     duty_url: str = ""
     indicators: list = field(default_factory=list)  # (indicator, value, url) of the unit's set
+    # indicator code -> the querysets its value was computed from (``sources.Source``)
+    sources: dict = field(default_factory=dict)
+    source_text: dict = field(default_factory=dict)  # indicator code -> the readable source queries
+    officers: dict = field(default_factory=dict)  # the workload per officer (``workload.per_officer``)
 
     @property
     def night_per_officer(self) -> float | None:
@@ -118,17 +123,25 @@ def _area_q(unit: Unit) -> Q:
     return under_unit_q(Incident, unit)
 
 
+def _police_postings(user, unit: Unit, day: dt.date, units=None):
+    """The postings of police officers in the unit or below valid on ``day``, as the user sees them."""
+    if units is None:
+        units = Unit.objects.filter(bureau=unit.bureau, path__startswith=unit.path).values_list(
+            "pk", flat=True
+        )
+    return (
+        restrict(Posting.objects.filter(bureau=unit.bureau), user)
+        .filter(unit_id__in=list(units), start__lte=day, officer__kind="police")
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+    )
+
+
 def _police_by_unit(user, unit: Unit, day: dt.date) -> dict[str, int]:
     """Police posted on ``day`` (as the user sees them), by the path of the posting's unit."""
     units = dict(
         Unit.objects.filter(bureau=unit.bureau, path__startswith=unit.path).values_list("pk", "path")
     )
-    rows = (
-        restrict(Posting.objects.filter(bureau=unit.bureau), user)
-        .filter(unit_id__in=list(units), start__lte=day, officer__kind="police")
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .values_list("officer_id", "unit_id")
-    )
+    rows = _police_postings(user, unit, day, units).values_list("officer_id", "unit_id")
     seen: dict[int, str] = {}
     for officer_id, unit_id in rows:
         seen.setdefault(officer_id, units[unit_id])
@@ -167,6 +180,7 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
     police = _police_by_unit(user, unit, last) if d.sees_people else {}
     if d.sees_people:
         d.police = sum(police.values())
+        d.sources["police"] = [Source("A", _police_postings(user, unit, last), DISTINCT, "officer_id", tz=tz)]
         d.police_url = reverse("personnel:officer_list") + "?" + urlencode({"unit": d.list_unit.pk})
     if d.sees_incidents:
         inc = restrict(Incident.objects.filter(_area_q(unit)), user).filter(
@@ -198,7 +212,10 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
         }
         d.incidents = sum(per_month.values())
         d.incidents_url = _incident_url(unit, first, last)
-        d.night_callouts = night_callouts(inc, tz).count()
+        night = night_callouts(inc, tz)
+        d.night_callouts = night.count()
+        d.sources["incidents"] = [Source("A", inc, tz=tz)]
+        d.sources["night_callouts"] = [Source("A", night, tz=tz)]
         d.night_url = _incident_url(unit, first, last, night="yes")
         fams = Counter()
         for code, n in inc.order_by().values_list("category__code").annotate(n=Count("id")):
@@ -246,7 +263,21 @@ def build(user, unit: Unit, months: int = 12, *, period: tuple[dt.date, dt.date]
         _duty(d, user, unit, first, last)
     if d.sees_callbacks:
         _callbacks(d, user, unit, start, end)
+    from .workload import per_officer
+
+    d.officers = per_officer(user, unit, first, last)
+    # the rates: their sources are those of their parts
+    police_src = [Source("B", s.qs, s.measure, s.field, tz=tz) for s in d.sources.get("police", [])]
+    if "incidents" in d.sources:
+        d.sources["per_1000"] = d.sources["incidents"]
+        if police_src:
+            d.sources["per_officer"] = d.sources["incidents"] + police_src
+            d.sources["night_per_officer"] = d.sources["night_callouts"] + police_src
     d.indicators = [(i, v, i.url(d)) for i, v in values_of(d, no_data=True)]
+    names = unit_names(s for i, _v, _u in d.indicators for s in d.sources.get(i.code, ()))
+    d.source_text = {
+        i.code: "; ".join(s.readable(names) for s in d.sources.get(i.code, ())) for i, _v, _u in d.indicators
+    }
     return d
 
 
@@ -283,11 +314,14 @@ def _cases(d: Dashboard, user, unit: Unit, tz) -> None:
     start, end = day_start(d.first, tz), day_start(d.last + dt.timedelta(days=1), tz)
     opened = cases.filter(opened_at__gte=start, opened_at__lt=end)
     d.cases_opened = opened.count()
-    cleared = opened.filter(status__in=CLOSED_STAGES).count()
+    cleared_qs = opened.filter(status__in=CLOSED_STAGES)
+    cleared = cleared_qs.count()
     d.clearance = round(100 * cleared / d.cases_opened, 1) if d.cases_opened else None
-    d.cases_old = open_cases.filter(
-        opened_at__lt=day_start(d.last - dt.timedelta(days=OLD_CASE_DAYS), tz)
-    ).count()
+    old = open_cases.filter(opened_at__lt=day_start(d.last - dt.timedelta(days=OLD_CASE_DAYS), tz))
+    d.cases_old = old.count()
+    d.sources["cases"] = [Source("A", opened, tz=tz)]
+    d.sources["clearance"] = [Source("A", cleared_qs, tz=tz), Source("B", opened, tz=tz)]
+    d.sources["cases_old"] = [Source("A", old, tz=tz)]
     d.cases_url = _case_list_url(
         unit=d.list_unit.pk, opened_from=d.first.isoformat(), opened_to=d.last.isoformat()
     )
@@ -337,6 +371,9 @@ def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) 
     counts = done.aggregate(n=Count("id"), clean=Count("id", filter=Q(failed_items=0)))
     d.visits_done = counts["n"]
     d.compliance = round(100 * counts["clean"] / counts["n"], 1) if counts["n"] else None
+    tz = zone(unit.bureau)
+    d.sources["visits"] = [Source("A", done, tz=tz)]
+    d.sources["compliance"] = [Source("A", done.filter(failed_items=0), tz=tz), Source("B", done, tz=tz)]
     visits_q = {"status": "done", "day_from": first.isoformat(), "day_to": last.isoformat()}
     if unit.kind != "prevention_center":
         visits_q["unit"] = unit.pk
@@ -346,6 +383,7 @@ def _inspections(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) 
         premises = premises.filter(area_q(unit))
     due = due_counts(premises)
     d.premises_overdue = due["overdue"]
+    d.sources["premises_overdue"] = [Source("A", premises, OVERDUE, tz=zone(unit.bureau))]
     query = {"state": "overdue"}
     if unit.kind != "prevention_center":
         query["unit"] = unit.pk
@@ -403,13 +441,17 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
         else:
             d.duty_url = reverse("duty:index")
         d.duty_coverage = round(100 * (1 - short / needed), 1) if needed else None
+        counted = [r["roster"].pk for r in with_roster]
+        d.sources["duty_coverage"] = [
+            Source("A", Roster.objects.filter(bureau_id=unit.bureau_id, pk__in=counted), tz=zone(unit.bureau))
+        ]
     if can(user, GridWork, "view") and unit.kind in ("headquarters", "station", "zone", "grid"):
-        minutes = (
-            # by the grids' ids, so the log's (bureau, grid, day) index is used
-            restrict(GridWork.objects.filter(bureau=unit.bureau, grid_id__in=_grid_ids(unit)), user)
-            .filter(day__gte=first, day__lte=last)
-            .aggregate(m=Sum("minutes"))["m"]
-        )
+        # by the grids' ids, so the log's (bureau, grid, day) index is used
+        work = restrict(
+            GridWork.objects.filter(bureau=unit.bureau, grid_id__in=_grid_ids(unit)), user
+        ).filter(day__gte=first, day__lte=last)
+        minutes = work.aggregate(m=Sum("minutes"))["m"]
+        d.sources["grid_work_hours"] = [Source("A", work, SUM, "minutes", tz=zone(unit.bureau))]
         d.grid_work_hours = round(minutes / 60, 1) if minutes else None
         d.grid_work_url = (
             reverse("duty:work_log")
@@ -421,15 +463,19 @@ def _duty(d: Dashboard, user, unit: Unit, first: dt.date, last: dt.date) -> None
 def _callbacks(d: Dashboard, user, unit: Unit, start: dt.datetime, end: dt.datetime) -> None:
     """Public satisfaction: the callbacks to the reporters of the area's incidents made in the
     period (bureau local days), the share of the completed ones that were (basically) satisfied."""
-    counts = (
-        restrict(Callback.objects.filter(under_unit_q(Callback, unit)), user)
-        .filter(called_at__gte=start, called_at__lt=end)
-        .aggregate(
-            calls=Count("id"),
-            completed=Count("id", filter=Q(result__in=COMPLETED_RESULTS)),
-            satisfied=Count("id", filter=Q(result__in=SATISFIED_RESULTS)),
-            complaints=Count("id", filter=Q(complaint=True)),
-        )
+    calls = restrict(Callback.objects.filter(under_unit_q(Callback, unit)), user).filter(
+        called_at__gte=start, called_at__lt=end
+    )
+    tz = zone(unit.bureau)
+    d.sources["satisfaction"] = [
+        Source("A", calls.filter(result__in=SATISFIED_RESULTS), tz=tz),
+        Source("B", calls.filter(result__in=COMPLETED_RESULTS), tz=tz),
+    ]
+    counts = calls.aggregate(
+        calls=Count("id"),
+        completed=Count("id", filter=Q(result__in=COMPLETED_RESULTS)),
+        satisfied=Count("id", filter=Q(result__in=SATISFIED_RESULTS)),
+        complaints=Count("id", filter=Q(complaint=True)),
     )
     # no completed callback: no figure (never 0% or 100% of nothing)
     d.satisfaction = (

@@ -5,8 +5,8 @@ chooses, per kind of unit (and per station type for stations), which of them its
 are judged on (``IndicatorSet`` rows, edited by bureau command through
 ``do_set_indicators``). Without a row, ``DEFAULT_SETS`` apply: stations are judged on
 their area (incidents, visits, premises compliance, duty coverage), not on case
-clearance, and on public satisfaction (the callbacks to reporters, 警情回访); the
-investigation center on its cases.
+clearance, and on public satisfaction (the callbacks to reporters, 警情回访), as are zones
+and grids, judged on their area too; the investigation center on its cases.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ class Indicator:
     # a rate whose tile says "no data" when there is nothing to compute it from (rather than
     # disappearing): public satisfaction with no completed callback in the period
     no_data: bool = False
+    # how the value follows from its source queries (A, B: the figures of the dashboard's
+    # ``sources`` of the indicator)
+    formula: str = "A"
 
     def value(self, d):
         if not getattr(d, "sees_" + self.needs, False):
@@ -60,6 +63,18 @@ class Indicator:
     @property
     def hover(self) -> str:
         return f"{self.definition} {_g('Source')}: {self.source} {_g('Unit')}: {self.unit}."
+
+    def hover_for(self, d) -> str:
+        """The hover text on a dashboard: the definition, the source queries counted, the unit."""
+        query = d.source_text.get(self.code, "") if d is not None else ""
+        text = self.hover
+        if query:
+            text += f" {_g('Source query')}: {self.formula_text} — {query}"
+        return text
+
+    @property
+    def formula_text(self) -> str:
+        return f"{_g('value')} = {self.formula}"
 
 
 CATALOGUE: dict[str, Indicator] = {
@@ -86,6 +101,7 @@ CATALOGUE: dict[str, Indicator] = {
             AREA,
             "incidents",
             "incidents_url",
+            formula=_("1000 × A ÷ residents"),
         ),
         Indicator(
             "police",
@@ -108,6 +124,7 @@ CATALOGUE: dict[str, Indicator] = {
             AREA,
             "incidents",
             "incidents_url",
+            formula="A ÷ B",
         ),
         Indicator(
             "night_callouts",
@@ -130,6 +147,7 @@ CATALOGUE: dict[str, Indicator] = {
             AREA,
             "incidents",
             "night_url",
+            formula="A ÷ B",
         ),
         Indicator(
             "visits",
@@ -153,6 +171,7 @@ CATALOGUE: dict[str, Indicator] = {
             AREA + ("prevention_center",),
             "inspections",
             "visits_url",
+            formula="100 × A ÷ B",
         ),
         Indicator(
             "premises_overdue",
@@ -176,6 +195,7 @@ CATALOGUE: dict[str, Indicator] = {
             ("headquarters", "station", "zone"),
             "duty",
             "duty_url",
+            formula=_("100 × (1 − Σ people_short ÷ Σ people_needed) in the results of the rosters A"),
         ),
         Indicator(
             "grid_work_hours",
@@ -187,6 +207,7 @@ CATALOGUE: dict[str, Indicator] = {
             ("station", "zone", "grid"),
             "duty",
             "grid_work_url",
+            formula="A ÷ 60",
         ),
         Indicator(
             "satisfaction",
@@ -204,6 +225,7 @@ CATALOGUE: dict[str, Indicator] = {
             "callbacks",
             "callbacks_url",
             no_data=True,
+            formula="100 × A ÷ B",
         ),
         Indicator(
             "cases",
@@ -227,6 +249,7 @@ CATALOGUE: dict[str, Indicator] = {
             EVERY_KIND,
             "cases",
             "cases_url",
+            formula="100 × A ÷ B",
         ),
         Indicator(
             "cases_old",
@@ -295,8 +318,16 @@ DEFAULT_SETS: dict[tuple[str, str], tuple[str, ...]] = {
         "duty_coverage",
         "satisfaction",
     ),
-    ("zone", ""): ("incidents", "per_1000", "visits", "compliance", "night_callouts", "grid_work_hours"),
-    ("grid", ""): ("incidents", "visits", "grid_work_hours"),
+    ("zone", ""): (
+        "incidents",
+        "per_1000",
+        "visits",
+        "compliance",
+        "night_callouts",
+        "grid_work_hours",
+        "satisfaction",
+    ),
+    ("grid", ""): ("incidents", "visits", "grid_work_hours", "satisfaction"),
 }
 
 

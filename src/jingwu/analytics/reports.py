@@ -169,10 +169,22 @@ def _sections(d) -> list[tuple[str, list[str], list[list]]]:
 
     out = []
     tiles = [
-        [str(i.label), value, str(i.unit), f"{i.definition} {_('Source')}: {i.source}"]
+        [
+            str(i.label),
+            value,
+            str(i.unit),
+            f"{i.definition} {_('Source')}: {i.source}",
+            f"{i.formula_text} — {d.source_text[i.code]}" if d.source_text.get(i.code) else "–",
+        ]
         for i, value in values_of(d)
     ]
-    out.append((_("Indicators"), [_("Indicator"), _("Value"), _("Unit"), _("Definition and source")], tiles))
+    out.append(
+        (
+            _("Indicators"),
+            [_("Indicator"), _("Value"), _("Unit"), _("Definition and source"), _("Source query")],
+            tiles,
+        )
+    )
     if d.by_month:
         # a month without data (before the data begin, after the data date): "–", never 0
         rows = [
@@ -210,10 +222,48 @@ def _sections(d) -> list[tuple[str, list[str], list[list]]]:
                 rows,
             )
         )
+    if d.officers.get("rows"):
+        out.append(_workload_section(d))
     if d.cases and d.cases.get("total"):
         rows = [[str(label), n] for label, n, _url in d.cases["status"]]
         out.append((_("Cases owned here, by stage"), [_("Stage"), _("Cases")], rows))
     return out
+
+
+def _workload_section(d) -> tuple[str, list[str], list[list]]:
+    """The workload per officer (by unit on the county), the columns the user sees."""
+    w = d.officers
+    cols = w["columns"]
+    names = [("shifts", _("Shifts"), "duty"), ("hours", _("Duty hours"), "duty")]
+    names += [("work", _("Grid work entries"), "work"), ("work_hours", _("Grid work hours"), "work")]
+    names += [("visits", _("Inspection visits"), "visits"), ("callbacks", _("Callbacks made"), "callbacks")]
+    names += [("cases", _("Cases of their unit"), "cases")]
+    shown = [(key, label) for key, label, col in names if cols.get(col)]
+    if w["by_unit"]:
+        head = [_("Unit"), _("Officers")]
+        rows = [[r["unit"].name, r["officers"]] + [_dash(r[k]) for k, _l in shown] for r in w["rows"]]
+    else:
+        head = [_("Officer"), _("Unit")]
+        rows = [
+            [f"{r['officer'].name} {r['officer'].police_number}", r["unit"].name]
+            + [_dash(r[k]) for k, _l in shown]
+            for r in w["rows"]
+        ]
+    return (_("Workload per officer"), head + [label for _k, label in shown], rows)
+
+
+def _dash(v):
+    return "–" if v is None else v
+
+
+def source_rows(d) -> list[list]:
+    """Each indicator's source queries: (indicator, query name, readable, SQL), for the Excel file."""
+    from .indicators import values_of
+    from .sources import unit_names
+
+    pairs = [(i, s) for i, _v in values_of(d) for s in d.sources.get(i.code, ())]
+    names = unit_names(s for _i, s in pairs)
+    return [[str(i.label), s.name, s.readable(names), s.sql()] for i, s in pairs]
 
 
 def write_pdf(report, d, path: Path) -> None:
@@ -264,8 +314,8 @@ def write_pdf(report, d, path: Path) -> None:
 
 
 def _widths(n: int, wide_last: bool) -> tuple[int, ...]:
-    if wide_last and n == 4:
-        return (30, 18, 18, 70)
+    if wide_last and n == 5:
+        return (24, 14, 16, 50, 70)
     return tuple([3] + [2] * (n - 1))
 
 
@@ -287,4 +337,11 @@ def write_xlsx(report, d, path: Path) -> None:
             cell.font = Font(bold=True)
         for r in rows:
             sheet.append([v if isinstance(v, (int, float)) else str(v) for v in r])
+    # the source queries of the indicators, readable and as the SQL the database ran
+    sheet = wb.create_sheet(_("Source queries")[:31])
+    sheet.append([str(_("Indicator")), str(_("Query")), str(_("Source query")), "SQL"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for r in source_rows(d):
+        sheet.append([str(v) for v in r])
     wb.save(str(path))

@@ -6,6 +6,7 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard_home, name="dashboard_home"),
     path("units/<int:pk>/", views.dashboard, name="dashboard"),
+    path("units/<int:pk>/indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("units/<int:pk>/report/", views.report_new, name="report_new"),
     path("units/<int:pk>/hotspots/", views.hotspots, name="hotspots"),
     path("units/<int:pk>/hotspots.json", views.hotspots_map, name="hotspots_map"),

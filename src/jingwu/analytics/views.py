@@ -84,13 +84,7 @@ def dashboard_home(request):
 def dashboard(request, pk: int):
     """A unit's own work: incidents by month, category and place, workload per officer, cases."""
     unit = get_object_or_404(restrict(Unit.objects.select_related("parent", "bureau"), request.user), pk=pk)
-    try:
-        months = int(request.GET.get("months", 12))
-    except ValueError:
-        months = 12
-    if months not in PERIODS:
-        months = 12
-    d = build(request.user, unit, months)
+    d = build(request.user, unit, _months(request))
     crumbs = []
     parent = unit.parent
     visible = set(
@@ -112,6 +106,41 @@ def dashboard(request, pk: int):
             "periods": PERIODS,
             "report_form": ReportForm(initial={"start": d.last}) if may_report else None,
         },
+    )
+
+
+def _months(request) -> int:
+    try:
+        months = int(request.GET.get("months", 12))
+    except ValueError:
+        months = 12
+    return months if months in PERIODS else 12
+
+
+@login_required
+def indicator_detail(request, pk: int, code: str):
+    """One indicator of a unit's dashboard: its definition, unit, formula and the source
+    queries it was computed from, readable and as SQL, with each one's figure."""
+    from .indicators import CATALOGUE
+    from .sources import unit_names
+
+    unit = get_object_or_404(restrict(Unit.objects.select_related("parent", "bureau"), request.user), pk=pk)
+    indicator = CATALOGUE.get(code)
+    if indicator is None:
+        raise Http404
+    d = build(request.user, unit, _months(request))
+    value = indicator.value(d)
+    sources = d.sources.get(code, []) if getattr(d, "sees_" + indicator.needs, False) else []
+    if not sources:
+        raise Http404
+    names = unit_names(sources)
+    rows = [
+        {"name": s.name, "readable": s.readable(names), "sql": s.sql(), "figure": s.run()} for s in sources
+    ]
+    return render(
+        request,
+        "analytics/indicator_detail.html",
+        {"d": d, "i": indicator, "value": value, "url": indicator.url(d), "sources": rows},
     )
 
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jingwu.core.filters import StyledFilterSet
 from jingwu.org.filters import AreaUnitFilter
+from jingwu.personnel.filters import officer_choice
 
 from .choices import WorkKind
-from .models import GridWork
+from .models import GridWork, RosterEntry
 
 
 def _in_grids_under(unit) -> Q:
@@ -34,7 +35,20 @@ class WorkFilter(StyledFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind of work"), choices=WorkKind.choices)
     day_from = _day("gte", _("From"))
     day_to = _day("lte", _("To"))
+    officer = officer_choice()
 
     class Meta:
         model = GridWork
-        fields = ["unit", "kind", "day_from", "day_to"]
+        fields = ["unit", "kind", "day_from", "day_to", "officer"]
+
+
+class EntryFilter(StyledFilterSet):
+    """Duty in the published rosters: by officer and day (the dashboard's shifts per officer)."""
+
+    officer = officer_choice()
+    day_from = _day("gte", _("From"))
+    day_to = _day("lte", _("To"))
+
+    class Meta:
+        model = RosterEntry
+        fields = ["officer", "day_from", "day_to"]

@@ -157,6 +157,8 @@ class RosterEntry(TenantModel):
         indexes = [
             models.Index(fields=["bureau", "roster", "day"], name="duty_entry_day_idx"),
             models.Index(fields=["bureau", "zone", "start"], name="duty_entry_zone_idx"),
+            # an officer's duty in a period (the dashboard's workload per officer)
+            models.Index(fields=["bureau", "officer", "day"], name="duty_entry_officer_idx"),
         ]
 
     def __str__(self) -> str:
@@ -314,7 +316,11 @@ class GridWork(TenantModel):
         verbose_name = _("grid work")
         verbose_name_plural = _("grid work")
         ordering = ["-day", "-id"]
-        indexes = [models.Index(fields=["bureau", "grid", "day"], name="duty_gridwork_idx")]
+        indexes = [
+            models.Index(fields=["bureau", "grid", "day"], name="duty_gridwork_idx"),
+            # an officer's work in a period (the dashboard's workload per officer)
+            models.Index(fields=["bureau", "officer", "day"], name="duty_gridwork_officer_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.kind} {self.minutes}"

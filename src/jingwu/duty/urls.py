@@ -24,6 +24,7 @@ urlpatterns += [
 ]
 urlpatterns.append(path("grids/<int:pk>/", views.grid_page, name="grid"))
 urlpatterns.append(path("work/", views.work_log, name="work_log"))
+urlpatterns.append(path("duties/", views.entry_list, name="entry_list"))
 urlpatterns += [
     path("rosters/<int:pk>/roster.xlsx", views.roster_xlsx, name="roster_xlsx"),
     path("rosters/<int:pk>/print/", views.roster_print, name="roster_print"),

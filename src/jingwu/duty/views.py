@@ -689,6 +689,41 @@ def work_log(request):
 
 
 @login_required
+@require_GET
+def entry_list(request):
+    """Duty in the published rosters the user sees, by day (the rows behind the dashboard's
+    shifts and hours per officer)."""
+    from django.core.paginator import Paginator
+    from django.db.models import DurationField, ExpressionWrapper, F, Sum
+
+    from .filters import EntryFilter
+    from .models import RosterEntry
+
+    if not can(request.user, RosterEntry, "view"):
+        raise Http404
+    qs = restrict(
+        RosterEntry.objects.filter(roster__status="published")
+        .select_related("officer", "zone", "roster__station")
+        .defer("zone__boundary", "roster__station__boundary"),
+        request.user,
+    ).order_by("-day", "start", "officer_id")
+    f = EntryFilter(request.GET, queryset=qs, request=request)
+    rows = f.qs
+    length = rows.aggregate(h=Sum(ExpressionWrapper(F("end") - F("start"), output_field=DurationField())))[
+        "h"
+    ]
+    seconds = length.total_seconds() if length else 0
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "duty/entry_list.html",
+        {"filter": f, "page": page, "query": query.urlencode(), "hours": round(seconds / 3600, 1)},
+    )
+
+
+@login_required
 def grid_page(request, pk: int):
     """A grid on the phone: its officer and auxiliaries, the work log and its hours."""
     from jingwu.personnel.models import Officer

@@ -138,6 +138,25 @@ def grid_work(officer, first: dt.date, last: dt.date) -> Evidence:
     return Evidence("grid_work", figures, items)
 
 
+def grid_work_by_officer(rows) -> dict[int, dict]:
+    """Grid work log rows (a queryset) summed per officer in one grouped query: officer id ->
+    entries by kind (``visit``, ``patrol``...), ``households``, ``minutes`` and ``entries``."""
+    from django.db.models import Sum
+
+    out: dict[int, dict] = {}
+    for officer_id, kind, n, households, minutes in (
+        rows.order_by()
+        .values_list("officer_id", "kind")
+        .annotate(Count("pk"), Sum("households"), Sum("minutes"))
+    ):
+        f = out.setdefault(officer_id, {"minutes": 0, "households": 0, "entries": 0})
+        f[kind] = n
+        f["entries"] += n
+        f["households"] += households or 0
+        f["minutes"] += minutes or 0
+    return out
+
+
 def training_days(officer, first: dt.date, last: dt.date) -> int:
     """Training days of the officer in the period (officer care's records)."""
     from .models import TrainingDay
@@ -150,7 +169,6 @@ def training_days(officer, first: dt.date, last: dt.date) -> int:
 def gather_many(cycle, nominations=None) -> dict[int, dict[str, Evidence]]:
     """The evidence of many files of a cycle at once (file id -> as ``gather`` gives it),
     with a fixed number of grouped queries instead of a dozen per file."""
-    from django.db.models import Sum
 
     from jingwu.cases.models import Case
     from jingwu.duty.models import GridWork
@@ -219,16 +237,7 @@ def gather_many(cycle, nominations=None) -> dict[int, dict[str, Evidence]]:
         .annotate(n=Count("pk"))
     )
     work = GridWork.objects.filter(bureau_id=bureau_id, day__gte=first, day__lte=last)
-    work_figures: dict[int, dict] = {}
-    for officer_id, kind, n, households, minutes in (
-        work.order_by()
-        .values_list("officer_id", "kind")
-        .annotate(Count("pk"), Sum("households"), Sum("minutes"))
-    ):
-        f = work_figures.setdefault(officer_id, {"minutes": 0, "households": 0})
-        f[kind] = n
-        f["households"] += households or 0
-        f["minutes"] += minutes or 0
+    work_figures = grid_work_by_officer(work)
     work_items: dict[int, list[str]] = {}
     kinds = dict(GridWork._meta.get_field("kind").flatchoices)
     for officer_id, day, kind, note in (

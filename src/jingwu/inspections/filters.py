@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jingwu.core.filters import StyledFilterSet
 from jingwu.core.scope import area_q
 from jingwu.org.filters import AreaUnitFilter, UnitFilter
+from jingwu.personnel.filters import officer_choice
 from jingwu.places.choices import PREMISES_CATEGORY_CHOICES
 from jingwu.places.models import Premises
 
@@ -93,6 +94,9 @@ class VisitFilter(StyledFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    # the officer who recorded the visit (the dashboard's visits per officer)
+    officer = officer_choice("recorded_by__officer")
+
     class Meta:
         model = Visit
-        fields = ["unit", "status", "day_from", "day_to"]
+        fields = ["unit", "status", "day_from", "day_to", "officer"]

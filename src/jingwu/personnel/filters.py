@@ -73,3 +73,22 @@ class OfficerFilter(StyledFilterSet):
     @property
     def qs(self):
         return super().qs.distinct()
+
+
+def _officers_seen(request):
+    """The officers a list may be filtered by: those the user sees, and the user's own."""
+    from jingwu.core.scope import restrict
+
+    user = getattr(request, "user", None)
+    q = Q(pk__in=restrict(Officer.objects.all(), user).values("pk"))
+    own = getattr(user, "officer_id", None)
+    if own is not None:
+        q |= Q(pk=own)
+    return Officer.objects.filter(q).order_by("police_number")
+
+
+def officer_choice(field_name: str = "officer"):
+    """A list's filter by one officer (the dashboard's workload per officer opens it)."""
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, label=_("Officer"), queryset=_officers_seen
+    )
