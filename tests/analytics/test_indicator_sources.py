@@ -133,6 +133,10 @@ def test_the_readable_source_names_model_units_and_local_days(client, data):
     html = r.content.decode()
     assert "Source query: value = 100 × A ÷ B" in html
     assert "incidents.Incident WHERE" in html
+    # on the tile's information icon, marked as code not to translate; the label's own
+    # hover is the definition, the source in words and the unit
+    assert '<span translate="no" title="Source query: value = A' in html
+    assert f'title="{CATALOGUE["incidents"].hover}"'.replace("'", "&#x27;") in html
 
 
 def test_the_indicator_page_shows_the_query_readable_and_as_sql(client, data):

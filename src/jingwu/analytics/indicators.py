@@ -66,11 +66,14 @@ class Indicator:
 
     def hover_for(self, d) -> str:
         """The hover text on a dashboard: the definition, the source queries counted, the unit."""
+        query = self.query_hover(d)
+        return f"{self.hover} {query}" if query else self.hover
+
+    def query_hover(self, d) -> str:
+        """The source query counted on dashboard ``d``, with the formula (code: the tile's
+        information icon shows it on hover, marked not to be translated)."""
         query = d.source_text.get(self.code, "") if d is not None else ""
-        text = self.hover
-        if query:
-            text += f" {_g('Source query')}: {self.formula_text} — {query}"
-        return text
+        return f"{_g('Source query')}: {self.formula_text} — {query}" if query else ""
 
     @property
     def formula_text(self) -> str:

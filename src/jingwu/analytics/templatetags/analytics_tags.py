@@ -4,6 +4,6 @@ register = template.Library()
 
 
 @register.filter
-def hover_on(indicator, d) -> str:
-    """The indicator's hover text on dashboard ``d``: definition, source queries, unit."""
-    return indicator.hover_for(d)
+def query_hover_on(indicator, d) -> str:
+    """The indicator's source query on dashboard ``d`` (shown on the information icon)."""
+    return indicator.query_hover(d)
