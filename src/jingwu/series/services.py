@@ -347,7 +347,9 @@ def do_record_outcome(
     from jingwu.incidents.models import Incident
 
     lead = (
-        UnreportedLead.objects.select_for_update().select_related("station", "zone", "grid").get(pk=lead.pk)
+        UnreportedLead.objects.select_for_update(of=("self",))
+        .select_related("station", "zone", "grid")
+        .get(pk=lead.pk)
     )
     bureau = lead.bureau
     authorize(actor, UnreportedLead, "change", unit=lead_unit(lead), bureau=bureau)
